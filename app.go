@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"familybot/bot"
+	"familybot/config"
+	"familybot/knowledge"
+	"familybot/outbox"
+	"familybot/signup"
+	"familybot/store"
+	"familybot/wishwall"
+)
+
+// App is the wired application: everything a sub-command or the server needs.
+type App struct {
+	Cfg      config.Config
+	Log      *slog.Logger
+	Store    *store.Store
+	KB       *knowledge.Base
+	Notifier *outbox.Notifier
+	Signups  *signup.Service
+	Wishes   *wishwall.Service
+	Engine   *bot.Engine
+	Recorder *bot.BatchRecorder
+	Limiter  bot.Limiter
+	Now      func() time.Time
+}
+
+// newApp reads the configuration and wires storage, knowledge and the engine, top to bottom.
+func newApp(ctx context.Context, env *Env) (*App, error) {
+	cfg, err := config.Load(env.ConfigPath, env.ConfigExplicit, env.Environ)
+	if err != nil {
+		return nil, fmt.Errorf("configuration problem:\n%v", err)
+	}
+	log := newLogger(cfg.Server, env)
+	now := func() time.Time { return time.Now().UTC() }
+
+	st, err := store.Open(ctx, cfg.Database.Driver, cfg.Database.DSN, log)
+	if err != nil {
+		return nil, fmt.Errorf("%v (check database.driver and database.dsn / FAMILYBOT_DATABASE_DSN)", err)
+	}
+	a := &App{Cfg: cfg, Log: log, Store: st, Now: now}
+
+	if err := a.loadKnowledge(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.Notifier = &outbox.Notifier{Store: st, OnDuty: cfg.WeCom.OnDuty, PublicURL: cfg.Server.PublicURL,
+		Templates: map[string]string{
+			"reminder": cfg.OfficialAccount.Templates.Reminder, "wish_reply": cfg.OfficialAccount.Templates.WishReply,
+			"promotion": cfg.OfficialAccount.Templates.Promotion, "event_notice": cfg.OfficialAccount.Templates.EventNotice,
+		}}
+	a.Signups = &signup.Service{Store: st, Notify: a.Notifier, Now: now}
+	a.Wishes = &wishwall.Service{Store: st, Notify: a.Notifier, Now: now}
+	limiter, err := newLimiter(ctx, cfg.Cache)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.Limiter = limiter
+	a.Recorder = bot.NewBatchRecorder(st, log)
+	a.Engine = &bot.Engine{
+		Store: st, KB: a.KB, Signups: a.Signups, Wishes: a.Wishes, Alerts: a.Notifier,
+		Limiter: limiter, Recorder: a.Recorder, Assoc: cfg.Association, Limits: cfg.Limits,
+		TTL: cfg.Bot.ConversationTTL, Now: now, PublicURL: cfg.Server.PublicURL,
+	}
+	return a, nil
+}
+
+// loadKnowledge seeds the embedded content into the database (staff edits are
+// kept) and builds the matching index from the database.
+func (a *App) loadKnowledge(ctx context.Context) error {
+	seed, err := knowledge.Seed()
+	if err != nil {
+		return fmt.Errorf("embedded knowledge content is invalid: %v", err)
+	}
+	if _, _, err := a.Store.SeedKnowledge(ctx, seed); err != nil {
+		return fmt.Errorf("loading knowledge into the database: %v", err)
+	}
+	if err := a.Store.SeedKBRules(ctx); err != nil {
+		return fmt.Errorf("loading keyword rules: %v", err)
+	}
+	return a.RebuildIndex(ctx)
+}
+
+// RebuildIndex rebuilds the matcher from the database (after staff edits).
+func (a *App) RebuildIndex(ctx context.Context) error {
+	entries, err := a.Store.ListKBEntries(ctx)
+	if err != nil {
+		return err
+	}
+	ix := knowledge.NewIndex(entries, knowledge.Options{AnswerThreshold: a.Cfg.Bot.AnswerThreshold, ClarifyThreshold: a.Cfg.Bot.ClarifyThreshold})
+	if a.KB == nil {
+		a.KB = knowledge.NewBase(ix)
+	} else {
+		a.KB.Replace(ix)
+	}
+	return nil
+}
+
+// Close flushes the message log and closes the database.
+func (a *App) Close() {
+	if a.Recorder != nil {
+		a.Recorder.Close()
+	}
+	if a.Store != nil {
+		a.Store.Close()
+	}
+}
+
+func newLogger(s config.Server, env *Env) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(s.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	w := env.Stderr
+	if w == nil {
+		w = os.Stderr
+	}
+	if s.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,129 @@
+package bot
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"unicode"
+
+	"familybot/models"
+)
+
+// Command is a chat command or menu key.
+type Command struct {
+	Names    []string // exact words; with Args also a prefix followed by arguments
+	Args     bool     // accepts arguments after the name ("活动 3")
+	MenuKeys []string // CLICK event keys that run this command
+	Fn       func(ctx context.Context, e *Engine, in Inbound, args string) Reply
+}
+
+var commands []Command
+
+// RegisterCommand adds a command. Called from init in each feature's file.
+func RegisterCommand(c Command) { commands = append(commands, c) }
+
+// normalizeCommand folds full-width characters and spaces so "活动３" and "活动 3" agree.
+func normalizeCommand(s string) string {
+	var b strings.Builder
+	for _, r := range strings.TrimSpace(s) {
+		switch {
+		case r == '\u3000':
+			r = ' '
+		case r >= '！' && r <= '～':
+			r -= 0xFEE0
+		}
+		b.WriteRune(r)
+	}
+	return strings.Trim(b.String(), "。!！?？ ")
+}
+
+// command finds the command for text and runs it.
+func (e *Engine) command(ctx context.Context, in Inbound, text string) (Reply, bool) {
+	text = normalizeCommand(text)
+	type match struct {
+		c    Command
+		name string
+	}
+	var best *match
+	for _, c := range commands {
+		for _, name := range c.Names {
+			if text == name || (c.Args && strings.HasPrefix(text, name) && argStart(text[len(name):])) {
+				if best == nil || len(name) > len(best.name) {
+					best = &match{c, name}
+				}
+			}
+		}
+	}
+	if best == nil {
+		return Reply{}, false
+	}
+	args := strings.TrimSpace(text[len(best.name):])
+	r := best.c.Fn(ctx, e, in, args)
+	if r.Route == "" {
+		r.Route = models.RouteCommand
+	}
+	return r, true
+}
+
+// argStart reports whether rest looks like arguments: empty, or starting with a space or digit.
+func argStart(rest string) bool {
+	if rest == "" {
+		return true
+	}
+	r := []rune(rest)[0]
+	return r == ' ' || unicode.IsDigit(r)
+}
+
+// menuKey runs the command bound to a menu key.
+func (e *Engine) menuKey(ctx context.Context, in Inbound, key string) (Reply, bool) {
+	for _, c := range commands {
+		for _, k := range c.MenuKeys {
+			if k == key {
+				r := c.Fn(ctx, e, in, "")
+				if r.Route == "" {
+					r.Route = models.RouteCommand
+				}
+				return r, true
+			}
+		}
+	}
+	return Reply{}, false
+}
+
+// CommandNames lists every command word, for help texts and tests.
+func CommandNames() []string {
+	var out []string
+	for _, c := range commands {
+		out = append(out, c.Names...)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func init() {
+	RegisterCommand(Command{Names: []string{"帮助", "菜单", "help", "Help", "HELP", "?", "？", "你好", "您好", "在吗", "hi", "Hi", "hello"},
+		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
+			return Reply{Text: e.fill(msgHelp)}
+		}})
+	RegisterCommand(Command{Names: []string{"人工", "转人工", "人工服务", "找人工", "客服", "工作人员", "联系工作人员"}, MenuKeys: []string{"CONTACT"},
+		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
+			return e.handoff(ctx, in, "resident")
+		}})
+	RegisterCommand(Command{Names: []string{"没用", "没解决", "没帮助", "没有用", "不对", "答非所问", "没帮上"},
+		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply { return e.unhelpful(ctx, in) }})
+	RegisterCommand(Command{Names: []string{"谢谢", "谢谢你", "多谢", "感谢", "好的谢谢", "好的", "知道了", "明白了"},
+		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply { return Reply{Text: msgThanks} }})
+	topics := map[string]string{"KB_PARENTING": msgTopicParenting, "KB_ADOLESCENT": msgTopicAdolescent, "KB_ELDERLY": msgTopicElderly, "KB_SERVICE": msgTopicService}
+	names := map[string][]string{
+		"KB_PARENTING": {"科学育儿", "育儿"}, "KB_ADOLESCENT": {"青春健康", "青春期"},
+		"KB_ELDERLY": {"老年保健", "老年健康"}, "KB_SERVICE": {"协会服务", "服务"},
+	}
+	cats := map[string]string{"KB_PARENTING": models.CatParenting, "KB_ADOLESCENT": models.CatAdolescent, "KB_ELDERLY": models.CatElderly, "KB_SERVICE": models.CatService}
+	for key, text := range topics {
+		text, cat := text, cats[key]
+		RegisterCommand(Command{Names: names[key], MenuKeys: []string{key},
+			Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
+				return Reply{Text: e.fill(text), Category: cat}
+			}})
+	}
+}

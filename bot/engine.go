@@ -1,0 +1,202 @@
+// Package bot is familybot's conversation engine: it turns one inbound message
+// into one reply. It knows nothing of HTTP or WeChat XML; the webhook and the
+// command line both call Engine.Handle. Every sentence a resident reads is here.
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"familybot/config"
+	"familybot/knowledge"
+	"familybot/models"
+	"familybot/signup"
+	"familybot/wishwall"
+)
+
+// Inbound kinds.
+const (
+	KindText     = "text"
+	KindVoice    = "voice"
+	KindImage    = "image"
+	KindVideo    = "video"
+	KindLocation = "location"
+	KindLink     = "link"
+	KindEvent    = "event"
+)
+
+// Inbound is one message from a resident, independent of transport.
+type Inbound struct {
+	OpenID   string
+	Kind     string // one of the Kind constants (shortvideo arrives as video)
+	Text     string // text content, or the voice recognition result
+	Event    string // for KindEvent: subscribe, unsubscribe, CLICK, SCAN, VIEW, …
+	EventKey string
+}
+
+// Reply is the engine's answer and how it was reached.
+type Reply struct {
+	Text     string  `json:"reply"`
+	Route    string  `json:"route"`
+	Category string  `json:"category"`
+	Score    float64 `json:"score"`
+	EntryID  uint    `json:"entry_id,omitempty"`
+	// Silent means nothing is sent to the resident (WeChat gets "success").
+	Silent bool `json:"silent,omitempty"`
+	// Flagged marks crisis messages: the text is not kept in the message log.
+	Flagged bool `json:"-"`
+}
+
+// Store is what the engine needs from storage.
+type Store interface {
+	GetConversation(ctx context.Context, openID string) (models.Conversation, error)
+	SaveConversation(ctx context.Context, c models.Conversation) error
+	DeleteConversation(ctx context.Context, openID string) error
+	GetResident(ctx context.Context, openID string) (models.Resident, error)
+	SaveResident(ctx context.Context, r models.Resident) error
+	ListKBRules(ctx context.Context) ([]knowledge.Rule, error)
+	IncKBHit(ctx context.Context, id uint) error
+	AddKBFeedback(ctx context.Context, id uint, openID string) error
+	RecordCrisis(ctx context.Context, c models.CrisisEvent) error
+}
+
+// Alerter tells staff on duty about something that needs a person (through the outbox).
+type Alerter interface {
+	AlertStaff(ctx context.Context, dedupKey, title, text, link string) error
+}
+
+// Limiter answers whether key may act once more within window (limit per window).
+type Limiter interface {
+	Allow(ctx context.Context, key string, limit int, window time.Duration) bool
+}
+
+// Recorder keeps a record of every message without slowing the reply.
+type Recorder interface {
+	Record(m models.Message)
+}
+
+// Engine routes messages. Fields are set once at start-up.
+type Engine struct {
+	Store    Store
+	KB       *knowledge.Base
+	Signups  *signup.Service   // nil: sign-up commands answer that sign-ups are unavailable
+	Wishes   *wishwall.Service // nil: wish commands likewise
+	Alerts   Alerter
+	Limiter  Limiter
+	Recorder Recorder
+	Assoc    config.Association
+	Limits   config.Limits
+	TTL      time.Duration
+	Now      func() time.Time
+	// PublicURL is the server's public address, for links (e.g. /wall).
+	PublicURL string
+
+	rulesMu     sync.Mutex
+	rules       []knowledge.Rule
+	rulesLoaded time.Time
+}
+
+// Handle answers one inbound message. It never returns an error: problems become
+// a friendly sentence, and the failure is reported through the route.
+func (e *Engine) Handle(ctx context.Context, in Inbound) (r Reply) {
+	start := e.now()
+	in.Text = strings.TrimSpace(in.Text)
+	defer func() {
+		if p := recover(); p != nil {
+			r = Reply{Text: msgSorry, Route: models.RouteFallback}
+		}
+		e.record(in, r, start)
+	}()
+	if in.Kind == KindEvent {
+		return e.handleEvent(ctx, in)
+	}
+	if in.Kind == KindVoice && in.Text == "" {
+		return Reply{Text: msgVoiceNoText, Route: models.RouteMedia}
+	}
+	switch in.Kind {
+	case KindImage, KindVideo, KindLocation, KindLink:
+		return Reply{Text: e.fill(msgMedia), Route: models.RouteMedia}
+	}
+	if in.Text == "" {
+		return Reply{Text: e.fill(msgEmpty), Route: models.RouteFallback}
+	}
+	if utf8.RuneCountInString(in.Text) > 1000 {
+		in.Text = string([]rune(in.Text)[:1000])
+	}
+	return e.route(ctx, in)
+}
+
+// route runs the route table in order: crisis → command/menu → flow → keyword → FAQ → clarify → fallback.
+func (e *Engine) route(ctx context.Context, in Inbound) Reply {
+	if kind := knowledge.DetectCrisis(in.Text); kind != knowledge.CrisisNone {
+		return e.crisis(ctx, in, kind)
+	}
+	if e.Limiter != nil && e.Limits.MessagesPerMinute > 0 &&
+		!e.Limiter.Allow(ctx, "msg:"+in.OpenID, e.Limits.MessagesPerMinute, time.Minute) {
+		return Reply{Text: msgSlowDown, Route: models.RouteLimited}
+	}
+	if isExit(in.Text) {
+		return e.exit(ctx, in)
+	}
+	if r, ok := e.command(ctx, in, in.Text); ok {
+		return r
+	}
+	if r, ok := e.continueFlow(ctx, in); ok {
+		return r
+	}
+	if r, ok := e.keywordRule(ctx, in); ok {
+		return r
+	}
+	return e.faq(ctx, in)
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Engine) record(in Inbound, r Reply, start time.Time) {
+	if e.Recorder == nil {
+		return
+	}
+	text := in.Text
+	if r.Flagged {
+		text = "" // crisis text is kept only in the restricted crisis table
+	}
+	kind := in.Kind
+	if kind == KindEvent {
+		text = in.Event + " " + in.EventKey
+	}
+	e.Recorder.Record(models.Message{
+		OpenID: in.OpenID, Kind: kind, Text: text, Route: r.Route, Category: r.Category,
+		EntryID: r.EntryID, Score: r.Score, Flagged: r.Flagged,
+		LatencyMS: int(e.now().Sub(start) / time.Millisecond), CreatedAt: e.now().UTC(),
+	})
+}
+
+// fill replaces the association placeholders in text.
+func (e *Engine) fill(text string) string {
+	return strings.NewReplacer(
+		"{{name}}", e.Assoc.Name,
+		"{{phone}}", e.Assoc.Phone,
+		"{{address}}", e.Assoc.Address,
+		"{{hours}}", e.Assoc.Hours,
+	).Replace(text)
+}
+
+// touchResident loads the resident, applies fn, and saves. Failures are ignored:
+// the resident's record is a convenience, never a reason to fail a reply.
+func (e *Engine) touchResident(ctx context.Context, openID string, fn func(r *models.Resident)) models.Resident {
+	r, err := e.Store.GetResident(ctx, openID)
+	if err != nil {
+		return models.Resident{OpenID: openID}
+	}
+	fn(&r)
+	_ = e.Store.SaveResident(ctx, r)
+	return r
+}

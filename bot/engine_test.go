@@ -1,0 +1,255 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"familybot/config"
+	"familybot/knowledge"
+	"familybot/models"
+	"familybot/outbox"
+	"familybot/store"
+	"familybot/store/storetest"
+)
+
+type memRecorder struct {
+	mu   sync.Mutex
+	msgs []models.Message
+}
+
+func (m *memRecorder) Record(msg models.Message) {
+	m.mu.Lock()
+	m.msgs = append(m.msgs, msg)
+	m.mu.Unlock()
+}
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// engineForTest wires a real engine on a fresh SQLite store with the embedded knowledge.
+func engineForTest(t *testing.T) (*Engine, *store.Store, *memRecorder, *clock) {
+	t.Helper()
+	st := storetest.SQLite(t)
+	ctx := context.Background()
+	seed, err := knowledge.Seed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.SeedKnowledge(ctx, seed); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := st.ListKBEntries(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := config.Default()
+	clk := &clock{t: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
+	st.Now = clk.now
+	rec := &memRecorder{}
+	e := &Engine{
+		Store: st, KB: knowledge.NewBase(knowledge.NewIndex(entries, knowledge.Options{AnswerThreshold: d.Bot.AnswerThreshold, ClarifyThreshold: d.Bot.ClarifyThreshold})),
+		Alerts:   &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, PublicURL: "https://bot.example.org"},
+		Recorder: rec, Assoc: config.Association{Name: "测试市计生协", Phone: "0571-12345678", Address: "健康路1号", Hours: "工作日9-17点"},
+		Limits: d.Limits, TTL: 15 * time.Minute, Now: clk.now,
+	}
+	return e, st, rec, clk
+}
+
+func text(openID, s string) Inbound { return Inbound{OpenID: openID, Kind: KindText, Text: s} }
+
+func TestRoutingTable(t *testing.T) {
+	e, st, _, _ := engineForTest(t)
+	st.SaveKBRule(context.Background(), knowledge.Rule{Name: "地址", Keywords: []string{"你们在哪"}, Match: "contain", Reply: "地址：{{address}}", Priority: 5, Kind: "keyword"}, "staff")
+	e.ReloadRules()
+	tests := []struct {
+		name  string
+		in    Inbound
+		route string
+		cat   string
+		has   []string
+	}{
+		{"crisis suicide", text("u1", "我真的不想活了"), models.RouteCrisis, "", []string{"12356", "010-82951332"}},
+		{"crisis medical", text("u1", "我爸胸口疼喘不上气"), models.RouteCrisis, "", []string{"120"}},
+		{"crisis violence", text("u1", "老公又打我了"), models.RouteCrisis, "", []string{"110", "12338"}},
+		{"benign look-alike", text("u1", "今天热死了"), "", "", nil},
+		{"help command", text("u2", "帮助"), models.RouteCommand, "", []string{"活动", "许愿", "人工"}},
+		{"full-width command", text("u2", "帮助！"), models.RouteCommand, "", nil},
+		{"person", text("u3", "人工"), models.RouteCommand, "", []string{"0571-12345678", "工作日9-17点", "健康路1号"}},
+		{"keyword rule", text("u4", "请问你们在哪里"), models.RouteKeyword, "", []string{"健康路1号"}},
+		{"faq parenting", text("u5", "宝宝发烧了怎么办"), models.RouteFAQ, models.CatParenting, []string{"来源"}},
+		{"faq elderly", text("u6", "老人血压高要注意什么"), models.RouteFAQ, models.CatElderly, []string{"来源"}},
+		{"fallback", text("u7", "明天上证指数会涨吗"), models.RouteFallback, "", []string{"许愿", "人工"}},
+		{"voice recognised", Inbound{OpenID: "u8", Kind: KindVoice, Text: "宝宝发烧了怎么办"}, models.RouteFAQ, models.CatParenting, nil},
+		{"voice not recognised", Inbound{OpenID: "u8", Kind: KindVoice}, models.RouteMedia, "", []string{"打字"}},
+		{"image", Inbound{OpenID: "u8", Kind: KindImage}, models.RouteMedia, "", []string{"0571-12345678"}},
+		{"location", Inbound{OpenID: "u8", Kind: KindLocation}, models.RouteMedia, "", nil},
+		{"link", Inbound{OpenID: "u8", Kind: KindLink}, models.RouteMedia, "", nil},
+		{"subscribe", Inbound{OpenID: "u9", Kind: KindEvent, Event: "subscribe"}, models.RouteEvent, "", []string{"欢迎关注测试市计生协", "菜单", "120"}},
+		{"menu topic", Inbound{OpenID: "u9", Kind: KindEvent, Event: "CLICK", EventKey: "KB_ELDERLY"}, models.RouteCommand, models.CatElderly, []string{"中风"}},
+		{"menu contact", Inbound{OpenID: "u9", Kind: KindEvent, Event: "CLICK", EventKey: "CONTACT"}, models.RouteCommand, "", []string{"0571-12345678"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.Handle(context.Background(), tc.in)
+			if tc.route == "" {
+				if r.Route == models.RouteCrisis {
+					t.Fatalf("benign text treated as crisis: %q", r.Text)
+				}
+				return
+			}
+			if r.Route != tc.route || (tc.cat != "" && r.Category != tc.cat) {
+				t.Fatalf("route %q category %q, want %q %q; reply %q", r.Route, r.Category, tc.route, tc.cat, r.Text)
+			}
+			for _, h := range tc.has {
+				if !strings.Contains(r.Text, h) {
+					t.Errorf("reply lacks %q: %q", h, r.Text)
+				}
+			}
+			if strings.Contains(r.Text, "{{") {
+				t.Errorf("unfilled placeholder: %q", r.Text)
+			}
+		})
+	}
+}
+
+func TestSilentEvents(t *testing.T) {
+	e, _, _, _ := engineForTest(t)
+	for _, ev := range []string{"unsubscribe", "VIEW", "LOCATION", "TEMPLATESENDJOBFINISH", "something_new"} {
+		if r := e.Handle(context.Background(), Inbound{OpenID: "u", Kind: KindEvent, Event: ev}); !r.Silent {
+			t.Errorf("%s: want no reply, got %q", ev, r.Text)
+		}
+	}
+}
+
+func TestCrisisIsFlaggedNotLoggedAndAlertsStaff(t *testing.T) {
+	e, st, rec, _ := engineForTest(t)
+	r := e.Handle(context.Background(), text("u1", "活着没意思，我想自杀"))
+	if r.Route != models.RouteCrisis || !r.Flagged {
+		t.Fatalf("%+v", r)
+	}
+	for _, m := range rec.msgs {
+		if strings.Contains(m.Text, "自杀") {
+			t.Fatal("crisis text kept in the general message log")
+		}
+	}
+	var ev []models.CrisisEvent
+	st.DB.Find(&ev)
+	var alerts []models.OutboxMessage
+	st.DB.Where("channel = ?", models.ChannelWeCom).Find(&alerts)
+	if len(ev) != 1 || ev[0].Kind != string(knowledge.CrisisSuicide) || len(alerts) != 1 || alerts[0].To != "duty1" ||
+		!strings.HasPrefix(alerts[0].URL, "https://bot.example.org/admin/crisis") || strings.Contains(alerts[0].Text, "自杀") {
+		t.Fatalf("crisis events %+v alerts %+v", ev, alerts)
+	}
+}
+
+func TestCrisisIsNeverRateLimited(t *testing.T) {
+	e, _, _, _ := engineForTest(t)
+	e.Limiter = limitAll{}
+	if r := e.Handle(context.Background(), text("u1", "你好")); r.Route != models.RouteLimited {
+		t.Fatalf("limiter not applied: %+v", r)
+	}
+	if r := e.Handle(context.Background(), text("u1", "孩子吞了纽扣电池")); r.Route != models.RouteCrisis {
+		t.Fatalf("crisis limited: %+v", r)
+	}
+}
+
+type limitAll struct{}
+
+func (limitAll) Allow(context.Context, string, int, time.Duration) bool { return false }
+
+func TestTwoMissesOfferAPerson(t *testing.T) {
+	e, st, _, _ := engineForTest(t)
+	ctx := context.Background()
+	first := e.Handle(ctx, text("u1", "帮我写一首关于秋天的诗"))
+	second := e.Handle(ctx, text("u1", "推荐一部好看的电影"))
+	if first.Route != models.RouteFallback || second.Route != models.RouteFallback || !strings.Contains(second.Text, "0571-12345678") {
+		t.Fatalf("first %+v second %+v", first, second)
+	}
+	var alerts int64
+	st.DB.Model(&models.OutboxMessage{}).Where("channel = ?", models.ChannelWeCom).Count(&alerts)
+	if alerts != 1 {
+		t.Fatalf("staff alerts %d, want 1", alerts)
+	}
+}
+
+func TestUnhelpfulFeedbackIsCounted(t *testing.T) {
+	e, st, _, clk := engineForTest(t)
+	ctx := context.Background()
+	if r := e.Handle(ctx, text("u1", "没用")); !strings.Contains(r.Text, "换个说法") {
+		t.Fatalf("no answer to rate: %q", r.Text)
+	}
+	a := e.Handle(ctx, text("u1", "宝宝发烧了怎么办"))
+	clk.t = clk.t.Add(10 * time.Minute)
+	r := e.Handle(ctx, text("u1", "没用"))
+	var entry models.KBEntry
+	st.DB.First(&entry, a.EntryID)
+	if a.EntryID == 0 || entry.Unhelpful != 1 || entry.Hits != 1 || !strings.Contains(r.Text, "改进") {
+		t.Fatalf("entry %+v reply %q", entry, r.Text)
+	}
+}
+
+func TestClarifyChoiceAndExpiry(t *testing.T) {
+	e, _, _, clk := engineForTest(t)
+	ctx := context.Background()
+	// Start a clarify state by hand: the matcher decides when to ask; the engine must honour the choice.
+	ix := e.KB.Index()
+	res := ix.Match("宝宝发烧了怎么办", clk.now())
+	if len(res.Top) == 0 {
+		t.Fatal("no candidates")
+	}
+	id := res.Top[0].Entry.ID
+	e.StartFlow(ctx, "u1", State{Flow: clarifyFlow, Step: "choose", Data: map[string]string{"ids": itoa(id) + "," + itoa(id)}})
+	if r := e.Handle(ctx, text("u1", "１")); r.Route != models.RouteFAQ || r.EntryID != id {
+		t.Fatalf("choice: %+v", r)
+	}
+	// A state older than the TTL is forgotten: "2" is then just a message.
+	e.StartFlow(ctx, "u1", State{Flow: clarifyFlow, Step: "choose", Data: map[string]string{"ids": itoa(id) + "," + itoa(id)}})
+	clk.t = clk.t.Add(16 * time.Minute)
+	if r := e.Handle(ctx, text("u1", "2")); r.Route == models.RouteFAQ {
+		t.Fatalf("expired state still used: %+v", r)
+	}
+	// 退出 leaves a flow.
+	e.StartFlow(ctx, "u1", State{Flow: clarifyFlow, Step: "choose", Data: map[string]string{"ids": itoa(id)}})
+	if r := e.Handle(ctx, text("u1", "退出")); !strings.Contains(r.Text, "已退出") {
+		t.Fatalf("exit: %q", r.Text)
+	}
+	if r := e.Handle(ctx, text("u1", "1")); r.Route == models.RouteFAQ {
+		t.Fatal("flow survived 退出")
+	}
+}
+
+func itoa(n uint) string {
+	if n == 0 {
+		return "0"
+	}
+	s := ""
+	for n > 0 {
+		s = string(rune('0'+n%10)) + s
+		n /= 10
+	}
+	return s
+}
+
+func TestEveryMessageIsRecorded(t *testing.T) {
+	e, _, rec, _ := engineForTest(t)
+	e.Handle(context.Background(), text("u1", "宝宝发烧了怎么办"))
+	e.Handle(context.Background(), text("u1", "明天上证指数会涨吗"))
+	if len(rec.msgs) != 2 || rec.msgs[0].Route != models.RouteFAQ || rec.msgs[0].EntryID == 0 ||
+		rec.msgs[1].Route != models.RouteFallback || rec.msgs[1].Text != "明天上证指数会涨吗" || rec.msgs[1].OpenID != "u1" {
+		t.Fatalf("%+v", rec.msgs)
+	}
+}
+
+func TestOddInputNeverPanics(t *testing.T) {
+	e, _, _, _ := engineForTest(t)
+	for _, s := range []string{"", " ", "\x00\x01", strings.Repeat("啊", 5000), "\xff\xfe", "🙂👨‍👩‍👧", "活动 99999999999999999999", "1"} {
+		r := e.Handle(context.Background(), text("u1", s))
+		if r.Text == "" && !r.Silent {
+			t.Errorf("%q: empty reply", s)
+		}
+	}
+}

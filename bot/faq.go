@@ -1,0 +1,152 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"familybot/knowledge"
+	"familybot/models"
+)
+
+const (
+	clarifyFlow    = "clarify"
+	feedbackWithin = 2 * time.Hour
+	rulesRefresh   = 30 * time.Second
+)
+
+// ReloadRules makes the next message read the keyword rules again (after staff edit them).
+func (e *Engine) ReloadRules() {
+	e.rulesMu.Lock()
+	e.rulesLoaded = time.Time{}
+	e.rulesMu.Unlock()
+}
+
+func (e *Engine) currentRules(ctx context.Context) []knowledge.Rule {
+	e.rulesMu.Lock()
+	defer e.rulesMu.Unlock()
+	if e.now().Sub(e.rulesLoaded) > rulesRefresh {
+		if rules, err := e.Store.ListKBRules(ctx); err == nil {
+			e.rules, e.rulesLoaded = rules, e.now()
+		}
+	}
+	return e.rules
+}
+
+// keywordRule answers from the staff's keyword rules, before the FAQ.
+func (e *Engine) keywordRule(ctx context.Context, in Inbound) (Reply, bool) {
+	rule, ok := knowledge.MatchRule(e.currentRules(ctx), in.Text)
+	if !ok {
+		return Reply{}, false
+	}
+	return Reply{Text: e.fill(rule.Reply), Route: models.RouteKeyword, Score: 1}, true
+}
+
+// faq matches the knowledge base: answer, clarify, or fall back.
+func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
+	if e.KB == nil {
+		return e.fallback(ctx, in)
+	}
+	res := e.KB.Index().Match(in.Text, e.now())
+	switch {
+	case res.Decision == knowledge.Answer && len(res.Top) > 0:
+		return e.answer(ctx, in, res.Top[0], models.RouteFAQ)
+	case res.Decision == knowledge.Clarify && len(res.Top) > 1:
+		n := len(res.Top)
+		if n > 3 {
+			n = 3
+		}
+		var ids []string
+		var b strings.Builder
+		b.WriteString("您想问的是哪一个？请回复数字：\n")
+		for i, c := range res.Top[:n] {
+			ids = append(ids, strconv.FormatUint(uint64(c.Entry.ID), 10))
+			fmt.Fprintf(&b, "%d. %s\n", i+1, c.Entry.Title)
+		}
+		b.WriteString("都不是？可以换个说法再问，或回复“人工”联系工作人员。")
+		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Data: map[string]string{"ids": strings.Join(ids, ",")}})
+		return Reply{Text: b.String(), Route: models.RouteClarify, Category: res.Top[0].Entry.Category, Score: res.Top[0].Score}
+	}
+	return e.fallback(ctx, in)
+}
+
+// answer formats an entry exactly as reviewed, with when to see a doctor and its source.
+func (e *Engine) answer(ctx context.Context, in Inbound, c knowledge.Candidate, route string) Reply {
+	en := c.Entry
+	var b strings.Builder
+	b.WriteString("【" + en.Title + "】\n")
+	b.WriteString(strings.TrimSpace(en.Answer))
+	if s := strings.TrimSpace(en.SeeDoctor); s != "" {
+		b.WriteString("\n\n🏥 " + s)
+	}
+	if s := strings.TrimSpace(en.Source); s != "" {
+		b.WriteString("\n\n来源：" + s)
+	}
+	if en.Category != models.CatService {
+		b.WriteString("\n（以上为健康科普，不能代替医生面诊。）")
+	}
+	b.WriteString("\n没帮上忙请回复“没用”，我们会改进。")
+	_ = e.Store.IncKBHit(ctx, en.ID)
+	e.touchResident(ctx, in.OpenID, func(r *models.Resident) {
+		r.Misses, r.LastEntryID, r.LastEntryAt = 0, en.ID, e.now().UTC()
+	})
+	return Reply{Text: e.fill(b.String()), Route: route, Category: en.Category, Score: c.Score, EntryID: en.ID}
+}
+
+// fallback is the honest "I don't know": topics, how to reach staff, how to leave a wish.
+// Two misses in a row offer a person and alert staff.
+func (e *Engine) fallback(ctx context.Context, in Inbound) Reply {
+	r := e.touchResident(ctx, in.OpenID, func(r *models.Resident) { r.Misses++ })
+	if r.Misses >= 2 {
+		e.touchResident(ctx, in.OpenID, func(r *models.Resident) { r.Misses = 0 })
+		h := e.handoff(ctx, in, "misses")
+		h.Text = "抱歉，这个问题我暂时答不好。\n" + h.Text
+		h.Route = models.RouteFallback
+		return h
+	}
+	return Reply{Text: e.fill(msgFallback), Route: models.RouteFallback}
+}
+
+// handoff tells the resident how to reach a person and alerts staff on duty.
+func (e *Engine) handoff(ctx context.Context, in Inbound, why string) Reply {
+	if e.Alerts != nil {
+		slot := e.now().UTC().Format("2006010215")
+		title := "居民请求人工帮助"
+		if why == "misses" {
+			title = "居民连续两次没得到答案"
+		}
+		_ = e.Alerts.AlertStaff(ctx, "handoff:"+in.OpenID+":"+slot, title,
+			"有居民需要工作人员帮助，请在后台查看最近的留言并尽快联系。", "/admin/messages")
+	}
+	return Reply{Text: e.fill(msgHandoff), Route: models.RouteCommand}
+}
+
+// unhelpful records "没用" for the last answer.
+func (e *Engine) unhelpful(ctx context.Context, in Inbound) Reply {
+	r, err := e.Store.GetResident(ctx, in.OpenID)
+	if err != nil || r.LastEntryID == 0 || e.now().Sub(r.LastEntryAt) > feedbackWithin {
+		return Reply{Text: e.fill(msgFeedbackNothing)}
+	}
+	_ = e.Store.AddKBFeedback(ctx, r.LastEntryID, in.OpenID)
+	e.touchResident(ctx, in.OpenID, func(r *models.Resident) { r.LastEntryID = 0 })
+	return Reply{Text: e.fill(msgFeedbackThanks), EntryID: r.LastEntryID}
+}
+
+func init() {
+	RegisterFlow(clarifyFlow, func(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
+		n, err := strconv.Atoi(normalizeCommand(in.Text))
+		ids := strings.Split(st.Get("ids"), ",")
+		if err != nil || n < 1 || n > len(ids) {
+			return Reply{}, false // not a choice: route the message as a new question
+		}
+		st.Flow = ""
+		id, _ := strconv.ParseUint(ids[n-1], 10, 64)
+		en, ok := e.KB.Index().Entry(uint(id))
+		if !ok {
+			return Reply{Text: e.fill(msgFallback), Route: models.RouteFallback}, true
+		}
+		return e.answer(ctx, in, knowledge.Candidate{Entry: en, Score: 1}, models.RouteFAQ), true
+	})
+}

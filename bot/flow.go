@@ -1,0 +1,102 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"familybot/models"
+)
+
+// State is a resident's place in a multi-step flow, stored between messages.
+type State struct {
+	Flow string            `json:"-"`
+	Step string            `json:"-"`
+	Data map[string]string `json:"data"`
+}
+
+// Get returns a data value.
+func (s *State) Get(k string) string { return s.Data[k] }
+
+// Set stores a data value.
+func (s *State) Set(k, v string) {
+	if s.Data == nil {
+		s.Data = map[string]string{}
+	}
+	s.Data[k] = v
+}
+
+// FlowFunc handles one message of an ongoing flow. It updates st (st.Step, st.Data)
+// to continue, or sets st.Flow = "" to end the flow. handled=false means the
+// message is not for this flow: the flow ends and the message is routed as usual.
+type FlowFunc func(ctx context.Context, e *Engine, in Inbound, st *State) (r Reply, handled bool)
+
+var flows = map[string]FlowFunc{}
+
+// RegisterFlow makes a flow available by name. Called from init in each flow's file.
+func RegisterFlow(name string, fn FlowFunc) { flows[name] = fn }
+
+// StartFlow saves a new flow state for the resident.
+func (e *Engine) StartFlow(ctx context.Context, openID string, st State) error {
+	return e.saveState(ctx, openID, st)
+}
+
+func (e *Engine) saveState(ctx context.Context, openID string, st State) error {
+	data, _ := json.Marshal(st)
+	return e.Store.SaveConversation(ctx, models.Conversation{
+		OpenID: openID, Flow: st.Flow, Step: st.Step, Data: string(data),
+		ExpiresAt: e.now().Add(e.TTL).UTC(),
+	})
+}
+
+// EndFlow forgets the resident's flow.
+func (e *Engine) EndFlow(ctx context.Context, openID string) {
+	_ = e.Store.DeleteConversation(ctx, openID)
+}
+
+// continueFlow hands the message to the resident's ongoing flow, if any.
+func (e *Engine) continueFlow(ctx context.Context, in Inbound) (Reply, bool) {
+	conv, err := e.Store.GetConversation(ctx, in.OpenID)
+	if err != nil {
+		return Reply{}, false
+	}
+	fn, ok := flows[conv.Flow]
+	if !ok {
+		e.EndFlow(ctx, in.OpenID)
+		return Reply{}, false
+	}
+	st := State{Flow: conv.Flow, Step: conv.Step}
+	_ = json.Unmarshal([]byte(conv.Data), &st)
+	st.Flow, st.Step = conv.Flow, conv.Step
+	r, handled := fn(ctx, e, in, &st)
+	if !handled || st.Flow == "" {
+		e.EndFlow(ctx, in.OpenID)
+	} else if err := e.saveState(ctx, in.OpenID, st); err != nil {
+		return Reply{Text: msgSorry, Route: models.RouteFlow}, true
+	}
+	if !handled {
+		return Reply{}, false
+	}
+	if r.Route == "" {
+		r.Route = models.RouteFlow
+	}
+	return r, true
+}
+
+// exit leaves any flow.
+func (e *Engine) exit(ctx context.Context, in Inbound) Reply {
+	_, err := e.Store.GetConversation(ctx, in.OpenID)
+	e.EndFlow(ctx, in.OpenID)
+	if err != nil {
+		return Reply{Text: e.fill(msgExitNothing), Route: models.RouteCommand}
+	}
+	return Reply{Text: e.fill(msgExited), Route: models.RouteCommand}
+}
+
+func isExit(text string) bool {
+	switch strings.TrimSpace(strings.Trim(text, "。.!！ ")) {
+	case "退出", "取消", "算了", "不报了", "结束":
+		return true
+	}
+	return false
+}

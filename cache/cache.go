@@ -1,0 +1,87 @@
+// Package cache holds the short-lived shared state that several copies of the bot
+// must agree on: rate limits (and, with Redis, message dedup and the access token).
+// "memory" serves one copy; "redis" serves many.
+package cache
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// MemoryLimiter is a fixed-window counter per key, for a single copy.
+type MemoryLimiter struct {
+	mu  sync.Mutex
+	win map[string]window
+	Now func() time.Time
+}
+
+type window struct {
+	start time.Time
+	n     int
+}
+
+// NewMemoryLimiter returns an empty limiter.
+func NewMemoryLimiter() *MemoryLimiter { return &MemoryLimiter{win: map[string]window{}} }
+
+// Allow counts one action for key and reports whether it is within limit per window.
+func (l *MemoryLimiter) Allow(_ context.Context, key string, limit int, per time.Duration) bool {
+	now := time.Now()
+	if l.Now != nil {
+		now = l.Now()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.win[key]
+	if now.Sub(w.start) >= per {
+		w = window{start: now}
+	}
+	w.n++
+	l.win[key] = w
+	if len(l.win) > 100000 { // forget stale windows now and then
+		for k, v := range l.win {
+			if now.Sub(v.start) >= time.Hour {
+				delete(l.win, k)
+			}
+		}
+	}
+	return w.n <= limit
+}
+
+// RedisLimiter is a fixed-window counter in Redis, shared by every copy.
+type RedisLimiter struct {
+	Client redis.UniversalClient
+	Prefix string
+}
+
+// Allow counts one action; when Redis is unreachable it allows (fail open: a
+// resident is never silenced because the cache is down).
+func (l *RedisLimiter) Allow(ctx context.Context, key string, limit int, per time.Duration) bool {
+	slot := time.Now().UnixNano() / int64(per)
+	k := l.Prefix + "rl:" + key + ":" + itoa(slot)
+	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	pipe := l.Client.TxPipeline()
+	incr := pipe.Incr(ctx, k)
+	pipe.Expire(ctx, k, per+time.Second)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return true
+	}
+	return incr.Val() <= int64(limit)
+}
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"familybot/handlers"
+	"familybot/metrics"
+	"familybot/outbox"
+	"familybot/wechat"
+
+	sdkcache "github.com/silenceper/wechat/v2/cache"
+)
+
+func init() {
+	registerSub("serve", "运行公众号 webhook 和工作人员后台（默认）", cmdServe)
+}
+
+// Server is the running HTTP service and its background workers.
+type Server struct {
+	App     *App
+	Client  *wechat.Client
+	Webhook *wechat.Webhook
+	HTTP    *http.Server
+	Worker  *outbox.Worker
+}
+
+// buildServer wires the webhook, the WeChat client and the router for app.
+func buildServer(ctx context.Context, app *App) (*Server, error) {
+	cfg := app.Cfg
+	var tokenCache sdkcache.Cache = sdkcache.NewMemory()
+	if cfg.Cache.Driver == "redis" {
+		rc, err := newRedis(ctx, cfg.Cache)
+		if err != nil {
+			return nil, err
+		}
+		tokenCache = &wechat.RedisCache{Client: rc, Prefix: "familybot:"}
+	}
+	// The stable access-token API never invalidates a token another copy holds.
+	client := wechat.NewClient(cfg.OfficialAccount, cfg.WeCom, tokenCache, true)
+	wh := &wechat.Webhook{
+		Token: cfg.OfficialAccount.Token, AppID: cfg.OfficialAccount.AppID, EncodingAESKey: cfg.OfficialAccount.EncodingAESKey,
+		Bot: app.Engine, Dedup: app.Store, Later: app.Notifier,
+		Deadline: cfg.Server.ReplyDeadline, MaxSkew: cfg.Server.MaxClockSkew, Log: app.Log,
+	}
+	m := metrics.New(app.Store)
+	wh.Observe = m.ObserveMessage
+	hs := &handlers.Server{
+		Cfg: cfg, Log: app.Log, Store: app.Store, Engine: app.Engine, KB: app.KB,
+		Signups: app.Signups, Wishes: app.Wishes, Webhook: wh, RebuildIndex: app.RebuildIndex, Now: app.Now,
+		Metrics: m.Handler(),
+	}
+	if cfg.WeCom.CorpID != "" {
+		hs.OAuth = client
+	}
+	host, _ := os.Hostname()
+	worker := &outbox.Worker{Store: app.Store, Sender: client, ID: fmt.Sprintf("%s-%d", host, os.Getpid()), Lease: time.Minute,
+		OnResult: m.ObserveDelivery}
+	srv := &http.Server{
+		Addr:              cfg.Server.Addr,
+		Handler:           hs.Router(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+	}
+	return &Server{App: app, Client: client, Webhook: wh, HTTP: srv, Worker: worker}, nil
+}
+
+func cmdServe(ctx context.Context, env *Env, args []string) error {
+	app, err := env.App(ctx)
+	if err != nil {
+		return err
+	}
+	wechat.SetHTTPClient(nil, 0)
+	s, err := buildServer(ctx, app)
+	if err != nil {
+		return err
+	}
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	go s.Worker.Run(bg, 2*time.Second)
+	go runJobs(bg, app)
+
+	errc := make(chan error, 1)
+	go func() { errc <- s.HTTP.ListenAndServe() }()
+	app.Log.Info("familybot is listening", "addr", app.Cfg.Server.Addr, "database", app.Cfg.Database.Driver,
+		"cache", app.Cfg.Cache.Driver, "official_account_configured", app.Cfg.OfficialAccount.Token != "")
+	if app.Cfg.OfficialAccount.Token == "" {
+		app.Log.Warn("official_account.token is empty: /wechat refuses every call until it is set; use `familybot chat` to try the bot locally")
+	}
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("server stopped: %v (is %s already in use? set server.addr / FAMILYBOT_SERVER_ADDR)", err, app.Cfg.Server.Addr)
+		}
+	case <-ctx.Done():
+	}
+	// Graceful shutdown: stop accepting, let in-flight requests finish, then stop
+	// the workers (a claimed outbox message whose send was cut short is simply
+	// taken again when its lease runs out).
+	app.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = s.HTTP.Shutdown(sctx)
+	stopBG()
+	return err
+}
+
+// runJobs runs the periodic work every copy does; each item is claimed in the
+// database, so copies never do the same item twice.
+func runJobs(ctx context.Context, app *App) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		for _, job := range jobs(app) {
+			if ctx.Err() != nil {
+				return
+			}
+			if err := job.run(ctx); err != nil {
+				app.Log.Warn("scheduled job failed", "job", job.name, "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+type job struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+func jobs(app *App) []job {
+	return []job{
+		{"prune_dedup", func(ctx context.Context) error {
+			_, err := app.Store.PruneProcessed(ctx, app.Now().Add(-24*time.Hour))
+			return err
+		}},
+	}
+}

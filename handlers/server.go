@@ -1,0 +1,48 @@
+// Package handlers is familybot's HTTP surface on Gin: the whole URL table in
+// routes.go, the webhook mount, health, the public 回音壁 page and the staff admin.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"familybot/bot"
+	"familybot/config"
+	"familybot/knowledge"
+	"familybot/signup"
+	"familybot/store"
+	"familybot/wishwall"
+)
+
+// OAuth exchanges a WeCom OAuth code for the staff member's UserID.
+type OAuth interface {
+	UserIDFromCode(ctx context.Context, code string) (string, error)
+}
+
+// Server holds the handlers' dependencies. Set the fields, then call Router.
+type Server struct {
+	Cfg     config.Config
+	Log     *slog.Logger
+	Store   *store.Store
+	Engine  *bot.Engine
+	KB      *knowledge.Base
+	Signups *signup.Service
+	Wishes  *wishwall.Service
+	Webhook http.Handler // the official-account webhook (wechat package)
+	OAuth   OAuth        // WeCom login; nil disables it
+	// RebuildIndex rebuilds the knowledge index after staff edit entries.
+	RebuildIndex func(ctx context.Context) error
+	Metrics      http.Handler // /metrics; nil disables it
+	// Health reports extra problems (e.g. Redis) for /healthz; nil means none.
+	Health func(ctx context.Context) map[string]string
+	Now    func() time.Time
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now().UTC()
+}

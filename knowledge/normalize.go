@@ -1,0 +1,133 @@
+package knowledge
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/longbridgeapp/opencc"
+)
+
+var (
+	t2sOnce sync.Once
+	t2s     *opencc.OpenCC
+)
+
+// simplified converts traditional characters to simplified ones. The opencc
+// dictionaries are embedded in the binary, so this works offline; should they
+// ever fail to load, text passes through unchanged rather than failing.
+func simplified(s string) string {
+	t2sOnce.Do(func() { t2s, _ = opencc.New("t2s") })
+	if t2s == nil || isASCII(s) {
+		return s
+	}
+	out, err := t2s.Convert(s)
+	if err != nil {
+		return s
+	}
+	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// Normalize prepares a resident's message for matching: traditional →
+// simplified, full-width → half-width, lower case, punctuation and symbols
+// folded to single spaces between clauses, colloquial forms rewritten (咋整 →
+// 怎么办) and fillers removed (嗯, 那个, 就是, 请问, clause-final 呢/吧 …).
+func Normalize(s string) string {
+	s = foldWidth(s)
+	s = simplified(s)
+	s = foldPunct(s)
+	s = lex.rewrite.Replace(s)
+	s = lex.fillers.Replace(s)
+	clauses := strings.Fields(s)
+	out := clauses[:0]
+	for _, c := range clauses {
+		if c = trimClause(c); c != "" {
+			out = append(out, c)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// trimClause removes greetings at the start and particles at the end of one
+// clause, and the clause itself when it is only an interjection.
+func trimClause(c string) string {
+	for changed := true; changed && c != ""; {
+		changed = false
+		if lex.alone[c] {
+			return ""
+		}
+		for _, o := range lex.openers {
+			if strings.HasPrefix(c, o) {
+				c, changed = c[len(o):], true
+				break
+			}
+		}
+		r, size := utf8.DecodeLastRuneInString(c)
+		if lex.particle[r] && !hasKeptSuffix(c) {
+			c, changed = c[:len(c)-size], true
+		}
+	}
+	return c
+}
+
+func hasKeptSuffix(c string) bool {
+	for _, k := range lex.keep {
+		if strings.HasSuffix(c, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldWidth maps full-width ASCII and the ideographic space to their
+// half-width forms and lower-cases letters.
+func foldWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			r -= 0xFEE0
+		case r == 0x3000:
+			r = ' '
+		}
+		return unicode.ToLower(r)
+	}, s)
+}
+
+// foldPunct turns punctuation, symbols (emoji included) and spacing into
+// single spaces, drops invisible marks, and keeps a decimal point between
+// digits (38.5度).
+func foldPunct(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := true // no leading space
+	var prev rune
+	for i, r := range s {
+		switch {
+		case r == '.' && unicode.IsDigit(prev) && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
+			b.WriteRune(r)
+			space = false
+		case r == utf8.RuneError || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) || unicode.IsControl(r):
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || unicode.Is(unicode.Cf, r):
+			// variation selectors, zero-width joiners: invisible, not a boundary
+		default:
+			b.WriteRune(r)
+			space = false
+		}
+		prev = r
+	}
+	return strings.TrimRight(b.String(), " ")
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs familybot with a fresh SQLite file and returns stdout.
+func runCLI(t *testing.T, dbPath, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := []string{"FAMILYBOT_DATABASE_DSN=" + dbPath, "FAMILYBOT_SERVER_LOG_LEVEL=error"}
+	err := run(context.Background(), append([]string{"-config", "config.yaml"}, args...), strings.NewReader(stdin), &out, &errb, env)
+	if err != nil {
+		t.Logf("stderr: %s", errb.String())
+	}
+	return out.String(), err
+}
+
+func TestAskJSONContract(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	out, err := runCLI(t, db, "宝宝发烧了怎么办\n明天上证指数会涨吗\n我不想活了\n帮助\n", "ask", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("want one line per question, got %d: %q", len(lines), out)
+	}
+	want := []struct{ route, category string }{{"faq", "parenting"}, {"fallback", ""}, {"crisis", ""}, {"command", ""}}
+	for i, line := range lines {
+		var got map[string]any
+		if err := json.Unmarshal([]byte(line), &got); err != nil {
+			t.Fatalf("line %d is not JSON: %q", i, line)
+		}
+		for _, k := range []string{"reply", "route", "category", "score"} {
+			if _, ok := got[k]; !ok {
+				t.Fatalf("line %d lacks %q: %s", i, k, line)
+			}
+		}
+		if got["route"] != want[i].route || got["category"] != want[i].category || got["reply"] == "" {
+			t.Errorf("line %d: route %v category %v, want %v %v", i, got["route"], got["category"], want[i].route, want[i].category)
+		}
+		switch got["route"] {
+		case "crisis", "faq", "fallback", "command", "flow", "keyword", "clarify":
+		default:
+			t.Errorf("route %v is not in the documented set", got["route"])
+		}
+	}
+}
+
+func TestAskPlainOneLinePerReply(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	out, err := runCLI(t, db, "", "ask", "老人血压高要注意什么")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(strings.TrimSpace(out), "\n") != 0 || !strings.Contains(out, "血压") {
+		t.Fatalf("%q", out)
+	}
+}
+
+func TestAskWithUserKeepsConversation(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	out, err := runCLI(t, db, "帮我写一首诗\n推荐一部电影\n", "ask", "--json", "--user", "o-same")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var second map[string]any
+	json.Unmarshal([]byte(lines[1]), &second)
+	// The second miss in a row of the same resident offers a person.
+	if !strings.Contains(second["reply"].(string), "电话") {
+		t.Fatalf("second miss of one resident should offer staff: %v", second["reply"])
+	}
+}
+
+func TestBadConfigStopsWithOneClearLine(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"-config", "config.yaml", "ask", "你好"}, strings.NewReader(""), &out, &errb,
+		[]string{"FAMILYBOT_OFFICIAL_ACCOUNT_ENCODING_AES_KEY=tooshort", "FAMILYBOT_DATABASE_DSN=" + filepath.Join(t.TempDir(), "x.db")})
+	if err == nil || !strings.Contains(err.Error(), "43") {
+		t.Fatalf("err %v", err)
+	}
+	err = run(context.Background(), []string{"-config", "config.yaml", "ask", "你好"}, strings.NewReader(""), &out, &errb,
+		[]string{"FAMILYBOT_DATABASE_DRIVER=mysql", "FAMILYBOT_DATABASE_DSN=root@tcp(127.0.0.1:1)/none"})
+	if err == nil || !strings.Contains(err.Error(), "cannot reach") {
+		t.Fatalf("unreachable mysql: %v", err)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"frobnicate"}, strings.NewReader(""), &out, &errb, nil); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}

@@ -1,0 +1,86 @@
+package models
+
+import "time"
+
+func init() {
+	Register(&Message{}, &ProcessedMessage{}, &Conversation{}, &Resident{})
+}
+
+// Routes a message can take through the bot engine.
+const (
+	RouteCrisis   = "crisis"
+	RouteCommand  = "command"
+	RouteFlow     = "flow"
+	RouteKeyword  = "keyword"
+	RouteFAQ      = "faq"
+	RouteClarify  = "clarify"
+	RouteFallback = "fallback"
+	RouteEvent    = "event" // subscribe, unsubscribe, SCAN, VIEW … with no resident question
+	RouteMedia    = "media" // image, video, location, link
+	RouteLimited  = "limited"
+)
+
+// Message records one inbound message and how it was answered, for statistics and
+// the unanswered-question list. Crisis messages keep no text (Text is empty, Flagged true).
+type Message struct {
+	ID        uint64 `gorm:"primaryKey"`
+	OpenID    string `gorm:"type:varchar(64);index"`
+	Kind      string `gorm:"type:varchar(16)"`
+	Text      string `gorm:"type:text"`
+	Route     string `gorm:"type:varchar(16);index:idx_messages_route_time,priority:1"`
+	Category  string `gorm:"type:varchar(16)"`
+	EntryID   uint   `gorm:"index"`
+	Score     float64
+	LatencyMS int
+	Flagged   bool
+	CreatedAt time.Time `gorm:"index;index:idx_messages_route_time,priority:2"`
+}
+
+// ProcessedMessage makes a WeChat retry have its effect once: the key is claimed
+// before any side effect, and the reply is kept so the retry gets the same answer.
+type ProcessedMessage struct {
+	Key       string    `gorm:"type:varchar(191);primaryKey"`
+	Reply     string    `gorm:"type:text"`
+	Done      bool      // the reply is final (false while the first attempt still runs)
+	Async     bool      // the reply went out as a customer-service message; retries get "success"
+	CreatedAt time.Time `gorm:"index"`
+}
+
+// Conversation is the resident's ongoing flow (sign-up, wish …). One row per openid.
+type Conversation struct {
+	OpenID    string    `gorm:"type:varchar(64);primaryKey"`
+	Flow      string    `gorm:"type:varchar(32)"`
+	Step      string    `gorm:"type:varchar(32)"`
+	Data      string    `gorm:"type:text"` // JSON, owned by the flow
+	ExpiresAt time.Time `gorm:"index"`
+	UpdatedAt time.Time
+}
+
+// Resident is what the bot remembers about a follower between messages: no name,
+// no phone; only what the conversation needs.
+type Resident struct {
+	OpenID      string `gorm:"type:varchar(64);primaryKey"`
+	Subscribed  bool
+	LastSeenAt  time.Time // start of WeChat's 48-hour customer-service window
+	Misses      int       // consecutive unanswered questions; two in a row offers a person
+	LastEntryID uint      // the last FAQ entry answered, for "没用" feedback
+	LastEntryAt time.Time
+	Clarify     string `gorm:"type:varchar(255)"` // pending clarifying choices: comma-separated entry IDs
+	ClarifyAt   time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func init() { Register(&CrisisEvent{}) }
+
+// CrisisEvent is a crisis message flagged for staff. The raw text lives only here,
+// a table staff reach through the admin, never in the general message log or logs.
+type CrisisEvent struct {
+	ID        uint64 `gorm:"primaryKey"`
+	OpenID    string `gorm:"type:varchar(64);index"`
+	Kind      string `gorm:"type:varchar(16)"`
+	Text      string `gorm:"type:text"`
+	HandledBy string `gorm:"type:varchar(64)"`
+	HandledAt *time.Time
+	CreatedAt time.Time `gorm:"index"`
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"familybot/models"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// ClaimMessage records key as being handled. It returns claimed=false and the
+// earlier record when the key was seen before (a WeChat retry).
+func (s *Store) ClaimMessage(ctx context.Context, key string) (claimed bool, prev models.ProcessedMessage, err error) {
+	rec := models.ProcessedMessage{Key: key, CreatedAt: s.Now()}
+	err = s.DB.WithContext(ctx).Create(&rec).Error
+	if err == nil {
+		return true, rec, nil
+	}
+	if !errors.Is(err, gorm.ErrDuplicatedKey) {
+		return false, prev, err
+	}
+	err = s.DB.WithContext(ctx).Where("`key` = ?", key).Take(&prev).Error
+	return false, prev, mapErr(err, "message")
+}
+
+// FinishMessage stores the reply given for key.
+func (s *Store) FinishMessage(ctx context.Context, key, reply string, async bool) error {
+	return s.DB.WithContext(ctx).Model(&models.ProcessedMessage{}).Where("`key` = ?", key).
+		Updates(map[string]any{"reply": reply, "done": true, "async": async}).Error
+}
+
+// ReleaseMessage forgets a claim whose handling failed before any effect, so a retry may try again.
+func (s *Store) ReleaseMessage(ctx context.Context, key string) error {
+	return s.DB.WithContext(ctx).Where("`key` = ? AND done = ?", key, false).Delete(&models.ProcessedMessage{}).Error
+}
+
+// PruneProcessed drops dedup records older than before (WeChat retries within 15 s).
+func (s *Store) PruneProcessed(ctx context.Context, before time.Time) (int64, error) {
+	res := s.DB.WithContext(ctx).Where("created_at < ?", before).Delete(&models.ProcessedMessage{})
+	return res.RowsAffected, res.Error
+}
+
+// GetConversation returns the resident's unexpired conversation, or ENOTFOUND.
+func (s *Store) GetConversation(ctx context.Context, openID string) (models.Conversation, error) {
+	var c models.Conversation
+	err := s.DB.WithContext(ctx).Where("open_id = ? AND expires_at > ?", openID, s.Now()).Take(&c).Error
+	return c, mapErr(err, "conversation")
+}
+
+// SaveConversation creates or replaces the resident's conversation.
+func (s *Store) SaveConversation(ctx context.Context, c models.Conversation) error {
+	c.UpdatedAt = s.Now()
+	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&c).Error
+}
+
+// DeleteConversation ends the resident's conversation.
+func (s *Store) DeleteConversation(ctx context.Context, openID string) error {
+	return s.DB.WithContext(ctx).Where("open_id = ?", openID).Delete(&models.Conversation{}).Error
+}
+
+// GetResident returns the resident, or a fresh zero record (not stored) when unknown.
+func (s *Store) GetResident(ctx context.Context, openID string) (models.Resident, error) {
+	var r models.Resident
+	err := s.DB.WithContext(ctx).Where("open_id = ?", openID).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.Resident{OpenID: openID, Subscribed: true}, nil
+	}
+	return r, err
+}
+
+// SaveResident creates or updates the resident.
+func (s *Store) SaveResident(ctx context.Context, r models.Resident) error {
+	now := s.Now()
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = now
+	}
+	r.UpdatedAt = now
+	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error
+}
+
+// InsertMessages stores a batch of message records.
+func (s *Store) InsertMessages(ctx context.Context, msgs []models.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	return s.DB.WithContext(ctx).CreateInBatches(msgs, 200).Error
+}
+
+// ListUnanswered returns recent fallback questions, newest first.
+func (s *Store) ListUnanswered(ctx context.Context, since time.Time, limit int) ([]models.Message, error) {
+	var out []models.Message
+	err := s.DB.WithContext(ctx).Where("route = ? AND created_at >= ? AND text <> ''", models.RouteFallback, since).
+		Order("created_at DESC").Limit(limit).Find(&out).Error
+	return out, err
+}
+
+// RecordCrisis stores a flagged crisis message.
+func (s *Store) RecordCrisis(ctx context.Context, c models.CrisisEvent) error {
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = s.Now()
+	}
+	return s.DB.WithContext(ctx).Create(&c).Error
+}

@@ -1,0 +1,263 @@
+package wechat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"familybot/config"
+	"familybot/models"
+	"familybot/outbox"
+	"familybot/store/storetest"
+
+	"github.com/silenceper/wechat/v2/cache"
+)
+
+// fakeAPI is a local stand-in for api.weixin.qq.com and qyapi.weixin.qq.com.
+type fakeAPI struct {
+	mu       sync.Mutex
+	calls    []string // path?query without the token
+	bodies   []string
+	tokenErr int   // errcode answered by the token endpoints
+	sendErr  []int // errcodes answered by successive send calls (0 = ok)
+	tokens   int   // how many tokens were handed out
+	slow     time.Duration
+	userID   string // answered by auth/getuserinfo
+}
+
+func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	f.calls = append(f.calls, r.URL.Path)
+	f.bodies = append(f.bodies, string(body))
+	slow := f.slow
+	f.mu.Unlock()
+	if slow > 0 {
+		time.Sleep(slow)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch r.URL.Path {
+	case "/cgi-bin/stable_token", "/cgi-bin/token", "/cgi-bin/gettoken":
+		if f.tokenErr != 0 {
+			json.NewEncoder(w).Encode(map[string]any{"errcode": f.tokenErr, "errmsg": "invalid appsecret"})
+			return
+		}
+		f.tokens++
+		json.NewEncoder(w).Encode(map[string]any{"access_token": "AT" + string(rune('0'+f.tokens)), "expires_in": 7200})
+	case "/cgi-bin/auth/getuserinfo":
+		if f.userID == "" {
+			json.NewEncoder(w).Encode(map[string]any{"errcode": 0, "openid": "o-outsider"})
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"errcode": 0, "userid": f.userID})
+	default:
+		code := 0
+		if len(f.sendErr) > 0 {
+			code, f.sendErr = f.sendErr[0], f.sendErr[1:]
+		}
+		json.NewEncoder(w).Encode(map[string]any{"errcode": code, "errmsg": "x", "msgid": 1})
+	}
+}
+
+func (f *fakeAPI) count(path string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if c == path {
+			n++
+		}
+	}
+	return n
+}
+
+// rewrite sends the SDK's requests for WeChat hosts to the fake.
+type rewrite struct{ target *url.URL }
+
+func (rw rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host == "api.weixin.qq.com" || req.URL.Host == "qyapi.weixin.qq.com" {
+		req = req.Clone(req.Context())
+		req.URL.Scheme, req.URL.Host, req.Host = rw.target.Scheme, rw.target.Host, rw.target.Host
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// current is the fake the SDK's global client talks to; tests swap the handler, not the client.
+var current struct {
+	sync.Mutex
+	api *fakeAPI
+}
+
+func useFake(t *testing.T) *fakeAPI {
+	f := &fakeAPI{}
+	current.Lock()
+	current.api = f
+	current.Unlock()
+	return f
+}
+
+func TestMain(m *testing.M) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		current.Lock()
+		f := current.api
+		current.Unlock()
+		f.ServeHTTP(w, r)
+	}))
+	u, _ := url.Parse(srv.URL)
+	SetHTTPClient(rewrite{u}, 500*time.Millisecond) // once: the SDK's client is a global
+	code := m.Run()
+	srv.Close()
+	os.Exit(code)
+}
+
+func newClient() *Client {
+	return NewClient(config.OfficialAccount{AppID: "wxapp", AppSecret: "s"},
+		config.WeCom{CorpID: "corp", CorpSecret: "cs", AgentID: "1000002"}, cache.NewMemory(), true)
+}
+
+func TestCustomerMessageThroughFake(t *testing.T) {
+	f := useFake(t)
+	c := newClient()
+	for i := 0; i < 2; i++ {
+		if err := c.SendCustomerText(context.Background(), "o1", "你好\x01"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f.count("/cgi-bin/stable_token") != 1 || f.count("/cgi-bin/message/custom/send") != 2 {
+		t.Fatalf("calls %v", f.calls)
+	}
+	if !strings.Contains(f.bodies[1], `"touser":"o1"`) || strings.Contains(f.bodies[1], `\u0001`) {
+		t.Fatalf("body %s", f.bodies[1])
+	}
+}
+
+func TestFailingTokenIsAnError(t *testing.T) {
+	f := useFake(t)
+	f.tokenErr = 40125
+	err := newClient().SendCustomerText(context.Background(), "o1", "hi")
+	if err == nil || f.count("/cgi-bin/message/custom/send") != 0 {
+		t.Fatalf("err %v calls %v", err, f.calls)
+	}
+}
+
+func TestTimeoutIsAnError(t *testing.T) {
+	f := useFake(t)
+	f.slow = 800 * time.Millisecond
+	start := time.Now()
+	err := newClient().SendCustomerText(context.Background(), "o1", "hi")
+	if err == nil || time.Since(start) > 3*time.Second {
+		t.Fatalf("err %v after %v", err, time.Since(start))
+	}
+}
+
+func TestRejectedTokenIsDroppedAndRefetched(t *testing.T) {
+	f := useFake(t)
+	f.sendErr = []int{40001}
+	c := newClient()
+	if err := c.SendCustomerText(context.Background(), "o1", "hi"); err == nil {
+		t.Fatal("want an error on 40001")
+	}
+	if err := c.SendCustomerText(context.Background(), "o1", "hi"); err != nil {
+		t.Fatal(err)
+	}
+	if f.count("/cgi-bin/stable_token") != 2 {
+		t.Fatalf("token fetched %d times, want 2 (dropped after 40001)", f.count("/cgi-bin/stable_token"))
+	}
+}
+
+func TestWindowClosedIsPermanent(t *testing.T) {
+	f := useFake(t)
+	f.sendErr = []int{45015}
+	err := newClient().SendCustomerText(context.Background(), "o1", "hi")
+	var p *outbox.Permanent
+	if !errors.As(err, &p) || !errors.Is(err, outbox.ErrWindowClosed) {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestWeComTextCardAndOAuth(t *testing.T) {
+	f := useFake(t)
+	c := newClient()
+	if err := c.SendWeComTextCard(context.Background(), []string{"zhangsan", "lisi"}, "新心愿", "有居民留下了心愿", "https://x/admin/wishes/1"); err != nil {
+		t.Fatal(err)
+	}
+	if f.count("/cgi-bin/gettoken") != 1 || f.count("/cgi-bin/message/send") != 1 {
+		t.Fatalf("calls %v", f.calls)
+	}
+	var sent map[string]any
+	json.Unmarshal([]byte(f.bodies[len(f.bodies)-1]), &sent)
+	if sent["msgtype"] != "textcard" || sent["touser"] != "zhangsan|lisi" || sent["textcard"].(map[string]any)["title"] != "新心愿" {
+		t.Fatalf("sent %v", sent)
+	}
+	if _, err := c.UserIDFromCode(context.Background(), "CODE1"); err == nil {
+		t.Fatal("a non-member (openid only) must be refused")
+	}
+	f.userID = "zhangsan"
+	if id, err := c.UserIDFromCode(context.Background(), "CODE2"); err != nil || id != "zhangsan" {
+		t.Fatalf("user %q %v", id, err)
+	}
+	if _, err := c.UserIDFromCode(context.Background(), "a&b=c"); err == nil {
+		t.Fatal("a code with query characters must be refused")
+	}
+}
+
+// The outbox worker delivers through the client: once on success, retried on a
+// passing failure, recorded and not retried on a permanent one.
+func TestOutboxWorkerAgainstFake(t *testing.T) {
+	f := useFake(t)
+	st := storetest.SQLite(t)
+	n := &outbox.Notifier{Store: st, Templates: map[string]string{"wish_reply": "TPL1"}}
+	ctx := context.Background()
+	n.ToResident(ctx, "k1", "o1", "回复", "您的心愿有回复了", "wish_reply")
+	n.ToResident(ctx, "k1", "o1", "回复", "您的心愿有回复了", "wish_reply") // same key: once
+	now := time.Now().UTC()
+	w := &outbox.Worker{Store: st, Sender: newClient(), ID: "w1", Now: func() time.Time { return now }}
+	st.Now = func() time.Time { return now }
+	f.sendErr = []int{-1} // system busy: retry later
+	if _, err := w.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var m models.OutboxMessage
+	st.DB.First(&m)
+	if m.Status != models.OutboxPending || m.Attempts != 1 || !m.NextAt.After(now) {
+		t.Fatalf("after a passing failure: %+v", m)
+	}
+	now = now.Add(time.Hour)
+	w.RunOnce(ctx)
+	st.DB.First(&m)
+	if m.Status != models.OutboxSent || f.count("/cgi-bin/message/custom/send") != 2 {
+		t.Fatalf("after retry: %+v, sends %d", m, f.count("/cgi-bin/message/custom/send"))
+	}
+	w.RunOnce(ctx) // nothing more to send
+	if f.count("/cgi-bin/message/custom/send") != 2 {
+		t.Fatal("sent twice")
+	}
+	// Outside the 48-hour window the configured template is used instead.
+	n.ToResident(ctx, "k2", "o2", "回复", "您的心愿有回复了", "wish_reply")
+	f.sendErr = []int{45015}
+	w.RunOnce(ctx)
+	w.RunOnce(ctx)
+	if f.count("/cgi-bin/message/template/send") != 1 {
+		t.Fatalf("template not used: %v", f.calls)
+	}
+	// Unsubscribed: permanent, recorded for staff, never retried.
+	n.ToResident(ctx, "k3", "o3", "", "hi", "")
+	f.sendErr = []int{43004}
+	w.RunOnce(ctx)
+	var failed []models.OutboxMessage
+	st.DB.Where("status = ?", models.OutboxFailed).Find(&failed)
+	if len(failed) != 1 || failed[0].To != "o3" || failed[0].LastError == "" {
+		t.Fatalf("failed %+v", failed)
+	}
+}

@@ -1,0 +1,351 @@
+// Package wechat is familybot's only importer of silenceper/wechat: the
+// official-account webhook (plain, compatible and safe modes), converting
+// MixMessage to bot.Inbound and bot.Reply to XML, outbound messages to residents
+// and staff, WeCom login and the menu.
+package wechat
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/xml"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"familybot/bot"
+	"familybot/models"
+
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+	"github.com/silenceper/wechat/v2/util"
+)
+
+// MaxBody is the largest webhook body accepted; real ones are a few KB.
+const MaxBody = 64 << 10
+
+// Handler answers one inbound message (bot.Engine).
+type Handler interface {
+	Handle(ctx context.Context, in bot.Inbound) bot.Reply
+}
+
+// Dedup makes retries have their effect once (store.Store).
+type Dedup interface {
+	ClaimMessage(ctx context.Context, key string) (bool, models.ProcessedMessage, error)
+	FinishMessage(ctx context.Context, key, reply string, async bool) error
+}
+
+// Later sends text to a resident after the webhook has answered (through the outbox).
+type Later interface {
+	ToResident(ctx context.Context, dedupKey, openID, title, text, templateKind string) error
+}
+
+// Webhook is the official-account callback endpoint (GET verify, POST messages).
+type Webhook struct {
+	Token, AppID, EncodingAESKey string
+	Bot                          Handler
+	Dedup                        Dedup
+	Later                        Later
+	Deadline                     time.Duration // reply within this, else "success" and send later
+	MaxSkew                      time.Duration // refuse timestamps further from now (0: no check)
+	Now                          func() time.Time
+	Random                       func() []byte // 16 random bytes for reply encryption
+	Log                          *slog.Logger
+	// Observe is told each handled message's route and time (metrics); may be nil.
+	Observe func(route string, d time.Duration)
+}
+
+func (w *Webhook) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodGet && req.Method != http.MethodPost {
+		http.Error(rw, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	q := req.URL.Query()
+	ts, nonce := q.Get("timestamp"), q.Get("nonce")
+	sig := q.Get("signature")
+	if sig == "" || ts == "" || nonce == "" {
+		w.refuse(rw, http.StatusUnauthorized, "missing signature")
+		return
+	}
+	if w.Token == "" || !equal(sig, util.Signature(w.Token, ts, nonce)) {
+		w.refuse(rw, http.StatusForbidden, "bad signature")
+		return
+	}
+	if !w.fresh(ts) {
+		w.refuse(rw, http.StatusForbidden, "stale timestamp")
+		return
+	}
+	if req.Method == http.MethodGet {
+		echo := q.Get("echostr")
+		if echo == "" {
+			http.Error(rw, "bad request", http.StatusBadRequest)
+			return
+		}
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(rw, echo)
+		return
+	}
+	body, status := readBody(req)
+	if status != 0 {
+		http.Error(rw, http.StatusText(status), status)
+		return
+	}
+	safe := q.Get("encrypt_type") == "aes"
+	raw := body
+	if safe {
+		var env struct {
+			Encrypt string `xml:"Encrypt"`
+		}
+		if err := xml.Unmarshal(body, &env); err != nil || env.Encrypt == "" {
+			http.Error(rw, "bad request", http.StatusBadRequest)
+			return
+		}
+		if !equal(q.Get("msg_signature"), util.Signature(w.Token, ts, nonce, env.Encrypt)) {
+			w.refuse(rw, http.StatusForbidden, "bad msg_signature")
+			return
+		}
+		var err error
+		if raw, err = w.decrypt(env.Encrypt); err != nil {
+			if strings.Contains(err.Error(), "APPID") {
+				w.refuse(rw, http.StatusForbidden, "appid mismatch")
+				return
+			}
+			http.Error(rw, "bad request", http.StatusBadRequest)
+			return
+		}
+	}
+	var msg message.MixMessage
+	if err := xml.Unmarshal(raw, &msg); err != nil || msg.FromUserName == "" || msg.MsgType == "" {
+		http.Error(rw, "bad request", http.StatusBadRequest)
+		return
+	}
+	in, ok := toInbound(&msg)
+	if !ok { // a message kind we do not handle: acknowledge, never "暂时无法提供服务"
+		writeSuccess(rw)
+		return
+	}
+	text, silent := w.answer(req.Context(), dedupKey(&msg), in)
+	if silent {
+		writeSuccess(rw)
+		return
+	}
+	w.writeReply(rw, &msg, text, safe, ts, nonce)
+}
+
+// answer runs the bot once per message, within the deadline. A retry of a message
+// already answered gets the same text; one answered later gets "success".
+func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text string, silent bool) {
+	if w.Dedup != nil {
+		claimed, prev, err := w.Dedup.ClaimMessage(ctx, key)
+		switch {
+		case err != nil:
+			// The database is unwell: answer anyway (the engine degrades to what it can
+			// do without it) rather than leave the resident with nothing.
+			w.logWarn("dedup unavailable", err)
+		case !claimed:
+			if prev.Done && !prev.Async && prev.Reply != "" {
+				return prev.Reply, false
+			}
+			return "", true
+		}
+	}
+	start := w.now()
+	done := make(chan bot.Reply, 1)
+	// The bot runs detached from the request so a reply that misses the deadline is
+	// still finished and delivered as a customer-service message.
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	go func() {
+		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				done <- bot.Reply{Text: "抱歉，系统有点忙，请稍后再发一次。紧急情况请拨打 120。", Route: models.RouteFallback}
+			}
+		}()
+		done <- w.Bot.Handle(bctx, in)
+	}()
+	deadline := w.Deadline
+	if deadline <= 0 {
+		deadline = 4 * time.Second
+	}
+	timer := time.NewTimer(deadline)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		w.observe(r.Route, start)
+		first, rest := Split(Sanitize(r.Text), MaxReplyBytes)
+		if r.Silent || first == "" {
+			w.finish(key, "", false)
+			return "", true
+		}
+		w.sendLater(key, in.OpenID, rest, "overflow")
+		w.finish(key, first, false)
+		return first, false
+	case <-timer.C:
+		go func() {
+			r := <-done
+			w.observe(r.Route, start)
+			text := Sanitize(r.Text)
+			if !r.Silent && text != "" {
+				w.sendLater(key, in.OpenID, []string{text}, "async")
+			}
+			w.finish(key, "", true)
+		}()
+		return "", true
+	}
+}
+
+func (w *Webhook) sendLater(key, openID string, parts []string, kind string) {
+	if w.Later == nil {
+		return
+	}
+	for i, p := range parts {
+		for j, chunk := range splitAll(p, MaxReplyBytes) {
+			dk := kind + ":" + key + ":" + strconv.Itoa(i) + ":" + strconv.Itoa(j)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := w.Later.ToResident(ctx, dk, openID, "", chunk, ""); err != nil {
+				w.logWarn("could not queue a follow-up message", err)
+			}
+			cancel()
+		}
+	}
+}
+
+func (w *Webhook) finish(key, reply string, async bool) {
+	if w.Dedup == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := w.Dedup.FinishMessage(ctx, key, reply, async); err != nil {
+		w.logWarn("could not store the reply for retries", err)
+	}
+}
+
+func (w *Webhook) writeReply(rw http.ResponseWriter, req *message.MixMessage, text string, safe bool, ts, nonce string) {
+	out := message.NewText(text)
+	out.SetToUserName(req.FromUserName)
+	out.SetFromUserName(req.ToUserName)
+	out.SetCreateTime(w.now().Unix())
+	out.SetMsgType(message.MsgTypeText)
+	body, err := xml.Marshal(out)
+	if err != nil {
+		writeSuccess(rw)
+		return
+	}
+	if safe {
+		if body, err = w.encryptReply(body, ts, nonce); err != nil {
+			writeSuccess(rw)
+			return
+		}
+	}
+	rw.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	rw.WriteHeader(http.StatusOK)
+	rw.Write(body)
+}
+
+// encryptReply wraps a reply for safe mode, reusing the request's timestamp and nonce.
+func (w *Webhook) encryptReply(plain []byte, ts, nonce string) ([]byte, error) {
+	enc, err := EncryptMessage(w.random(), plain, w.AppID, w.EncodingAESKey)
+	if err != nil {
+		return nil, err
+	}
+	tsn, _ := strconv.ParseInt(ts, 10, 64)
+	return xml.Marshal(message.ResponseEncryptedXMLMsg{
+		EncryptedMsg: enc, MsgSignature: util.Signature(w.Token, ts, nonce, enc), Timestamp: tsn, Nonce: nonce,
+	})
+}
+
+// EncryptMessage encrypts msg as WeChat's safe mode does (AES-256-CBC, PKCS#7/32).
+func EncryptMessage(random, msg []byte, appID, aesKey string) (string, error) {
+	enc, err := util.EncryptMsg(random, msg, appID, aesKey)
+	return string(enc), err
+}
+
+func (w *Webhook) decrypt(encrypted string) (raw []byte, err error) {
+	defer func() { // garbage ciphertext must never take the server down
+		if p := recover(); p != nil {
+			raw, err = nil, errors.New("undecryptable")
+		}
+	}()
+	_, raw, err = util.DecryptMsg(w.AppID, encrypted, w.EncodingAESKey)
+	return raw, err
+}
+
+func (w *Webhook) fresh(ts string) bool {
+	if w.MaxSkew <= 0 {
+		return true
+	}
+	n, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return false
+	}
+	d := w.now().Sub(time.Unix(n, 0))
+	return d <= w.MaxSkew && d >= -w.MaxSkew
+}
+
+func (w *Webhook) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
+}
+
+func (w *Webhook) random() []byte {
+	if w.Random != nil {
+		return w.Random()
+	}
+	b := make([]byte, 16)
+	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	rand.Read(b)
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)]
+	}
+	return b
+}
+
+func (w *Webhook) observe(route string, start time.Time) {
+	if w.Observe != nil {
+		w.Observe(route, w.now().Sub(start))
+	}
+}
+
+func (w *Webhook) refuse(rw http.ResponseWriter, status int, why string) {
+	if w.Log != nil {
+		w.Log.Warn("webhook call refused", "reason", why, "status", status)
+	}
+	rw.WriteHeader(status)
+}
+
+func (w *Webhook) logWarn(msg string, err error) {
+	if w.Log != nil {
+		w.Log.Warn(msg, "err", err)
+	}
+}
+
+// readBody reads at most MaxBody bytes; it returns a status for oversize or empty bodies.
+func readBody(req *http.Request) ([]byte, int) {
+	if req.ContentLength > MaxBody {
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, MaxBody+1))
+	switch {
+	case err != nil:
+		return nil, http.StatusBadRequest
+	case len(body) > MaxBody:
+		return nil, http.StatusRequestEntityTooLarge
+	case len(strings.TrimSpace(string(body))) == 0:
+		return nil, http.StatusBadRequest
+	}
+	return body, 0
+}
+
+func writeSuccess(rw http.ResponseWriter) {
+	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	rw.WriteHeader(http.StatusOK)
+	io.WriteString(rw, "success")
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
