@@ -8,12 +8,16 @@ import (
 	"time"
 
 	"familybot/bot"
+	"familybot/cache"
 	"familybot/config"
 	"familybot/knowledge"
+	"familybot/models"
 	"familybot/outbox"
 	"familybot/signup"
 	"familybot/store"
 	"familybot/wishwall"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // App is the wired application: everything a sub-command or the server needs.
@@ -28,6 +32,7 @@ type App struct {
 	Engine   *bot.Engine
 	Recorder *bot.BatchRecorder
 	Limiter  bot.Limiter
+	Redis    *redis.Client // nil with cache.driver memory
 	Now      func() time.Time
 }
 
@@ -57,16 +62,24 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 		}}
 	a.Signups = &signup.Service{Store: st, Notify: a.Notifier, Now: now}
 	a.Wishes = &wishwall.Service{Store: st, Notify: a.Notifier, Now: now}
-	limiter, err := newLimiter(ctx, cfg.Cache)
-	if err != nil {
-		st.Close()
-		return nil, err
+	// Shared state: with Redis every copy sees the same rate limits, conversation
+	// state, message dedup and access token; with memory one copy works alone.
+	var engineStore bot.Store = st
+	a.Limiter = cache.NewMemoryLimiter()
+	if cfg.Cache.Driver == "redis" {
+		rc, err := newRedis(ctx, cfg.Cache)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		a.Redis = rc
+		a.Limiter = &cache.RedisLimiter{Client: rc, Prefix: redisPrefix}
+		engineStore = sharedState{Store: st, RedisConversations: &cache.RedisConversations{Client: rc, Prefix: redisPrefix}}
 	}
-	a.Limiter = limiter
 	a.Recorder = bot.NewBatchRecorder(st, log)
 	a.Engine = &bot.Engine{
-		Store: st, KB: a.KB, Signups: a.Signups, Wishes: a.Wishes, Alerts: a.Notifier,
-		Limiter: limiter, Recorder: a.Recorder, Assoc: cfg.Association, Limits: cfg.Limits,
+		Store: engineStore, KB: a.KB, Signups: a.Signups, Wishes: a.Wishes, Alerts: a.Notifier,
+		Limiter: a.Limiter, Recorder: a.Recorder, Assoc: cfg.Association, Limits: cfg.Limits,
 		TTL: cfg.Bot.ConversationTTL, Now: now, PublicURL: cfg.Server.PublicURL,
 	}
 	return a, nil
@@ -103,10 +116,34 @@ func (a *App) RebuildIndex(ctx context.Context) error {
 	return nil
 }
 
+// redisPrefix namespaces every key familybot keeps in Redis.
+const redisPrefix = "familybot:"
+
+// sharedState is the database store with conversation state kept in Redis.
+type sharedState struct {
+	*store.Store
+	*cache.RedisConversations
+}
+
+func (s sharedState) GetConversation(ctx context.Context, openID string) (models.Conversation, error) {
+	return s.RedisConversations.GetConversation(ctx, openID)
+}
+
+func (s sharedState) SaveConversation(ctx context.Context, c models.Conversation) error {
+	return s.RedisConversations.SaveConversation(ctx, c)
+}
+
+func (s sharedState) DeleteConversation(ctx context.Context, openID string) error {
+	return s.RedisConversations.DeleteConversation(ctx, openID)
+}
+
 // Close flushes the message log and closes the database.
 func (a *App) Close() {
 	if a.Recorder != nil {
 		a.Recorder.Close()
+	}
+	if a.Redis != nil {
+		a.Redis.Close()
 	}
 	if a.Store != nil {
 		a.Store.Close()

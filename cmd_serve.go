@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"familybot/cache"
 	"familybot/handlers"
 	"familybot/metrics"
 	"familybot/outbox"
@@ -33,18 +34,16 @@ type Server struct {
 func buildServer(ctx context.Context, app *App) (*Server, error) {
 	cfg := app.Cfg
 	var tokenCache sdkcache.Cache = sdkcache.NewMemory()
-	if cfg.Cache.Driver == "redis" {
-		rc, err := newRedis(ctx, cfg.Cache)
-		if err != nil {
-			return nil, err
-		}
-		tokenCache = &wechat.RedisCache{Client: rc, Prefix: "familybot:"}
+	var dedup wechat.Dedup = app.Store
+	if app.Redis != nil {
+		tokenCache = &wechat.RedisCache{Client: app.Redis, Prefix: redisPrefix}
+		dedup = &cache.RedisDedup{Client: app.Redis, Prefix: redisPrefix}
 	}
 	// The stable access-token API never invalidates a token another copy holds.
 	client := wechat.NewClient(cfg.OfficialAccount, cfg.WeCom, tokenCache, true)
 	wh := &wechat.Webhook{
 		Token: cfg.OfficialAccount.Token, AppID: cfg.OfficialAccount.AppID, EncodingAESKey: cfg.OfficialAccount.EncodingAESKey,
-		Bot: app.Engine, Dedup: app.Store, Later: app.Notifier,
+		Bot: app.Engine, Dedup: dedup, Later: app.Notifier,
 		Deadline: cfg.Server.ReplyDeadline, MaxSkew: cfg.Server.MaxClockSkew, Log: app.Log,
 	}
 	m := metrics.New(app.Store)
@@ -53,6 +52,7 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 		Cfg: cfg, Log: app.Log, Store: app.Store, Engine: app.Engine, KB: app.KB,
 		Signups: app.Signups, Wishes: app.Wishes, Webhook: wh, RebuildIndex: app.RebuildIndex, Now: app.Now,
 		Metrics: m.Handler(),
+		Health:  redisHealth(app),
 	}
 	if cfg.WeCom.CorpID != "" {
 		hs.OAuth = client
@@ -145,5 +145,18 @@ func jobs(app *App) []job {
 			_, err := app.Store.PruneProcessed(ctx, app.Now().Add(-24*time.Hour))
 			return err
 		}},
+	}
+}
+
+// redisHealth reports Redis trouble on /healthz when Redis is in use.
+func redisHealth(app *App) func(ctx context.Context) map[string]string {
+	return func(ctx context.Context) map[string]string {
+		if app.Redis == nil {
+			return nil
+		}
+		if err := app.Redis.Ping(ctx).Err(); err != nil {
+			return map[string]string{"redis": "unreachable"}
+		}
+		return nil
 	}
 }

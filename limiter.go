@@ -5,24 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"familybot/bot"
-	"familybot/cache"
 	"familybot/config"
 
 	"github.com/redis/go-redis/v9"
 )
-
-// newLimiter picks the rate limiter for the cache driver.
-func newLimiter(ctx context.Context, c config.Cache) (bot.Limiter, error) {
-	if c.Driver != "redis" {
-		return cache.NewMemoryLimiter(), nil
-	}
-	rc, err := newRedis(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	return &cache.RedisLimiter{Client: rc, Prefix: "familybot:"}, nil
-}
 
 func newRedis(ctx context.Context, c config.Cache) (*redis.Client, error) {
 	rc := redis.NewClient(&redis.Options{Addr: c.RedisAddr, Password: c.RedisPassword, DB: c.RedisDB,

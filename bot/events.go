@@ -20,6 +20,9 @@ func (e *Engine) handleEvent(ctx context.Context, in Inbound) Reply {
 	case "subscribe":
 		e.touchResident(ctx, in.OpenID, func(r *models.Resident) { r.Subscribed = true })
 		welcome := e.fill(msgWelcome)
+		if w := e.ruleText(ctx, "welcome"); w != "" { // the console's 被关注回复, imported
+			welcome = e.fill(w) + "\n\n" + e.fill(msgHelp)
+		}
 		if scene := strings.TrimPrefix(in.EventKey, "qrscene_"); scene != "" && scene != in.EventKey {
 			if r, ok := e.scene(ctx, in, scene); ok {
 				r.Text = welcome + "\n\n" + r.Text

@@ -35,6 +35,16 @@ func (e *Engine) currentRules(ctx context.Context) []knowledge.Rule {
 	return e.rules
 }
 
+// ruleText returns the reply of the first enabled rule of kind (welcome, default), if any.
+func (e *Engine) ruleText(ctx context.Context, kind string) string {
+	for _, r := range e.currentRules(ctx) {
+		if r.Kind == kind && strings.TrimSpace(r.Reply) != "" {
+			return strings.TrimSpace(r.Reply)
+		}
+	}
+	return ""
+}
+
 // keywordRule answers from the staff's keyword rules, before the FAQ.
 func (e *Engine) keywordRule(ctx context.Context, in Inbound) (Reply, bool) {
 	rule, ok := knowledge.MatchRule(e.currentRules(ctx), in.Text)
@@ -106,7 +116,11 @@ func (e *Engine) fallback(ctx context.Context, in Inbound) Reply {
 		h.Route = models.RouteFallback
 		return h
 	}
-	return Reply{Text: e.fill(msgFallback), Route: models.RouteFallback}
+	text := msgFallback
+	if d := e.ruleText(ctx, "default"); d != "" { // the console's 收到消息回复, imported
+		text = d + "\n\n" + text
+	}
+	return Reply{Text: e.fill(text), Route: models.RouteFallback}
 }
 
 // handoff tells the resident how to reach a person and alerts staff on duty.

@@ -3,7 +3,9 @@ package knowledge
 import (
 	"math"
 	"sort"
+	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // Options are the matcher's confidence bounds, both on the 0..1 score.
@@ -55,7 +57,9 @@ type doc struct {
 	texts    [][]string // title and question variants, as canonical words
 	keywords [][]string
 	counter  [][]string // counter-examples
-	words    map[string]bool
+	phrases  []string   // keywords, normalised, without spaces
+	tf       map[string]float64
+	raw      map[string]bool // words as the entry writes them, before synonyms
 	subjects map[string]bool
 }
 
@@ -86,14 +90,21 @@ func NewIndex(entries []Entry, opts Options) *Index {
 		n := int32(len(ix.entries))
 		ix.entries = append(ix.entries, e)
 		ix.byID[e.ID] = int(n)
-		d := doc{words: map[string]bool{}, subjects: map[string]bool{}}
+		d := doc{tf: map[string]float64{}, raw: map[string]bool{}, subjects: map[string]bool{}}
 		clear(tf)
 		add := func(text string, w float64) []string {
-			ts := canonicalWords(text)
-			for _, t := range ts {
-				tf[ix.termID(t)] += w
-				d.words[t] = true
-				if g, ok := lex.subject[t]; ok {
+			var ts []string
+			for _, t := range terms(Normalize(text)) {
+				fw := w
+				if t.sub {
+					fw /= 2 // 电视 inside 看电视 says less than 电视 itself
+				} else {
+					ts = append(ts, t.canonical)
+				}
+				tf[ix.termID(t.canonical)] += fw
+				d.tf[t.canonical] += fw
+				d.raw[t.raw] = true
+				if g, ok := lex.subject[t.canonical]; ok {
 					d.subjects[g] = true
 				}
 			}
@@ -105,6 +116,9 @@ func NewIndex(entries []Entry, opts Options) *Index {
 		}
 		for _, k := range e.Keywords {
 			d.keywords = append(d.keywords, add(k, weightKeyword))
+			if p := strings.ReplaceAll(Normalize(k), " ", ""); utf8.RuneCountInString(p) >= 2 {
+				d.phrases = append(d.phrases, p)
+			}
 		}
 		for _, c := range e.CounterExamples {
 			d.counter = append(d.counter, canonicalWords(c))
@@ -155,11 +169,14 @@ func (ix *Index) termID(t string) int32 {
 	return id
 }
 
+// canonicalWords are the index words of a text, without words found inside
+// longer ones.
 func canonicalWords(text string) []string {
-	ts := terms(Normalize(text))
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.canonical
+	var out []string
+	for _, t := range terms(Normalize(text)) {
+		if !t.sub {
+			out = append(out, t.canonical)
+		}
 	}
 	return out
 }

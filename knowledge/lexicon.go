@@ -31,7 +31,8 @@ type lexicon struct {
 	particle map[rune]bool
 	keep     []string
 	stop     map[string]bool
-	offtopic map[string]bool
+	single   map[string]bool // lone characters that carry meaning
+	offtopic map[string]string // word → "animal" or "topic"
 	subject  map[string]string // canonical word → group
 	synonyms map[string]synonym
 	words    []string // every synonym and domain word, for the segmenter's dictionary
@@ -49,8 +50,8 @@ func mustParseLexicon(words, syns string) *lexicon {
 
 func parseLexicon(words, syns string) (*lexicon, error) {
 	l := &lexicon{
-		alone: map[string]bool{}, particle: map[rune]bool{}, stop: map[string]bool{},
-		offtopic: map[string]bool{}, subject: map[string]string{}, synonyms: map[string]synonym{},
+		alone: map[string]bool{}, particle: map[rune]bool{}, stop: map[string]bool{}, single: map[string]bool{},
+		offtopic: map[string]string{}, subject: map[string]string{}, synonyms: map[string]synonym{},
 	}
 	var rewrites, fillers []string
 	section := ""
@@ -87,8 +88,12 @@ func parseLexicon(words, syns string) (*lexicon, error) {
 				l.keep = append(l.keep, w)
 			case section == "stop":
 				l.stop[w] = true
-			case section == "offtopic":
-				l.offtopic[w] = true
+			case section == "single":
+				for _, r := range w {
+					l.single[string(r)] = true
+				}
+			case strings.HasPrefix(section, "offtopic "):
+				l.offtopic[w] = strings.TrimPrefix(section, "offtopic ")
 				l.words = append(l.words, w)
 			case strings.HasPrefix(section, "subject "):
 				l.subject[w] = strings.TrimPrefix(section, "subject ")

@@ -14,6 +14,7 @@ type Candidate struct {
 	Entry *Entry
 	Score float64
 	Why   []string
+	feat  features
 }
 
 // Decision is what the bot should do with a question.
@@ -52,9 +53,10 @@ const (
 	maxQueryRunes = 200 // longer messages are cut: WeChat text is short, and matching must stay fast
 	maxTop        = 5
 	maxClarify    = 3
-	// closeMargin: candidates within this score of the best are "close", and
-	// a question with two close candidates is asked back rather than guessed.
-	closeMargin = 0.1
+	maxScored     = 40 // entries scored in full, by BM25 evidence
+	// counterMin: a counter-example rules an entry out only when the question
+	// is really like it, not when both share little more than 宝宝.
+	counterMin = 0.4
 	// Penalties, multiplied into the score.
 	penaltySubject  = 0.7 // the question is about another group (老人 vs 宝宝)
 	penaltyOfftopic = 0.3 // the question names a subject the entry never does (猫咪)
@@ -80,15 +82,11 @@ var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
 func (ix *Index) Match(query string, now time.Time) Result {
 	norm := Normalize(truncateRunes(query, maxQueryRunes))
 	res := Result{Normalized: norm}
+	compact := strings.ReplaceAll(norm, " ", "")
 	q := ix.queryTerms(norm)
 	if len(q) == 0 || len(ix.docs) == 0 {
 		return res
 	}
-	var total float64
-	for _, t := range q {
-		total += t.weight
-	}
-
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	if cap(sc.acc) < len(ix.docs) {
@@ -108,89 +106,171 @@ func (ix *Index) Match(query string, now time.Time) Result {
 			acc[p.doc] += w * p.sat
 		}
 	}
-	sort.Slice(touched, func(i, j int) bool { return acc[touched[i]] > acc[touched[j]] })
-
+	// Only the entries with the most evidence (BM25 over the known words) are
+	// scored in full.
+	sort.Slice(touched, func(i, j int) bool {
+		a, b := acc[touched[i]], acc[touched[j]]
+		return a > b || (a == b && touched[i] < touched[j])
+	})
 	var top []Candidate
-	for _, d := range touched {
-		cover := float64(acc[d]) / total
-		// Penalties only lower a score, so once coverage alone cannot beat
-		// the fifth best, nothing further down can.
-		if len(top) == maxTop && cover <= top[maxTop-1].Score {
+	for n, d := range touched {
+		if n == maxScored {
 			break
 		}
-		e := &ix.entries[d]
-		if !e.Live(now) {
+		if !ix.entries[d].Live(now) {
 			continue
 		}
-		c, ok := ix.score(d, q, cover, total)
-		if !ok {
-			continue
+		if c, ok := ix.score(d, q, compact); ok {
+			top = insertTop(top, c)
 		}
-		top = insertTop(top, c)
 	}
 	for _, d := range touched {
 		acc[d] = 0
 	}
 	sc.touched = touched
-	res.Top = top
 	res.Decision, res.Top = ix.decide(top)
 	return res
 }
 
-// score refines an entry's coverage of the question into the final score.
-func (ix *Index) score(d int32, q []qterm, cover, total float64) (Candidate, bool) {
+// features are what the score is made of, kept for tuning and for Why.
+type features struct {
+	matched   float64 // BM25 evidence: idf × saturated frequency of the shared words
+	unmatched float64 // idf of the question's words the entry does not use
+	central   float64 // how central to the entry the most central shared word is
+	text      float64 // best share of one title/question/keyword the question covers
+	phrase    string  // a keyword found verbatim in the question
+	subject   bool    // question about another group than the entry
+	offtopic  string  // a subject the entry never mentions
+}
+
+// Scoring constants, tuned on the evaluation set.
+var (
+	// unmatchedWeight: residents add details the entries lack (粽子, 38度5,
+	// 凌晨三点), so a word the entry does not use counts against it less than
+	// a shared word counts for it.
+	unmatchedWeight = 0.25
+	// phraseBonus is the evidence of a keyword found verbatim.
+	phraseBonus = 3.0
+	// centralFloor is the share of the score left when the matched words are
+	// all peripheral to the entry.
+	centralFloor = 0.1
+	// centralTF is the weighted frequency at which a word is fully central:
+	// the title plus one variant, or a keyword plus one variant.
+	centralTF = 4.0
+	// evidenceScale keeps one weak shared word from looking like certainty.
+	evidenceScale = 0.5
+	// literalDiscount applies to a word the entry only uses through a synonym.
+	literalDiscount = 0.9
+	// closeMargin: candidates within this score of the best are "close", and
+	// a question with two close candidates is asked back rather than guessed.
+	closeMargin = 0.02
+)
+
+// combine turns features into the 0..1 score: how much of the question the
+// entry explains, times how central the shared words are to the entry. A
+// question must hit something central: "今天星期几" shares 星期 with one
+// variant of the exercise entry and must not pass.
+func (f features) combine() float64 {
+	m := f.matched
+	if f.phrase != "" {
+		m += phraseBonus
+	}
+	s := m / (m + unmatchedWeight*f.unmatched + evidenceScale)
+	s *= centralFloor + (1-centralFloor)*f.central
+	if f.subject {
+		s *= penaltySubject
+	}
+	if f.offtopic != "" {
+		s *= penaltyOfftopic
+	}
+	return clamp01(s)
+}
+
+// score computes an entry's features for the question; false when the
+// question is closer to one of the entry's counter-examples.
+func (ix *Index) score(d int32, q []qterm, compact string) (Candidate, bool) {
 	dc := &ix.docs[d]
 	c := Candidate{Entry: &ix.entries[d]}
+	var f features
 	var matched []string
+	var total float64
 	for _, t := range q {
-		if dc.words[t.canonical] {
-			switch t.how {
-			case "synonym":
-				matched = append(matched, t.raw+"→"+t.canonical)
-			case "pinyin":
-				matched = append(matched, t.raw+"→"+t.canonical+"（拼音）")
-			default:
-				matched = append(matched, t.canonical)
-			}
+		total += t.weight
+		tf, ok := dc.tf[t.canonical]
+		if !ok {
+			f.unmatched += t.weight
+			continue
+		}
+		mult := t.mult
+		if !dc.raw[t.raw] {
+			// Matched through a synonym only: a hair less than the entry's own
+			// word, so 宝宝 prefers the entry that says 宝宝 over one that says 女儿.
+			mult *= literalDiscount
+		}
+		f.matched += t.weight * mult * tf / (tf + saturation)
+		f.central = max(f.central, min(1, tf/centralTF)*t.mult)
+		switch t.how {
+		case "synonym":
+			matched = append(matched, t.raw+"→"+t.canonical)
+		case "pinyin":
+			matched = append(matched, t.raw+"→"+t.canonical+"（拼音）")
+		case "part":
+			matched = append(matched, t.raw+"→"+t.canonical+"（部分）")
+		default:
+			matched = append(matched, t.canonical)
 		}
 	}
-	c.Why = append(c.Why, "命中："+strings.Join(matched, "、"))
-
-	// How much of one title, question or keyword the question covers: a
-	// question that shares one word of a long variant is a weak match.
-	best := 0.0
+	for _, p := range dc.phrases {
+		if strings.Contains(compact, p) {
+			f.phrase, f.central = p, 1
+			break
+		}
+	}
 	for _, texts := range [][][]string{dc.texts, dc.keywords} {
 		for _, text := range texts {
-			best = max(best, ix.textCover(text, q))
+			f.text = max(f.text, ix.textCover(text, q))
 		}
 	}
-	score := cover * (0.5 + 0.5*best)
-	c.Why = append(c.Why, fmt.Sprintf("问题覆盖 %.0f%%，条目问法覆盖 %.0f%%", cover*100, best*100))
-
 	if qs := querySubjects(q); len(qs) > 0 && len(dc.subjects) > 0 && !overlaps(qs, dc.subjects) {
-		score *= penaltySubject
-		c.Why = append(c.Why, "对象不符："+strings.Join(sortedKeys(qs), "、"))
+		f.subject = true
 	}
+	human := len(querySubjects(q)) > 0
 	for _, t := range q {
-		if lex.offtopic[t.canonical] && !dc.words[t.canonical] {
-			score *= penaltyOfftopic
-			c.Why = append(c.Why, "无关话题："+t.raw)
+		kind, off := lex.offtopic[t.canonical]
+		if _, named := dc.tf[t.canonical]; off && !named && (kind == "animal" || !human) {
+			f.offtopic = t.raw
 			break
 		}
 	}
 	if len(dc.counter) > 0 {
-		pos, neg := 0.0, 0.0
-		for _, text := range dc.texts {
-			pos = max(pos, ix.dice(text, q, total))
+		pos, neg, which := 0.0, 0.0, ""
+		for _, texts := range [][][]string{dc.texts, dc.keywords} {
+			for _, text := range texts {
+				pos = max(pos, ix.dice(text, q, total))
+			}
 		}
-		for _, text := range dc.counter {
-			neg = max(neg, ix.dice(text, q, total))
+		for i, text := range dc.counter {
+			if s := ix.dice(text, q, total); s > neg {
+				neg, which = s, c.Entry.CounterExamples[i]
+			}
 		}
-		if neg > pos {
+		if neg > pos && neg >= counterMin {
 			return c, false // closer to a look-alike the entry must not answer
 		}
+		_ = which
 	}
-	c.Score = clamp01(score)
+	c.Score, c.feat = f.combine(), f
+	c.Why = append(c.Why, "命中："+strings.Join(matched, "、"))
+	if f.phrase != "" {
+		c.Why = append(c.Why, "关键词："+f.phrase)
+	}
+	c.Why = append(c.Why, fmt.Sprintf("证据 %.1f，未解释 %.1f，核心程度 %.0f%%，最接近的问法覆盖 %.0f%%", f.matched, f.unmatched, f.central*100, f.text*100))
+	if f.subject {
+		c.Why = append(c.Why, "对象不符")
+	}
+	if f.offtopic != "" {
+		c.Why = append(c.Why, "无关话题："+f.offtopic)
+	}
 	return c, true
 }
 

@@ -25,26 +25,32 @@ var pinyinArgs = func() pinyin.Args {
 	return a
 }()
 
-// readings returns the toneless readings of one character, folded so that
-// common accent confusions (zh/z, ch/c, sh/s, -ng/-n) sound alike; nil for
-// anything that is not a Han character.
+// readings returns the toneless readings of one character (all of them:
+// 血 is xue and xie); nil for anything that is not a Han character.
 func readings(r rune) []string {
 	if !unicode.Is(unicode.Han, r) {
 		return nil
 	}
-	ps := pinyin.SinglePinyin(r, pinyinArgs)
-	out := ps[:0:0]
-	seen := map[string]bool{}
-	for _, p := range ps {
-		p = foldPinyin(p)
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	return out
+	return pinyin.SinglePinyin(r, pinyinArgs)
 }
 
+// primaryReading is the usual reading of a character of the question: a
+// resident typing pinyin picks a character by the sound they mean, and the
+// wrong character is read the usual way (周六 is zhou liu, not zhou lu).
+func primaryReading(r rune) []string {
+	if !unicode.Is(unicode.Han, r) {
+		return nil
+	}
+	ps := pinyin.SinglePinyin(r, pinyin.NewArgs())
+	if len(ps) == 0 {
+		return nil
+	}
+	return []string{ps[0]}
+}
+
+// foldPinyin makes common accent confusions (zh/z, ch/c, sh/s, -ng/-n) sound
+// alike. Only words of three or more characters are heard with folding: for
+// two, too many real words collide (上分 and 伤风).
 func foldPinyin(p string) string {
 	for _, f := range [][2]string{{"zh", "z"}, {"ch", "c"}, {"sh", "s"}} {
 		if strings.HasPrefix(p, f[0]) {
@@ -55,32 +61,55 @@ func foldPinyin(p string) string {
 	return strings.TrimSuffix(p, "g") // ang→an, eng→en, ing→in, ong→on
 }
 
-// pinyinKeys lists the keys a word can be heard as, or nil when it has a
-// non-Han character or is outside 2..maxPinyinRunes characters.
+// pinyinKeys lists the keys a word can be heard as: "=" and its exact
+// readings, and for words of three or more characters "~" and the folded
+// readings. nil when it has a non-Han character or is outside
+// 2..maxPinyinRunes characters.
 func pinyinKeys(word string) []string {
 	rs := []rune(word)
 	if len(rs) < 2 || len(rs) > maxPinyinRunes {
 		return nil
 	}
-	keys := []string{""}
+	rd := make([][]string, len(rs))
 	for i, r := range rs {
-		rd := readings(r)
-		if len(rd) == 0 {
+		if rd[i] = readings(r); len(rd[i]) == 0 {
 			return nil
 		}
+	}
+	return combineKeys(rd, maxReadings)
+}
+
+// combineKeys builds the exact and (from three syllables) folded keys of a
+// sequence of readings, at most limit combinations.
+func combineKeys(rd [][]string, limit int) []string {
+	combos := []string{""}
+	for i, ps := range rd {
 		var next []string
-		for _, k := range keys {
-			for _, p := range rd {
-				if len(next) < maxReadings {
-					if i > 0 {
-						next = append(next, k+" "+p)
-					} else {
-						next = append(next, p)
-					}
+		for _, k := range combos {
+			for _, p := range ps {
+				if len(next) == limit {
+					break
+				}
+				if i > 0 {
+					k2 := k + " " + p
+					next = append(next, k2)
+				} else {
+					next = append(next, p)
 				}
 			}
 		}
-		keys = next
+		combos = next
+	}
+	keys := make([]string, 0, 2*len(combos))
+	for _, c := range combos {
+		keys = append(keys, "="+c)
+		if len(rd) >= 3 {
+			f := strings.Fields(c)
+			for i := range f {
+				f[i] = foldPinyin(f[i])
+			}
+			keys = append(keys, "~"+strings.Join(f, " "))
+		}
 	}
 	return keys
 }

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -44,6 +45,11 @@ func (ix *Index) queryTerms(norm string) []qterm {
 			}
 			if id, ok := ix.vocab[tk.canonical]; ok {
 				t.id, t.weight = id, ix.idf[id]
+			} else if subs := ix.knownSubwords(tk.text, norm); len(subs) > 0 {
+				for _, s := range subs {
+					addTerm(s)
+				}
+				continue
 			} else {
 				t.weight = ix.unseen
 				if tk.n == 1 {
@@ -67,7 +73,7 @@ func (ix *Index) cutClause(clause, norm string) []qtoken {
 		n := utf8.RuneCountInString(w)
 		tk := qtoken{text: w, start: pos, n: n}
 		pos += n
-		if strings.TrimSpace(w) == "" || lex.stop[w] || !meaningful(w) {
+		if !meaningful(w) {
 			tk.skip = true
 		} else {
 			tk.canonical, tk.synonym = lex.canonical(w, norm)
@@ -79,58 +85,132 @@ func (ix *Index) cutClause(clause, norm string) []qtoken {
 	return toks
 }
 
+// knownSubwords reads an unknown longer word as the words it is made of
+// (看电视 → 电视, 汽车保险 → 汽车 保险) when at least one of them is an index
+// word; index words count at a discount.
+func (ix *Index) knownSubwords(w, norm string) []qterm {
+	var out []qterm
+	known := false
+	for _, s := range subwords(w) {
+		c, _ := lex.canonical(s, norm)
+		t := qterm{canonical: c, raw: w, id: -1, weight: ix.unseen, mult: 1}
+		if id, ok := ix.vocab[c]; ok {
+			t.id, t.weight, t.mult, t.how = id, ix.idf[id], subwordDiscount, "part"
+			known = true
+		}
+		out = append(out, t)
+	}
+	if !known {
+		return nil
+	}
+	return out
+}
+
+// subwordDiscount: a word found inside a longer unknown word is weaker evidence.
+const subwordDiscount = 0.8
+
 // heardMap records, per token index, the pinyin term that replaced it.
 type heardMap map[int]qterm
 
-// hear looks for stretches of the clause that are not words the index knows
-// but sound like one (高血亚 → 高血压). Known words of two or more characters
-// are never replaced.
+// hear looks for runs of whole tokens that are not words the index knows but
+// sound like one (高血亚 → 高血压, 早练 → 早恋). A run holds no stop word and no
+// known word of two or more characters, and has at least one unknown word.
 func (ix *Index) hear(clause string, toks []qtoken) heardMap {
 	if len(ix.pinyin) == 0 {
 		return nil
 	}
-	unknownAt := false
-	for _, tk := range toks {
-		if !tk.skip && !tk.known {
-			unknownAt = true
+	heard := ix.hearLong(clause, toks)
+	for a := 0; a < len(toks); {
+		if _, done := heard[a]; done {
+			a++
+			continue
+		}
+		found := false
+		// the longest run starting at a first
+		end, runes := a, 0
+		for end < len(toks) && hearable(toks[end]) && runes+toks[end].n <= maxPinyinRunes {
+			if _, done := heard[end]; done {
+				break
+			}
+			runes += toks[end].n
+			end++
+		}
+		for b := end; b > a && !found; b-- {
+			run := toks[a:b]
+			if !hasUnknown(run) {
+				continue
+			}
+			var word []rune
+			for _, tk := range run {
+				word = append(word, []rune(tk.text)...)
+			}
+			if len(word) < 2 {
+				continue
+			}
+			rd := make([][]string, len(word))
+			for k, r := range word {
+				rd[k] = primaryReading(r)
+			}
+			id, ok := ix.lookupPinyin(rd)
+			if !ok {
+				continue
+			}
+			if heard == nil {
+				heard = heardMap{}
+			}
+			t := qterm{canonical: ix.words[id], raw: string(word), id: id, weight: ix.idf[id], mult: pinyinDiscount, how: "pinyin"}
+			for k := a; k < b; k++ {
+				heard[k] = t
+			}
+			a, found = b, true
+		}
+		if !found {
+			a++
 		}
 	}
-	if !unknownAt {
-		return nil
-	}
+	return heard
+}
+
+// hearLong finds words of three or more characters heard across token
+// boundaries: a typo often changes how the clause is cut (肠胶痛哭 is cut
+// 肠胶|痛哭, yet 肠胶痛 is 肠绞痛). Three syllables rarely collide by chance.
+// A window must touch an unknown word; every token it touches is replaced.
+func (ix *Index) hearLong(clause string, toks []qtoken) heardMap {
 	rs := []rune(clause)
-	owner := make([]int, len(rs)) // rune → token index
+	owner := make([]int, len(rs))
 	for i, tk := range toks {
 		for k := tk.start; k < tk.start+tk.n && k < len(rs); k++ {
 			owner[k] = i
 		}
 	}
 	var heard heardMap
-	rd := make([][]string, len(rs))
 	for i := 0; i < len(rs); {
 		found := false
-		for n := min(maxPinyinRunes, len(rs)-i); n >= 2 && !found; n-- {
+		for n := min(maxPinyinRunes, len(rs)-i); n >= 3 && !found; n-- {
 			first, last := owner[i], owner[i+n-1]
-			if !ix.hearable(toks[first:last+1]) {
+			touchesUnknown := false
+			for k := first; k <= last; k++ {
+				touchesUnknown = touchesUnknown || (!toks[k].known && !lex.stop[toks[k].text] && isHan(toks[k].text))
+			}
+			if !touchesUnknown {
 				continue
 			}
-			for k := i; k < i+n; k++ {
-				if rd[k] == nil {
-					rd[k] = readings(rs[k])
-				}
+			word := string(rs[i : i+n])
+			if _, known := ix.vocab[word]; known {
+				continue
 			}
-			id, ok := ix.lookupPinyin(rd[i : i+n])
+			rd := make([][]string, n)
+			for k, r := range rs[i : i+n] {
+				rd[k] = primaryReading(r)
+			}
+			id, ok := ix.lookupPinyin(rd)
 			if !ok {
-				continue
-			}
-			word := ix.wordOf(id)
-			if strings.Contains(clause, word) {
 				continue
 			}
 			if heard == nil {
 				heard = heardMap{}
 			}
-			t := qterm{canonical: word, raw: string(rs[i : i+n]), id: id, weight: ix.idf[id], mult: pinyinDiscount, how: "pinyin"}
+			t := qterm{canonical: ix.words[id], raw: word, id: id, weight: ix.idf[id], mult: pinyinDiscount, how: "pinyin"}
 			for k := first; k <= last; k++ {
 				heard[k] = t
 			}
@@ -143,42 +223,37 @@ func (ix *Index) hear(clause string, toks []qtoken) heardMap {
 	return heard
 }
 
-// hearable: a stretch may be re-heard when it has an unknown word and no known
-// word of two or more characters.
-func (ix *Index) hearable(toks []qtoken) bool {
-	unknown := false
-	for _, tk := range toks {
-		if tk.known && tk.n >= 2 {
-			return false
-		}
-		if !tk.skip && !tk.known {
-			unknown = true
+// hearable: a token may be part of a misheard word when it is not a stop word
+// and not a known word of two or more characters.
+func hearable(tk qtoken) bool {
+	return tk.text != "" && !lex.stop[tk.text] && !(tk.known && tk.n >= 2) && isHan(tk.text)
+}
+
+func hasUnknown(run []qtoken) bool {
+	for _, tk := range run {
+		if !tk.known {
+			return true
 		}
 	}
-	return unknown
+	return false
+}
+
+func isHan(s string) bool {
+	for _, r := range s {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (ix *Index) lookupPinyin(rd [][]string) (int32, bool) {
-	keys := []string{""}
-	for i, ps := range rd {
+	for _, ps := range rd {
 		if len(ps) == 0 {
 			return 0, false
 		}
-		var next []string
-		for _, k := range keys {
-			for _, p := range ps {
-				if len(next) >= maxReadings*4 {
-					break
-				}
-				if i > 0 {
-					next = append(next, k+" "+p)
-				} else {
-					next = append(next, p)
-				}
-			}
-		}
-		keys = next
 	}
+	keys := combineKeys(rd, maxReadings)
 	for _, k := range keys {
 		if ids := ix.pinyin[k]; len(ids) > 0 {
 			// Several words sound alike: take the one most entries use.
@@ -193,8 +268,6 @@ func (ix *Index) lookupPinyin(rd [][]string) (int32, bool) {
 	}
 	return 0, false
 }
-
-func (ix *Index) wordOf(id int32) string { return ix.words[id] }
 
 func heardTerms(h heardMap) []qterm {
 	keys := make([]int, 0, len(h))

@@ -44,9 +44,10 @@ func Warm() {
 const wordFreq = 3000
 
 // term is one meaningful word of a text: canonical is what the index uses,
-// raw what the text said.
+// raw what the text said; sub marks a word found inside a longer one.
 type term struct {
 	canonical, raw string
+	sub            bool
 }
 
 // terms cuts normalised text into its meaningful words, mapped to canonical
@@ -57,8 +58,7 @@ func terms(norm string) []term {
 	seen := map[string]bool{}
 	for _, clause := range strings.Fields(norm) {
 		for _, w := range seg.Cut(clause, true) {
-			w = strings.TrimSpace(w)
-			if w == "" || lex.stop[w] || !meaningful(w) {
+			if !meaningful(w) {
 				continue
 			}
 			c, _ := lex.canonical(w, norm)
@@ -67,14 +67,79 @@ func terms(norm string) []term {
 			}
 			seen[c] = true
 			out = append(out, term{canonical: c, raw: w})
+			for _, s := range subwords(w) {
+				if c, _ := lex.canonical(s, norm); !seen[c] && !lex.stop[c] {
+					seen[c] = true
+					out = append(out, term{canonical: c, raw: s, sub: true})
+				}
+			}
 		}
 	}
 	return out
 }
 
-// meaningful rejects numbers and lone Latin letters: "38度5" says nothing about
-// the topic that 发烧 does not.
+// subwords cuts a longer word into the dictionary words it is made of,
+// forwards and backwards by longest match (看电视 → 电视; 洗头发 → 洗头 头发;
+// 今天天气 → 今天 天气), so that a question and an entry that cut the same
+// phrase differently still share words. Lone characters are left out.
+func subwords(w string) []string {
+	rs := []rune(w)
+	if len(rs) < 3 || len(rs) > 8 {
+		return nil
+	}
+	isWord := func(i, j int) bool {
+		if j-i < 2 || j-i == len(rs) {
+			return false
+		}
+		_, _, ok := seg.Find(string(rs[i:j]))
+		return ok
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(i, j int) {
+		s := string(rs[i:j])
+		if !seen[s] && meaningful(s) {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for i := 0; i < len(rs); { // forward
+		j := len(rs)
+		for ; j > i+1 && !isWord(i, j); j-- {
+		}
+		if j > i+1 {
+			add(i, j)
+			i = j
+		} else {
+			i++
+		}
+	}
+	for j := len(rs); j > 0; { // backward
+		i := 0
+		for ; i < j-1 && !isWord(i, j); i++ {
+		}
+		if i < j-1 {
+			add(i, j)
+			j = i
+		} else {
+			j--
+		}
+	}
+	return out
+}
+
+// meaningful rejects stop words, numbers, lone Latin letters and lone
+// characters not listed as meaningful: "38度5" says nothing about the topic
+// that 发烧 does not.
 func meaningful(w string) bool {
+	if w == "" || lex.stop[w] {
+		return false
+	}
+	if utf8.RuneCountInString(w) == 1 && w[0] >= utf8.RuneSelf && !lex.single[w] {
+		if _, syn := lex.synonyms[w]; !syn {
+			return false
+		}
+	}
 	letters := 0
 	for _, r := range w {
 		switch {

@@ -85,7 +85,7 @@ type Wish struct {
 	Team       string `gorm:"type:varchar(32);index"`
 	AssignedTo string `gorm:"type:varchar(64);index"` // staff UserID, or empty
 	Reason     string `gorm:"type:text"`              // why it was not accepted (不予受理)
-	Replies    int    // number of staff replies so far
+	ReplyCount int    // number of staff replies so far
 	Rating     int    // 1–5 after 办结, 0 = not rated
 	RatedAt    *time.Time
 	AcceptedAt *time.Time

@@ -75,7 +75,7 @@ type Store interface {
 	CountSignups(ctx context.Context, ids []uint) (map[uint]models.SignupCounts, error)
 
 	JoinEvent(ctx context.Context, su models.Signup, decide models.SignupDecision) (models.Signup, error)
-	CancelSignup(ctx context.Context, id uint64, by string, check func(ev models.Event, su models.Signup) error, promoted models.SignupNotice) (models.Signup, []models.Signup, error)
+	CancelSignup(ctx context.Context, id uint64, by string, check func(ev models.Event, su models.Signup) error, cancelled, promoted models.SignupNotice) (models.Signup, []models.Signup, error)
 	GetSignup(ctx context.Context, id uint64) (models.Signup, error)
 	ListSignups(ctx context.Context, eventID uint, statuses ...string) ([]models.Signup, error)
 	ListSignupsByOpenID(ctx context.Context, openID string, since time.Time) ([]models.Signup, error)

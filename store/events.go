@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -33,13 +34,26 @@ func newCheckinCode() string {
 	return string(b)
 }
 
-// lockedTx runs fn in a transaction, again (up to three times in all) when
-// MySQL reports a deadlock or a lock wait timeout: concurrent inserts into the
-// outbox's unique index can deadlock in InnoDB, and the victim's work is simply redone.
+// lockedTx runs fn in a transaction for the lock-first pattern above.
+//
+// On MySQL it runs at READ COMMITTED. At InnoDB's default REPEATABLE READ, every
+// plain SELECT of a transaction reads the snapshot taken at its first plain
+// SELECT: a read made before the event lock was granted would let the waitlist
+// query see a sign-up another transaction has since promoted or cancelled (the
+// concurrency test caught exactly that). At READ COMMITTED each statement sees
+// everything committed before it, and the event lock orders the writers.
+//
+// It runs fn again (up to three times in all) when MySQL reports a deadlock or a
+// lock wait timeout: concurrent inserts into the outbox's unique index can
+// deadlock in InnoDB, and the victim's work is simply redone.
 func (s *Store) lockedTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	var opts []*sql.TxOptions
+	if s.Driver == "mysql" {
+		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	}
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		err = s.DB.WithContext(ctx).Transaction(fn)
+		err = s.DB.WithContext(ctx).Transaction(fn, opts...)
 		var me *mysql.MySQLError
 		if !errors.As(err, &me) || (me.Number != 1213 && me.Number != 1205) {
 			return err
@@ -329,26 +343,27 @@ func cancelRow(tx *gorm.DB, id uint64, by string, now time.Time) error {
 }
 
 // CancelSignup cancels sign-up id under its event's row lock. check may refuse
-// (not the owner, past the deadline …) seeing the locked event and the sign-up.
-// When a confirmed place is freed, the first waitlisted sign-ups are promoted in
+// (not the owner, past the deadline …) seeing the locked event and the sign-up;
+// cancelled, when given, builds a message to the sign-up's contact. When a confirmed place is freed, the first waitlisted sign-ups are promoted in
 // the same transaction and told through promoted; any error while promoting rolls
 // the whole cancellation back. It returns the sign-up as it was before cancelling
 // and the promoted sign-ups.
-func (s *Store) CancelSignup(ctx context.Context, id uint64, by string, check func(ev models.Event, su models.Signup) error, promoted models.SignupNotice) (models.Signup, []models.Signup, error) {
+func (s *Store) CancelSignup(ctx context.Context, id uint64, by string, check func(ev models.Event, su models.Signup) error, cancelled, promoted models.SignupNotice) (models.Signup, []models.Signup, error) {
 	var before models.Signup
 	var ups []models.Signup
+	// Which event to lock: read outside the transaction (it never changes), so
+	// that nothing is read inside before the lock is held.
+	var eventID uint
+	if err := s.DB.WithContext(ctx).Model(&models.Signup{}).Where("id = ?", id).Select("event_id").Take(&eventID).Error; err != nil {
+		return models.Signup{}, nil, mapErr(err, "sign-up")
+	}
 	err := s.lockedTx(ctx, func(tx *gorm.DB) error {
 		ups = nil
-		var su models.Signup
-		if err := tx.Take(&su, id).Error; err != nil {
-			return mapErr(err, "sign-up")
-		}
-		ev, err := lockEvent(tx, su.EventID)
+		ev, err := lockEvent(tx, eventID)
 		if err != nil {
 			return err
 		}
-		// Read again under the lock: a concurrent cancel may have run in between.
-		su = models.Signup{}
+		var su models.Signup
 		if err := tx.Take(&su, id).Error; err != nil {
 			return mapErr(err, "sign-up")
 		}
@@ -363,6 +378,12 @@ func (s *Store) CancelSignup(ctx context.Context, id uint64, by string, check fu
 		now := s.Now()
 		if err := cancelRow(tx, id, by, now); err != nil {
 			return err
+		}
+		if cancelled != nil {
+			m := cancelled(ev, su)
+			if err := EnqueueTx(tx, &m, now); err != nil {
+				return err
+			}
 		}
 		before = su
 		ups, err = promote(tx, ev, now, promoted)

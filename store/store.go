@@ -43,7 +43,7 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*Store, er
 		Logger:         gl,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("cannot open the %s database: %v", driver, err)
+		return nil, fmt.Errorf("cannot reach the %s database: %v", driver, err)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -143,5 +143,9 @@ func mysqlDSN(dsn string) string {
 	add("charset", "utf8mb4")
 	add("parseTime", "true")
 	add("loc", "UTC")
+	// Fail fast when the database is down, so the webhook still answers in time.
+	add("timeout", "3s")
+	add("readTimeout", "10s")
+	add("writeTimeout", "10s")
 	return dsn
 }

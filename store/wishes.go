@@ -42,6 +42,13 @@ func (s *Store) CreateWish(ctx context.Context, w *models.Wish, perDay int, day 
 	})
 }
 
+// WishesOnDay returns how many wishes the resident left on day (as counted for the limit).
+func (s *Store) WishesOnDay(ctx context.Context, openID, day string) (int, error) {
+	var q models.WishQuota
+	err := s.DB.WithContext(ctx).Where("open_id = ? AND day = ?", openID, day).Limit(1).Find(&q).Error
+	return q.N, err
+}
+
 // GetWish returns one wish, or ENOTFOUND.
 func (s *Store) GetWish(ctx context.Context, id uint64) (models.Wish, error) {
 	var w models.Wish
@@ -185,7 +192,7 @@ func (s *Store) ChangeWish(ctx context.Context, ch models.WishChange) (models.Wi
 			set["wall_hidden"] = *ch.WallHidden
 		}
 		if ch.Reply != nil {
-			set["replies"] = gorm.Expr("replies + 1")
+			set["reply_count"] = gorm.Expr("reply_count + 1")
 		}
 		res := tx.Model(&models.Wish{}).Where("id = ? AND status = ?", ch.ID, ch.From).Updates(set)
 		if res.Error != nil {
@@ -204,7 +211,7 @@ func (s *Store) ChangeWish(ctx context.Context, ch models.WishChange) (models.Wi
 		n := 0
 		if ch.Reply != nil {
 			r := *ch.Reply
-			r.WishID, r.N, r.CreatedAt = w.ID, w.Replies, at
+			r.WishID, r.N, r.CreatedAt = w.ID, w.ReplyCount, at
 			if err := tx.Create(&r).Error; err != nil {
 				return mapErr(err, "reply")
 			}

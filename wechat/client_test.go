@@ -66,7 +66,11 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if len(f.sendErr) > 0 {
 			code, f.sendErr = f.sendErr[0], f.sendErr[1:]
 		}
-		json.NewEncoder(w).Encode(map[string]any{"errcode": code, "errmsg": "x", "msgid": 1})
+		var msgid any = 1 // the official account answers a number…
+		if r.URL.Path == "/cgi-bin/message/send" {
+			msgid = "m1" // …WeCom a string
+		}
+		json.NewEncoder(w).Encode(map[string]any{"errcode": code, "errmsg": "x", "msgid": msgid})
 	}
 }
 

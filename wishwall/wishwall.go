@@ -53,6 +53,7 @@ type Store interface {
 	CountOverdueWishes(ctx context.Context, f models.WishFilter) (int64, error)
 	ChangeWish(ctx context.Context, ch models.WishChange) (models.Wish, error)
 	RateWish(ctx context.Context, id uint64, openID string, score int, at time.Time, msgs func(models.Wish) []models.OutboxMessage) (models.Wish, error)
+	WishesOnDay(ctx context.Context, openID, day string) (int, error)
 	GetStaff(ctx context.Context, userID string) (models.Staff, error)
 }
 
@@ -127,6 +128,11 @@ func (s *Service) Create(ctx context.Context, in NewWish, perDay int) (models.Wi
 		Status: models.WishPending, CreatedAt: now, UpdatedAt: now}
 	err = s.Store.CreateWish(ctx, &w, perDay, now.In(China).Format("2006-01-02"), s.newWishMessages)
 	return w, err
+}
+
+// Today returns how many wishes the resident has made today (China time), as counted for the daily limit.
+func (s *Service) Today(ctx context.Context, openID string) (int, error) {
+	return s.Store.WishesOnDay(ctx, openID, s.now().In(China).Format("2006-01-02"))
 }
 
 // Mine returns a resident's latest wishes with their replies.

@@ -1,0 +1,352 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"familybot/models"
+	"familybot/store"
+	"familybot/wishwall"
+
+	"github.com/gin-gonic/gin"
+)
+
+// SignupCounter is what the dashboard needs from sign-ups. signup.Service may
+// implement it; until it does, the dashboard shows "—".
+type SignupCounter interface {
+	// SignupsSince counts sign-ups made since since (confirmed and waitlisted).
+	SignupsSince(ctx context.Context, since time.Time) (int64, error)
+}
+
+// weekStart is Monday 00:00 China time of the week containing now.
+func weekStart(now time.Time) time.Time {
+	t := now.In(wishwall.China)
+	d := (int(t.Weekday()) + 6) % 7
+	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, wishwall.China).UTC()
+}
+
+type dashView struct {
+	Page
+	Since      time.Time
+	Msgs       store.MessageStats
+	Top        []store.EntryCount
+	Wishes     []option
+	OpenWishes int64
+	Overdue    int64
+	Signups    string
+}
+
+// dashboard: this week's messages, top questions, unanswered rate, wishes by status, sign-ups.
+func (s *Server) dashboard(c *gin.Context) error {
+	ctx := c.Request.Context()
+	me, _ := staffOf(c)
+	since := weekStart(s.now())
+	v := &dashView{Page: Page{Title: "首页", Nav: "home"}, Since: since, Signups: "—"}
+	var err error
+	if v.Msgs, err = s.Store.CountMessagesSince(ctx, since); err != nil {
+		return err
+	}
+	if v.Top, err = s.Store.TopEntriesSince(ctx, since, 5); err != nil {
+		return err
+	}
+	if s.Wishes != nil {
+		counts, overdue, err := s.Wishes.Counts(ctx, me)
+		if err != nil {
+			return err
+		}
+		v.Overdue = overdue
+		for _, st := range models.WishStatuses {
+			v.Wishes = append(v.Wishes, option{Value: st, Label: models.WishStatusLabel(st), N: counts[st]})
+		}
+		for _, st := range models.WishOpenStatuses {
+			v.OpenWishes += counts[st]
+		}
+	}
+	if s.Signups != nil {
+		if sc, ok := any(s.Signups).(SignupCounter); ok {
+			if n, err := sc.SignupsSince(ctx, since); err == nil {
+				v.Signups = strconv.FormatInt(n, 10)
+			}
+		}
+	}
+	s.render(c, http.StatusOK, "dashboard.html", v)
+	return nil
+}
+
+var crisisKinds = map[string]string{"medical": "可能急症", "suicide": "自伤风险", "child_abuse": "儿童受侵害", "violence": "家庭暴力"}
+
+type crisisRow struct {
+	models.CrisisEvent
+	KindText string
+	Shown    string
+	Revealed bool
+	Resident string
+}
+
+type crisisView struct {
+	Page
+	Rows []crisisRow
+}
+
+// crisisPage lists flagged crisis messages, unhandled first (alerts link here).
+func (s *Server) crisisPage(c *gin.Context) error { return s.renderCrisis(c, 0) }
+
+func (s *Server) renderCrisis(c *gin.Context, reveal uint64) error {
+	list, err := s.Store.ListCrisisEvents(c.Request.Context(), 100)
+	if err != nil {
+		return err
+	}
+	v := &crisisView{Page: Page{Title: "危机消息", Nav: "crisis"}}
+	for _, ev := range list {
+		r := crisisRow{CrisisEvent: ev, KindText: crisisKinds[ev.Kind], Shown: wishwall.MaskNumbers(ev.Text), Resident: residentTag(ev.OpenID)}
+		if ev.ID == reveal {
+			r.Shown, r.Revealed = ev.Text, true
+		}
+		if r.KindText == "" {
+			r.KindText = "需关注"
+		}
+		v.Rows = append(v.Rows, r)
+	}
+	if reveal != 0 {
+		s.audit(c, "crisis.reveal", fmt.Sprintf("crisis:%d", reveal), "")
+	} else {
+		s.audit(c, "crisis.view", "crisis", fmt.Sprintf("rows=%d", len(list)))
+	}
+	s.render(c, http.StatusOK, "crisis.html", v)
+	return nil
+}
+
+// crisisReveal shows one message with its numbers unmasked (audited POST).
+func (s *Server) crisisReveal(c *gin.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.GetCrisisEvent(c.Request.Context(), id); err != nil {
+		return err
+	}
+	return s.renderCrisis(c, id)
+}
+
+// crisisHandled marks a crisis message as handled by the current staff member.
+func (s *Server) crisisHandled(c *gin.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	me, _ := staffOf(c)
+	err = s.Store.MarkCrisisHandled(c.Request.Context(), id, me.Label(), s.now())
+	if err != nil && !models.IsCode(err, models.ECONFLICT) {
+		return err
+	}
+	if err == nil {
+		s.audit(c, "crisis.handled", fmt.Sprintf("crisis:%d", id), "")
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/crisis?ok=handled")
+	return nil
+}
+
+type messageRow struct {
+	models.Message
+	Resident   string
+	Shown      string
+	Unanswered bool
+	RouteText  string
+}
+
+type messagesView struct {
+	Page
+	Rows           []messageRow
+	UnansweredOnly bool
+	Unanswered     int
+}
+
+var routeTexts = map[string]string{
+	models.RouteFAQ: "已回答", models.RouteKeyword: "关键词回复", models.RouteClarify: "追问", models.RouteFallback: "未能回答",
+	models.RouteCommand: "指令", models.RouteFlow: "填写中", models.RouteCrisis: "危机", models.RouteMedia: "图片等",
+	models.RouteLimited: "限流",
+}
+
+// messagesPage lists the last week's resident messages, unanswered ones highlighted (hand-off alerts link here).
+func (s *Server) messagesPage(c *gin.Context) error {
+	only := c.Query("unanswered") == "1"
+	list, err := s.Store.ListRecentMessages(c.Request.Context(), s.now().Add(-7*24*time.Hour), only, 200)
+	if err != nil {
+		return err
+	}
+	v := &messagesView{Page: Page{Title: "居民留言", Nav: "messages"}, UnansweredOnly: only}
+	for _, m := range list {
+		r := messageRow{Message: m, Resident: residentTag(m.OpenID), Shown: wishwall.MaskNumbers(m.Text),
+			Unanswered: m.Route == models.RouteFallback, RouteText: routeTexts[m.Route]}
+		if m.Flagged || m.Route == models.RouteCrisis {
+			r.Shown = "（危机消息，请到“危机”页查看）"
+		}
+		if r.Unanswered {
+			v.Unanswered++
+		}
+		v.Rows = append(v.Rows, r)
+	}
+	s.audit(c, "messages.view", "messages", fmt.Sprintf("rows=%d", len(list)))
+	s.render(c, http.StatusOK, "messages.html", v)
+	return nil
+}
+
+type outboxRow struct {
+	models.OutboxMessage
+	ChannelText string
+	ToText      string
+	Shown       string
+}
+
+type outboxView struct {
+	Page
+	Rows  []outboxRow
+	Stats map[string]int64
+}
+
+var channelTexts = map[string]string{models.ChannelCustomer: "公众号客服消息", models.ChannelTemplate: "公众号模板消息", models.ChannelWeCom: "企业微信通知"}
+
+// outboxPage lists outbound messages that could not be delivered.
+func (s *Server) outboxPage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	list, err := s.Store.ListOutbox(ctx, models.OutboxFailed, 100)
+	if err != nil {
+		return err
+	}
+	stats, err := s.Store.OutboxStats(ctx)
+	if err != nil {
+		return err
+	}
+	v := &outboxView{Page: Page{Title: "发送失败", Nav: "outbox"}, Stats: stats}
+	for _, m := range list {
+		to := m.To
+		if m.Channel != models.ChannelWeCom {
+			to = residentTag(m.To)
+		}
+		v.Rows = append(v.Rows, outboxRow{OutboxMessage: m, ChannelText: channelTexts[m.Channel], ToText: to,
+			Shown: excerpt(wishwall.MaskNumbers(m.Text), 80)})
+	}
+	s.render(c, http.StatusOK, "outbox.html", v)
+	return nil
+}
+
+// outboxRetry puts a failed message back in the queue.
+func (s *Server) outboxRetry(c *gin.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Store.RequeueOutbox(c.Request.Context(), id); err != nil {
+		return err
+	}
+	s.audit(c, "outbox.retry", fmt.Sprintf("outbox:%d", id), "")
+	c.Redirect(http.StatusSeeOther, "/admin/outbox?ok=retried")
+	return nil
+}
+
+type staffView struct {
+	Page
+	Staff []models.Staff
+	Teams []option
+	Form  models.Staff
+}
+
+func teamOptions(selected string) []option {
+	out := []option{{Value: "", Label: "（无，只看分派给自己的）", Selected: selected == ""}}
+	for _, code := range models.WishCategories {
+		out = append(out, option{Value: code, Label: models.WishCategoryLabel(code) + "组", Selected: selected == code})
+	}
+	return out
+}
+
+func (s *Server) renderStaff(c *gin.Context, status int, problem string, form models.Staff) error {
+	list, err := s.Store.ListStaff(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	if form.Role == "" {
+		form.Role = models.RoleStaff
+	}
+	s.render(c, status, "staff.html", &staffView{Page: Page{Title: "人员", Nav: "staff", Error: problem}, Staff: list,
+		Teams: teamOptions(form.Team), Form: form})
+	return nil
+}
+
+// staffPage lists staff and offers the add/edit form (admin only).
+func (s *Server) staffPage(c *gin.Context) error {
+	var form models.Staff
+	if id := c.Query("edit"); id != "" {
+		if st, err := s.Store.GetStaff(c.Request.Context(), id); err == nil {
+			form = st
+		}
+	}
+	return s.renderStaff(c, http.StatusOK, "", form)
+}
+
+// staffSave adds a staff member or changes their name, role and team.
+func (s *Server) staffSave(c *gin.Context) error {
+	ctx := c.Request.Context()
+	form := models.Staff{UserID: strings.TrimSpace(c.PostForm("user_id")), Name: strings.TrimSpace(c.PostForm("name")),
+		Role: c.PostForm("role"), Team: c.PostForm("team")}
+	if err := form.Validate(); err != nil {
+		return s.renderStaff(c, http.StatusBadRequest, domainMessage(err), form)
+	}
+	// An existing member's role changes through UpdateStaffRole, which refuses to
+	// demote the last admin; then the name is saved.
+	_, err := s.Store.GetStaff(ctx, form.UserID)
+	switch {
+	case err == nil:
+		if err = s.Store.UpdateStaffRole(ctx, form.UserID, form.Role, form.Team); err == nil {
+			err = s.Store.SaveStaff(ctx, form)
+		}
+	case models.IsCode(err, models.ENOTFOUND):
+		err = s.Store.SaveStaff(ctx, form)
+	}
+	if models.IsCode(err, models.ECONFLICT) || models.IsCode(err, models.EINVALID) {
+		return s.renderStaff(c, statusFor(models.ErrorCode(err)), domainMessage(err), form)
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(c, "staff.save", "staff:"+form.UserID, "role="+form.Role+" team="+form.Team)
+	c.Redirect(http.StatusSeeOther, "/admin/staff?ok=saved")
+	return nil
+}
+
+// staffDelete removes a staff member and ends their sessions.
+func (s *Server) staffDelete(c *gin.Context) error {
+	user := c.Param("user")
+	me, _ := staffOf(c)
+	if user == me.UserID {
+		return s.renderStaff(c, http.StatusConflict, "不能移除自己。", models.Staff{})
+	}
+	err := s.Store.DeleteStaff(c.Request.Context(), user)
+	if models.IsCode(err, models.ECONFLICT) {
+		return s.renderStaff(c, http.StatusConflict, domainMessage(err), models.Staff{})
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(c, "staff.remove", "staff:"+user, "")
+	c.Redirect(http.StatusSeeOther, "/admin/staff?ok=removed")
+	return nil
+}
+
+type auditView struct {
+	Page
+	Rows []models.AuditLog
+}
+
+// auditPage shows the latest audit records (admin only).
+func (s *Server) auditPage(c *gin.Context) error {
+	rows, err := s.Store.ListAudit(c.Request.Context(), 300)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "audit.html", &auditView{Page: Page{Title: "操作日志", Nav: "audit"}, Rows: rows})
+	return nil
+}

@@ -1,0 +1,186 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"familybot/models"
+	"familybot/wishwall"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// fakeSignups stands in for the sign-up service on the dashboard.
+type fakeSignups struct{ n int64 }
+
+func (f fakeSignups) SignupsSince(context.Context, time.Time) (int64, error) { return f.n, nil }
+
+func TestDashboard(t *testing.T) {
+	f := fixtureSQLite(t)
+	ctx := context.Background()
+	if err := f.st.DB.Create(&models.KBEntry{ID: 3, Slug: "fever", Title: "宝宝发烧怎么办"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	msgs := []models.Message{
+		{OpenID: "a", Kind: "text", Text: "发烧", Route: models.RouteFAQ, EntryID: 3, CreatedAt: f.now},
+		{OpenID: "b", Kind: "text", Text: "发烧了", Route: models.RouteFAQ, EntryID: 3, CreatedAt: f.now},
+		{OpenID: "c", Kind: "text", Text: "医保怎么报", Route: models.RouteFallback, CreatedAt: f.now},
+		{OpenID: "c", Kind: "text", Text: "上周一之前", Route: models.RouteFallback, CreatedAt: f.now.Add(-8 * 24 * time.Hour)},
+	}
+	if err := f.st.InsertMessages(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	f.mustWish(wishwall.NewWish{Text: "很久以前的心愿", Category: models.WishCatHealth})
+	f.now = f.now.Add(4 * 24 * time.Hour) // Saturday: still the same week
+	f.mustWish(wishwall.NewWish{Text: "新的一条心愿", Category: models.WishCatLife})
+
+	c := f.loggedIn("boss")
+	w := c.get("/admin")
+	wantStatus(t, w, http.StatusOK)
+	doc := mustDoc(t, w)
+	stats := map[string]string{}
+	doc.Find(".stat").Each(func(_ int, s *goquery.Selection) { stats[s.Find("span").Text()] = s.Find("b").Text() })
+	want := map[string]string{"本周消息": "3", "居民提问": "3", "未能回答（1条）": "33%", "待办心愿": "2", "逾期心愿": "1", "本周报名": "—"}
+	for k, v := range want {
+		if stats[k] != v {
+			t.Errorf("%s = %q, want %q (all: %v)", k, stats[k], v, stats)
+		}
+	}
+	if !strings.Contains(doc.Find("section").First().Text(), "宝宝发烧怎么办") {
+		t.Errorf("top questions: %s", doc.Find("section").First().Text())
+	}
+	// The navigation offers the pages others build on this framework.
+	for _, href := range []string{"/admin/events", "/admin/knowledge", "/admin/wishes", "/admin/crisis", "/admin/messages", "/admin/outbox", "/admin/staff"} {
+		if doc.Find(`nav.tabs a[href="`+href+`"]`).Length() != 1 {
+			t.Errorf("nav lacks %s", href)
+		}
+	}
+	amyDoc := mustDoc(t, f.loggedIn("amy").get("/admin"))
+	if amyDoc.Find(`nav.tabs a[href="/admin/staff"]`).Length() != 0 {
+		t.Error("staff sees the admin-only tab")
+	}
+}
+
+func TestDashboardSignupCounterInterface(t *testing.T) {
+	var _ SignupCounter = fakeSignups{}
+	if n, _ := (fakeSignups{n: 7}).SignupsSince(context.Background(), time.Time{}); n != 7 {
+		t.Fatal(n)
+	}
+	if got := weekStart(time.Date(2026, 11, 29, 15, 59, 0, 0, time.UTC)); !got.Equal(time.Date(2026, 11, 22, 16, 0, 0, 0, time.UTC)) {
+		t.Errorf("week of Sunday 23:59 China time starts %v", got)
+	}
+	if got := weekStart(time.Date(2026, 11, 29, 16, 1, 0, 0, time.UTC)); !got.Equal(time.Date(2026, 11, 29, 16, 0, 0, 0, time.UTC)) {
+		t.Errorf("week of Monday 00:01 China time starts %v", got)
+	}
+}
+
+func TestCrisisPage(t *testing.T) {
+	f := fixtureSQLite(t)
+	ctx := context.Background()
+	for _, text := range []string{"不想活了，我电话13912345678", "<script>x</script>他打我"} {
+		if err := f.st.RecordCrisis(ctx, models.CrisisEvent{OpenID: "o1", Kind: "suicide", Text: text, CreatedAt: f.now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.loggedIn("amy")
+	w := c.get("/admin/crisis")
+	wantStatus(t, w, http.StatusOK)
+	doc := mustDoc(t, w)
+	if doc.Find("main script").Length() != 0 || strings.Contains(w.Body.String(), "13912345678") {
+		t.Error("crisis text unescaped or unmasked")
+	}
+	if doc.Find("li.hl").Length() != 2 || doc.Find(".tabs .dot").Text() != "2" {
+		t.Errorf("unhandled rows %d, nav badge %q", doc.Find("li.hl").Length(), doc.Find(".tabs .dot").Text())
+	}
+	wantStatus(t, c.post("/admin/crisis/1/reveal", nil), http.StatusOK)
+	if f.auditCount("crisis.reveal") != 1 || f.auditCount("crisis.view") != 1 {
+		t.Error("crisis views not audited")
+	}
+	wantStatus(t, c.post("/admin/crisis/1/handled", nil), http.StatusSeeOther)
+	ev, _ := f.st.GetCrisisEvent(ctx, 1)
+	if ev.HandledBy != "王艾米" || ev.HandledAt == nil {
+		t.Errorf("handled = %+v", ev)
+	}
+	wantStatus(t, c.post("/admin/crisis/99/handled", nil), http.StatusNotFound)
+	wantStatus(t, c.get("/admin/crisis/1/handled"), http.StatusMethodNotAllowed)
+}
+
+func TestMessagesAndOutboxPages(t *testing.T) {
+	f := fixtureSQLite(t)
+	ctx := context.Background()
+	msgs := []models.Message{
+		{OpenID: "a", Kind: "text", Text: "宝宝发烧", Route: models.RouteFAQ, CreatedAt: f.now},
+		{OpenID: "b", Kind: "text", Text: "<i>没答上</i> 13912345678", Route: models.RouteFallback, CreatedAt: f.now},
+		{OpenID: "c", Kind: "text", Text: "", Route: models.RouteCrisis, Flagged: true, CreatedAt: f.now},
+	}
+	if err := f.st.InsertMessages(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	c := f.loggedIn("amy")
+	doc := mustDoc(t, c.get("/admin/messages"))
+	if doc.Find("li").Length() < 3 || doc.Find("li.unanswered").Length() != 1 || doc.Find("main i").Length() != 0 {
+		t.Errorf("messages: %d rows, %d unanswered", doc.Find("li").Length(), doc.Find("li.unanswered").Length())
+	}
+	if !strings.Contains(doc.Find("li.unanswered").Text(), "139****5678") {
+		t.Errorf("unanswered row = %q", doc.Find("li.unanswered").Text())
+	}
+	doc = mustDoc(t, c.get("/admin/messages?unanswered=1"))
+	if doc.Find("main .card li").Length() != 1 {
+		t.Errorf("unanswered filter rows = %d", doc.Find("main .card li").Length())
+	}
+
+	m := models.OutboxMessage{DedupKey: "wishreply:1:1", Channel: models.ChannelCustomer, To: "o-secret", Text: "您的心愿回复 13912345678",
+		Status: models.OutboxFailed, LastError: "43004 require subscribe"}
+	if err := f.st.Enqueue(ctx, &m); err != nil {
+		t.Fatal(err)
+	}
+	w := c.get("/admin/outbox")
+	doc = mustDoc(t, w)
+	if !strings.Contains(doc.Find("main").Text(), "43004 require subscribe") || strings.Contains(w.Body.String(), "o-secret") ||
+		strings.Contains(w.Body.String(), "13912345678") {
+		t.Errorf("outbox page: %s", doc.Find("main").Text())
+	}
+	wantStatus(t, c.post("/admin/outbox/1/retry", nil), http.StatusSeeOther)
+	if got, _ := f.st.ListOutbox(ctx, models.OutboxPending, 5); len(got) != 1 || f.auditCount("outbox.retry") != 1 {
+		t.Errorf("retry: pending %d", len(got))
+	}
+	wantStatus(t, c.post("/admin/outbox/1/retry", nil), http.StatusNotFound)
+}
+
+func TestStaffManagement(t *testing.T) {
+	f := fixtureSQLite(t)
+	c := f.loggedIn("boss")
+	doc := mustDoc(t, c.get("/admin/staff"))
+	if doc.Find("main ul.list > li").Length() != 3 {
+		t.Fatalf("staff rows = %d", doc.Find("main ul.list > li").Length())
+	}
+	wantStatus(t, c.post("/admin/staff", url.Values{"user_id": {"carol"}, "name": {"陈卡罗"}, "role": {"staff"}, "team": {"policy"}}), http.StatusSeeOther)
+	st, err := f.st.GetStaff(context.Background(), "carol")
+	if err != nil || st.Team != models.WishCatPolicy || st.Name != "陈卡罗" {
+		t.Fatalf("carol = %+v %v", st, err)
+	}
+	w := c.post("/admin/staff", url.Values{"user_id": {"bad id"}, "role": {"staff"}})
+	wantStatus(t, w, http.StatusBadRequest)
+	if !strings.Contains(mustDoc(t, w).Find(".flash.err").Text(), "UserID") {
+		t.Error("the problem is not shown")
+	}
+	// The last admin cannot be demoted or removed, nor can one remove oneself.
+	w = c.post("/admin/staff", url.Values{"user_id": {"boss"}, "role": {"staff"}})
+	wantStatus(t, w, http.StatusConflict)
+	wantStatus(t, c.post("/admin/staff/boss/delete", nil), http.StatusConflict)
+	wantStatus(t, c.post("/admin/staff/carol/delete", nil), http.StatusSeeOther)
+	if _, err := f.st.GetStaff(context.Background(), "carol"); !models.IsCode(err, models.ENOTFOUND) {
+		t.Error("carol was not removed")
+	}
+	if f.auditCount("staff.save") != 1 || f.auditCount("staff.remove") != 1 {
+		t.Error("staff changes not audited")
+	}
+	doc = mustDoc(t, c.get("/admin/audit"))
+	if !strings.Contains(doc.Find("table").Text(), "staff.remove") {
+		t.Error("audit page lacks the removal")
+	}
+}

@@ -1,0 +1,445 @@
+package handlers
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"familybot/models"
+	"familybot/wishwall"
+
+	"github.com/gin-gonic/gin"
+)
+
+// option is one choice in a filter or a select.
+type option struct {
+	Value, Label string
+	N            int64
+	Selected     bool
+}
+
+// wishRow is one inbox line: everything masked, nothing a resident wrote unescaped.
+type wishRow struct {
+	ID         uint64
+	Status     string
+	Category   string
+	Excerpt    string
+	Contact    string
+	Overdue    string
+	Assignee   string
+	Replies    int
+	Public     bool
+	Rating     int
+	CreatedAt  time.Time
+	StatusText string
+}
+
+type wishesView struct {
+	Page
+	Rows       []wishRow
+	Statuses   []option
+	Categories []option
+	Status     string
+	Category   string
+	Overdue    int64
+	Truncated  bool
+	ExportURL  string
+}
+
+const inboxLimit = 200
+
+func (s *Server) wishes() (*wishwall.Service, error) {
+	if s.Wishes == nil {
+		return nil, models.Errorf(models.ENOTFOUND, "心愿墙没有启用。")
+	}
+	return s.Wishes, nil
+}
+
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+func validStatusFilter(v string) string {
+	switch v {
+	case "", "open":
+		return "open"
+	case "overdue", "all":
+		return v
+	}
+	for _, st := range models.WishStatuses {
+		if st == v {
+			return v
+		}
+	}
+	return "open"
+}
+
+func validCategory(v string) string {
+	if code, ok := models.WishCategoryByLabel(v); ok {
+		return code
+	}
+	return ""
+}
+
+// wishesPage is the inbox: filter by status and category, overdue first.
+func (s *Server) wishesPage(c *gin.Context) error {
+	svc, err := s.wishes()
+	if err != nil {
+		return err
+	}
+	me, _ := staffOf(c)
+	ctx := c.Request.Context()
+	status, cat := validStatusFilter(c.Query("status")), validCategory(c.Query("category"))
+	items, err := svc.Inbox(ctx, me, wishwall.Query{Status: status, Category: cat, Limit: inboxLimit + 1})
+	if err != nil {
+		return err
+	}
+	counts, overdue, err := svc.Counts(ctx, me)
+	if err != nil {
+		return err
+	}
+	names := s.staffNames(ctx)
+	v := &wishesView{Page: Page{Title: "心愿", Nav: "wishes"}, Status: status, Category: cat, Overdue: overdue,
+		ExportURL: "/admin/wishes.csv?status=" + status + "&category=" + cat}
+	if len(items) > inboxLimit {
+		items, v.Truncated = items[:inboxLimit], true
+	}
+	var open int64
+	for _, st := range models.WishOpenStatuses {
+		open += counts[st]
+	}
+	var all int64
+	for _, n := range counts {
+		all += n
+	}
+	v.Statuses = []option{{Value: "open", Label: "待办", N: open}, {Value: "overdue", Label: "逾期", N: overdue}}
+	for _, st := range models.WishStatuses {
+		v.Statuses = append(v.Statuses, option{Value: st, Label: models.WishStatusLabel(st), N: counts[st]})
+	}
+	v.Statuses = append(v.Statuses, option{Value: "all", Label: "全部", N: all})
+	for i := range v.Statuses {
+		v.Statuses[i].Selected = v.Statuses[i].Value == status
+	}
+	v.Categories = append(v.Categories, option{Value: "", Label: "全部类别", Selected: cat == ""})
+	for _, code := range models.WishCategories {
+		v.Categories = append(v.Categories, option{Value: code, Label: models.WishCategoryLabel(code), Selected: cat == code})
+	}
+	for _, d := range items {
+		v.Rows = append(v.Rows, wishRow{ID: d.ID, Status: d.Status, StatusText: models.WishStatusLabel(d.Status),
+			Category: models.WishCategoryLabel(d.Category), Excerpt: excerpt(wishwall.MaskNumbers(d.Text), 60),
+			Contact: wishwall.MaskNumbers(d.Contact), Overdue: d.Overdue, Assignee: names[d.AssignedTo],
+			Replies: d.ReplyCount, Public: d.Public, Rating: d.Rating, CreatedAt: d.CreatedAt})
+	}
+	s.render(c, http.StatusOK, "wishes.html", v)
+	return nil
+}
+
+// staffNames maps UserIDs to display names.
+func (s *Server) staffNames(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	list, _ := s.Store.ListStaff(ctx)
+	for _, st := range list {
+		out[st.UserID] = st.Label()
+	}
+	return out
+}
+
+type eventRow struct {
+	models.WishEvent
+	What string
+}
+
+type wishView struct {
+	Page
+	W          wishwall.Detail
+	Text       string // masked unless revealed
+	Contact    string // masked unless revealed
+	Revealed   bool
+	CanReveal  bool // masking hid something: offer the audited reveal
+	Category   string
+	Team       string
+	Assignee   string
+	Steps      []option // status moves other than 办结/不予受理 (those need text)
+	CanFinish  bool
+	CanReject  bool
+	CanReply   bool
+	Teams      []option
+	Colleagues []option
+	Events     []eventRow
+	Draft      string
+	Reason     string
+}
+
+var stepLabels = map[string]string{models.WishAccepted: "受理", models.WishInProgress: "开始办理"}
+
+func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool, problem, draft, reason string) error {
+	svc, err := s.wishes()
+	if err != nil {
+		return err
+	}
+	me, _ := staffOf(c)
+	ctx := c.Request.Context()
+	d, err := svc.Get(ctx, me, id)
+	if err != nil {
+		return err
+	}
+	names := s.staffNames(ctx)
+	v := &wishView{Page: Page{Title: fmt.Sprintf("心愿 #%d", d.ID), Nav: "wishes", Error: problem}, W: d, Revealed: revealed,
+		Text: d.Text, Contact: d.Contact, Category: models.WishCategoryLabel(d.Category), Team: models.WishCategoryLabel(d.Team),
+		Assignee: names[d.AssignedTo], CanReply: wishwall.CanReply(d.Status), Draft: draft, Reason: reason,
+		CanFinish: wishwall.CanTransition(d.Status, models.WishDone), CanReject: wishwall.CanTransition(d.Status, models.WishRejected)}
+	if !revealed {
+		v.Text, v.Contact = wishwall.MaskNumbers(d.Text), wishwall.MaskNumbers(d.Contact)
+		v.CanReveal = v.Text != d.Text || v.Contact != d.Contact
+	}
+	for _, to := range wishwall.NextStatuses(d.Status) {
+		if l, ok := stepLabels[to]; ok {
+			v.Steps = append(v.Steps, option{Value: to, Label: l})
+		}
+	}
+	for _, code := range models.WishCategories {
+		v.Teams = append(v.Teams, option{Value: code, Label: models.WishCategoryLabel(code) + "组", Selected: d.Team == code})
+	}
+	v.Colleagues = append(v.Colleagues, option{Value: "", Label: "（不指定）", Selected: d.AssignedTo == ""})
+	list, _ := s.Store.ListStaff(ctx)
+	for _, st := range list {
+		v.Colleagues = append(v.Colleagues, option{Value: st.UserID, Label: st.Label(), Selected: d.AssignedTo == st.UserID})
+	}
+	for _, ev := range d.Events {
+		v.Events = append(v.Events, eventRow{WishEvent: ev, What: eventText(ev)})
+	}
+	action := "wish.view"
+	if revealed {
+		action = "wish.reveal"
+	}
+	s.audit(c, action, fmt.Sprintf("wish:%d", id), "")
+	s.render(c, status, "wish.html", v)
+	return nil
+}
+
+func eventText(ev models.WishEvent) string {
+	switch ev.Action {
+	case models.WishActCreate:
+		return "居民提交心愿"
+	case models.WishActStatus:
+		return "状态改为“" + models.WishStatusLabel(ev.ToStatus) + "”"
+	case models.WishActReply:
+		return "回复居民"
+	case models.WishActAssign:
+		return "分派（" + ev.Note + "）"
+	case models.WishActWall:
+		return ev.Note
+	case models.WishActRate:
+		return "居民评价：" + ev.Note + "分"
+	}
+	return ev.Action
+}
+
+// wishPage shows one wish: text, contact (masked), replies, actions, history.
+func (s *Server) wishPage(c *gin.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderWish(c, http.StatusOK, id, false, "", "", "")
+}
+
+// wishReveal shows the full text and contact: an explicit, audited POST.
+func (s *Server) wishReveal(c *gin.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderWish(c, http.StatusOK, id, true, "", "", "")
+}
+
+// afterChange redirects on success; a problem with the input (or a colleague's
+// change in between) re-renders the page with the message and the typed text kept.
+func (s *Server) afterChange(c *gin.Context, id uint64, err error, ok, draft, reason string) error {
+	switch models.ErrorCode(err) {
+	case "":
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/wishes/%d?ok=%s", id, ok))
+		return nil
+	case models.EINVALID, models.ECONFLICT:
+		msg := errorSentences[statusFor(models.ErrorCode(err))]
+		var de *models.Error
+		if errors.As(err, &de) && hasHan(de.Message) {
+			msg = de.Message
+		}
+		return s.renderWish(c, statusFor(models.ErrorCode(err)), id, false, msg, draft, reason)
+	}
+	return err
+}
+
+// wishStatus moves a wish: accepted, in_progress, or rejected (with a reason).
+func (s *Server) wishStatus(c *gin.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	svc, err := s.wishes()
+	if err != nil {
+		return err
+	}
+	me, _ := staffOf(c)
+	ctx := c.Request.Context()
+	to, reason := c.PostForm("to"), c.PostForm("reason")
+	var ok string
+	switch to {
+	case models.WishAccepted:
+		_, err = svc.Accept(ctx, me, id)
+		ok = "accepted"
+	case models.WishInProgress:
+		_, err = svc.Start(ctx, me, id)
+		ok = "started"
+	case models.WishRejected:
+		_, err = svc.Reject(ctx, me, id, reason)
+		ok = "rejected"
+	default:
+		err = models.Errorf(models.EINVALID, "不支持的操作")
+	}
+	if err == nil {
+		s.audit(c, "wish.status", fmt.Sprintf("wish:%d", id), to)
+	}
+	if models.IsCode(err, models.EFORBID) {
+		return err
+	}
+	return s.afterChange(c, id, err, ok, "", reason)
+}
+
+// wishReply sends a reply (action=reply) or replies and closes (action=finish).
+func (s *Server) wishReply(c *gin.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	svc, err := s.wishes()
+	if err != nil {
+		return err
+	}
+	me, _ := staffOf(c)
+	text := c.PostForm("text")
+	ok := "replied"
+	if c.PostForm("action") == "finish" {
+		_, err = svc.Finish(c.Request.Context(), me, id, text)
+		ok = "finished"
+	} else {
+		_, err = svc.Reply(c.Request.Context(), me, id, text)
+	}
+	if err == nil {
+		s.audit(c, "wish."+ok, fmt.Sprintf("wish:%d", id), "")
+	}
+	if models.IsCode(err, models.EFORBID) {
+		return err
+	}
+	return s.afterChange(c, id, err, ok, text, "")
+}
+
+// wishAssign hands the wish to a team and a colleague.
+func (s *Server) wishAssign(c *gin.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	svc, err := s.wishes()
+	if err != nil {
+		return err
+	}
+	me, _ := staffOf(c)
+	team, user := c.PostForm("team"), c.PostForm("user")
+	_, err = svc.Assign(c.Request.Context(), me, id, team, user)
+	if err == nil {
+		s.audit(c, "wish.assign", fmt.Sprintf("wish:%d", id), "team="+team+" user="+user)
+	}
+	if models.IsCode(err, models.EFORBID) {
+		return err
+	}
+	return s.afterChange(c, id, err, "assigned", "", "")
+}
+
+// wishWall hides a wish from the 回音壁 or shows it again.
+func (s *Server) wishWall(c *gin.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	svc, err := s.wishes()
+	if err != nil {
+		return err
+	}
+	me, _ := staffOf(c)
+	hidden := c.PostForm("hidden") == "1"
+	_, err = svc.SetWallHidden(c.Request.Context(), me, id, hidden)
+	ok := "shown"
+	if hidden {
+		ok = "hidden"
+	}
+	if err == nil {
+		s.audit(c, "wish.wall", fmt.Sprintf("wish:%d", id), ok)
+	}
+	if models.IsCode(err, models.EFORBID) {
+		return err
+	}
+	return s.afterChange(c, id, err, ok, "", "")
+}
+
+// csvSafe neutralises spreadsheet formulas (OWASP CSV injection): a cell starting
+// with = + - @ tab or carriage return gets a leading apostrophe.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// wishesCSV exports the inbox as filtered, masked. It changes nothing but is
+// audit-logged, with the filter.
+func (s *Server) wishesCSV(c *gin.Context) error {
+	svc, err := s.wishes()
+	if err != nil {
+		return err
+	}
+	me, _ := staffOf(c)
+	status, cat := validStatusFilter(c.Query("status")), validCategory(c.Query("category"))
+	items, err := svc.Inbox(c.Request.Context(), me, wishwall.Query{Status: status, Category: cat, Limit: 5000})
+	if err != nil {
+		return err
+	}
+	names := s.staffNames(c.Request.Context())
+	s.audit(c, "wish.export", "wishes", fmt.Sprintf("status=%s category=%s rows=%d", status, cat, len(items)))
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="wishes-%s.csv"`, s.now().In(wishwall.China).Format("20060102")))
+	c.Header("Cache-Control", "no-store")
+	c.Status(http.StatusOK)
+	c.Writer.WriteString("\ufeff") // so Excel reads UTF-8
+	w := csv.NewWriter(c.Writer)
+	w.Write([]string{"编号", "状态", "类别", "小组", "经办人", "提交时间", "心愿内容", "联系方式", "同意展示", "回复次数", "评价", "逾期"})
+	for _, d := range items {
+		public, rating := "否", ""
+		if d.Public {
+			public = "是"
+		}
+		if d.Rating > 0 {
+			rating = strconv.Itoa(d.Rating)
+		}
+		row := []string{strconv.FormatUint(d.ID, 10), models.WishStatusLabel(d.Status), models.WishCategoryLabel(d.Category),
+			models.WishCategoryLabel(d.Team), names[d.AssignedTo], d.CreatedAt.In(wishwall.China).Format("2006-01-02 15:04"),
+			wishwall.MaskNumbers(d.Text), wishwall.MaskNumbers(d.Contact), public, strconv.Itoa(d.ReplyCount), rating, d.Overdue}
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		w.Write(row)
+	}
+	w.Flush()
+	return w.Error()
+}
