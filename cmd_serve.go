@@ -141,6 +141,14 @@ type job struct {
 
 func jobs(app *App) []job {
 	return []job{
+		{"event_reminders", func(ctx context.Context) error {
+			_, err := app.Signups.SendReminders(ctx)
+			return err
+		}},
+		{"child_data_retention", func(ctx context.Context) error {
+			_, err := app.Signups.PurgeChildData(ctx)
+			return err
+		}},
 		{"prune_dedup", func(ctx context.Context) error {
 			_, err := app.Store.PruneProcessed(ctx, app.Now().Add(-24*time.Hour))
 			return err

@@ -148,7 +148,7 @@ var (
 	// unmatchedWeight: residents add details the entries lack (粽子, 38度5,
 	// 凌晨三点), so a word the entry does not use counts against it less than
 	// a shared word counts for it.
-	unmatchedWeight = 0.25
+	unmatchedWeight = 0.15
 	// phraseBonus is the evidence of a keyword found verbatim.
 	phraseBonus = 3.0
 	// centralFloor is the share of the score left when the matched words are
@@ -274,16 +274,22 @@ func (ix *Index) score(d int32, q []qterm, compact string) (Candidate, bool) {
 	return c, true
 }
 
-// decide turns the ranked candidates into a decision.
+// decide turns the ranked candidates into a decision: a clear winner above
+// the answer threshold is answered; a winner with close runners-up, or a best
+// candidate below the answer threshold, is asked back with the candidates at
+// or above the clarify threshold (close ones only when the best is confident);
+// anything weaker is no match.
 func (ix *Index) decide(top []Candidate) (Decision, []Candidate) {
 	if len(top) == 0 || top[0].Score < ix.opts.ClarifyThreshold {
 		return NoMatch, top
 	}
+	confident := top[0].Score >= ix.opts.AnswerThreshold
 	n := 1
-	for n < len(top) && n < maxClarify && top[n].Score >= ix.opts.ClarifyThreshold && top[0].Score-top[n].Score < closeMargin {
+	for n < len(top) && n < maxClarify && top[n].Score >= ix.opts.ClarifyThreshold &&
+		(!confident || top[0].Score-top[n].Score < closeMargin) {
 		n++
 	}
-	if top[0].Score >= ix.opts.AnswerThreshold && n == 1 {
+	if confident && n == 1 {
 		return Answer, top
 	}
 	return Clarify, top[:n]

@@ -472,3 +472,23 @@ func TestSilentRepliesSaySuccess(t *testing.T) {
 		t.Fatalf("safe silent: %q", body)
 	}
 }
+
+// slowDedup is a database that hangs.
+type slowDedup struct{}
+
+func (slowDedup) ClaimMessage(ctx context.Context, key string) (bool, models.ProcessedMessage, error) {
+	<-ctx.Done()
+	return false, models.ProcessedMessage{}, ctx.Err()
+}
+func (slowDedup) FinishMessage(context.Context, string, string, bool) error { return nil }
+
+func TestHungDatabaseStillAnswersInTime(t *testing.T) {
+	r := newRig(t, "tok", "", "", 1700000000)
+	r.w.Dedup = slowDedup{}
+	r.w.Deadline = 600 * time.Millisecond
+	start := time.Now()
+	code, body := r.do(t, "POST", plainQuery("tok", "1700000000", "n"), readFixture(t, "text.xml"))
+	if code != 200 || !strings.Contains(body, "回复：this is a test") || time.Since(start) > 900*time.Millisecond {
+		t.Fatalf("got %d %q after %v", code, body, time.Since(start))
+	}
+}

@@ -146,11 +146,12 @@ func TestLifecycle(t *testing.T) {
 		{"rejected is final, no replies", []step{{amy, "reject", "原因", models.WishRejected}, {amy, "accept", "", models.EINVALID}, {amy, "reply", "再说一句", models.EINVALID}}},
 		{"other team is forbidden", []step{{bob, "accept", "", models.EFORBID}, {bob, "reply", "你好", models.EFORBID}}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			storetest.ForEach(t, func(t *testing.T, s *store.Store) {
-				c := newClock()
-				svc := newService(t, s, c)
+	// One database per engine; each case works on its own wish.
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		c := newClock()
+		svc := newService(t, s, c)
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
 				w := mustCreate(t, svc, wishwall.NewWish{Category: models.WishCatHealth})
 				ok := 0
 				for i, st := range tc.steps {
@@ -194,8 +195,8 @@ func TestLifecycle(t *testing.T) {
 					}
 				}
 			})
-		})
-	}
+		}
+	})
 }
 
 func TestNotificationsAndHistory(t *testing.T) {

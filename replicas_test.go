@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"math/rand"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"familybot/models"
+	"familybot/store/storetest"
+
+	"github.com/silenceper/wechat/v2/util"
+)
+
+// copyOf starts one copy of familybot (App + webhook + router) on the shared
+// database and Redis, as a second replica behind a load balancer would run.
+func copyOf(t *testing.T, environ []string) (*App, *httptest.Server) {
+	t.Helper()
+	env := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, ConfigPath: "config.yaml", ConfigExplicit: true, Environ: environ}
+	app, err := env.App(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := buildServer(context.Background(), app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.HTTP.Handler)
+	t.Cleanup(func() { srv.Close(); app.Close() })
+	return app, srv
+}
+
+func post(t *testing.T, srv *httptest.Server, openID string, msgID int64, text string) string {
+	ts := fmt.Sprint(time.Now().Unix())
+	q := url.Values{"signature": {util.Signature("reptok", ts, "n1")}, "timestamp": {ts}, "nonce": {"n1"}}
+	body := fmt.Sprintf(`<xml><ToUserName>gh_x</ToUserName><FromUserName>%s</FromUserName><CreateTime>%s</CreateTime><MsgType>text</MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>`, openID, ts, text, msgID)
+	resp, err := http.Post(srv.URL+"/wechat?"+q.Encode(), "text/xml", strings.NewReader(body))
+	if err != nil {
+		t.Error(err)
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	return string(b)
+}
+
+// Two copies share MariaDB and Redis: the same message delivered to both is
+// handled once, and sign-ups split across both never overbook.
+func TestTwoCopiesShareDatabaseAndRedis(t *testing.T) {
+	base, redisAddr := os.Getenv("FAMILYBOT_TEST_MYSQL_DSN"), os.Getenv("FAMILYBOT_TEST_REDIS_ADDR")
+	if base == "" || redisAddr == "" {
+		t.Skip("FAMILYBOT_TEST_MYSQL_DSN not set (and FAMILYBOT_TEST_REDIS_ADDR): the replica test needs MariaDB and Redis")
+	}
+	name := fmt.Sprintf("fbrep_%d", rand.Int63())
+	admin, err := sql.Open("mysql", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec("DROP DATABASE IF EXISTS `" + name + "`") })
+	environ := []string{
+		"FAMILYBOT_DATABASE_DRIVER=mysql", "FAMILYBOT_DATABASE_DSN=" + storetest.WithDatabase(base, name),
+		"FAMILYBOT_CACHE_DRIVER=redis", "FAMILYBOT_CACHE_REDIS_ADDR=" + redisAddr,
+		"FAMILYBOT_OFFICIAL_ACCOUNT_TOKEN=reptok", "FAMILYBOT_SERVER_LOG_LEVEL=error",
+		"FAMILYBOT_LIMITS_MESSAGES_PER_MINUTE=1000", "FAMILYBOT_LIMITS_SIGNUPS_PER_HOUR=1000",
+	}
+	a1, s1 := copyOf(t, environ)
+	_, s2 := copyOf(t, environ)
+	ctx := context.Background()
+	ev, err := a1.Signups.CreateEvent(ctx, models.Event{Title: "家长课堂：和青春期孩子沟通", Place: "协会三楼", Category: models.EventParentClass,
+		StartAt: time.Now().Add(72 * time.Hour).UTC(), Capacity: 20, WaitlistCap: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a1.Signups.PublishEvent(ctx, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	run := rand.Int63n(1e12) * 1000
+
+	// One sign-up message, retried three times to each copy at once: one sign-up.
+	var wg sync.WaitGroup
+	replies := make([]string, 6)
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			srv := s1
+			if i%2 == 1 {
+				srv = s2
+			}
+			replies[i] = post(t, srv, fmt.Sprintf("o-rep-%d", run), run+1, fmt.Sprintf("报名 %d 王芳 13912345678", ev.ID))
+		}(i)
+	}
+	wg.Wait()
+	confirmedReplies := 0
+	for _, r := range replies {
+		if strings.Contains(r, "报名成功") {
+			confirmedReplies++
+		} else if r != "success" {
+			t.Errorf("a retry got a different answer: %q", r)
+		}
+	}
+	var rows int64
+	a1.Store.DB.Model(&models.Signup{}).Where("event_id = ?", ev.ID).Count(&rows)
+	if rows != 1 || confirmedReplies < 1 {
+		t.Fatalf("one message retried 6 times across 2 copies made %d sign-ups, %d confirmations", rows, confirmedReplies)
+	}
+
+	// 40 more families at once, split across the copies: 19 confirmed + 10 waitlisted, the rest told it is full.
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			srv := s1
+			if i%2 == 1 {
+				srv = s2
+			}
+			post(t, srv, fmt.Sprintf("o-rep-%d-%d", run, i), run+100+int64(i), fmt.Sprintf("报名 %d 家长%c 139%08d", ev.ID, '甲'+rune(i), i))
+		}(i)
+	}
+	wg.Wait()
+	var confirmed, waitlisted int64
+	a1.Store.DB.Model(&models.Signup{}).Where("event_id = ? AND status = ?", ev.ID, models.SignupConfirmed).Count(&confirmed)
+	a1.Store.DB.Model(&models.Signup{}).Where("event_id = ? AND status = ?", ev.ID, models.SignupWaitlisted).Count(&waitlisted)
+	if confirmed != 20 || waitlisted != 10 {
+		t.Fatalf("confirmed %d waitlisted %d, want 20 and 10", confirmed, waitlisted)
+	}
+}
