@@ -149,6 +149,10 @@ func jobs(app *App) []job {
 			_, err := app.Signups.PurgeChildData(ctx)
 			return err
 		}},
+		{"prune_conversations", func(ctx context.Context) error {
+			_, err := app.Store.PruneConversations(ctx)
+			return err
+		}},
 		{"prune_dedup", func(ctx context.Context) error {
 			_, err := app.Store.PruneProcessed(ctx, app.Now().Add(-24*time.Hour))
 			return err

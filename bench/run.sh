@@ -75,29 +75,36 @@ HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 NO_PROXY= \
 fb_pid=$!
 pids+=("$fb_pid")
 "$bin/bareecho" -addr "$bare_addr" -token "$token" > "$out/bareecho.log" 2>&1 &
-pids+=("$!")
+bare_pid=$!
+pids+=("$bare_pid")
+db_pid=$(pidof mariadbd || pidof mysqld || true)
 wait_http "http://$fb_addr/healthz"
 wait_http "http://$bare_addr/healthz"
 
-# load LABEL ADDR: one bounded run; its RESULT line goes to $out/LABEL.txt.
+# load LABEL ADDR PID: one bounded run; its RESULT line goes to $out/LABEL.txt. The
+# CPU time of the server, of MariaDB (shared with anything else using it) and of
+# the load generator is reported per request.
 limit=$(( seconds + warmup + 60 ))
 load() {
   timeout "$limit" "$bin/load" -url "http://$2/wechat" -token "$token" -label "$1" \
-    -c "$conns" -d "${seconds}s" -warmup "${warmup}s" -residents "$residents" | tee "$out/$1.txt"
+    -c "$conns" -d "${seconds}s" -warmup "${warmup}s" -residents "$residents" \
+    -cpu "server=$3${db_pid:+,db=$db_pid}" | tee "$out/$1.txt"
 }
 
-load bare1 "$bare_addr"
+echo "bench: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
+load bare1 "$bare_addr" "$bare_pid"
 if [ "${BENCH_PERF:-}" = 1 ]; then
   perf record -F 999 -g -p "$fb_pid" -o "$out/familybot.perf.data" -- sleep "$(( seconds + warmup + 5 ))" > /dev/null 2>&1 &
   perf_pid=$!
 fi
-load familybot "$fb_addr"
+load familybot "$fb_addr" "$fb_pid"
 if [ -n "${perf_pid:-}" ]; then
   wait "$perf_pid" || true
   perf report -i "$out/familybot.perf.data" --no-children --sort symbol --stdio 2>/dev/null | head -80 > "$out/familybot.perf.txt" || true
   echo "bench: perf profile in $out/familybot.perf.txt"
 fi
-load bare2 "$bare_addr"
+load bare2 "$bare_addr" "$bare_pid"
+echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs"
 
 echo
 echo "bench: rows written by the familybot run"
@@ -112,11 +119,12 @@ awk -v conns="$conns" '
   /^RESULT/ {
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     l = v["label"]; rps[l] = v["rps"]; p50[l] = v["p50_ms"]; p99[l] = v["p99_ms"]; err[l] = v["errors"]; succ[l] = v["success"]
+    cs[l] = v["cpu_server_ms_per_req"]; cd[l] = v["cpu_db_ms_per_req"]
   }
   END {
-    printf "%-10s %10s %9s %9s %8s %8s\n", "target", "req/s", "p50 ms", "p99 ms", "success", "errors"
+    printf "%-10s %10s %9s %9s %8s %8s %14s %14s\n", "target", "req/s", "p50 ms", "p99 ms", "success", "errors", "server cpu ms", "mariadb cpu ms"
     split("bare1 familybot bare2", order, " ")
-    for (k = 1; k <= 3; k++) { l = order[k]; printf "%-10s %10.0f %9.2f %9.2f %8d %8d\n", l, rps[l], p50[l], p99[l], succ[l], err[l] }
+    for (k = 1; k <= 3; k++) { l = order[k]; printf "%-10s %10.0f %9.2f %9.2f %8d %8d %14.3f %14.3f\n", l, rps[l], p50[l], p99[l], succ[l], err[l], cs[l], cd[l] }
     bare = (rps["bare1"] + rps["bare2"]) / 2
     ratio = rps["familybot"] / bare
     printf "\nfamilybot / bare throughput: %.0f%% (bare drift %+.1f%%)\n", 100 * ratio, 100 * (rps["bare2"] - rps["bare1"]) / rps["bare1"]

@@ -14,7 +14,10 @@ type Command struct {
 	Names    []string // exact words; with Args also a prefix followed by arguments
 	Args     bool     // accepts arguments after the name ("活动 3")
 	MenuKeys []string // CLICK event keys that run this command
-	Fn       func(ctx context.Context, e *Engine, in Inbound, args string) Reply
+	// Soft commands (greetings, thanks, "没用") give way to an ongoing flow, whose
+	// question "好的" or "不对" may be answering.
+	Soft bool
+	Fn   func(ctx context.Context, e *Engine, in Inbound, args string) Reply
 }
 
 var commands []Command
@@ -37,8 +40,9 @@ func normalizeCommand(s string) string {
 	return strings.Trim(b.String(), "。!！?？ ")
 }
 
-// command finds the command for text and runs it.
-func (e *Engine) command(ctx context.Context, in Inbound, text string) (Reply, bool) {
+// command finds the command for text and runs it; soft selects the soft commands
+// (run after an ongoing flow) or the others (run before it).
+func (e *Engine) command(ctx context.Context, in Inbound, text string, soft bool) (Reply, bool) {
 	text = normalizeCommand(text)
 	type match struct {
 		c    Command
@@ -46,6 +50,9 @@ func (e *Engine) command(ctx context.Context, in Inbound, text string) (Reply, b
 	}
 	var best *match
 	for _, c := range commands {
+		if c.Soft != soft {
+			continue
+		}
 		for _, name := range c.Names {
 			if text == name || (c.Args && strings.HasPrefix(text, name) && argStart(text[len(name):])) {
 				if best == nil || len(name) > len(best.name) {
@@ -101,7 +108,11 @@ func CommandNames() []string {
 }
 
 func init() {
-	RegisterCommand(Command{Names: []string{"帮助", "菜单", "help", "Help", "HELP", "?", "？", "你好", "您好", "在吗", "hi", "Hi", "hello"},
+	RegisterCommand(Command{Names: []string{"帮助", "菜单", "help", "Help", "HELP", "?", "？"},
+		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
+			return Reply{Text: e.fill(msgHelp)}
+		}})
+	RegisterCommand(Command{Names: []string{"你好", "您好", "在吗", "在不在", "hi", "Hi", "hello"}, Soft: true,
 		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
 			return Reply{Text: e.fill(msgHelp)}
 		}})
@@ -109,9 +120,9 @@ func init() {
 		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
 			return e.handoff(ctx, in, "resident")
 		}})
-	RegisterCommand(Command{Names: []string{"没用", "没解决", "没帮助", "没有用", "不对", "答非所问", "没帮上"},
+	RegisterCommand(Command{Names: []string{"没用", "没解决", "没帮助", "没有用", "不对", "答非所问", "没帮上"}, Soft: true,
 		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply { return e.unhelpful(ctx, in) }})
-	RegisterCommand(Command{Names: []string{"谢谢", "谢谢你", "多谢", "感谢", "好的谢谢", "好的", "知道了", "明白了"},
+	RegisterCommand(Command{Names: []string{"谢谢", "谢谢你", "多谢", "感谢", "好的谢谢", "好的", "知道了", "明白了"}, Soft: true,
 		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply { return Reply{Text: msgThanks} }})
 	topics := map[string]string{"KB_PARENTING": msgTopicParenting, "KB_ADOLESCENT": msgTopicAdolescent, "KB_ELDERLY": msgTopicElderly, "KB_SERVICE": msgTopicService}
 	names := map[string][]string{

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"familybot/config"
@@ -141,10 +142,13 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 	if isExit(in.Text) {
 		return e.exit(ctx, in)
 	}
-	if r, ok := e.command(ctx, in, in.Text); ok {
+	if r, ok := e.command(ctx, in, in.Text, false); ok {
 		return r
 	}
 	if r, ok := e.continueFlow(ctx, in); ok {
+		return r
+	}
+	if r, ok := e.command(ctx, in, in.Text, true); ok {
 		return r
 	}
 	if r, ok := e.keywordRule(ctx, in); ok {
@@ -165,8 +169,19 @@ func (e *Engine) record(in Inbound, r Reply, start time.Time) {
 		return
 	}
 	text := in.Text
-	if r.Flagged {
+	switch {
+	case r.Flagged:
 		text = "" // crisis text is kept only in the restricted crisis table
+	case r.Route == models.RouteFlow || r.Route == models.RouteCommand:
+		// Flow answers and command arguments carry names, phone numbers and
+		// children's ages: the log keeps only the command word.
+		if f := strings.Fields(normalizeCommand(text)); len(f) > 0 && r.Route == models.RouteCommand {
+			text = strings.TrimRightFunc(f[0], unicode.IsDigit)
+		} else {
+			text = ""
+		}
+	default:
+		text = wishwall.MaskNumbers(text) // a question may still contain a phone number
 	}
 	kind := in.Kind
 	if kind == KindEvent {

@@ -253,3 +253,48 @@ func TestOddInputNeverPanics(t *testing.T) {
 		}
 	}
 }
+
+func TestMessageLogKeepsNoPersonalData(t *testing.T) {
+	e, st, rec, clk := engineForTest(t)
+	ctx := context.Background()
+	e.Handle(ctx, text("u1", "我的电话是13912345678，宝宝发烧了怎么办"))
+	e.Handle(ctx, text("u1", "报名 3 王芳 13912345678"))
+	e.StartFlow(ctx, "u1", State{Flow: clarifyFlow, Step: "choose", Data: map[string]string{"ids": "1"}})
+	e.Handle(ctx, text("u1", "1"))
+	for _, m := range rec.msgs {
+		if strings.Contains(m.Text, "13912345678") || strings.Contains(m.Text, "王芳") {
+			t.Fatalf("personal data in the message log: %+v", m)
+		}
+	}
+	if rec.msgs[0].Text == "" || rec.msgs[1].Text != "报名" {
+		t.Fatalf("log lost what staff need: %q %q", rec.msgs[0].Text, rec.msgs[1].Text)
+	}
+	// Expired conversations (which may hold a name and phone) are deleted.
+	e.StartFlow(ctx, "u2", State{Flow: clarifyFlow, Step: "choose"})
+	clk.t = clk.t.Add(20 * time.Minute)
+	if n, err := st.PruneConversations(ctx); err != nil || n != 1 {
+		t.Fatalf("pruned %d %v", n, err)
+	}
+}
+
+func TestSoftWordsGiveWayToAFlow(t *testing.T) {
+	e, _, _, _ := engineForTest(t)
+	ctx := context.Background()
+	var got []string
+	RegisterFlow("test_soft", func(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
+		got = append(got, in.Text)
+		return Reply{Text: "收到：" + in.Text}, true
+	})
+	e.StartFlow(ctx, "u1", State{Flow: "test_soft", Step: "x"})
+	for _, w := range []string{"好的", "不对", "你好"} {
+		if r := e.Handle(ctx, text("u1", w)); r.Route != models.RouteFlow {
+			t.Fatalf("%q left the flow: %+v", w, r)
+		}
+	}
+	if r := e.Handle(ctx, text("u1", "帮助")); r.Route != models.RouteCommand {
+		t.Fatalf("帮助 should still work mid-flow: %+v", r)
+	}
+	if len(got) != 3 {
+		t.Fatalf("flow saw %v", got)
+	}
+}

@@ -200,6 +200,27 @@ type outboxRow struct {
 	ChannelText string
 	ToText      string
 	Shown       string
+	Link        string // the page of what the message was about, when known
+	LinkText    string
+}
+
+// outboxSubject links a message to its wish from the dedup key ("wishreply:12:1",
+// "wishstatus:12:accepted", "wish:new:12"), so staff can find the contact.
+func outboxSubject(key string) (link, text string) {
+	parts := strings.Split(key, ":")
+	var id string
+	switch {
+	case len(parts) >= 2 && (parts[0] == "wishreply" || parts[0] == "wishstatus"):
+		id = parts[1]
+	case len(parts) >= 3 && parts[0] == "wish":
+		id = parts[2]
+	default:
+		return "", ""
+	}
+	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+		return "", ""
+	}
+	return "/admin/wishes/" + id, "查看心愿 #" + id
 }
 
 type outboxView struct {
@@ -227,8 +248,9 @@ func (s *Server) outboxPage(c *gin.Context) error {
 		if m.Channel != models.ChannelWeCom {
 			to = residentTag(m.To)
 		}
+		link, linkText := outboxSubject(m.DedupKey)
 		v.Rows = append(v.Rows, outboxRow{OutboxMessage: m, ChannelText: channelTexts[m.Channel], ToText: to,
-			Shown: excerpt(wishwall.MaskNumbers(m.Text), 80)})
+			Shown: excerpt(wishwall.MaskNumbers(m.Text), 80), Link: link, LinkText: linkText})
 	}
 	s.render(c, http.StatusOK, "outbox.html", v)
 	return nil

@@ -144,6 +144,9 @@ func TestMessagesAndOutboxPages(t *testing.T) {
 		strings.Contains(w.Body.String(), "13912345678") {
 		t.Errorf("outbox page: %s", doc.Find("main").Text())
 	}
+	if href, _ := doc.Find(`main a[href^="/admin/wishes/"]`).Attr("href"); href != "/admin/wishes/1" {
+		t.Errorf("the failed reply does not link to its wish: %q", href)
+	}
 	wantStatus(t, c.post("/admin/outbox/1/retry", nil), http.StatusSeeOther)
 	if got, _ := f.st.ListOutbox(ctx, models.OutboxPending, 5); len(got) != 1 || f.auditCount("outbox.retry") != 1 {
 		t.Errorf("retry: pending %d", len(got))

@@ -54,13 +54,19 @@ type posting struct {
 
 // doc is what the matcher needs of one entry beyond the postings.
 type doc struct {
-	texts    [][]string // title and question variants, as canonical words
-	keywords [][]string
-	counter  [][]string // counter-examples
-	phrases  []string   // keywords, normalised, without spaces
-	tf       map[string]float64
-	raw      map[string]bool // words as the entry writes them, before synonyms
-	subjects map[string]bool
+	texts    []text            // title and question variants
+	keywords []text            // one per keyword
+	counter  [][]string        // counter-examples, as canonical words
+	phrases  []string          // keywords, normalised, without spaces
+	tf       map[int32]float64 // field-weighted frequency per index word
+	raw      map[string]bool   // words as the entry writes them, before synonyms
+	subjects map[string]bool   // who the entry is about (lexicon's subject groups)
+}
+
+// text is one title, question or keyword as index words, with its idf mass.
+type text struct {
+	ids []int32
+	sum float64
 }
 
 // NewIndex builds the index. Disabled entries are skipped; entries expired or
@@ -79,7 +85,6 @@ func NewIndex(entries []Entry, opts Options) *Index {
 		numbered = numbered && e.ID == 0
 	}
 	ix := &Index{opts: opts, byID: map[uint]int{}, vocab: map[string]int32{}, pinyin: map[string][]int32{}}
-	tf := map[int32]float64{}
 	for i, e := range entries {
 		if e.Disabled {
 			continue
@@ -90,21 +95,20 @@ func NewIndex(entries []Entry, opts Options) *Index {
 		n := int32(len(ix.entries))
 		ix.entries = append(ix.entries, e)
 		ix.byID[e.ID] = int(n)
-		d := doc{tf: map[string]float64{}, raw: map[string]bool{}, subjects: map[string]bool{}}
-		clear(tf)
-		add := func(text string, w float64) []string {
-			var ts []string
-			for _, t := range terms(Normalize(text)) {
+		d := doc{tf: map[int32]float64{}, raw: map[string]bool{}, subjects: map[string]bool{}}
+		add := func(s string, w float64) text {
+			var ts text
+			for _, t := range terms(Normalize(s)) {
 				fw := w
+				id := ix.termID(t.canonical)
 				if t.sub {
 					fw /= 2 // 电视 inside 看电视 says less than 电视 itself
 				} else {
-					ts = append(ts, t.canonical)
+					ts.ids = append(ts.ids, id)
 				}
-				tf[ix.termID(t.canonical)] += fw
-				d.tf[t.canonical] += fw
+				d.tf[id] += fw
 				d.raw[t.raw] = true
-				if g, ok := lex.subject[t.canonical]; ok {
+				if g, ok := lex.subject[t.canonical]; ok && !t.sub {
 					d.subjects[g] = true
 				}
 			}
@@ -124,7 +128,7 @@ func NewIndex(entries []Entry, opts Options) *Index {
 			d.counter = append(d.counter, canonicalWords(c))
 		}
 		ix.docs = append(ix.docs, d)
-		for id, f := range tf {
+		for id, f := range d.tf {
 			ix.postings[id] = append(ix.postings[id], posting{doc: n, sat: float32(f / (f + saturation))})
 		}
 	}
@@ -135,6 +139,15 @@ func NewIndex(entries []Entry, opts Options) *Index {
 	for id, ps := range ix.postings {
 		df := float64(len(ps))
 		ix.idf[id] = math.Log(1 + (N-df+0.5)/(df+0.5))
+	}
+	for i := range ix.docs {
+		for _, ts := range [][]text{ix.docs[i].texts, ix.docs[i].keywords} {
+			for k := range ts {
+				for _, id := range ts[k].ids {
+					ts[k].sum += ix.idf[id]
+				}
+			}
+		}
 	}
 	ix.unseen = math.Log(1 + (N-2+0.5)/(2+0.5))
 	if ix.unseen < 1 {

@@ -31,9 +31,10 @@ type lexicon struct {
 	particle map[rune]bool
 	keep     []string
 	stop     map[string]bool
-	single   map[string]bool // lone characters that carry meaning
+	single   map[string]bool   // lone characters that carry meaning
 	offtopic map[string]string // word → "animal" or "topic"
 	subject  map[string]string // canonical word → group
+	who      map[string]bool   // words that name a person, never a topic
 	synonyms map[string]synonym
 	words    []string // every synonym and domain word, for the segmenter's dictionary
 }
@@ -51,7 +52,7 @@ func mustParseLexicon(words, syns string) *lexicon {
 func parseLexicon(words, syns string) (*lexicon, error) {
 	l := &lexicon{
 		alone: map[string]bool{}, particle: map[rune]bool{}, stop: map[string]bool{}, single: map[string]bool{},
-		offtopic: map[string]string{}, subject: map[string]string{}, synonyms: map[string]synonym{},
+		offtopic: map[string]string{}, subject: map[string]string{}, who: map[string]bool{}, synonyms: map[string]synonym{},
 	}
 	var rewrites, fillers []string
 	section := ""
@@ -95,6 +96,8 @@ func parseLexicon(words, syns string) (*lexicon, error) {
 			case strings.HasPrefix(section, "offtopic "):
 				l.offtopic[w] = strings.TrimPrefix(section, "offtopic ")
 				l.words = append(l.words, w)
+			case section == "who":
+				l.who[w] = true
 			case strings.HasPrefix(section, "subject "):
 				l.subject[w] = strings.TrimPrefix(section, "subject ")
 			default:

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"unicode"
@@ -14,29 +15,49 @@ var (
 	seg     gse.Segmenter
 )
 
-// Warm loads the word segmenter's dictionary (about a second and ~130 MB of
+// Warm loads the word segmenter's dictionary (gse's embedded simplified
+// Chinese dictionary: no files, no network; a second or two and ~130 MB of
 // heap, once per process). Call it at start-up so the first resident does not
 // wait; everything else loads it lazily.
 func Warm() {
 	segOnce.Do(func() {
 		seg.SkipLog = true
-		// The simplified dictionary embedded in gse: no files, no network.
-		// Text is converted to simplified before cutting, so zh_t is not needed.
+		// Our words (synonyms, domain terms, stop phrases) go in first, so that
+		// they are cut whole and the dictionary's costly preparation runs once.
+		// The dictionary never changes afterwards, so cutting is read-only and
+		// safe for concurrent use. Text is converted to simplified before
+		// cutting, so the traditional dictionary is not needed.
+		var b strings.Builder
+		for _, w := range append(lex.words, seedKeywords()...) {
+			fmt.Fprintf(&b, "%s %d\n", w, wordFreq)
+		}
+		if err := seg.LoadDictStr(b.String()); err != nil {
+			panic("knowledge: gse dictionary: " + err.Error())
+		}
 		if err := seg.LoadDictEmbed("zh_s"); err != nil {
 			panic("knowledge: gse dictionary: " + err.Error())
 		}
-		// Our words (synonyms, domain terms, stop phrases) are cut whole.
-		// The dictionary only grows here, before any use, so cutting is read-only.
-		for _, w := range lex.words {
-			switch f, _, ok := seg.Find(w); {
-			case !ok:
-				seg.AddToken(w, wordFreq)
-			case f < wordFreq:
-				seg.ReAddToken(w, wordFreq)
+	})
+}
+
+// seedKeywords are the keywords of the embedded content: the knowledge base's
+// own vocabulary, so that questions are cut the way the entries are meant.
+// Keywords staff add later still match as phrases and through their parts.
+func seedKeywords() []string {
+	entries, err := Seed()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		for _, k := range e.Keywords {
+			k = strings.ReplaceAll(Normalize(k), " ", "")
+			if n := utf8.RuneCountInString(k); n >= 2 && n <= 6 && isHan(k) {
+				out = append(out, k)
 			}
 		}
-		seg.CalcToken()
-	})
+	}
+	return out
 }
 
 // wordFreq is the frequency given to our own words: common enough to win
@@ -91,8 +112,8 @@ func subwords(w string) []string {
 		if j-i < 2 || j-i == len(rs) {
 			return false
 		}
-		_, _, ok := seg.Find(string(rs[i:j]))
-		return ok
+		f, _, ok := seg.Find(string(rs[i:j]))
+		return ok && f > 0 // Find also reports prefixes of words, with no frequency
 	}
 	var out []string
 	seen := map[string]bool{}

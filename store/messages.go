@@ -104,3 +104,9 @@ func (s *Store) RecordCrisis(ctx context.Context, c models.CrisisEvent) error {
 	}
 	return s.DB.WithContext(ctx).Create(&c).Error
 }
+
+// PruneConversations deletes expired conversations (their data may hold names and phone numbers).
+func (s *Store) PruneConversations(ctx context.Context) (int64, error) {
+	res := s.DB.WithContext(ctx).Where("expires_at <= ?", s.Now()).Delete(&models.Conversation{})
+	return res.RowsAffected, res.Error
+}

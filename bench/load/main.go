@@ -59,6 +59,7 @@ type options struct {
 	duration, warmup  time.Duration
 	timeout           time.Duration
 	maxRequests       int64
+	cpu               string // name=pid,…: processes whose CPU time is reported per request
 }
 
 func main() {
@@ -72,6 +73,7 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 5*time.Second, "warm-up before measuring (not counted)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Second, "per-request timeout (counted as an error)")
 	flag.Int64Var(&o.maxRequests, "max", 10_000_000, "stop after this many requests in total, whatever the time")
+	flag.StringVar(&o.cpu, "cpu", "", "name=pid,… : report these processes' CPU time per request (Linux /proc), e.g. server=1234,db=99")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -126,16 +128,25 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	}
 	fmt.Fprintf(os.Stderr, "load %s: %d connections, warm-up %v, measuring %v …\n", o.label, o.conns, o.warmup, o.duration)
 	sleep(ctx, o.warmup)
+	watched, err := parseCPU(o.cpu)
+	if err != nil {
+		return err
+	}
+	before := cpuTimes(watched)
 	start := time.Now()
 	phase.Store(1)
 	sleep(ctx, o.duration)
 	phase.Store(2)
 	wg.Wait() // in-flight requests finish; they count if they started while measuring
 	elapsed := time.Since(start)
+	after := cpuTimes(watched)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	res := summarize(o, elapsed, slices.Concat(samples...), g.total.Load())
+	for i, w := range watched {
+		res.cpu = append(res.cpu, cpuUse{name: w.name, seconds: (after[i] - before[i]).Seconds()})
+	}
 	res.print(stdout)
 	for why, n := range g.errSeen {
 		fmt.Fprintf(os.Stderr, "load %s: %d× %s\n", o.label, n, why)
@@ -261,6 +272,13 @@ type result struct {
 	rps                       float64
 	p50, p90, p99, max        time.Duration
 	sent                      int64
+	cpu                       []cpuUse
+}
+
+// cpuUse is the CPU time (user+system) a process spent while measuring.
+type cpuUse struct {
+	name    string
+	seconds float64
 }
 
 func summarize(o options, elapsed time.Duration, s []sample, sent int64) result {
@@ -303,8 +321,63 @@ func (r result) print(w io.Writer) {
 	fmt.Fprintf(tw, "%s\t%d\t%.1f\t%d\t%.0f\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t\n",
 		r.label, r.conns, r.elapsed.Seconds(), r.requests, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.xml, r.succ, r.errs)
 	tw.Flush()
-	fmt.Fprintf(w, "RESULT label=%s conns=%d seconds=%.2f requests=%d rps=%.1f p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s xml=%d success=%d errors=%d\n",
-		r.label, r.conns, r.elapsed.Seconds(), r.requests, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.xml, r.succ, r.errs)
+	var cpu strings.Builder
+	for _, c := range r.cpu {
+		perReq := 0.0
+		if r.requests > 0 {
+			perReq = c.seconds * 1000 / float64(r.requests)
+		}
+		fmt.Fprintf(w, "  cpu %-8s %6.1f%% of one core, %.3f ms per request\n", c.name, 100*c.seconds/r.elapsed.Seconds(), perReq)
+		fmt.Fprintf(&cpu, " cpu_%s_ms_per_req=%.3f", c.name, perReq)
+	}
+	fmt.Fprintf(w, "RESULT label=%s conns=%d seconds=%.2f requests=%d rps=%.1f p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s xml=%d success=%d errors=%d%s\n",
+		r.label, r.conns, r.elapsed.Seconds(), r.requests, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.xml, r.succ, r.errs, cpu.String())
+}
+
+type watchedProc struct {
+	name string
+	pid  int
+}
+
+func parseCPU(spec string) ([]watchedProc, error) {
+	var out []watchedProc
+	for _, part := range strings.Split(spec, ",") {
+		if part == "" {
+			continue
+		}
+		name, pid, ok := strings.Cut(part, "=")
+		n, err := strconv.Atoi(pid)
+		if !ok || err != nil || name == "" {
+			return nil, fmt.Errorf("-cpu wants name=pid pairs, got %q", part)
+		}
+		out = append(out, watchedProc{name, n})
+	}
+	if len(out) > 0 {
+		out = append(out, watchedProc{"load", os.Getpid()})
+	}
+	return out, nil
+}
+
+// cpuTimes reads user+system time from /proc/PID/stat (fields 14 and 15, in
+// clock ticks of 1/100 s on Linux); a process that cannot be read counts 0.
+func cpuTimes(ps []watchedProc) []time.Duration {
+	out := make([]time.Duration, len(ps))
+	for i, p := range ps {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
+		if err != nil {
+			continue
+		}
+		// The command name (field 2) may contain spaces: count from its closing parenthesis.
+		rest := string(b[strings.LastIndexByte(string(b), ')')+1:])
+		f := strings.Fields(rest) // f[0] is field 3
+		if len(f) < 13 {
+			continue
+		}
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		out[i] = time.Duration(ut+st) * 10 * time.Millisecond
+	}
+	return out
 }
 
 func loopbackOnly(u *url.URL) error {
