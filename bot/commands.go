@@ -64,7 +64,7 @@ func (e *Engine) command(ctx context.Context, in Inbound, text string, soft bool
 	if best == nil {
 		return Reply{}, false
 	}
-	args := strings.TrimSpace(text[len(best.name):])
+	args := strings.TrimSpace(strings.TrimLeft(text[len(best.name):], ":：,， "))
 	r := best.c.Fn(ctx, e, in, args)
 	if r.Route == "" {
 		r.Route = models.RouteCommand
@@ -78,7 +78,7 @@ func argStart(rest string) bool {
 		return true
 	}
 	r := []rune(rest)[0]
-	return r == ' ' || unicode.IsDigit(r)
+	return r == ' ' || r == ':' || r == '：' || r == ',' || r == '，' || unicode.IsDigit(r)
 }
 
 // menuKey runs the command bound to a menu key.

@@ -298,3 +298,19 @@ func TestSoftWordsGiveWayToAFlow(t *testing.T) {
 		t.Fatalf("flow saw %v", got)
 	}
 }
+
+func TestCommandArgumentsAfterPunctuation(t *testing.T) {
+	e, _, _, _ := engineForTest(t)
+	var got string
+	RegisterCommand(Command{Names: []string{"测试命令"}, Args: true, Fn: func(ctx context.Context, e *Engine, in Inbound, args string) Reply {
+		got = args
+		return Reply{Text: "ok"}
+	}})
+	for _, s := range []string{"测试命令：希望多办活动", "测试命令:希望多办活动", "测试命令 希望多办活动", "测试命令，希望多办活动"} {
+		got = ""
+		e.Handle(context.Background(), text("u1", s))
+		if got != "希望多办活动" {
+			t.Errorf("%q: args %q", s, got)
+		}
+	}
+}

@@ -202,7 +202,7 @@ func parseCategory(s string) (string, bool) {
 
 func isSkip(s string) bool {
 	switch s {
-	case "跳过", "不用", "不需要", "无", "没有", "不选", "不知道", "略", "skip":
+	case "跳过", "不用", "不用了", "不需要", "不需要了", "不留", "不要", "不", "否", "无", "没有", "不选", "不知道", "略", "skip":
 		return true
 	}
 	return false

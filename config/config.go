@@ -39,8 +39,11 @@ type Server struct {
 	ReplyDeadline time.Duration `yaml:"reply_deadline"`
 	// MaxClockSkew rejects webhook calls whose timestamp is further than this from now (0 disables).
 	MaxClockSkew time.Duration `yaml:"max_clock_skew"`
-	LogFormat    string        `yaml:"log_format"` // text | json
-	LogLevel     string        `yaml:"log_level"`  // debug | info | warn | error
+	// TrustedProxies are the addresses of the reverse proxies (nginx) whose
+	// X-Forwarded-For is believed, for the client IP in the audit log.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	LogFormat      string   `yaml:"log_format"` // text | json
+	LogLevel       string   `yaml:"log_level"`  // debug | info | warn | error
 }
 
 // Database selects the storage engine.

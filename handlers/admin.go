@@ -31,13 +31,16 @@ package handlers
 //     g is the authenticated /admin group; wrap a handler in s.adminOnly() for
 //     admin-only pages: g.GET("/x", s.adminOnly(), s.h(fn)).
 //  2. Create templates/events.html: {{define "content"}} … {{end}}. Every form needs
-//     {{template "csrf" .}} inside it. Use the CSS classes of admin.css (card, list,
-//     badge, btn, field …); the file is embedded automatically (templates/*.html).
+//     {{template "csrf" .}} inside it ({{template "csrf" $}} inside a range). Use the
+//     classes of static/admin.css (card, list, row, badge, chips, stats, btn, ghost,
+//     danger, flash …); the file is embedded automatically (templates/*.html; names
+//     starting with "wall" get the public layout instead of the admin one).
 //  3. Write the view struct: type eventsView struct{ Page; Events []signup.EventView },
 //     fill it and call s.render(c, http.StatusOK, "events.html", &eventsView{Page:
 //     Page{Title: "活动", Nav: "events"}, …}). Nav names the highlighted tab.
-//  4. After a POST, redirect (303) back with a fixed flash code (?ok=saved, see
-//     flashes) — never user text in the URL — or re-render with Page.Error set.
+//  4. After a POST, redirect (303) back with a fixed flash code (?ok=saved; add your
+//     own with registerFlashes in init) — never user text in the URL — or re-render
+//     with Page.Error set.
 //  5. Mask personal data in lists (wishwall.MaskNumbers) and audit-log reveals.
 
 import (
@@ -90,6 +93,13 @@ var flashes = map[string]string{
 	"accepted": "已受理，居民会收到通知", "started": "已标记为办理中", "rejected": "已标记为不予受理，居民会收到原因",
 	"assigned": "已分派", "hidden": "已从回音壁隐藏", "shown": "已在回音壁展示", "handled": "已标记为已处理",
 	"retried": "已重新排队发送", "removed": "已移除",
+}
+
+// registerFlashes adds confirmation texts for ?ok= codes (call from init).
+func registerFlashes(m map[string]string) {
+	for k, v := range m {
+		flashes[k] = v
+	}
 }
 
 var (

@@ -81,10 +81,11 @@ var crisisKinds = map[string]string{"medical": "可能急症", "suicide": "自�
 
 type crisisRow struct {
 	models.CrisisEvent
-	KindText string
-	Shown    string
-	Revealed bool
-	Resident string
+	KindText  string
+	Shown     string
+	Revealed  bool
+	CanReveal bool // masking hid a number: offer the audited reveal
+	Resident  string
 }
 
 type crisisView struct {
@@ -103,8 +104,9 @@ func (s *Server) renderCrisis(c *gin.Context, reveal uint64) error {
 	v := &crisisView{Page: Page{Title: "危机消息", Nav: "crisis"}}
 	for _, ev := range list {
 		r := crisisRow{CrisisEvent: ev, KindText: crisisKinds[ev.Kind], Shown: wishwall.MaskNumbers(ev.Text), Resident: residentTag(ev.OpenID)}
+		r.CanReveal = r.Shown != ev.Text
 		if ev.ID == reveal {
-			r.Shown, r.Revealed = ev.Text, true
+			r.Shown, r.Revealed, r.CanReveal = ev.Text, true, false
 		}
 		if r.KindText == "" {
 			r.KindText = "需关注"

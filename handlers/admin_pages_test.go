@@ -66,6 +66,10 @@ func TestDashboard(t *testing.T) {
 }
 
 func TestDashboardSignupCounterInterface(t *testing.T) {
+	registerFlashes(map[string]string{"test-flash": "测试提示"})
+	if flashes["test-flash"] != "测试提示" {
+		t.Error("registerFlashes")
+	}
 	var _ SignupCounter = fakeSignups{}
 	if n, _ := (fakeSignups{n: 7}).SignupsSince(context.Background(), time.Time{}); n != 7 {
 		t.Fatal(n)
@@ -95,6 +99,9 @@ func TestCrisisPage(t *testing.T) {
 	}
 	if doc.Find("li.hl").Length() != 2 || doc.Find(".tabs .dot").Text() != "2" {
 		t.Errorf("unhandled rows %d, nav badge %q", doc.Find("li.hl").Length(), doc.Find(".tabs .dot").Text())
+	}
+	if doc.Find(`#crisis-1 form[action$="/reveal"]`).Length() != 1 || doc.Find(`#crisis-2 form[action$="/reveal"]`).Length() != 0 {
+		t.Error("reveal is offered only where a number is masked")
 	}
 	wantStatus(t, c.post("/admin/crisis/1/reveal", nil), http.StatusOK)
 	if f.auditCount("crisis.reveal") != 1 || f.auditCount("crisis.view") != 1 {

@@ -14,6 +14,12 @@ func (s *Server) Router() *gin.Engine {
 	r := gin.New()
 	r.Use(gin.Recovery(), s.requestID())
 	r.HandleMethodNotAllowed = true
+	// Only the configured reverse proxies may set the client IP (X-Forwarded-For).
+	_ = r.SetTrustedProxies(s.Cfg.Server.TrustedProxies)
+	r.NoRoute(func(c *gin.Context) {
+		c.Header("Content-Type", "text/html; charset=utf-8")
+		c.String(http.StatusNotFound, notFoundPage)
+	})
 
 	r.GET("/healthz", s.healthz)
 	if s.Webhook != nil {
@@ -62,3 +68,10 @@ func (s *Server) requestID() gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// notFoundPage is shown for unknown addresses (staff following an old link, residents mistyping).
+const notFoundPage = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">` +
+	`<meta name="viewport" content="width=device-width,initial-scale=1"><title>页面不存在</title></head>` +
+	`<body style="font-family:sans-serif;font-size:20px;padding:24px;line-height:1.6">` +
+	`<h1 style="font-size:24px">页面不存在</h1><p>这个地址没有内容，可能链接已过期。</p>` +
+	`<p><a href="/wall">看看回音壁</a> · <a href="/admin">工作人员后台</a></p></body></html>`

@@ -96,6 +96,9 @@ func NewIndex(entries []Entry, opts Options) *Index {
 		ix.entries = append(ix.entries, e)
 		ix.byID[e.ID] = int(n)
 		d := doc{tf: map[int32]float64{}, raw: map[string]bool{}, subjects: map[string]bool{}}
+		if g, ok := lex.category[e.Category]; ok {
+			d.subjects[g] = true
+		}
 		add := func(s string, w float64) text {
 			var ts text
 			for _, t := range terms(Normalize(s)) {
@@ -108,7 +111,7 @@ func NewIndex(entries []Entry, opts Options) *Index {
 				}
 				d.tf[id] += fw
 				d.raw[t.raw] = true
-				if g, ok := lex.subject[t.canonical]; ok && !t.sub {
+				if g, ok := lex.subject[t.raw]; ok && !t.sub {
 					d.subjects[g] = true
 				}
 			}
@@ -119,8 +122,11 @@ func NewIndex(entries []Entry, opts Options) *Index {
 			d.texts = append(d.texts, add(q, weightQuestion))
 		}
 		for _, k := range e.Keywords {
-			d.keywords = append(d.keywords, add(k, weightKeyword))
-			if p := strings.ReplaceAll(Normalize(k), " ", ""); utf8.RuneCountInString(p) >= 2 {
+			kt := add(k, weightKeyword)
+			d.keywords = append(d.keywords, kt)
+			// A keyword found verbatim is strong evidence, unless it is all
+			// function words (做什么, 怎么用) that any question may contain.
+			if p := strings.ReplaceAll(Normalize(k), " ", ""); utf8.RuneCountInString(p) >= 2 && len(kt.ids) > 0 {
 				d.phrases = append(d.phrases, p)
 			}
 		}

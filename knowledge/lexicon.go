@@ -31,10 +31,12 @@ type lexicon struct {
 	particle map[rune]bool
 	keep     []string
 	stop     map[string]bool
-	single   map[string]bool   // lone characters that carry meaning
-	offtopic map[string]string // word → "animal" or "topic"
-	subject  map[string]string // canonical word → group
-	who      map[string]bool   // words that name a person, never a topic
+	single   map[string]bool    // lone characters that carry meaning
+	offtopic map[string]string  // word → "animal" or "topic"
+	subject  map[string]string  // word as written → group
+	who      map[string]bool    // words that name a person, never a topic
+	compat   map[[2]string]bool // general group, specific group
+	category map[string]string  // entry category → subject group
 	synonyms map[string]synonym
 	words    []string // every synonym and domain word, for the segmenter's dictionary
 }
@@ -52,9 +54,10 @@ func mustParseLexicon(words, syns string) *lexicon {
 func parseLexicon(words, syns string) (*lexicon, error) {
 	l := &lexicon{
 		alone: map[string]bool{}, particle: map[rune]bool{}, stop: map[string]bool{}, single: map[string]bool{},
-		offtopic: map[string]string{}, subject: map[string]string{}, who: map[string]bool{}, synonyms: map[string]synonym{},
+		offtopic: map[string]string{}, subject: map[string]string{}, who: map[string]bool{}, compat: map[[2]string]bool{}, category: map[string]string{}, synonyms: map[string]synonym{},
 	}
 	var rewrites, fillers []string
+	expand := map[string]string{} // subject words that bring their synonyms
 	section := ""
 	for n, line := range strings.Split(words, "\n") {
 		line = strings.TrimSpace(line)
@@ -71,6 +74,18 @@ func parseLexicon(words, syns string) (*lexicon, error) {
 				return nil, fmt.Errorf("lexicon.txt line %d: want \"from => to\"", n+1)
 			}
 			rewrites = append(rewrites, strings.TrimSpace(from), strings.TrimSpace(to))
+			continue
+		}
+		if section == "compatible" || section == "category" {
+			f := strings.Fields(line)
+			if len(f) != 2 {
+				return nil, fmt.Errorf("lexicon.txt line %d: want two words", n+1)
+			}
+			if section == "category" {
+				l.category[f[0]] = f[1]
+			} else {
+				l.compat[[2]string{f[0], f[1]}] = true
+			}
 			continue
 		}
 		for _, w := range strings.Fields(line) {
@@ -99,7 +114,12 @@ func parseLexicon(words, syns string) (*lexicon, error) {
 			case section == "who":
 				l.who[w] = true
 			case strings.HasPrefix(section, "subject "):
-				l.subject[w] = strings.TrimPrefix(section, "subject ")
+				g := strings.TrimPrefix(section, "subject ")
+				if base, ok := strings.CutSuffix(w, "*"); ok {
+					expand[base] = g
+					w = base
+				}
+				l.subject[w] = g
 			default:
 				return nil, fmt.Errorf("lexicon.txt line %d: unknown section %q", n+1, section)
 			}
@@ -113,6 +133,13 @@ func parseLexicon(words, syns string) (*lexicon, error) {
 	}
 	if err := l.parseSynonyms(syns); err != nil {
 		return nil, err
+	}
+	for v, s := range l.synonyms {
+		if g, ok := expand[s.canonical]; ok && len(s.context) == 0 {
+			if _, set := l.subject[v]; !set {
+				l.subject[v] = g
+			}
+		}
 	}
 	sort.Strings(l.words)
 	return l, nil
@@ -156,6 +183,35 @@ func (l *lexicon) parseSynonyms(text string) error {
 		}
 	}
 	return nil
+}
+
+// compatible reports whether a question about the groups q may be about an
+// entry about the groups e: they share a group or two compatible ones.
+func (l *lexicon) compatible(q, e map[string]bool) bool {
+	q, e = l.specific(q), l.specific(e)
+	for a := range q {
+		for b := range e {
+			if a == b || l.compat[[2]string{a, b}] || l.compat[[2]string{b, a}] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// specific drops a general group when a more specific one is present.
+func (l *lexicon) specific(groups map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(groups))
+	for g := range groups {
+		general := false
+		for h := range groups {
+			general = general || l.compat[[2]string{g, h}]
+		}
+		if !general {
+			out[g] = true
+		}
+	}
+	return out
 }
 
 // canonical maps a token to the word the index uses. text is the whole

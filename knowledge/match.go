@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -72,15 +71,37 @@ type scratch struct {
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
 
-// Match finds the entry that answers query at now. It is safe for concurrent use.
-func (ix *Index) Match(query string, now time.Time) Result {
-	norm := Normalize(truncateRunes(query, maxQueryRunes))
+// query is a question as read for matching.
+type query struct {
+	terms    []qterm
+	total    float64         // weight of all its words
+	compact  string          // normalised without spaces, for keyword phrases
+	subjects map[string]bool // who it is about
+}
+
+// Match finds the entry that answers the question at now. It is safe for
+// concurrent use.
+func (ix *Index) Match(question string, now time.Time) Result {
+	norm := Normalize(truncateRunes(question, maxQueryRunes))
 	res := Result{Normalized: norm}
-	compact := strings.ReplaceAll(norm, " ", "")
-	q := ix.queryTerms(norm)
-	if len(q) == 0 || len(ix.docs) == 0 {
+	q := &query{terms: ix.queryTerms(norm), compact: strings.ReplaceAll(norm, " ", "")}
+	if len(q.terms) == 0 || len(ix.docs) == 0 {
 		return res
 	}
+	for _, t := range q.terms {
+		q.total += t.weight
+		w := t.raw
+		if t.how == "pinyin" {
+			w = t.canonical // the typo itself names no one
+		}
+		if g, ok := lex.subject[w]; ok {
+			if q.subjects == nil {
+				q.subjects = map[string]bool{}
+			}
+			q.subjects[g] = true
+		}
+	}
+
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	if cap(sc.acc) < len(ix.docs) {
@@ -88,7 +109,7 @@ func (ix *Index) Match(query string, now time.Time) Result {
 	}
 	acc := sc.acc[:len(ix.docs)]
 	touched := sc.touched[:0]
-	for _, t := range q {
+	for _, t := range q.terms {
 		if t.id < 0 {
 			continue
 		}
@@ -103,21 +124,21 @@ func (ix *Index) Match(query string, now time.Time) Result {
 	// Only the entries with the most evidence (BM25 over the known words) are
 	// scored in full. Selecting them beats sorting thousands of postings.
 	best := selectTop(touched, acc, maxScored)
-	var cands []Candidate
+	for _, d := range touched {
+		acc[d] = 0
+	}
+	sc.touched = touched
+
+	cands := make([]Candidate, 0, len(best))
 	nearest := 0.0
 	for _, d := range best {
 		if !ix.entries[d].Live(now) {
 			continue
 		}
-		if c, ok := ix.score(d, q, compact); ok {
-			cands = append(cands, c)
-			nearest = max(nearest, c.feat.text)
-		}
+		c := ix.score(d, q)
+		cands = append(cands, c)
+		nearest = max(nearest, c.feat.text)
 	}
-	for _, d := range touched {
-		acc[d] = 0
-	}
-	sc.touched = touched
 	// Between entries that share the same words, the one with a variant
 	// phrased most like the question wins: the others lose a little, relative
 	// to the best phrased one, which keeps its score.
@@ -128,6 +149,9 @@ func (ix *Index) Match(query string, now time.Time) Result {
 		}
 		top = insertTop(top, c)
 	}
+	for i := range top {
+		top[i].Why = ix.explain(top[i], q)
+	}
 	res.Decision, res.Top = ix.decide(top)
 	return res
 }
@@ -136,15 +160,20 @@ func (ix *Index) Match(query string, now time.Time) Result {
 // the answer threshold is answered; a winner with close runners-up, or a best
 // candidate below the answer threshold, is asked back with the candidates at
 // or above the clarify threshold (close ones only when the best is confident);
-// anything weaker is no match.
+// anything weaker is no match. Runners-up from another category count as
+// close from further away: "发烧" about a baby or an elderly parent is worth
+// asking, 吃辅食 from two baby entries is not.
 func (ix *Index) decide(top []Candidate) (Decision, []Candidate) {
 	if len(top) == 0 || top[0].Score < ix.opts.ClarifyThreshold {
 		return NoMatch, top
 	}
 	confident := top[0].Score >= ix.opts.AnswerThreshold
+	close := func(c Candidate) bool {
+		gap := top[0].Score - c.Score
+		return gap < closeMargin || (gap < crossMargin && c.Entry.Category != top[0].Entry.Category)
+	}
 	n := 1
-	for n < len(top) && n < maxClarify && top[n].Score >= ix.opts.ClarifyThreshold &&
-		(!confident || top[0].Score-top[n].Score < closeMargin) {
+	for n < len(top) && n < maxClarify && top[n].Score >= ix.opts.ClarifyThreshold && (!confident || close(top[n])) {
 		n++
 	}
 	if confident && n == 1 {
@@ -188,9 +217,17 @@ func insertTop(top []Candidate, c Candidate) []Candidate {
 	return top
 }
 
-
-
-
-
-
-
+// truncateRunes cuts s to at most n characters.
+func truncateRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}

@@ -93,7 +93,7 @@ func TestCounterExampleDropsTheEntry(t *testing.T) {
 	// 老人发烧怎么办 is a counter-example of the baby fever entry.
 	r := ix.Match("老人发烧怎么办", summer)
 	for _, c := range r.Top {
-		if c.Entry.Slug == "parenting-fever" {
+		if c.Entry.Slug == "parenting-fever" && (c.Score != 0 || !strings.Contains(strings.Join(c.Why, ""), "反例“老人发烧怎么办”")) {
 			t.Fatalf("counter-example did not drop the entry: %s", explain(r))
 		}
 	}
@@ -106,7 +106,7 @@ func TestCounterExampleDropsTheEntry(t *testing.T) {
 	r = NewIndex(entries, DefaultOptions()).Match("老人发烧怎么办", summer)
 	found := false
 	for _, c := range r.Top {
-		found = found || c.Entry.Slug == "parenting-fever"
+		found = found || (c.Entry.Slug == "parenting-fever" && c.Score > 0)
 	}
 	if !found {
 		t.Fatalf("baby entry not considered at all: %s", explain(r))

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/mozillazg/go-pinyin"
@@ -31,8 +32,17 @@ func readings(r rune) []string {
 	if !unicode.Is(unicode.Han, r) {
 		return nil
 	}
-	return pinyin.SinglePinyin(r, pinyinArgs)
+	if v, ok := allReadings.Load(r); ok {
+		return v.([]string)
+	}
+	ps := pinyin.SinglePinyin(r, pinyinArgs)
+	allReadings.Store(r, ps)
+	return ps
 }
+
+// go-pinyin formats each reading with regular expressions; the readings of a
+// character never change, so they are kept.
+var allReadings, usualReadings sync.Map // rune → []string
 
 // primaryReading is the usual reading of a character of the question: a
 // resident typing pinyin picks a character by the sound they mean, and the
@@ -41,11 +51,15 @@ func primaryReading(r rune) []string {
 	if !unicode.Is(unicode.Han, r) {
 		return nil
 	}
-	ps := pinyin.SinglePinyin(r, pinyin.NewArgs())
-	if len(ps) == 0 {
-		return nil
+	if v, ok := usualReadings.Load(r); ok {
+		return v.([]string)
 	}
-	return []string{ps[0]}
+	ps := pinyin.SinglePinyin(r, pinyin.NewArgs())
+	if len(ps) > 1 {
+		ps = ps[:1]
+	}
+	usualReadings.Store(r, ps)
+	return ps
 }
 
 // foldPinyin makes common accent confusions (zh/z, ch/c, sh/s, -ng/-n) sound

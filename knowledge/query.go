@@ -190,7 +190,7 @@ func (ix *Index) hearLong(clause string, toks []qtoken) heardMap {
 			first, last := owner[i], owner[i+n-1]
 			touchesUnknown := false
 			for k := first; k <= last; k++ {
-				touchesUnknown = touchesUnknown || (!toks[k].known && !lex.stop[toks[k].text] && isHan(toks[k].text))
+				touchesUnknown = touchesUnknown || hearable(toks[k]) && !toks[k].known
 			}
 			if !touchesUnknown {
 				continue
@@ -223,10 +223,17 @@ func (ix *Index) hearLong(clause string, toks []qtoken) heardMap {
 	return heard
 }
 
-// hearable: a token may be part of a misheard word when it is not a stop word
-// and not a known word of two or more characters.
+// hearable: a token may be part of a misheard word when it is not a stop word,
+// not a known word of two or more characters and not a word of the
+// dictionary: 吃晚饭 is taken as written, though it sounds like 吃完饭.
 func hearable(tk qtoken) bool {
-	return tk.text != "" && !lex.stop[tk.text] && !(tk.known && tk.n >= 2) && isHan(tk.text)
+	return tk.text != "" && !lex.stop[tk.text] && !(tk.known && tk.n >= 2) && isHan(tk.text) && !(tk.n >= 2 && dictWord(tk.text))
+}
+
+// dictWord reports whether the segmenter's dictionary has w as a word.
+func dictWord(w string) bool {
+	f, _, ok := seg.Find(w)
+	return ok && f > 0 // Find also reports prefixes of words, with no frequency
 }
 
 func hasUnknown(run []qtoken) bool {

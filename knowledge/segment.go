@@ -112,8 +112,7 @@ func subwords(w string) []string {
 		if j-i < 2 || j-i == len(rs) {
 			return false
 		}
-		f, _, ok := seg.Find(string(rs[i:j]))
-		return ok && f > 0 // Find also reports prefixes of words, with no frequency
+		return dictWord(string(rs[i:j]))
 	}
 	var out []string
 	seen := map[string]bool{}

@@ -22,6 +22,9 @@ type Staff struct {
 	UpdatedAt time.Time
 }
 
+// TableName keeps the table name readable ("staff", not gorm's "staffs").
+func (Staff) TableName() string { return "staff" }
+
 // IsAdmin reports whether the staff member has the admin role.
 func (s Staff) IsAdmin() bool { return s.Role == RoleAdmin }
 
@@ -78,6 +81,9 @@ type OAuthState struct {
 	ExpiresAt time.Time `gorm:"index"`
 	CreatedAt time.Time
 }
+
+// TableName keeps the table name readable ("oauth_states", not "o_auth_states").
+func (OAuthState) TableName() string { return "oauth_states" }
 
 // AuditLog records who did what and when in the admin, including every view of
 // sensitive data (never the data itself).

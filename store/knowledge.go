@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"familybot/knowledge"
 	"familybot/models"
@@ -16,7 +17,8 @@ import (
 )
 
 // The knowledge base in the database: the embedded content is seeded into it,
-// staff edits are marked StaffEdited and survive upgrades.
+// staff edits are marked StaffEdited and survive upgrades. Lists are JSON text
+// so the same schema works on SQLite and MySQL.
 
 func toJSON(list []string) string {
 	if list == nil {
@@ -36,8 +38,17 @@ func entryToModel(e knowledge.Entry, row *models.KBEntry) {
 	row.Slug, row.Category, row.Title = e.Slug, e.Category, e.Title
 	row.Questions, row.Keywords, row.CounterExamples = toJSON(e.Questions), toJSON(e.Keywords), toJSON(e.CounterExamples)
 	row.Answer, row.SeeDoctor, row.Source = e.Answer, e.SeeDoctor, e.Source
-	row.EffectiveFrom, row.ExpiresAt, row.ReviewedAt = e.EffectiveFrom, e.ExpiresAt, e.ReviewedAt
+	row.EffectiveFrom, row.ExpiresAt, row.ReviewedAt = utc(e.EffectiveFrom), utc(e.ExpiresAt), utc(e.ReviewedAt)
 	row.Reviewer, row.Disabled = e.Reviewer, e.Disabled
+}
+
+// utc stores times in UTC on every engine (dates arrive as midnight in China).
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 func modelToEntry(row models.KBEntry) knowledge.Entry {
@@ -86,7 +97,7 @@ func (s *Store) SeedKnowledge(ctx context.Context, entries []knowledge.Entry) (a
 				entryToModel(e, &row)
 				row.SeedHash = h
 				if err := tx.Save(&row).Error; err != nil {
-					return err
+					return mapErr(err, "entry "+e.Slug)
 				}
 				updated++
 			}
@@ -109,7 +120,7 @@ func (s *Store) ListKBEntries(ctx context.Context) ([]knowledge.Entry, error) {
 	return out, nil
 }
 
-// GetKBEntry returns one entry with its counters.
+// GetKBEntry returns one entry's row, with its hit and "没用" counters, or ENOTFOUND.
 func (s *Store) GetKBEntry(ctx context.Context, id uint) (models.KBEntry, error) {
 	var row models.KBEntry
 	err := s.DB.WithContext(ctx).Take(&row, id).Error
@@ -143,8 +154,13 @@ func (s *Store) SaveKBEntry(ctx context.Context, e knowledge.Entry, staff bool) 
 	return modelToEntry(row), nil
 }
 
-// ImportKB upserts entries by slug and marks them staff edited.
+// ImportKB upserts entries by slug and marks them staff edited, all or nothing.
 func (s *Store) ImportKB(ctx context.Context, entries []knowledge.Entry) (int, error) {
+	for _, e := range entries {
+		if probs := e.Validate(); len(probs) > 0 {
+			return 0, models.Errorf(models.EINVALID, "%s：%s", e.Slug, strings.Join(probs, "；"))
+		}
+	}
 	n := 0
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
 		for _, e := range entries {
@@ -189,11 +205,14 @@ func (s *Store) KBStats(ctx context.Context) (map[string]int, error) {
 	}
 	err := s.DB.WithContext(ctx).Model(&models.KBEntry{}).Where("disabled = ?", false).
 		Select("category, count(*) as n").Group("category").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]int{}
 	for _, r := range rows {
 		out[r.Category] = r.N
 	}
-	return out, err
+	return out, nil
 }
 
 func ruleToModel(r knowledge.Rule, origin string) models.KBRule {
@@ -218,7 +237,8 @@ func (s *Store) ListKBRules(ctx context.Context) ([]knowledge.Rule, error) {
 	return out, nil
 }
 
-// SaveKBRule creates or updates a rule.
+// SaveKBRule creates (ID 0) or updates a rule. An update keeps the rule's
+// origin and creation time, so an edited seed rule is not seeded again.
 func (s *Store) SaveKBRule(ctx context.Context, r knowledge.Rule, origin string) (knowledge.Rule, error) {
 	if r.Kind == "" {
 		r.Kind = knowledge.RuleKeyword
@@ -226,17 +246,26 @@ func (s *Store) SaveKBRule(ctx context.Context, r knowledge.Rule, origin string)
 	if r.Match == "" {
 		r.Match = knowledge.MatchContain
 	}
-	if strings.TrimSpace(r.Reply) == "" || (r.Kind == knowledge.RuleKeyword && len(r.Keywords) == 0) {
+	switch {
+	case strings.TrimSpace(r.Reply) == "" || (r.Kind == knowledge.RuleKeyword && len(r.Keywords) == 0):
 		return r, models.Errorf(models.EINVALID, "规则需要关键词和回复内容")
+	case r.Match != knowledge.MatchEqual && r.Match != knowledge.MatchContain:
+		return r, models.Errorf(models.EINVALID, "匹配方式须为 equal（完全一致）或 contain（包含）")
+	case r.Kind != knowledge.RuleKeyword && r.Kind != knowledge.RuleWelcome && r.Kind != knowledge.RuleDefault:
+		return r, models.Errorf(models.EINVALID, "规则类型须为 keyword、welcome 或 default")
 	}
 	row := ruleToModel(r, origin)
 	now := s.Now()
-	if row.ID == 0 {
-		row.CreatedAt = now
+	row.CreatedAt, row.UpdatedAt = now, now
+	if r.ID != 0 {
+		var old models.KBRule
+		if err := s.DB.WithContext(ctx).Take(&old, r.ID).Error; err != nil {
+			return r, mapErr(err, "rule")
+		}
+		row.CreatedAt, row.Origin, row.Enabled = old.CreatedAt, old.Origin, old.Enabled
 	}
-	row.UpdatedAt = now
 	if err := s.DB.WithContext(ctx).Save(&row).Error; err != nil {
-		return r, err
+		return r, mapErr(err, "rule")
 	}
 	return modelToRule(row), nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"familybot/knowledge"
 	"familybot/models"
@@ -78,6 +79,96 @@ func TestRulesSeedReplaceAndList(t *testing.T) {
 		}
 		if _, err := s.SaveKBRule(ctx, knowledge.Rule{Name: "empty"}, "staff"); !models.IsCode(err, models.EINVALID) {
 			t.Fatalf("empty rule: %v", err)
+		}
+	})
+}
+
+func TestSeedRealContentTwice(t *testing.T) {
+	seed, err := knowledge.Seed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a, u, err := s.SeedKnowledge(ctx, seed)
+		if err != nil || a != len(seed) || u != 0 {
+			t.Fatalf("seed: added %d updated %d err %v (want %d added)", a, u, err, len(seed))
+		}
+		if a, u, err := s.SeedKnowledge(ctx, seed); err != nil || a != 0 || u != 0 {
+			t.Fatalf("second seed changed things: %d %d %v", a, u, err)
+		}
+	})
+}
+
+func TestImportDatesAndRuleEdits(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed := []knowledge.Entry{sampleEntry("elderly-heat", "多喝水")}
+		from := time.Date(2025, 6, 1, 0, 0, 0, 0, knowledge.China)
+		until := time.Date(2025, 9, 1, 0, 0, 0, 0, knowledge.China)
+		seed[0].EffectiveFrom, seed[0].ExpiresAt = &from, &until
+		if _, _, err := s.SeedKnowledge(ctx, seed); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.ListKBEntries(ctx)
+		if got[0].EffectiveFrom == nil || !got[0].EffectiveFrom.Equal(from) || !got[0].ExpiresAt.Equal(until) {
+			t.Fatalf("dates: %v %v", got[0].EffectiveFrom, got[0].ExpiresAt)
+		}
+		if got[0].Live(until) || !got[0].Live(from) {
+			t.Fatal("dates read back do not bound the entry")
+		}
+
+		// An import is a staff edit: a later upgrade leaves it alone.
+		imp := seed[0]
+		imp.Answer = "导入的回答"
+		if n, err := s.ImportKB(ctx, []knowledge.Entry{imp, sampleEntry("parenting-new", "新条目")}); err != nil || n != 2 {
+			t.Fatalf("import: %d %v", n, err)
+		}
+		seed[0].Answer = "升级后的回答"
+		if a, u, err := s.SeedKnowledge(ctx, seed); err != nil || a != 0 || u != 0 {
+			t.Fatalf("upgrade after import: %d %d %v", a, u, err)
+		}
+		got, _ = s.ListKBEntries(ctx)
+		if len(got) != 2 || got[0].Answer != "导入的回答" {
+			t.Fatalf("after import and upgrade: %+v", got)
+		}
+		if _, err := s.ImportKB(ctx, []knowledge.Entry{sampleEntry("parenting-bad", "")}); !models.IsCode(err, models.EINVALID) {
+			t.Fatalf("invalid import: %v", err)
+		}
+		if _, err := s.GetKBEntry(ctx, 999); !models.IsCode(err, models.ENOTFOUND) {
+			t.Fatalf("missing entry: %v", err)
+		}
+		dup := sampleEntry("parenting-new", "重复的 slug")
+		if _, err := s.SaveKBEntry(ctx, dup, true); !models.IsCode(err, models.ECONFLICT) {
+			t.Fatalf("duplicate slug: %v", err)
+		}
+
+		// Editing a seed rule keeps it a seed rule, so it is not seeded again.
+		if err := s.SeedKBRules(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rules, _ := s.ListKBRules(ctx)
+		r := rules[0]
+		r.Reply = "改过的回复 {{phone}}"
+		if _, err := s.SaveKBRule(ctx, r, "staff"); err != nil {
+			t.Fatal(err)
+		}
+		s.SeedKBRules(ctx)
+		after, _ := s.ListKBRules(ctx)
+		if len(after) != len(rules) {
+			t.Fatalf("seed rules added again after an edit: %d → %d", len(rules), len(after))
+		}
+		if _, err := s.SaveKBRule(ctx, knowledge.Rule{ID: 999, Keywords: []string{"x"}, Reply: "y"}, "staff"); !models.IsCode(err, models.ENOTFOUND) {
+			t.Fatalf("missing rule: %v", err)
+		}
+		if _, err := s.SaveKBRule(ctx, knowledge.Rule{Keywords: []string{"x"}, Reply: "y", Match: "regex"}, "staff"); !models.IsCode(err, models.EINVALID) {
+			t.Fatalf("bad match: %v", err)
+		}
+		if err := s.DeleteKBRule(ctx, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteKBRule(ctx, r.ID); !models.IsCode(err, models.ENOTFOUND) {
+			t.Fatalf("delete twice: %v", err)
 		}
 	})
 }

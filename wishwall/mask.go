@@ -67,3 +67,20 @@ func RedactIDNumbers(text string) (string, bool) {
 func isDigitish(r rune) bool {
 	return r >= '0' && r <= '9' || r >= '０' && r <= '９' || r == 'X' || r == 'x'
 }
+
+// HideNumbers removes every long number from text (for the public 回音壁, where
+// not even a masked phone number belongs).
+func HideNumbers(text string) string {
+	return digitRun.ReplaceAllStringFunc(text, func(run string) string {
+		n := 0
+		for _, r := range run {
+			if isDigitish(r) {
+				n++
+			}
+		}
+		if n < 7 {
+			return run
+		}
+		return "（号码已隐去）"
+	})
+}

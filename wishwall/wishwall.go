@@ -234,8 +234,8 @@ func (s *Service) Wall(ctx context.Context, limit int) ([]WallItem, error) {
 	}
 	out := make([]WallItem, 0, len(ds))
 	for _, d := range ds {
-		it := WallItem{ID: d.ID, Category: models.WishCategoryLabel(d.Category), Text: MaskNumbers(d.Text),
-			Reply: MaskNumbers(d.LastReply()), CreatedAt: d.CreatedAt, Rating: d.Rating}
+		it := WallItem{ID: d.ID, Category: models.WishCategoryLabel(d.Category), Text: HideNumbers(d.Text),
+			Reply: HideNumbers(d.LastReply()), CreatedAt: d.CreatedAt, Rating: d.Rating}
 		if d.FinishedAt != nil {
 			it.FinishedAt = *d.FinishedAt
 		}
