@@ -141,3 +141,33 @@ func TestTwoCopiesShareDatabaseAndRedis(t *testing.T) {
 		t.Fatalf("confirmed %d waitlisted %d, want 20 and 10", confirmed, waitlisted)
 	}
 }
+
+// On the zero-setup default (SQLite, memory cache), a sign-up or wish that WeChat
+// retries is stored once, and every retry gets the same answer.
+func TestRetriedSignupAndWishStoredOnce(t *testing.T) {
+	environ := []string{"FAMILYBOT_DATABASE_DSN=" + t.TempDir() + "/r.db", "FAMILYBOT_OFFICIAL_ACCOUNT_TOKEN=reptok", "FAMILYBOT_SERVER_LOG_LEVEL=error"}
+	app, srv := copyOf(t, environ)
+	ctx := context.Background()
+	ev, err := app.Signups.CreateEvent(ctx, models.Event{Title: "老年健康讲座", Place: "社区活动室", Category: models.EventElderly,
+		StartAt: time.Now().Add(48 * time.Hour).UTC(), Capacity: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Signups.PublishEvent(ctx, ev.ID)
+	first := post(t, srv, "o-retry", 9001, fmt.Sprintf("报名 %d 赵大爷 13700001111", ev.ID))
+	wish := post(t, srv, "o-retry", 9002, "许愿 希望社区多办几次老年健康讲座")
+	for i := 0; i < 3; i++ {
+		if again := post(t, srv, "o-retry", 9001, fmt.Sprintf("报名 %d 赵大爷 13700001111", ev.ID)); again != first {
+			t.Fatalf("retried sign-up answered differently:\n%s\n%s", first, again)
+		}
+		if again := post(t, srv, "o-retry", 9002, "许愿 希望社区多办几次老年健康讲座"); again != wish {
+			t.Fatalf("retried wish answered differently")
+		}
+	}
+	var signups, wishes int64
+	app.Store.DB.Model(&models.Signup{}).Count(&signups)
+	app.Store.DB.Model(&models.Wish{}).Count(&wishes)
+	if !strings.Contains(first, "报名成功") || !strings.Contains(wish, "#1") || signups != 1 || wishes != 1 {
+		t.Fatalf("signups %d wishes %d\n%s\n%s", signups, wishes, first, wish)
+	}
+}

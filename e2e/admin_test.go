@@ -69,6 +69,9 @@ func browser(t *testing.T) context.Context {
 		path = "/usr/bin/chromium"
 	}
 	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("FAMILYBOT_REQUIRE_BROWSER") != "" { // CI: the browser test must run
+			t.Fatalf("no Chromium at %s but FAMILYBOT_REQUIRE_BROWSER is set", path)
+		}
 		t.Skipf("no Chromium at %s (apt-get install chromium, or set FAMILYBOT_CHROMIUM): browser test skipped", path)
 	}
 	opts := []chromedp.ExecAllocatorOption{
