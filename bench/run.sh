@@ -9,7 +9,9 @@
 # Knobs (environment): BENCH_CONNS (32), BENCH_SECONDS (20), BENCH_WARMUP_SECONDS (5),
 # BENCH_RESIDENTS (1000), BENCH_FB_ADDR (127.0.0.1:18080), BENCH_BARE_ADDR
 # (127.0.0.1:18081), BENCH_MYSQL_DSN_BASE (root@tcp(127.0.0.1:3306)), BENCH_MARIADB
-# (the client command, "mariadb -uroot"), BENCH_KEEP_DB=1 keeps the database,
+# (the client command, "mariadb -uroot"), BENCH_DSN_PARAMS (appended to familybot's
+# DSN, e.g. "&interpolateParams=true" to try a driver setting without a code change),
+# BENCH_KEEP_DB=1 keeps the database,
 # BENCH_PERF=1 records a CPU profile of familybot under load with perf (needs perf).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,7 +65,7 @@ echo "bench: database $db"
 # a rate limit high enough that 1000 simulated residents are never throttled.
 # HTTPS_PROXY points at a closed loopback port so nothing can leave the machine.
 FAMILYBOT_DATABASE_DRIVER=mysql \
-FAMILYBOT_DATABASE_DSN="$dsn_base/$db?charset=utf8mb4&parseTime=true&loc=UTC" \
+FAMILYBOT_DATABASE_DSN="$dsn_base/$db?charset=utf8mb4&parseTime=true&loc=UTC${BENCH_DSN_PARAMS:-}" \
 FAMILYBOT_CACHE_DRIVER=memory \
 FAMILYBOT_OFFICIAL_ACCOUNT_TOKEN=$token \
 FAMILYBOT_OFFICIAL_ACCOUNT_APP_ID= \

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"familybot/knowledge"
 	"familybot/models"
@@ -58,5 +59,16 @@ func (e *Engine) crisis(ctx context.Context, in Inbound, kind knowledge.CrisisKi
 		_ = e.Alerts.AlertStaff(ctx, key, crisisTitles[kind],
 			"有居民发来需要紧急关注的消息，请立即在后台查看并跟进。", "/admin/crisis")
 	}
-	return Reply{Text: text, Route: models.RouteCrisis, Flagged: true, Score: 1}
+	// For a medical emergency, the first-aid entry that matches follows the 120 advice
+	// ("热性惊厥发作时怎么办" is both an emergency and a how-to question).
+	if kind == knowledge.CrisisMedical && e.KB != nil {
+		if res := e.KB.Index().Match(in.Text, e.now()); res.Decision == knowledge.Answer && len(res.Top) > 0 {
+			en := res.Top[0].Entry
+			text += "\n\n【" + en.Title + "】\n" + strings.TrimSpace(en.Answer)
+			if en.Source != "" {
+				text += "\n来源：" + en.Source
+			}
+		}
+	}
+	return Reply{Text: e.fill(text), Route: models.RouteCrisis, Flagged: true, Score: 1}
 }

@@ -314,3 +314,27 @@ func TestCommandArgumentsAfterPunctuation(t *testing.T) {
 		}
 	}
 }
+
+func TestMedicalCrisisAddsFirstAidAfter120(t *testing.T) {
+	e, _, _, _ := engineForTest(t)
+	r := e.Handle(context.Background(), text("u1", "热性惊厥发作时家长应该怎么处理"))
+	if r.Route != models.RouteCrisis || !strings.HasPrefix(r.Text, "这可能是急症，请马上拨打 120") || !strings.Contains(r.Text, "惊厥") || !strings.Contains(r.Text, "来源") {
+		t.Fatalf("%+v", r)
+	}
+	if strings.Index(r.Text, "120") > strings.Index(r.Text, "【") {
+		t.Fatal("120 must come before the first-aid entry")
+	}
+}
+
+func TestClarifyAsksWithNumberedTitles(t *testing.T) {
+	e, _, _, _ := engineForTest(t)
+	ctx := context.Background()
+	r := e.Handle(ctx, text("u1", "開塞露能經常用嗎"))
+	if r.Route != models.RouteClarify || !strings.Contains(r.Text, "1. ") || !strings.Contains(r.Text, "2. ") {
+		t.Fatalf("%+v", r)
+	}
+	a := e.Handle(ctx, text("u1", "2"))
+	if a.Route != models.RouteFAQ || !strings.Contains(a.Text, "便秘") {
+		t.Fatalf("choice 2: %+v", a)
+	}
+}

@@ -63,6 +63,11 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 	switch {
 	case res.Decision == knowledge.Answer && len(res.Top) > 0:
 		return e.answer(ctx, in, res.Top[0], models.RouteFAQ)
+	case res.Decision == knowledge.Clarify && len(res.Top) == 1:
+		c := res.Top[0]
+		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Data: map[string]string{"ids": strconv.FormatUint(uint64(c.Entry.ID), 10)}})
+		return Reply{Text: "您是想问「" + c.Entry.Title + "」吗？\n是的话请回复 1；不是的话可以换个说法再问，或回复“人工”联系工作人员。",
+			Route: models.RouteClarify, Category: c.Entry.Category, Score: c.Score}
 	case res.Decision == knowledge.Clarify && len(res.Top) > 1:
 		n := len(res.Top)
 		if n > 3 {
@@ -72,6 +77,9 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 		var b strings.Builder
 		b.WriteString("您想问的是哪一个？请回复数字：\n")
 		for i, c := range res.Top[:n] {
+			if c.Score <= 0 {
+				break
+			}
 			ids = append(ids, strconv.FormatUint(uint64(c.Entry.ID), 10))
 			fmt.Fprintf(&b, "%d. %s\n", i+1, c.Entry.Title)
 		}

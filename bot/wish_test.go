@@ -165,7 +165,7 @@ func TestMyWishesRatingAndWall(t *testing.T) {
 
 		// 回音壁: public, finished, masked, with the page link.
 		r = e.Handle(ctx, Inbound{OpenID: "o3", Kind: KindEvent, Event: "CLICK", EventKey: "ECHO_WALL"})
-		mustContain(t, r, "#1 活动建议", "智能手机", "138****5678", "https://bot.example.org/wall")
+		mustContain(t, r, "#1 活动建议", "智能手机", "号码已隐去", "https://bot.example.org/wall")
 		if strings.Contains(r.Text, "13812345678") {
 			t.Errorf("wall shows a full number: %q", r.Text)
 		}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -65,7 +66,16 @@ func (s *Server) requestID() gin.HandlerFunc {
 		}
 		c.Set("request_id", id)
 		c.Header("X-Request-Id", id)
+		start := time.Now()
 		c.Next()
+		if s.Log == nil || c.Request.URL.Path == "/healthz" || c.Request.URL.Path == "/metrics" {
+			return
+		}
+		// The path only: queries carry signatures and OAuth codes; bodies carry residents' words.
+		s.Log.LogAttrs(c.Request.Context(), requestLevel(c.Writer.Status()), "request",
+			slog.String("request_id", id), slog.String("method", c.Request.Method),
+			slog.String("path", c.FullPath()), slog.Int("status", c.Writer.Status()),
+			slog.Duration("latency", time.Since(start)))
 	}
 }
 
@@ -75,3 +85,13 @@ const notFoundPage = `<!doctype html><html lang="zh-CN"><head><meta charset="utf
 	`<body style="font-family:sans-serif;font-size:20px;padding:24px;line-height:1.6">` +
 	`<h1 style="font-size:24px">页面不存在</h1><p>这个地址没有内容，可能链接已过期。</p>` +
 	`<p><a href="/wall">看看回音壁</a> · <a href="/admin">工作人员后台</a></p></body></html>`
+
+func requestLevel(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelError
+	}
+	if status >= 400 {
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}

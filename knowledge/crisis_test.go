@@ -37,6 +37,7 @@ func TestDetectCrisis(t *testing.T) {
 		{"孩子抽搐口吐白沫", CrisisMedical},
 		{"孕妇下面大出血", CrisisMedical},
 		{"煤气中毒了", CrisisMedical},
+		{"我妈突然喘不上气", CrisisMedical},
 		// benign look-alikes
 		{"笑死我了哈哈哈", CrisisNone},
 		{"今天热死了", CrisisNone},
@@ -59,6 +60,7 @@ func TestDetectCrisis(t *testing.T) {
 		{"跳楼价大甩卖", CrisisNone},
 		{"孩子早上叫不醒起床", CrisisNone},
 		{"学习压力大得喘不过气", CrisisNone},
+		{"学习压力太大了感觉喘不过气", CrisisNone},
 		{"宝宝发烧怎么办", CrisisNone},
 		{"", CrisisNone},
 	} {

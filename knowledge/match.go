@@ -61,7 +61,8 @@ type qterm struct {
 	id             int32 // -1 when no entry uses the word
 	weight         float64
 	mult           float64 // 1, or pinyinDiscount when heard rather than read
-	how            string  // "", "synonym", "pinyin"
+	how            string  // "", "synonym", "pinyin", "part"
+	parent         int32   // for a part of a longer known word: that word's id
 }
 
 type scratch struct {
@@ -74,6 +75,7 @@ var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
 // query is a question as read for matching.
 type query struct {
 	terms    []qterm
+	parts    []qterm         // parts of its longer known words
 	total    float64         // weight of all its words
 	compact  string          // normalised without spaces, for keyword phrases
 	subjects map[string]bool // who it is about
@@ -84,7 +86,8 @@ type query struct {
 func (ix *Index) Match(question string, now time.Time) Result {
 	norm := Normalize(truncateRunes(question, maxQueryRunes))
 	res := Result{Normalized: norm}
-	q := &query{terms: ix.queryTerms(norm), compact: strings.ReplaceAll(norm, " ", "")}
+	q := &query{compact: strings.ReplaceAll(norm, " ", "")}
+	q.terms, q.parts = ix.readQuery(norm)
 	if len(q.terms) == 0 || len(ix.docs) == 0 {
 		return res
 	}

@@ -184,3 +184,20 @@ func TestBaseSwapsWhileReading(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestEmptyIndexAndNumbering(t *testing.T) {
+	empty := NewIndex(nil, Options{})
+	if r := empty.Match("宝宝发烧", summer); r.Decision != NoMatch || empty.Len() != 0 {
+		t.Fatalf("empty index: %+v", r)
+	}
+	if o := empty.Options(); o != DefaultOptions() {
+		t.Errorf("zero options became %+v, want the defaults", o)
+	}
+	// Entries straight from YAML have no IDs: they are numbered in order.
+	ix := fixtureIndex(t)
+	for i, e := range ix.Entries() {
+		if got, ok := ix.Entry(e.ID); !ok || got.Slug != e.Slug || e.ID != uint(i+1) {
+			t.Errorf("entry %d: ID %d", i, e.ID)
+		}
+	}
+}

@@ -22,8 +22,15 @@ type qtoken struct {
 // index knows (directly or through a synonym), words heard through pinyin,
 // and words no entry uses, which lower every entry's coverage.
 func (ix *Index) queryTerms(norm string) []qterm {
+	ts, _ := ix.readQuery(norm)
+	return ts
+}
+
+// readQuery is queryTerms plus the parts of its longer known words
+// (洗澡水温 → 洗澡, 水温), which count for an entry that has the parts but
+// not the whole.
+func (ix *Index) readQuery(norm string) (out, parts []qterm) {
 	Warm()
-	var out []qterm
 	seen := map[string]bool{}
 	addTerm := func(t qterm) {
 		if seen[t.canonical] {
@@ -57,12 +64,20 @@ func (ix *Index) queryTerms(norm string) []qterm {
 				}
 			}
 			addTerm(t)
+			if t.id >= 0 && tk.n >= 3 {
+				for _, p := range ix.knownSubwords(tk.text, norm) {
+					if p.id >= 0 && p.id != t.id {
+						p.parent = t.id
+						parts = append(parts, p)
+					}
+				}
+			}
 		}
 		for _, h := range heardTerms(heard) {
 			addTerm(h)
 		}
 	}
-	return out
+	return out, parts
 }
 
 func (ix *Index) cutClause(clause, norm string) []qtoken {

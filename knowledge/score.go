@@ -114,6 +114,12 @@ func (ix *Index) score(d int32, q *query) Candidate {
 		}
 		f.central = 1 - (1-f.central)*(1-cw)
 	}
+	for _, t := range q.parts {
+		_, whole := dc.tf[t.parent]
+		if tf, ok := dc.tf[t.id]; ok && !whole {
+			f.matched += t.weight * t.mult * tf / (tf + saturation)
+		}
+	}
 	for _, p := range dc.phrases {
 		if strings.Contains(q.compact, p) {
 			f.phrase, f.central = p, 1

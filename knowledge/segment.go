@@ -28,7 +28,7 @@ func Warm() {
 		// safe for concurrent use. Text is converted to simplified before
 		// cutting, so the traditional dictionary is not needed.
 		var b strings.Builder
-		for _, w := range append(lex.words, seedKeywords()...) {
+		for _, w := range append(append([]string(nil), lex.words...), seedKeywords()...) {
 			fmt.Fprintf(&b, "%s %d\n", w, wordFreq)
 		}
 		if err := seg.LoadDictStr(b.String()); err != nil {
