@@ -169,7 +169,7 @@ func mustDoc(t *testing.T, w *httptest.ResponseRecorder) *goquery.Document {
 func wantStatus(t *testing.T, w *httptest.ResponseRecorder, code int) {
 	t.Helper()
 	if w.Code != code {
-		t.Fatalf("status %d, want %d; body:\n%.600s", w.Code, code, w.Body.String()[strings.Index(w.Body.String(), "<main"):])
+		t.Fatalf("status %d, want %d; body:\n%.600s", w.Code, code, w.Body.String())
 	}
 }
 
