@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"familybot/bot"
@@ -34,6 +35,9 @@ type App struct {
 	Limiter  bot.Limiter
 	Redis    *redis.Client // nil with cache.driver memory
 	Now      func() time.Time
+
+	indexMu     sync.Mutex
+	indexFinger string // the knowledge fingerprint the current index was built from
 }
 
 // newApp reads the configuration and wires storage, knowledge and the engine, top to bottom.
@@ -103,10 +107,17 @@ func (a *App) loadKnowledge(ctx context.Context) error {
 
 // RebuildIndex rebuilds the matcher from the database (after staff edits).
 func (a *App) RebuildIndex(ctx context.Context) error {
+	a.indexMu.Lock()
+	defer a.indexMu.Unlock()
+	finger, err := a.Store.KBFingerprint(ctx)
+	if err != nil {
+		return err
+	}
 	entries, err := a.Store.ListKBEntries(ctx)
 	if err != nil {
 		return err
 	}
+	a.indexFinger = finger
 	ix := knowledge.NewIndex(entries, knowledge.Options{AnswerThreshold: a.Cfg.Bot.AnswerThreshold, ClarifyThreshold: a.Cfg.Bot.ClarifyThreshold})
 	if a.KB == nil {
 		a.KB = knowledge.NewBase(ix)
@@ -135,6 +146,21 @@ func (s sharedState) SaveConversation(ctx context.Context, c models.Conversation
 
 func (s sharedState) DeleteConversation(ctx context.Context, openID string) error {
 	return s.RedisConversations.DeleteConversation(ctx, openID)
+}
+
+// RefreshIndex rebuilds the index when another copy's staff changed the entries.
+func (a *App) RefreshIndex(ctx context.Context) error {
+	finger, err := a.Store.KBFingerprint(ctx)
+	if err != nil {
+		return err
+	}
+	a.indexMu.Lock()
+	same := finger == a.indexFinger
+	a.indexMu.Unlock()
+	if same {
+		return nil
+	}
+	return a.RebuildIndex(ctx)
 }
 
 // Close flushes the message log and closes the database.

@@ -149,6 +149,7 @@ func jobs(app *App) []job {
 			_, err := app.Signups.PurgeChildData(ctx)
 			return err
 		}},
+		{"knowledge_refresh", app.RefreshIndex}, // staff edits made on another copy
 		{"prune_conversations", func(ctx context.Context) error {
 			_, err := app.Store.PruneConversations(ctx)
 			return err

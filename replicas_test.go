@@ -171,3 +171,29 @@ func TestRetriedSignupAndWishStoredOnce(t *testing.T) {
 		t.Fatalf("signups %d wishes %d\n%s\n%s", signups, wishes, first, wish)
 	}
 }
+
+// A staff edit saved on one copy reaches the other copy's index at its next refresh.
+func TestKnowledgeEditReachesOtherCopies(t *testing.T) {
+	db := t.TempDir() + "/k.db"
+	environ := []string{"FAMILYBOT_DATABASE_DSN=" + db, "FAMILYBOT_OFFICIAL_ACCOUNT_TOKEN=reptok", "FAMILYBOT_SERVER_LOG_LEVEL=error"}
+	a1, _ := copyOf(t, environ)
+	a2, _ := copyOf(t, environ)
+	ctx := context.Background()
+	entries, _ := a1.Store.ListKBEntries(ctx)
+	e := entries[0]
+	e.Questions = append(e.Questions, "楼下那只会说话的鹦鹉怎么养")
+	if _, err := a1.Store.SaveKBEntry(ctx, e, true); err != nil {
+		t.Fatal(err)
+	}
+	a1.RebuildIndex(ctx)
+	if res := a2.KB.Index().Match("楼下那只会说话的鹦鹉怎么养", time.Now()); len(res.Top) > 0 && res.Top[0].Entry.ID == e.ID && res.Top[0].Score > 0.9 {
+		t.Fatal("copy 2 knew the edit before refreshing (test is not testing anything)")
+	}
+	if err := a2.RefreshIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res := a2.KB.Index().Match("楼下那只会说话的鹦鹉怎么养", time.Now())
+	if len(res.Top) == 0 || res.Top[0].Entry.ID != e.ID {
+		t.Fatalf("copy 2 did not pick up the edit: %+v", res.Top)
+	}
+}

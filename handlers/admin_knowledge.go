@@ -77,19 +77,22 @@ func kbCategoryName(code string) string {
 }
 
 const (
-	unansweredDays  = 30  // how far back the unanswered list looks
-	unansweredLimit = 100 // question groups shown
+	kbUnansweredDays  = 30  // how far back the unanswered list looks
+	kbUnansweredLimit = 100 // question groups shown
 	// An answer fails when at least this many residents said 没用, and they are
 	// at least a fifth of the answers given.
-	unhelpfulMin = 3
+	kbUnhelpfulMin = 3
+	// Entries scoring below this share too little with a question to be worth
+	// offering as the place to add it.
+	kbCandidateFloor = 0.15
 )
 
-// unhelpfulRate formats 没用/hits and says whether it is high enough to flag.
-func unhelpfulRate(unhelpful, hits int) (string, bool) {
+// kbUnhelpfulRate formats 没用/hits and says whether it is high enough to flag.
+func kbUnhelpfulRate(unhelpful, hits int) (string, bool) {
 	if hits <= 0 {
 		return "—", false
 	}
-	return strconv.Itoa(unhelpful*100/hits) + "%", unhelpful >= unhelpfulMin && unhelpful*5 >= hits
+	return strconv.Itoa(unhelpful*100/hits) + "%", unhelpful >= kbUnhelpfulMin && unhelpful*5 >= hits
 }
 
 func (s *Server) kb() (*knowledge.Index, error) {
@@ -112,7 +115,7 @@ func (s *Server) rebuildKB(c *gin.Context) bool {
 	return true
 }
 
-func isAdmin(c *gin.Context) bool {
+func kbCanEdit(c *gin.Context) bool {
 	me, _ := staffOf(c)
 	return me.IsAdmin()
 }
@@ -133,7 +136,8 @@ type kbGroup struct {
 
 type kbListView struct {
 	Page
-	Q, Sort      string
+	Q, Sort, Cat string
+	Filters      []option // 全部, each category, 被说没用
 	Groups       []kbGroup
 	Total, Shown int
 	Flagged      int // entries whose 没用 rate is high
@@ -150,19 +154,22 @@ func (s *Server) kbList(c *gin.Context) error {
 	}
 	q := strings.TrimSpace(excerpt(c.Query("q"), 40))
 	q = strings.TrimSuffix(q, "…")
-	v := &kbListView{Page: Page{Title: "知识库", Nav: "knowledge"}, Q: q, Sort: "cat", Total: len(rows), CanEdit: isAdmin(c)}
+	v := &kbListView{Page: Page{Title: "知识库", Nav: "knowledge"}, Q: q, Sort: "cat", Total: len(rows), CanEdit: kbCanEdit(c)}
 	if c.Query("sort") == "bad" {
 		v.Sort = "bad"
+	} else if _, ok := kbCategoryNames[c.Query("cat")]; ok {
+		v.Cat = c.Query("cat")
 	}
 	now := s.now()
 	byCat := map[string][]kbRow{}
 	var all []kbRow
 	for _, r := range rows {
-		rate, high := unhelpfulRate(r.Unhelpful, r.Hits)
+		rate, high := kbUnhelpfulRate(r.Unhelpful, r.Hits)
 		if high {
 			v.Flagged++
 		}
-		if q != "" && !strings.Contains(strings.ToLower(r.Title), strings.ToLower(q)) && !strings.Contains(r.Slug, strings.ToLower(q)) {
+		if (q != "" && !strings.Contains(strings.ToLower(r.Title), strings.ToLower(q)) && !strings.Contains(r.Slug, strings.ToLower(q))) ||
+			(v.Cat != "" && r.Category != v.Cat) {
 			continue
 		}
 		row := kbRow{ID: r.ID, Title: r.Title, Slug: r.Slug, Category: kbCategoryName(r.Category), Rate: rate,
@@ -197,7 +204,32 @@ func (s *Server) kbList(c *gin.Context) error {
 			}
 		}
 	}
-	if gs, err := s.Store.ListUnansweredGroups(ctx, now.Add(-unansweredDays*24*time.Hour), unansweredLimit); err == nil {
+	counts, withUnhelpful := map[string]int64{}, 0
+	for _, r := range rows {
+		counts[r.Category]++
+		if r.Unhelpful > 0 {
+			withUnhelpful++
+		}
+	}
+	link := func(k, val string) string { // the filter's address, keeping the search
+		u := url.Values{}
+		if k != "" {
+			u.Set(k, val)
+		}
+		if q != "" {
+			u.Set("q", q)
+		}
+		if len(u) == 0 {
+			return "/admin/knowledge"
+		}
+		return "/admin/knowledge?" + u.Encode()
+	}
+	v.Filters = append(v.Filters, option{Value: link("", ""), Label: "全部", N: int64(len(rows)), Selected: v.Cat == "" && v.Sort != "bad"})
+	for _, cat := range knowledge.Categories {
+		v.Filters = append(v.Filters, option{Value: link("cat", cat), Label: kbCategoryName(cat), N: counts[cat], Selected: v.Cat == cat})
+	}
+	v.Filters = append(v.Filters, option{Value: link("sort", "bad"), Label: "被说没用", N: int64(withUnhelpful), Selected: v.Sort == "bad"})
+	if gs, err := s.Store.ListUnansweredGroups(ctx, now.Add(-kbUnansweredDays*24*time.Hour), kbUnansweredLimit); err == nil {
 		v.Unanswered = len(gs)
 	}
 	s.render(c, http.StatusOK, "kb.html", v)
@@ -233,18 +265,18 @@ type kbEntryView struct {
 	FromText   string
 }
 
-func dayText(t *time.Time) string {
+func kbDay(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
 	return t.In(knowledge.China).Format("2006-01-02")
 }
 
-func formFromEntry(e knowledge.Entry) kbForm {
+func kbFormFromEntry(e knowledge.Entry) kbForm {
 	return kbForm{Slug: e.Slug, Category: e.Category, Title: e.Title, Questions: strings.Join(e.Questions, "\n"),
 		Keywords: strings.Join(e.Keywords, "，"), CounterExamples: strings.Join(e.CounterExamples, "\n"),
-		Answer: e.Answer, SeeDoctor: e.SeeDoctor, Source: e.Source, EffectiveFrom: dayText(e.EffectiveFrom),
-		ExpiresAt: dayText(e.ExpiresAt), ReviewedAt: dayText(e.ReviewedAt), Reviewer: e.Reviewer, Disabled: e.Disabled}
+		Answer: e.Answer, SeeDoctor: e.SeeDoctor, Source: e.Source, EffectiveFrom: kbDay(e.EffectiveFrom),
+		ExpiresAt: kbDay(e.ExpiresAt), ReviewedAt: kbDay(e.ReviewedAt), Reviewer: e.Reviewer, Disabled: e.Disabled}
 }
 
 func bindKBForm(c *gin.Context) kbForm {
@@ -255,8 +287,8 @@ func bindKBForm(c *gin.Context) kbForm {
 		Reviewer: c.PostForm("reviewer"), Disabled: c.PostForm("disabled") == "1", Version: c.PostForm("version"), From: c.PostForm("from")}
 }
 
-// splitList reads one item per line; with commas too, for keywords.
-func splitList(s string, commas bool) []string {
+// kbSplitList reads one item per line; with commas too, for keywords.
+func kbSplitList(s string, commas bool) []string {
 	sep := func(r rune) bool { return r == '\n' || r == '\r' }
 	if commas {
 		sep = func(r rune) bool { return strings.ContainsRune("\n\r,，、;；", r) }
@@ -272,7 +304,7 @@ func splitList(s string, commas bool) []string {
 	return out
 }
 
-func parseDay(s string) (*time.Time, bool) {
+func kbParseDay(s string) (*time.Time, bool) {
 	s = strings.TrimSpace(strings.NewReplacer("/", "-", ".", "-", "年", "-", "月", "-", "日", "").Replace(s))
 	if s == "" {
 		return nil, true
@@ -285,7 +317,7 @@ func parseDay(s string) (*time.Time, bool) {
 // in the form's own words.
 func (f kbForm) entry() (knowledge.Entry, []string) {
 	e := knowledge.Entry{Slug: f.Slug, Category: f.Category, Title: strings.TrimSpace(f.Title),
-		Questions: splitList(f.Questions, false), Keywords: splitList(f.Keywords, true), CounterExamples: splitList(f.CounterExamples, false),
+		Questions: kbSplitList(f.Questions, false), Keywords: kbSplitList(f.Keywords, true), CounterExamples: kbSplitList(f.CounterExamples, false),
 		Answer: strings.TrimSpace(strings.ReplaceAll(f.Answer, "\r\n", "\n")), SeeDoctor: strings.TrimSpace(f.SeeDoctor),
 		Source: strings.TrimSpace(f.Source), Reviewer: strings.TrimSpace(f.Reviewer), Disabled: f.Disabled}
 	var p []string
@@ -327,7 +359,7 @@ func (f kbForm) entry() (knowledge.Entry, []string) {
 		in, what string
 		out      **time.Time
 	}{{f.EffectiveFrom, "生效日期", &e.EffectiveFrom}, {f.ExpiresAt, "失效日期", &e.ExpiresAt}, {f.ReviewedAt, "审核日期", &e.ReviewedAt}} {
-		t, ok := parseDay(d.in)
+		t, ok := kbParseDay(d.in)
 		if !ok {
 			p = append(p, d.what+"请写成 2026-06-01 这样的格式，或留空")
 			continue
@@ -349,8 +381,8 @@ func (f kbForm) entry() (knowledge.Entry, []string) {
 	return e, p
 }
 
-// changedFields names what an edit changed, for the audit log (never the text).
-func changedFields(a, b knowledge.Entry) string {
+// kbChangedFields names what an edit changed, for the audit log (never the text).
+func kbChangedFields(a, b knowledge.Entry) string {
 	var out []string
 	add := func(name string, changed bool) {
 		if changed {
@@ -366,8 +398,8 @@ func changedFields(a, b knowledge.Entry) string {
 	add("answer", a.Answer != b.Answer)
 	add("see_doctor", a.SeeDoctor != b.SeeDoctor)
 	add("source", a.Source != b.Source)
-	add("dates", dayText(a.EffectiveFrom) != dayText(b.EffectiveFrom) || dayText(a.ExpiresAt) != dayText(b.ExpiresAt))
-	add("review", dayText(a.ReviewedAt) != dayText(b.ReviewedAt) || a.Reviewer != b.Reviewer)
+	add("dates", kbDay(a.EffectiveFrom) != kbDay(b.EffectiveFrom) || kbDay(a.ExpiresAt) != kbDay(b.ExpiresAt))
+	add("review", kbDay(a.ReviewedAt) != kbDay(b.ReviewedAt) || a.Reviewer != b.Reviewer)
 	add("disabled", a.Disabled != b.Disabled)
 	if len(out) == 0 {
 		return "unchanged"
@@ -375,7 +407,7 @@ func changedFields(a, b knowledge.Entry) string {
 	return strings.Join(out, ",")
 }
 
-func entryState(e knowledge.Entry, now time.Time) string {
+func kbEntryState(e knowledge.Entry, now time.Time) string {
 	switch {
 	case e.Disabled:
 		return "已停用：机器人不会用它回答"
@@ -387,10 +419,10 @@ func entryState(e knowledge.Entry, now time.Time) string {
 	return "使用中"
 }
 
-// renderEntry shows the entry form: id 0 is a new entry.
-func (s *Server) renderEntry(c *gin.Context, status int, id uint, f kbForm, row models.KBEntry, problems []string, msg string) {
+// renderKBEntry shows the entry form: id 0 is a new entry.
+func (s *Server) renderKBEntry(c *gin.Context, status int, id uint, f kbForm, row models.KBEntry, problems []string, msg string) {
 	v := &kbEntryView{Page: Page{Title: "知识库条目", Nav: "knowledge", Error: msg}, ID: id, F: f, Problems: problems,
-		New: id == 0, CanEdit: isAdmin(c), Row: row}
+		New: id == 0, CanEdit: kbCanEdit(c), Row: row}
 	if v.New {
 		v.Title = "新建条目"
 	}
@@ -401,14 +433,14 @@ func (s *Server) renderEntry(c *gin.Context, status int, id uint, f kbForm, row 
 		v.Categories = append(v.Categories, option{Value: cat, Label: kbCategoryName(cat), Selected: cat == f.Category})
 	}
 	if id != 0 {
-		v.Rate, v.High = unhelpfulRate(row.Unhelpful, row.Hits)
-		v.State = entryState(store.KBEntryFromRow(row), s.now())
-		if qs := splitList(f.Questions, false); len(qs) > 0 {
+		v.Rate, v.High = kbUnhelpfulRate(row.Unhelpful, row.Hits)
+		v.State = kbEntryState(store.KBEntryFromRow(row), s.now())
+		if qs := kbSplitList(f.Questions, false); len(qs) > 0 {
 			v.TestURL = "/admin/knowledge/test?q=" + url.QueryEscape(qs[0])
 		}
 	}
 	if f.From != "" {
-		if m, err := s.unansweredMessage(c, f.From); err == nil {
+		if m, err := s.kbUnansweredMessage(c, f.From); err == nil {
 			v.FromText = wishwall.MaskNumbers(m.Text)
 		}
 	}
@@ -424,9 +456,9 @@ func (s *Server) kbEntryPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formFromEntry(store.KBEntryFromRow(row))
+	f := kbFormFromEntry(store.KBEntryFromRow(row))
 	f.Version = strconv.FormatInt(row.UpdatedAt.UnixNano(), 10)
-	s.renderEntry(c, http.StatusOK, row.ID, f, row, nil, "")
+	s.renderKBEntry(c, http.StatusOK, row.ID, f, row, nil, "")
 	return nil
 }
 
@@ -448,25 +480,25 @@ func (s *Server) kbEntrySave(c *gin.Context) error {
 		// A colleague saved in between. Keep what this staff member typed; saving
 		// again (with the new version) overwrites deliberately.
 		f.Version = current
-		s.renderEntry(c, http.StatusConflict, row.ID, f, row, nil,
+		s.renderKBEntry(c, http.StatusConflict, row.ID, f, row, nil,
 			"这个条目刚被其他同事修改过（"+row.UpdatedAt.In(wishwall.China).Format("15:04")+"）。下面保留了您填写的内容；"+
 				"确认无误再点一次保存会覆盖同事的修改，或先打开新页面查看最新内容。")
 		return nil
 	}
 	e, problems := f.entry()
 	if len(problems) > 0 {
-		s.renderEntry(c, http.StatusBadRequest, row.ID, f, row, problems, "")
+		s.renderKBEntry(c, http.StatusBadRequest, row.ID, f, row, problems, "")
 		return nil
 	}
 	e.ID = row.ID
 	if _, err := s.Store.SaveKBEntry(ctx, e, true); err != nil {
 		if models.IsCode(err, models.EINVALID) {
-			s.renderEntry(c, http.StatusBadRequest, row.ID, f, row, []string{domainMessage(err)}, "")
+			s.renderKBEntry(c, http.StatusBadRequest, row.ID, f, row, []string{domainMessage(err)}, "")
 			return nil
 		}
 		return err
 	}
-	s.audit(c, "kb.entry.save", fmt.Sprintf("kb:%d", row.ID), "slug="+row.Slug+" changed="+changedFields(old, e))
+	s.audit(c, "kb.entry.save", fmt.Sprintf("kb:%d", row.ID), "slug="+row.Slug+" changed="+kbChangedFields(old, e))
 	ok := "kbsaved"
 	if !s.rebuildKB(c) {
 		ok = "kbstale"
@@ -475,8 +507,8 @@ func (s *Server) kbEntrySave(c *gin.Context) error {
 	return nil
 }
 
-// unansweredMessage loads the message an unanswered-question action names.
-func (s *Server) unansweredMessage(c *gin.Context, id string) (models.Message, error) {
+// kbUnansweredMessage loads the message an unanswered-question action names.
+func (s *Server) kbUnansweredMessage(c *gin.Context, id string) (models.Message, error) {
 	n, err := strconv.ParseUint(id, 10, 64)
 	if err != nil || n == 0 {
 		return models.Message{}, models.Errorf(models.ENOTFOUND, "没有找到这条居民提问。")
@@ -493,19 +525,19 @@ func (s *Server) unansweredMessage(c *gin.Context, id string) (models.Message, e
 func (s *Server) kbNew(c *gin.Context) error {
 	f := kbForm{Category: c.Query("category")}
 	if from := c.Query("from"); from != "" {
-		m, err := s.unansweredMessage(c, from)
+		m, err := s.kbUnansweredMessage(c, from)
 		if err != nil {
 			return err
 		}
 		q := wishwall.MaskNumbers(strings.TrimSpace(m.Text))
 		f.From, f.Questions = from, q+"\n"
 		if ix, err := s.kb(); err == nil {
-			if res := ix.Match(q, s.now()); len(res.Top) > 0 {
+			if res := ix.Match(q, s.now()); len(res.Top) > 0 && res.Top[0].Score >= kbCandidateFloor {
 				f.Category = res.Top[0].Entry.Category
 			}
 		}
 	}
-	s.renderEntry(c, http.StatusOK, 0, f, models.KBEntry{}, nil, "")
+	s.renderKBEntry(c, http.StatusOK, 0, f, models.KBEntry{}, nil, "")
 	return nil
 }
 
@@ -520,24 +552,24 @@ func (s *Server) kbCreate(c *gin.Context) error {
 	}
 	e, problems := typed.entry()
 	if len(problems) > 0 {
-		s.renderEntry(c, http.StatusBadRequest, 0, f, models.KBEntry{}, problems, "")
+		s.renderKBEntry(c, http.StatusBadRequest, 0, f, models.KBEntry{}, problems, "")
 		return nil
 	}
 	saved, err := s.Store.SaveKBEntry(ctx, e, true)
 	switch models.ErrorCode(err) {
 	case "":
 	case models.ECONFLICT:
-		s.renderEntry(c, http.StatusConflict, 0, f, models.KBEntry{}, []string{"编号“" + e.Slug + "”已被其他条目使用，请换一个"}, "")
+		s.renderKBEntry(c, http.StatusConflict, 0, f, models.KBEntry{}, []string{"编号“" + e.Slug + "”已被其他条目使用，请换一个"}, "")
 		return nil
 	case models.EINVALID:
-		s.renderEntry(c, http.StatusBadRequest, 0, f, models.KBEntry{}, []string{domainMessage(err)}, "")
+		s.renderKBEntry(c, http.StatusBadRequest, 0, f, models.KBEntry{}, []string{domainMessage(err)}, "")
 		return nil
 	default:
 		return err
 	}
 	detail := "slug=" + saved.Slug
 	if f.From != "" {
-		if m, err := s.unansweredMessage(c, f.From); err == nil {
+		if m, err := s.kbUnansweredMessage(c, f.From); err == nil {
 			me, _ := staffOf(c)
 			if err := s.Store.MarkUnansweredHandled(ctx, m.Text, store.HandledAdded, me.UserID, saved.ID); err != nil {
 				s.logError(c, err)
@@ -557,11 +589,11 @@ func (s *Server) kbCreate(c *gin.Context) error {
 // ---- Test a question ----
 
 type kbCand struct {
-	ID                    uint
-	Title, Category       string
-	Score                 string
-	Why                   []string
-	Chosen, Disabled, Off bool
+	ID              uint
+	Title, Category string
+	Score           string
+	Why             []string
+	Chosen          bool
 }
 
 type kbTestView struct {
@@ -569,10 +601,12 @@ type kbTestView struct {
 	Q          string
 	Ran        bool
 	Normalized string
-	Decision   string // 直接回答 / 追问 / 兜底 / 危机
+	Decision   string // what the bot does: 直接回答 / 追问 / 兜底 / 危机 (or 关键词回复 / 指令)
 	Badge      string // its badge class
+	KBDecision string // what the matcher alone decided, when the bot does something else
 	Crisis     string
 	Route      string // what the bot does, in words
+	Chosen     *kbCand
 	RuleName   string
 	RuleID     uint
 	Reply      string
@@ -580,6 +614,12 @@ type kbTestView struct {
 	Cands      []kbCand
 	Thresholds string
 	CanEdit    bool
+}
+
+// kbDecisions names the bot's decision for each route, with its badge class.
+var kbDecisions = map[string][2]string{
+	models.RouteFAQ: {"直接回答", "done"}, models.RouteClarify: {"追问", "pending"}, models.RouteFallback: {"兜底", "rejected"},
+	models.RouteCrisis: {"危机", "bad"}, models.RouteKeyword: {"关键词回复", "accepted"}, models.RouteCommand: {"指令", "in_progress"},
 }
 
 var kbRouteTexts = map[string]string{
@@ -595,12 +635,12 @@ func (s *Server) kbTest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := &kbTestView{Page: Page{Title: "测试问题", Nav: "knowledge"}, CanEdit: isAdmin(c)}
+	v := &kbTestView{Page: Page{Title: "测试问题", Nav: "knowledge"}, CanEdit: kbCanEdit(c)}
 	o := ix.Options()
 	v.Thresholds = fmt.Sprintf("得分 ≥ %.2f 且明显领先时直接回答；≥ %.2f 时追问；更低时兜底。", o.AnswerThreshold, o.ClarifyThreshold)
 	v.Q = strings.TrimSpace(c.Query("q"))
 	if id := c.Query("msg"); id != "" && v.Q == "" {
-		m, err := s.unansweredMessage(c, id)
+		m, err := s.kbUnansweredMessage(c, id)
 		if err != nil {
 			return err
 		}
@@ -618,21 +658,22 @@ func (s *Server) kbTest(c *gin.Context) error {
 	v.Ran = true
 	res := ix.Match(v.Q, now)
 	v.Normalized = res.Normalized
-	switch res.Decision {
-	case knowledge.Answer:
-		v.Decision, v.Badge = "直接回答", "done"
-	case knowledge.Clarify:
-		v.Decision, v.Badge = "追问", "pending"
-	default:
-		v.Decision, v.Badge = "兜底", "rejected"
-	}
+	kbDecision := map[knowledge.Decision]string{knowledge.Answer: "直接回答", knowledge.Clarify: "追问", knowledge.NoMatch: "兜底"}
 	if kind := knowledge.DetectCrisis(v.Q); kind != knowledge.CrisisNone {
-		v.Decision, v.Badge, v.Crisis = "危机", "bad", crisisKinds[string(kind)]
+		v.Crisis = crisisKinds[string(kind)]
 	}
-	r := s.previewReply(ctx, v.Q)
+	r := s.kbPreviewReply(ctx, v.Q)
 	v.Route, v.Reply = kbRouteTexts[r.Route], r.Text
 	if v.Route == "" {
 		v.Route = routeTexts[r.Route]
+	}
+	d := kbDecisions[r.Route]
+	v.Decision, v.Badge = d[0], d[1]
+	if v.Decision == "" {
+		v.Decision, v.Badge = routeTexts[r.Route], ""
+	}
+	if r.Route != models.RouteFAQ && r.Route != models.RouteClarify && r.Route != models.RouteFallback {
+		v.KBDecision = kbDecision[res.Decision]
 	}
 	switch r.Route {
 	case models.RouteKeyword:
@@ -657,36 +698,41 @@ func (s *Server) kbTest(c *gin.Context) error {
 			Score: fmt.Sprintf("%.2f", cand.Score), Why: cand.Why, Chosen: r.Route == models.RouteFAQ && cand.Entry.ID == r.EntryID}
 		v.Cands = append(v.Cands, kc)
 	}
+	for i := range v.Cands {
+		if v.Cands[i].Chosen {
+			v.Chosen = &v.Cands[i]
+		}
+	}
 	s.render(c, http.StatusOK, "kb_match.html", v)
 	return nil
 }
 
-// previewStore lets the real engine answer a test question with no effect: no
+// kbPreviewStore lets the real engine answer a test question with no effect: no
 // conversation, a resident seen for the first time, nothing counted or recorded.
-type previewStore struct{ st *store.Store }
+type kbPreviewStore struct{ st *store.Store }
 
-var _ bot.Store = previewStore{}
+var _ bot.Store = kbPreviewStore{}
 
-func (previewStore) GetConversation(context.Context, string) (models.Conversation, error) {
+func (kbPreviewStore) GetConversation(context.Context, string) (models.Conversation, error) {
 	return models.Conversation{}, models.Errorf(models.ENOTFOUND, "conversation not found")
 }
-func (previewStore) SaveConversation(context.Context, models.Conversation) error { return nil }
-func (previewStore) DeleteConversation(context.Context, string) error            { return nil }
-func (previewStore) GetResident(_ context.Context, openID string) (models.Resident, error) {
+func (kbPreviewStore) SaveConversation(context.Context, models.Conversation) error { return nil }
+func (kbPreviewStore) DeleteConversation(context.Context, string) error            { return nil }
+func (kbPreviewStore) GetResident(_ context.Context, openID string) (models.Resident, error) {
 	return models.Resident{OpenID: openID, Subscribed: true}, nil
 }
-func (previewStore) SaveResident(context.Context, models.Resident) error { return nil }
-func (p previewStore) ListKBRules(ctx context.Context) ([]knowledge.Rule, error) {
+func (kbPreviewStore) SaveResident(context.Context, models.Resident) error { return nil }
+func (p kbPreviewStore) ListKBRules(ctx context.Context) ([]knowledge.Rule, error) {
 	return p.st.ListKBRules(ctx)
 }
-func (previewStore) IncKBHit(context.Context, uint) error                   { return nil }
-func (previewStore) AddKBFeedback(context.Context, uint, string) error      { return nil }
-func (previewStore) RecordCrisis(context.Context, models.CrisisEvent) error { return nil }
+func (kbPreviewStore) IncKBHit(context.Context, uint) error                   { return nil }
+func (kbPreviewStore) AddKBFeedback(context.Context, uint, string) error      { return nil }
+func (kbPreviewStore) RecordCrisis(context.Context, models.CrisisEvent) error { return nil }
 
-// previewReply is the reply a first-time resident would get. Sign-ups, wishes,
+// kbPreviewReply is the reply a first-time resident would get. Sign-ups, wishes,
 // alerts, the rate limit and the message log are left out, so nothing happens.
-func (s *Server) previewReply(ctx context.Context, q string) bot.Reply {
-	e := &bot.Engine{Store: previewStore{s.Store}, KB: s.KB, Assoc: s.Cfg.Association, Now: s.now,
+func (s *Server) kbPreviewReply(ctx context.Context, q string) bot.Reply {
+	e := &bot.Engine{Store: kbPreviewStore{s.Store}, KB: s.KB, Assoc: s.Cfg.Association, Now: s.now,
 		PublicURL: s.Cfg.Server.PublicURL, TTL: time.Minute}
 	if s.Engine != nil {
 		e.Assoc, e.PublicURL = s.Engine.Assoc, s.Engine.PublicURL
@@ -720,16 +766,16 @@ func (s *Server) kbUnanswered(c *gin.Context) error {
 		return err
 	}
 	now := s.now()
-	groups, err := s.Store.ListUnansweredGroups(c.Request.Context(), now.Add(-unansweredDays*24*time.Hour), unansweredLimit)
+	groups, err := s.Store.ListUnansweredGroups(c.Request.Context(), now.Add(-kbUnansweredDays*24*time.Hour), kbUnansweredLimit)
 	if err != nil {
 		return err
 	}
-	v := &kbUnansweredView{Page: Page{Title: "未能回答的问题", Nav: "knowledge"}, Days: unansweredDays, CanEdit: isAdmin(c)}
+	v := &kbUnansweredView{Page: Page{Title: "未能回答的问题", Nav: "knowledge"}, Days: kbUnansweredDays, CanEdit: kbCanEdit(c)}
 	for _, g := range groups {
 		row := kbUnansweredRow{MessageID: g.MessageID, Text: wishwall.MaskNumbers(g.Text), Count: g.Count, First: g.First, Last: g.Last}
 		res := ix.Match(row.Text, now)
 		for i, cand := range res.Top {
-			if i == 3 {
+			if i == 3 || cand.Score < kbCandidateFloor {
 				break
 			}
 			if i == 0 {
@@ -747,7 +793,7 @@ func (s *Server) kbUnanswered(c *gin.Context) error {
 
 // kbIgnore takes a question off the list (until a resident asks it again).
 func (s *Server) kbIgnore(c *gin.Context) error {
-	m, err := s.unansweredMessage(c, c.PostForm("msg"))
+	m, err := s.kbUnansweredMessage(c, c.PostForm("msg"))
 	if err != nil {
 		return err
 	}
@@ -762,7 +808,7 @@ func (s *Server) kbIgnore(c *gin.Context) error {
 
 // kbAppend adds the question, as a new variant, to an existing entry.
 func (s *Server) kbAppend(c *gin.Context) error {
-	m, err := s.unansweredMessage(c, c.PostForm("msg"))
+	m, err := s.kbUnansweredMessage(c, c.PostForm("msg"))
 	if err != nil {
 		return err
 	}
@@ -806,9 +852,9 @@ func (s *Server) kbAppend(c *gin.Context) error {
 // ---- Keyword rules ----
 
 var (
-	ruleKindNames  = map[string]string{knowledge.RuleKeyword: "关键词回复", knowledge.RuleWelcome: "被关注回复", knowledge.RuleDefault: "收到消息回复"}
-	ruleMatchNames = map[string]string{knowledge.MatchEqual: "完全一致", knowledge.MatchContain: "包含"}
-	ruleOrigins    = map[string]string{"seed": "预置", "autoreply": "公众号后台导入", "staff": "工作人员添加"}
+	kbRuleKinds   = map[string]string{knowledge.RuleKeyword: "关键词回复", knowledge.RuleWelcome: "被关注回复", knowledge.RuleDefault: "收到消息回复"}
+	kbRuleMatches = map[string]string{knowledge.MatchEqual: "完全一致", knowledge.MatchContain: "包含"}
+	kbRuleOrigins = map[string]string{"seed": "预置", "autoreply": "公众号后台导入", "staff": "工作人员添加"}
 )
 
 type kbRuleRow struct {
@@ -826,7 +872,7 @@ type kbRulesView struct {
 	CanEdit   bool
 }
 
-func ruleKeywords(js string) []string {
+func kbRuleKeywords(js string) []string {
 	return store.KBRuleFromRow(models.KBRule{Keywords: js}).Keywords
 }
 
@@ -841,23 +887,23 @@ func (s *Server) kbRules(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := &kbRulesView{Page: Page{Title: "关键词规则", Nav: "knowledge"}, Conflicts: knowledge.RuleConflicts(enabled), CanEdit: isAdmin(c)}
+	v := &kbRulesView{Page: Page{Title: "关键词规则", Nav: "knowledge"}, Conflicts: knowledge.RuleConflicts(enabled), CanEdit: kbCanEdit(c)}
 	for _, r := range rows {
 		tag := fmt.Sprintf("（#%d）", r.ID)
 		conflict := false
 		for _, msg := range v.Conflicts {
 			conflict = conflict || strings.Contains(msg, tag)
 		}
-		v.Rows = append(v.Rows, kbRuleRow{ID: r.ID, Name: r.Name, Kind: ruleKindNames[r.Kind], Match: ruleMatchNames[r.Match],
-			Origin: ruleOrigins[r.Origin], Reply: excerpt(r.Reply, 80), Keywords: ruleKeywords(r.Keywords), Priority: r.Priority,
+		v.Rows = append(v.Rows, kbRuleRow{ID: r.ID, Name: r.Name, Kind: kbRuleKinds[r.Kind], Match: kbRuleMatches[r.Match],
+			Origin: kbRuleOrigins[r.Origin], Reply: excerpt(r.Reply, 80), Keywords: kbRuleKeywords(r.Keywords), Priority: r.Priority,
 			Enabled: r.Enabled, IsKeyword: r.Kind == knowledge.RuleKeyword || r.Kind == "", HasConflict: conflict && r.Enabled})
 	}
 	s.render(c, http.StatusOK, "kb_rules.html", v)
 	return nil
 }
 
-// ruleForm is the rule form as typed.
-type ruleForm struct {
+// kbRuleForm is the rule form as typed.
+type kbRuleForm struct {
 	Name, Kind, Keywords, Match, Priority, Reply, Origin string
 	Enabled                                              bool
 }
@@ -865,15 +911,15 @@ type ruleForm struct {
 type kbRuleView struct {
 	Page
 	ID        uint
-	F         ruleForm
+	F         kbRuleForm
 	Problems  []string
 	Kinds     []option
 	Matches   []option
 	Conflicts []string // the current conflicts involving this rule
 }
 
-func (f ruleForm) rule() (knowledge.Rule, []string) {
-	r := knowledge.Rule{Name: strings.TrimSpace(f.Name), Kind: f.Kind, Keywords: splitList(f.Keywords, true), Match: f.Match,
+func (f kbRuleForm) rule() (knowledge.Rule, []string) {
+	r := knowledge.Rule{Name: strings.TrimSpace(f.Name), Kind: f.Kind, Keywords: kbSplitList(f.Keywords, true), Match: f.Match,
 		Reply: strings.TrimSpace(strings.ReplaceAll(f.Reply, "\r\n", "\n"))}
 	var p []string
 	if r.Name == "" {
@@ -881,7 +927,7 @@ func (f ruleForm) rule() (knowledge.Rule, []string) {
 	} else if utf8.RuneCountInString(r.Name) > 40 {
 		p = append(p, "规则名称最多 40 个字")
 	}
-	if _, ok := ruleKindNames[r.Kind]; !ok {
+	if _, ok := kbRuleKinds[r.Kind]; !ok {
 		p = append(p, "请选择规则类型")
 	}
 	if r.Kind == knowledge.RuleKeyword {
@@ -898,7 +944,7 @@ func (f ruleForm) rule() (knowledge.Rule, []string) {
 			}
 		}
 	}
-	if _, ok := ruleMatchNames[r.Match]; !ok {
+	if _, ok := kbRuleMatches[r.Match]; !ok {
 		p = append(p, "请选择匹配方式")
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(f.Priority))
@@ -917,7 +963,7 @@ func (f ruleForm) rule() (knowledge.Rule, []string) {
 	return r, p
 }
 
-func (s *Server) renderRule(c *gin.Context, status int, id uint, f ruleForm, problems []string) {
+func (s *Server) renderKBRule(c *gin.Context, status int, id uint, f kbRuleForm, problems []string) {
 	v := &kbRuleView{Page: Page{Title: "关键词规则", Nav: "knowledge"}, ID: id, F: f, Problems: problems}
 	if id == 0 {
 		v.Title = "新建关键词规则"
@@ -926,10 +972,10 @@ func (s *Server) renderRule(c *gin.Context, status int, id uint, f ruleForm, pro
 		v.Error = fmt.Sprintf("有 %d 处需要修改，规则还没有保存。", len(problems))
 	}
 	for _, k := range []string{knowledge.RuleKeyword, knowledge.RuleWelcome, knowledge.RuleDefault} {
-		v.Kinds = append(v.Kinds, option{Value: k, Label: ruleKindNames[k], Selected: f.Kind == k})
+		v.Kinds = append(v.Kinds, option{Value: k, Label: kbRuleKinds[k], Selected: f.Kind == k})
 	}
 	for _, m := range []string{knowledge.MatchContain, knowledge.MatchEqual} {
-		v.Matches = append(v.Matches, option{Value: m, Label: ruleMatchNames[m], Selected: f.Match == m})
+		v.Matches = append(v.Matches, option{Value: m, Label: kbRuleMatches[m], Selected: f.Match == m})
 	}
 	if id != 0 {
 		if enabled, err := s.Store.ListKBRules(c.Request.Context()); err == nil {
@@ -943,13 +989,13 @@ func (s *Server) renderRule(c *gin.Context, status int, id uint, f ruleForm, pro
 	s.render(c, status, "kb_rule.html", v)
 }
 
-func bindRuleForm(c *gin.Context) ruleForm {
-	return ruleForm{Name: c.PostForm("name"), Kind: c.PostForm("kind"), Keywords: c.PostForm("keywords"), Match: c.PostForm("match"),
+func bindKBRuleForm(c *gin.Context) kbRuleForm {
+	return kbRuleForm{Name: c.PostForm("name"), Kind: c.PostForm("kind"), Keywords: c.PostForm("keywords"), Match: c.PostForm("match"),
 		Priority: c.PostForm("priority"), Reply: c.PostForm("reply"), Enabled: c.PostForm("enabled") == "1"}
 }
 
 func (s *Server) kbRuleNew(c *gin.Context) error {
-	s.renderRule(c, http.StatusOK, 0, ruleForm{Kind: knowledge.RuleKeyword, Match: knowledge.MatchContain, Priority: "0", Enabled: true}, nil)
+	s.renderKBRule(c, http.StatusOK, 0, kbRuleForm{Kind: knowledge.RuleKeyword, Match: knowledge.MatchContain, Priority: "0", Enabled: true}, nil)
 	return nil
 }
 
@@ -962,16 +1008,16 @@ func (s *Server) kbRulePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := ruleForm{Name: row.Name, Kind: row.Kind, Keywords: strings.Join(ruleKeywords(row.Keywords), "\n"), Match: row.Match,
-		Priority: strconv.Itoa(row.Priority), Reply: row.Reply, Enabled: row.Enabled, Origin: ruleOrigins[row.Origin]}
+	f := kbRuleForm{Name: row.Name, Kind: row.Kind, Keywords: strings.Join(kbRuleKeywords(row.Keywords), "\n"), Match: row.Match,
+		Priority: strconv.Itoa(row.Priority), Reply: row.Reply, Enabled: row.Enabled, Origin: kbRuleOrigins[row.Origin]}
 	if f.Kind == "" {
 		f.Kind = knowledge.RuleKeyword
 	}
-	s.renderRule(c, http.StatusOK, row.ID, f, nil)
+	s.renderKBRule(c, http.StatusOK, row.ID, f, nil)
 	return nil
 }
 
-func (s *Server) kbRuleCreate(c *gin.Context) error { return s.saveRule(c, 0) }
+func (s *Server) kbRuleCreate(c *gin.Context) error { return s.saveKBRule(c, 0) }
 
 func (s *Server) kbRuleSave(c *gin.Context) error {
 	id, err := idParam(c, "id")
@@ -981,22 +1027,22 @@ func (s *Server) kbRuleSave(c *gin.Context) error {
 	if _, err := s.Store.GetKBRule(c.Request.Context(), uint(id)); err != nil {
 		return err
 	}
-	return s.saveRule(c, uint(id))
+	return s.saveKBRule(c, uint(id))
 }
 
-// saveRule creates (id 0) or updates a rule, then has the engine read the rules again.
-func (s *Server) saveRule(c *gin.Context, id uint) error {
+// saveKBRule creates (id 0) or updates a rule, then has the engine read the rules again.
+func (s *Server) saveKBRule(c *gin.Context, id uint) error {
 	ctx := c.Request.Context()
-	f := bindRuleForm(c)
+	f := bindKBRuleForm(c)
 	r, problems := f.rule()
 	if len(problems) > 0 {
-		s.renderRule(c, http.StatusBadRequest, id, f, problems)
+		s.renderKBRule(c, http.StatusBadRequest, id, f, problems)
 		return nil
 	}
 	r.ID = id
 	saved, err := s.Store.SaveKBRule(ctx, r, "staff")
 	if models.IsCode(err, models.EINVALID) {
-		s.renderRule(c, http.StatusBadRequest, id, f, []string{domainMessage(err)})
+		s.renderKBRule(c, http.StatusBadRequest, id, f, []string{domainMessage(err)})
 		return nil
 	}
 	if err != nil {
@@ -1011,7 +1057,7 @@ func (s *Server) saveRule(c *gin.Context, id uint) error {
 	}
 	s.audit(c, action, fmt.Sprintf("rule:%d", saved.ID), fmt.Sprintf("kind=%s match=%s priority=%d enabled=%t keywords=%d",
 		saved.Kind, saved.Match, saved.Priority, f.Enabled, len(saved.Keywords)))
-	s.reloadRules()
+	s.reloadKBRules()
 	c.Redirect(http.StatusSeeOther, "/admin/knowledge/rules?ok=rulesaved")
 	return nil
 }
@@ -1029,14 +1075,14 @@ func (s *Server) kbRuleDelete(c *gin.Context) error {
 		return err
 	}
 	s.audit(c, "kb.rule.delete", fmt.Sprintf("rule:%d", row.ID), "name="+row.Name)
-	s.reloadRules()
+	s.reloadKBRules()
 	c.Redirect(http.StatusSeeOther, "/admin/knowledge/rules?ok=ruledeleted")
 	return nil
 }
 
-// reloadRules makes this copy's engine read the rules on the next message;
+// reloadKBRules makes this copy's engine read the rules on the next message;
 // other copies read them within the engine's refresh interval.
-func (s *Server) reloadRules() {
+func (s *Server) reloadKBRules() {
 	if s.Engine != nil {
 		s.Engine.ReloadRules()
 	}

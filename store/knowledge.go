@@ -327,3 +327,21 @@ func (s *Store) SeedKBRules(ctx context.Context) error {
 	}
 	return nil
 }
+
+// KBFingerprint changes whenever an entry is added, edited or disabled, so every
+// copy can tell that another copy's staff edit needs its index rebuilt.
+func (s *Store) KBFingerprint(ctx context.Context) (string, error) {
+	var row struct {
+		N    int64
+		Last *string // SQLite answers text, MySQL a time: both scan into a string
+	}
+	err := s.DB.WithContext(ctx).Model(&models.KBEntry{}).Select("count(*) as n, max(updated_at) as last").Scan(&row).Error
+	if err != nil {
+		return "", err
+	}
+	last := ""
+	if row.Last != nil {
+		last = *row.Last
+	}
+	return fmt.Sprintf("%d|%s", row.N, last), nil
+}

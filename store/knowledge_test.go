@@ -172,3 +172,21 @@ func TestImportDatesAndRuleEdits(t *testing.T) {
 		}
 	})
 }
+
+func TestKBFingerprintChangesOnEdit(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		s.SeedKnowledge(ctx, []knowledge.Entry{sampleEntry("parenting-fever", "a")})
+		f1, err := s.KBFingerprint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries, _ := s.ListKBEntries(ctx)
+		entries[0].Answer = "b"
+		time.Sleep(1100 * time.Millisecond) // MySQL datetime may be second-precision
+		s.SaveKBEntry(ctx, entries[0], true)
+		if f2, _ := s.KBFingerprint(ctx); f2 == f1 {
+			t.Fatalf("fingerprint unchanged after an edit: %s", f1)
+		}
+	})
+}

@@ -135,9 +135,17 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	before := cpuTimes(watched)
 	start := time.Now()
 	phase.Store(1)
-	sleep(ctx, o.duration)
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	t := time.NewTimer(o.duration)
+	select { // the duration ends, or -max was reached, or we are interrupted
+	case <-t.C:
+	case <-finished:
+	case <-ctx.Done():
+	}
+	t.Stop()
 	phase.Store(2)
-	wg.Wait() // in-flight requests finish; they count if they started while measuring
+	<-finished // in-flight requests finish; they count if they started while measuring
 	elapsed := time.Since(start)
 	after := cpuTimes(watched)
 	if ctx.Err() != nil {
