@@ -34,7 +34,9 @@ type Server struct {
 func buildServer(ctx context.Context, app *App) (*Server, error) {
 	cfg := app.Cfg
 	var tokenCache sdkcache.Cache = sdkcache.NewMemory()
-	var dedup wechat.Dedup = app.Store
+	// One copy remembers retries in memory; several share Redis. Either way no
+	// database write sits on the reply path.
+	var dedup wechat.Dedup = cache.NewMemoryDedup(time.Hour)
 	if app.Redis != nil {
 		tokenCache = &wechat.RedisCache{Client: app.Redis, Prefix: redisPrefix}
 		dedup = &cache.RedisDedup{Client: app.Redis, Prefix: redisPrefix}
@@ -152,10 +154,6 @@ func jobs(app *App) []job {
 		{"knowledge_refresh", app.RefreshIndex}, // staff edits made on another copy
 		{"prune_conversations", func(ctx context.Context) error {
 			_, err := app.Store.PruneConversations(ctx)
-			return err
-		}},
-		{"prune_dedup", func(ctx context.Context) error {
-			_, err := app.Store.PruneProcessed(ctx, app.Now().Add(-24*time.Hour))
 			return err
 		}},
 	}

@@ -57,9 +57,12 @@ type Store interface {
 	SaveConversation(ctx context.Context, c models.Conversation) error
 	DeleteConversation(ctx context.Context, openID string) error
 	GetResident(ctx context.Context, openID string) (models.Resident, error)
-	SaveResident(ctx context.Context, r models.Resident) error
+	MarkAnswered(ctx context.Context, openID string, entryID uint, at time.Time) error
+	AddMiss(ctx context.Context, openID string) (int, error)
+	ResetMisses(ctx context.Context, openID string) error
+	ClearLastEntry(ctx context.Context, openID string) error
+	SetSubscribed(ctx context.Context, openID string, subscribed bool) error
 	ListKBRules(ctx context.Context) ([]knowledge.Rule, error)
-	IncKBHit(ctx context.Context, id uint) error
 	AddKBFeedback(ctx context.Context, id uint, openID string) error
 	RecordCrisis(ctx context.Context, c models.CrisisEvent) error
 }
@@ -202,16 +205,4 @@ func (e *Engine) fill(text string) string {
 		"{{address}}", e.Assoc.Address,
 		"{{hours}}", e.Assoc.Hours,
 	).Replace(text)
-}
-
-// touchResident loads the resident, applies fn, and saves. Failures are ignored:
-// the resident's record is a convenience, never a reason to fail a reply.
-func (e *Engine) touchResident(ctx context.Context, openID string, fn func(r *models.Resident)) models.Resident {
-	r, err := e.Store.GetResident(ctx, openID)
-	if err != nil {
-		return models.Resident{OpenID: openID}
-	}
-	fn(&r)
-	_ = e.Store.SaveResident(ctx, r)
-	return r
 }

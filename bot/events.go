@@ -18,7 +18,7 @@ func RegisterScene(prefix string, fn SceneFunc) { scenes[prefix] = fn }
 func (e *Engine) handleEvent(ctx context.Context, in Inbound) Reply {
 	switch strings.ToLower(in.Event) {
 	case "subscribe":
-		e.touchResident(ctx, in.OpenID, func(r *models.Resident) { r.Subscribed = true })
+		_ = e.Store.SetSubscribed(ctx, in.OpenID, true)
 		welcome := e.fill(msgWelcome)
 		if w := e.ruleText(ctx, "welcome"); w != "" { // the console's 被关注回复, imported
 			welcome = e.fill(w) + "\n\n" + e.fill(msgHelp)
@@ -31,7 +31,7 @@ func (e *Engine) handleEvent(ctx context.Context, in Inbound) Reply {
 		}
 		return Reply{Text: welcome, Route: models.RouteEvent}
 	case "unsubscribe":
-		e.touchResident(ctx, in.OpenID, func(r *models.Resident) { r.Subscribed = false })
+		_ = e.Store.SetSubscribed(ctx, in.OpenID, false)
 		e.EndFlow(ctx, in.OpenID)
 		return Reply{Silent: true, Route: models.RouteEvent}
 	case "click":

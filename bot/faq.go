@@ -106,19 +106,16 @@ func (e *Engine) answer(ctx context.Context, in Inbound, c knowledge.Candidate, 
 		b.WriteString("\n（以上为健康科普，不能代替医生面诊。）")
 	}
 	b.WriteString("\n没帮上忙请回复“没用”，我们会改进。")
-	_ = e.Store.IncKBHit(ctx, en.ID)
-	e.touchResident(ctx, in.OpenID, func(r *models.Resident) {
-		r.Misses, r.LastEntryID, r.LastEntryAt = 0, en.ID, e.now().UTC()
-	})
+	// Hits are counted from the message log (the recorder sums them off the reply path).
+	_ = e.Store.MarkAnswered(ctx, in.OpenID, en.ID, e.now().UTC())
 	return Reply{Text: e.fill(b.String()), Route: route, Category: en.Category, Score: c.Score, EntryID: en.ID}
 }
 
 // fallback is the honest "I don't know": topics, how to reach staff, how to leave a wish.
 // Two misses in a row offer a person and alert staff.
 func (e *Engine) fallback(ctx context.Context, in Inbound) Reply {
-	r := e.touchResident(ctx, in.OpenID, func(r *models.Resident) { r.Misses++ })
-	if r.Misses >= 2 {
-		e.touchResident(ctx, in.OpenID, func(r *models.Resident) { r.Misses = 0 })
+	if misses, err := e.Store.AddMiss(ctx, in.OpenID); err == nil && misses >= 2 {
+		_ = e.Store.ResetMisses(ctx, in.OpenID)
 		h := e.handoff(ctx, in, "misses")
 		h.Text = "抱歉，这个问题我暂时答不好。\n" + h.Text
 		h.Route = models.RouteFallback
@@ -152,7 +149,7 @@ func (e *Engine) unhelpful(ctx context.Context, in Inbound) Reply {
 		return Reply{Text: e.fill(msgFeedbackNothing)}
 	}
 	_ = e.Store.AddKBFeedback(ctx, r.LastEntryID, in.OpenID)
-	e.touchResident(ctx, in.OpenID, func(r *models.Resident) { r.LastEntryID = 0 })
+	_ = e.Store.ClearLastEntry(ctx, in.OpenID)
 	return Reply{Text: e.fill(msgFeedbackThanks), EntryID: r.LastEntryID}
 }
 

@@ -9,9 +9,10 @@ import (
 	"familybot/models"
 )
 
-// MessageSink stores message records in batches.
+// MessageSink stores message records in batches, and the FAQ hit counts they imply.
 type MessageSink interface {
 	InsertMessages(ctx context.Context, msgs []models.Message) error
+	AddKBHits(ctx context.Context, hits map[uint]int) error
 }
 
 // BatchRecorder records messages off the reply path: Record only queues; a
@@ -80,6 +81,15 @@ func (r *BatchRecorder) loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		if err := r.sink.InsertMessages(ctx, batch); err != nil && r.log != nil {
 			r.log.Warn("message log write failed", "count", len(batch), "err", err)
+		}
+		hits := map[uint]int{}
+		for _, m := range batch {
+			if m.EntryID != 0 && m.Route == models.RouteFAQ {
+				hits[m.EntryID]++
+			}
+		}
+		if err := r.sink.AddKBHits(ctx, hits); err != nil && r.log != nil {
+			r.log.Warn("answer counts write failed", "err", err)
 		}
 		cancel()
 		batch = batch[:0]

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"familybot/models"
+
 	"github.com/redis/go-redis/v9"
 )
 
@@ -84,4 +86,52 @@ func itoa(n int64) string {
 		n /= 10
 	}
 	return string(b[i:])
+}
+
+// MemoryDedup remembers WeChat message keys for one copy (cache.driver memory).
+type MemoryDedup struct {
+	mu   sync.Mutex
+	ttl  time.Duration
+	seen map[string]*dedupEntry
+	last time.Time
+}
+
+type dedupEntry struct {
+	rec dedupRecord
+	at  time.Time
+}
+
+// NewMemoryDedup keeps keys for ttl (WeChat retries within 15 s).
+func NewMemoryDedup(ttl time.Duration) *MemoryDedup {
+	return &MemoryDedup{ttl: ttl, seen: map[string]*dedupEntry{}}
+}
+
+// ClaimMessage returns claimed=true for the first caller of key.
+func (d *MemoryDedup) ClaimMessage(_ context.Context, key string) (bool, models.ProcessedMessage, error) {
+	now := time.Now()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if now.Sub(d.last) > d.ttl/4 { // sweep now and then
+		for k, e := range d.seen {
+			if now.Sub(e.at) > d.ttl {
+				delete(d.seen, k)
+			}
+		}
+		d.last = now
+	}
+	if e, ok := d.seen[key]; ok && now.Sub(e.at) <= d.ttl {
+		return false, models.ProcessedMessage{Key: key, Reply: e.rec.Reply, Done: e.rec.Done, Async: e.rec.Async}, nil
+	}
+	d.seen[key] = &dedupEntry{at: now}
+	return true, models.ProcessedMessage{Key: key}, nil
+}
+
+// FinishMessage stores the reply for retries.
+func (d *MemoryDedup) FinishMessage(_ context.Context, key, reply string, async bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if e, ok := d.seen[key]; ok {
+		e.rec = dedupRecord{Reply: reply, Done: true, Async: async}
+	}
+	return nil
 }

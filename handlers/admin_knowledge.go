@@ -721,11 +721,14 @@ func (kbPreviewStore) DeleteConversation(context.Context, string) error         
 func (kbPreviewStore) GetResident(_ context.Context, openID string) (models.Resident, error) {
 	return models.Resident{OpenID: openID, Subscribed: true}, nil
 }
-func (kbPreviewStore) SaveResident(context.Context, models.Resident) error { return nil }
+func (kbPreviewStore) MarkAnswered(context.Context, string, uint, time.Time) error { return nil }
+func (kbPreviewStore) AddMiss(context.Context, string) (int, error)                { return 1, nil }
+func (kbPreviewStore) ResetMisses(context.Context, string) error                   { return nil }
+func (kbPreviewStore) ClearLastEntry(context.Context, string) error                { return nil }
+func (kbPreviewStore) SetSubscribed(context.Context, string, bool) error           { return nil }
 func (p kbPreviewStore) ListKBRules(ctx context.Context) ([]knowledge.Rule, error) {
 	return p.st.ListKBRules(ctx)
 }
-func (kbPreviewStore) IncKBHit(context.Context, uint) error                   { return nil }
 func (kbPreviewStore) AddKBFeedback(context.Context, uint, string) error      { return nil }
 func (kbPreviewStore) RecordCrisis(context.Context, models.CrisisEvent) error { return nil }
 

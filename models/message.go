@@ -3,7 +3,7 @@ package models
 import "time"
 
 func init() {
-	Register(&Message{}, &ProcessedMessage{}, &Conversation{}, &Resident{})
+	Register(&Message{}, &Conversation{}, &Resident{})
 }
 
 // Routes a message can take through the bot engine.
@@ -38,12 +38,13 @@ type Message struct {
 
 // ProcessedMessage makes a WeChat retry have its effect once: the key is claimed
 // before any side effect, and the reply is kept so the retry gets the same answer.
+// It lives in the cache (process memory for one copy, Redis for several), not a table.
 type ProcessedMessage struct {
-	Key       string    `gorm:"type:varchar(191);primaryKey"`
-	Reply     string    `gorm:"type:text"`
-	Done      bool      // the reply is final (false while the first attempt still runs)
-	Async     bool      // the reply went out as a customer-service message; retries get "success"
-	CreatedAt time.Time `gorm:"index"`
+	Key       string
+	Reply     string `gorm:"type:text"`
+	Done      bool   // the reply is final (false while the first attempt still runs)
+	Async     bool   // the reply went out as a customer-service message; retries get "success"
+	CreatedAt time.Time
 }
 
 // Conversation is the resident's ongoing flow (sign-up, wish …). One row per openid.

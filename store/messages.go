@@ -11,38 +11,6 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// ClaimMessage records key as being handled. It returns claimed=false and the
-// earlier record when the key was seen before (a WeChat retry).
-func (s *Store) ClaimMessage(ctx context.Context, key string) (claimed bool, prev models.ProcessedMessage, err error) {
-	rec := models.ProcessedMessage{Key: key, CreatedAt: s.Now()}
-	err = s.DB.WithContext(ctx).Create(&rec).Error
-	if err == nil {
-		return true, rec, nil
-	}
-	if !errors.Is(err, gorm.ErrDuplicatedKey) {
-		return false, prev, err
-	}
-	err = s.DB.WithContext(ctx).Where("`key` = ?", key).Take(&prev).Error
-	return false, prev, mapErr(err, "message")
-}
-
-// FinishMessage stores the reply given for key.
-func (s *Store) FinishMessage(ctx context.Context, key, reply string, async bool) error {
-	return s.DB.WithContext(ctx).Model(&models.ProcessedMessage{}).Where("`key` = ?", key).
-		Updates(map[string]any{"reply": reply, "done": true, "async": async}).Error
-}
-
-// ReleaseMessage forgets a claim whose handling failed before any effect, so a retry may try again.
-func (s *Store) ReleaseMessage(ctx context.Context, key string) error {
-	return s.DB.WithContext(ctx).Where("`key` = ? AND done = ?", key, false).Delete(&models.ProcessedMessage{}).Error
-}
-
-// PruneProcessed drops dedup records older than before (WeChat retries within 15 s).
-func (s *Store) PruneProcessed(ctx context.Context, before time.Time) (int64, error) {
-	res := s.DB.WithContext(ctx).Where("created_at < ?", before).Delete(&models.ProcessedMessage{})
-	return res.RowsAffected, res.Error
-}
-
 // GetConversation returns the resident's unexpired conversation, or ENOTFOUND.
 func (s *Store) GetConversation(ctx context.Context, openID string) (models.Conversation, error) {
 	var c models.Conversation

@@ -39,8 +39,11 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*Store, er
 	gl := logger.Discard
 	db, err := gorm.Open(dial, &gorm.Config{
 		TranslateError: true, // 1062 / UNIQUE failures become gorm.ErrDuplicatedKey
-		NowFunc:        func() time.Time { return time.Now().UTC() },
-		Logger:         gl,
+		// A single statement is atomic on its own; explicit s.Tx keeps multi-statement
+		// work transactional. Without this every write pays BEGIN/COMMIT round trips.
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		Logger:                 gl,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach the %s database: %v", driver, err)
@@ -143,6 +146,9 @@ func mysqlDSN(dsn string) string {
 	add("charset", "utf8mb4")
 	add("parseTime", "true")
 	add("loc", "UTC")
+	// Send statements with their arguments in one round trip instead of
+	// prepare/execute/close (safe with utf8mb4).
+	add("interpolateParams", "true")
 	// Fail fast when the database is down, so the webhook still answers in time.
 	add("timeout", "3s")
 	add("readTimeout", "10s")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"familybot/bot"
+	"familybot/cache"
 	"familybot/models"
 	"familybot/outbox"
 	"familybot/store"
@@ -79,7 +80,7 @@ func newRig(t *testing.T, token, appID, key string, now int64) *rig {
 	t.Helper()
 	st := storetest.SQLite(t)
 	fb := &fakeBot{}
-	w := &Webhook{Token: token, AppID: appID, EncodingAESKey: key, Bot: fb, Dedup: st,
+	w := &Webhook{Token: token, AppID: appID, EncodingAESKey: key, Bot: fb, Dedup: cache.NewMemoryDedup(time.Hour),
 		Later: &outbox.Notifier{Store: st}, Deadline: 2 * time.Second, MaxSkew: 5 * time.Minute,
 		Now: func() time.Time { return time.Unix(now, 0) }}
 	srv := httptest.NewServer(w)

@@ -1,0 +1,50 @@
+package bot
+
+import (
+	"context"
+	"testing"
+
+	"familybot/models"
+	"familybot/store"
+	"familybot/store/storetest"
+)
+
+func TestRecorderStoresMessagesAndCountsHits(t *testing.T) {
+	e, st, _, _ := engineForTest(t)
+	rec := NewBatchRecorder(st, nil)
+	e.Recorder = rec
+	ctx := context.Background()
+	a := e.Handle(ctx, text("u1", "宝宝发烧了怎么办"))
+	e.Handle(ctx, text("u2", "宝宝发烧了怎么办"))
+	e.Handle(ctx, text("u3", "明天上证指数会涨吗"))
+	rec.Close()
+	var n int64
+	st.DB.Model(&models.Message{}).Count(&n)
+	var entry models.KBEntry
+	st.DB.First(&entry, a.EntryID)
+	if n != 3 || entry.Hits != 2 {
+		t.Fatalf("messages %d, hits %d; want 3 and 2", n, entry.Hits)
+	}
+}
+
+func TestResidentCountersAreTargetedUpserts(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if n, _ := s.AddMiss(ctx, "o1"); n != 1 {
+			t.Fatalf("first miss %d", n)
+		}
+		if n, _ := s.AddMiss(ctx, "o1"); n != 2 {
+			t.Fatalf("second miss %d", n)
+		}
+		s.MarkAnswered(ctx, "o1", 7, s.Now())
+		r, _ := s.GetResident(ctx, "o1")
+		if r.Misses != 0 || r.LastEntryID != 7 || !r.Subscribed {
+			t.Fatalf("%+v", r)
+		}
+		s.SetSubscribed(ctx, "o1", false)
+		r, _ = s.GetResident(ctx, "o1")
+		if r.Subscribed || r.LastEntryID != 7 {
+			t.Fatalf("unsubscribe lost other columns: %+v", r)
+		}
+	})
+}
