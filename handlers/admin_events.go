@@ -64,6 +64,16 @@ func (s *Server) signups() (*signup.Service, error) {
 	return s.Signups, nil
 }
 
+// eventTarget is the event named in the URL and the service that acts on it.
+func (s *Server) eventTarget(c *gin.Context) (uint, *signup.Service, error) {
+	id, err := eventParam(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	svc, err := s.signups()
+	return id, svc, err
+}
+
 func eventParam(c *gin.Context) (uint, error) {
 	id, err := idParam(c, "id")
 	if err != nil || id > 1<<32-1 {
@@ -321,11 +331,7 @@ func (s *Server) eventAfter(c *gin.Context, id uint, err error, ok string, o eve
 
 // eventPublish opens a draft for sign-up (admins).
 func (s *Server) eventPublish(c *gin.Context) error {
-	id, err := eventParam(c)
-	if err != nil {
-		return err
-	}
-	svc, err := s.signups()
+	id, svc, err := s.eventTarget(c)
 	if err != nil {
 		return err
 	}
@@ -372,11 +378,7 @@ func (s *Server) eventCancelPage(c *gin.Context) error {
 // eventCancel calls the event off; the service cancels every sign-up and
 // enqueues a message to each, with the reason, in the same transaction.
 func (s *Server) eventCancel(c *gin.Context) error {
-	id, err := eventParam(c)
-	if err != nil {
-		return err
-	}
-	svc, err := s.signups()
+	id, svc, err := s.eventTarget(c)
 	if err != nil {
 		return err
 	}
@@ -415,11 +417,7 @@ func normalizeCode(v string) string {
 // plainly: 签到码不对, 已签到, 不是这个活动 (the code belongs to another event
 // around the same days), 还在候补 or 已取消.
 func (s *Server) eventCheckin(c *gin.Context) error {
-	id, err := eventParam(c)
-	if err != nil {
-		return err
-	}
-	svc, err := s.signups()
+	id, svc, err := s.eventTarget(c)
 	if err != nil {
 		return err
 	}
@@ -498,11 +496,7 @@ func (s *Server) signupOf(c *gin.Context, eventID uint) (models.Signup, error) {
 // signupCancel cancels one sign-up for staff (a parent called in): the resident
 // is told with the reason, and the first on the waitlist gets the place.
 func (s *Server) signupCancel(c *gin.Context) error {
-	id, err := eventParam(c)
-	if err != nil {
-		return err
-	}
-	svc, err := s.signups()
+	id, svc, err := s.eventTarget(c)
 	if err != nil {
 		return err
 	}
@@ -547,11 +541,7 @@ func (s *Server) signupReveal(c *gin.Context) error {
 // be neither masked nor recalled. A POST with the CSRF token, so that only a
 // deliberate click exports (never a link, a prefetch or a page in the history).
 func (s *Server) eventExport(c *gin.Context) error {
-	id, err := eventParam(c)
-	if err != nil {
-		return err
-	}
-	svc, err := s.signups()
+	id, svc, err := s.eventTarget(c)
 	if err != nil {
 		return err
 	}
@@ -754,11 +744,7 @@ var errNotYoursToEdit = models.Errorf(models.EFORBID, "已发布的活动只有�
 
 // eventEdit is the form filled with the event.
 func (s *Server) eventEdit(c *gin.Context) error {
-	id, err := eventParam(c)
-	if err != nil {
-		return err
-	}
-	svc, err := s.signups()
+	id, svc, err := s.eventTarget(c)
 	if err != nil {
 		return err
 	}
@@ -780,11 +766,7 @@ func (s *Server) eventEdit(c *gin.Context) error {
 // eventUpdate saves the form. The check that nobody changed the event since
 // the form was opened, and the role check, run under the event's row lock.
 func (s *Server) eventUpdate(c *gin.Context) error {
-	id, err := eventParam(c)
-	if err != nil {
-		return err
-	}
-	svc, err := s.signups()
+	id, svc, err := s.eventTarget(c)
 	if err != nil {
 		return err
 	}
