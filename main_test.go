@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"familybot/bot"
 )
 
 // runCLI runs familybot with a fresh SQLite file and returns stdout.
@@ -98,4 +100,11 @@ func TestUnknownCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"frobnicate"}, strings.NewReader(""), &out, &errb, nil); err == nil {
 		t.Fatal("unknown command accepted")
 	}
+}
+
+func inText(openID, s string) bot.Inbound {
+	return bot.Inbound{OpenID: openID, Kind: bot.KindText, Text: s}
+}
+func inEvent(openID, ev string) bot.Inbound {
+	return bot.Inbound{OpenID: openID, Kind: bot.KindEvent, Event: ev}
 }

@@ -100,13 +100,20 @@ func (rw rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
 // current is the fake the SDK's global client talks to; tests swap the handler, not the client.
 var current struct {
 	sync.Mutex
-	api *fakeAPI
+	api     *fakeAPI
+	handler http.Handler // overrides api when set
+}
+
+func setHandler(h http.Handler) {
+	current.Lock()
+	current.handler = h
+	current.Unlock()
 }
 
 func useFake(t *testing.T) *fakeAPI {
 	f := &fakeAPI{}
 	current.Lock()
-	current.api = f
+	current.api, current.handler = f, nil
 	current.Unlock()
 	return f
 }
@@ -114,8 +121,12 @@ func useFake(t *testing.T) *fakeAPI {
 func TestMain(m *testing.M) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		current.Lock()
-		f := current.api
+		f, h := current.api, current.handler
 		current.Unlock()
+		if h != nil {
+			h.ServeHTTP(w, r)
+			return
+		}
 		f.ServeHTTP(w, r)
 	}))
 	u, _ := url.Parse(srv.URL)
@@ -264,4 +275,57 @@ func TestOutboxWorkerAgainstFake(t *testing.T) {
 	if len(failed) != 1 || failed[0].To != "o3" || failed[0].LastError == "" {
 		t.Fatalf("failed %+v", failed)
 	}
+}
+
+func TestMenuSyncAndAutoReplyImportAgainstFake(t *testing.T) {
+	f := useFake(t)
+	c := newClient()
+	menu := []config.MenuButton{
+		{Name: "健康知识", Sub: []config.MenuButton{{Name: "科学育儿", Type: "click", Key: "KB_PARENTING"}}},
+		{Name: "活动报名", Type: "click", Key: "EVENTS"},
+		{Name: "回音壁", Type: "view", URL: "https://bot.example.org/wall"},
+	}
+	if err := c.SyncMenu(menu); err != nil {
+		t.Fatal(err)
+	}
+	body := f.bodies[len(f.bodies)-1]
+	if f.count("/cgi-bin/menu/create") != 1 || !strings.Contains(body, `"key":"KB_PARENTING"`) || !strings.Contains(body, `"sub_button"`) ||
+		!strings.Contains(body, `"type":"view"`) {
+		t.Fatalf("menu body %s", body)
+	}
+	// get_current_autoreply_info, in the shape of the official documentation's sample.
+	autoreply := `{"is_add_friend_reply_open":1,"is_autoreply_open":1,
+	  "add_friend_autoreply_info":{"type":"text","content":"欢迎关注计生协！"},
+	  "message_default_autoreply_info":{"type":"text","content":"您好，留言已收到。"},
+	  "keyword_autoreply_info":{"list":[
+	    {"rule_name":"疫苗","reply_mode":"reply_all","keyword_list_info":[{"type":"text","match_mode":"contain","content":"疫苗"},{"type":"text","match_mode":"equal","content":"打针"}],
+	     "reply_list_info":[{"type":"text","content":"疫苗接种请咨询社区卫生服务中心。"},{"type":"img","content":"MEDIA"}]},
+	    {"rule_name":"图文","reply_mode":"random_one","keyword_list_info":[{"type":"text","match_mode":"contain","content":"图文"}],
+	     "reply_list_info":[{"type":"news","content":""}]}]}}`
+	setHandler(&autoreplyFake{body: autoreply, tokens: f})
+	rules, skipped, err := c.AutoReplyRules(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, r := range rules {
+		kinds[r.Kind+"/"+r.Match]++
+	}
+	if len(rules) != 4 || kinds["welcome/"] != 1 || kinds["default/"] != 1 || kinds["keyword/contain"] != 1 || kinds["keyword/equal"] != 1 || len(skipped) != 2 {
+		t.Fatalf("rules %+v skipped %v", rules, skipped)
+	}
+}
+
+// autoreplyFake answers get_current_autoreply_info and delegates the rest.
+type autoreplyFake struct {
+	body   string
+	tokens *fakeAPI
+}
+
+func (a *autoreplyFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/cgi-bin/get_current_autoreply_info" {
+		w.Write([]byte(a.body))
+		return
+	}
+	a.tokens.ServeHTTP(w, r)
 }
