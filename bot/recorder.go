@@ -22,6 +22,7 @@ type BatchRecorder struct {
 	sink    MessageSink
 	log     *slog.Logger
 	ch      chan models.Message
+	flushes chan chan struct{}
 	done    chan struct{}
 	once    sync.Once
 	mu      sync.Mutex
@@ -30,7 +31,7 @@ type BatchRecorder struct {
 
 // NewBatchRecorder starts the writer goroutine.
 func NewBatchRecorder(sink MessageSink, log *slog.Logger) *BatchRecorder {
-	r := &BatchRecorder{sink: sink, log: log, ch: make(chan models.Message, 4096), done: make(chan struct{})}
+	r := &BatchRecorder{sink: sink, log: log, ch: make(chan models.Message, 4096), flushes: make(chan chan struct{}), done: make(chan struct{})}
 	go r.loop()
 	return r
 }
@@ -53,12 +54,14 @@ func (r *BatchRecorder) Dropped() int64 {
 	return r.dropped
 }
 
-// Flush waits until everything queued so far is written (for tests and the CLI).
+// Flush writes everything queued so far and waits for it (tests, the CLI).
 func (r *BatchRecorder) Flush() {
-	for i := 0; i < 200 && len(r.ch) > 0; i++ {
-		time.Sleep(5 * time.Millisecond)
+	ack := make(chan struct{})
+	select {
+	case r.flushes <- ack:
+		<-ack
+	case <-r.done:
 	}
-	time.Sleep(20 * time.Millisecond)
 }
 
 // Close writes what is queued and stops.
@@ -107,6 +110,21 @@ func (r *BatchRecorder) loop() {
 			}
 		case <-tick.C:
 			flush()
+		case ack := <-r.flushes:
+			for drained := false; !drained; {
+				select {
+				case m, ok := <-r.ch:
+					if !ok {
+						drained = true
+						break
+					}
+					batch = append(batch, m)
+				default:
+					drained = true
+				}
+			}
+			flush()
+			close(ack)
 		}
 	}
 }

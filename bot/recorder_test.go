@@ -48,3 +48,19 @@ func TestResidentCountersAreTargetedUpserts(t *testing.T) {
 		}
 	})
 }
+
+func TestRecorderFlushWritesAtOnce(t *testing.T) {
+	e, st, _, _ := engineForTest(t)
+	rec := NewBatchRecorder(st, nil)
+	defer rec.Close()
+	e.Recorder = rec
+	a := e.Handle(context.Background(), text("u1", "宝宝发烧了怎么办"))
+	rec.Flush() // well before the 200 ms tick
+	var entry models.KBEntry
+	st.DB.First(&entry, a.EntryID)
+	if entry.Hits != 1 {
+		t.Fatalf("hits %d after Flush", entry.Hits)
+	}
+	rec.Close()
+	rec.Flush() // after Close: returns, does not hang
+}
