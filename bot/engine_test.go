@@ -302,10 +302,13 @@ func TestSoftWordsGiveWayToAFlow(t *testing.T) {
 func TestCommandArgumentsAfterPunctuation(t *testing.T) {
 	e, _, _, _ := engineForTest(t)
 	var got string
-	RegisterCommand(Command{Names: []string{"测试命令"}, Args: true, Fn: func(ctx context.Context, e *Engine, in Inbound, args string) Reply {
-		got = args
-		return Reply{Text: "ok"}
-	}})
+	testCommandOnce.Do(func() { // the registry is global: register once, even with -count=N
+		RegisterCommand(Command{Names: []string{"测试命令"}, Args: true, Fn: func(ctx context.Context, e *Engine, in Inbound, args string) Reply {
+			testCommandArgs(args)
+			return Reply{Text: "ok"}
+		}})
+	})
+	testCommandArgs = func(a string) { got = a }
 	for _, s := range []string{"测试命令：希望多办活动", "测试命令:希望多办活动", "测试命令 希望多办活动", "测试命令，希望多办活动"} {
 		got = ""
 		e.Handle(context.Background(), text("u1", s))
@@ -338,3 +341,8 @@ func TestClarifyAsksWithNumberedTitles(t *testing.T) {
 		t.Fatalf("choice 2: %+v", a)
 	}
 }
+
+var (
+	testCommandOnce sync.Once
+	testCommandArgs func(string)
+)
