@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"familybot/models"
-	"familybot/store"
 
 	"gorm.io/gorm"
 )
@@ -15,7 +14,7 @@ func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) 
 
 // Notifier enqueues messages to residents and to staff on duty.
 type Notifier struct {
-	Store     *store.Store
+	Store     Queue
 	OnDuty    []string // WeCom UserIDs
 	PublicURL string   // prefix for admin links
 	// WishReplyTemplate etc. are the template IDs used outside the 48-hour window.
@@ -24,7 +23,7 @@ type Notifier struct {
 
 // AlertStaff sends a WeCom textcard to the staff on duty (bot.Alerter).
 func (n *Notifier) AlertStaff(ctx context.Context, dedupKey, title, text, link string) error {
-	return n.AlertStaffTx(n.Store.DB.WithContext(ctx), dedupKey, title, text, link)
+	return n.AlertStaffTx(n.Store.Handle().WithContext(ctx), dedupKey, title, text, link)
 }
 
 // AlertStaffTx is AlertStaff inside the caller's transaction.
@@ -32,23 +31,23 @@ func (n *Notifier) AlertStaffTx(tx *gorm.DB, dedupKey, title, text, link string)
 	if len(n.OnDuty) == 0 {
 		return nil
 	}
-	return store.EnqueueTx(tx, &models.OutboxMessage{
+	return n.Store.EnqueueInTx(tx, &models.OutboxMessage{
 		DedupKey: dedupKey, Channel: models.ChannelWeCom, To: strings.Join(n.OnDuty, "|"),
 		Title: title, Text: text, URL: strings.TrimRight(n.PublicURL, "/") + link,
-	}, n.Store.Now())
+	})
 }
 
 // ToResidentTx enqueues a customer-service text to a resident inside tx; when the
 // 48-hour window has closed and templateKind names a configured template, the
 // worker sends that template instead.
 func (n *Notifier) ToResidentTx(tx *gorm.DB, dedupKey, openID, title, text, templateKind string) error {
-	return store.EnqueueTx(tx, &models.OutboxMessage{
+	return n.Store.EnqueueInTx(tx, &models.OutboxMessage{
 		DedupKey: dedupKey, Channel: models.ChannelCustomer, To: openID,
 		Title: title, Text: text, FallbackTemplate: n.Templates[templateKind],
-	}, n.Store.Now())
+	})
 }
 
 // ToResident is ToResidentTx on its own.
 func (n *Notifier) ToResident(ctx context.Context, dedupKey, openID, title, text, templateKind string) error {
-	return n.ToResidentTx(n.Store.DB.WithContext(ctx), dedupKey, openID, title, text, templateKind)
+	return n.ToResidentTx(n.Store.Handle().WithContext(ctx), dedupKey, openID, title, text, templateKind)
 }

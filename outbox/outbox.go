@@ -12,8 +12,22 @@ import (
 	"time"
 
 	"familybot/models"
-	"familybot/store"
+
+	"gorm.io/gorm"
 )
+
+// Queue is the stored outbox (store.Store). outbox depends on this interface, not
+// on the store, so feature packages that enqueue never pull in database drivers.
+type Queue interface {
+	EnqueueInTx(tx *gorm.DB, m *models.OutboxMessage) error
+	Enqueue(ctx context.Context, m *models.OutboxMessage) error
+	ClaimOutbox(ctx context.Context, worker string, n int, lease time.Duration) ([]models.OutboxMessage, error)
+	MarkOutboxSent(ctx context.Context, id uint64, worker string) error
+	MarkOutboxRetry(ctx context.Context, id uint64, worker string, next time.Time, errText string) error
+	MarkOutboxFailed(ctx context.Context, id uint64, worker string, errText string) error
+	SwitchOutboxToTemplate(ctx context.Context, id uint64, worker string) error
+	Handle() *gorm.DB
+}
 
 // Sender is the transport: the wechat package implements it against the real APIs.
 type Sender interface {
@@ -37,7 +51,7 @@ var ErrWindowClosed = errors.New("outside the 48-hour customer-service window")
 
 // Worker delivers due messages.
 type Worker struct {
-	Store       *store.Store
+	Store       Queue
 	Sender      Sender
 	ID          string        // this copy's name, for claims
 	Lease       time.Duration // how long a claim lasts

@@ -27,6 +27,14 @@ func EnqueueTx(tx *gorm.DB, m *models.OutboxMessage, now time.Time) error {
 	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(m).Error
 }
 
+// EnqueueInTx is EnqueueTx with the store's clock (outbox.Queue).
+func (s *Store) EnqueueInTx(tx *gorm.DB, m *models.OutboxMessage) error {
+	return EnqueueTx(tx, m, s.Now())
+}
+
+// Handle returns the gorm handle, for callers that open their own transaction.
+func (s *Store) Handle() *gorm.DB { return s.DB }
+
 // Enqueue adds an outbound message on its own.
 func (s *Store) Enqueue(ctx context.Context, m *models.OutboxMessage) error {
 	return EnqueueTx(s.DB.WithContext(ctx), m, s.Now())
