@@ -23,7 +23,6 @@ import (
 	"github.com/silenceper/wechat/v2/util"
 	"github.com/silenceper/wechat/v2/work"
 	workconfig "github.com/silenceper/wechat/v2/work/config"
-	workmsg "github.com/silenceper/wechat/v2/work/message"
 )
 
 // HTTPTimeout bounds every call to WeChat's and WeCom's APIs (the SDK's default client has none).
@@ -94,15 +93,20 @@ func (c *Client) SendTemplate(ctx context.Context, openID, templateID, link stri
 	return c.classify(err, c.oaTokenKey())
 }
 
-// textCard is WeCom's textcard application message (the SDK has no typed helper).
+// textCard is WeCom's textcard application message. The SDK has no typed helper,
+// and its common request sends agentid as a string where WeCom documents an integer.
 type textCard struct {
-	*workmsg.SendRequestCommon
+	ToUser   string `json:"touser"`
+	MsgType  string `json:"msgtype"`
+	AgentID  int64  `json:"agentid"`
 	TextCard struct {
 		Title       string `json:"title"`
 		Description string `json:"description"`
 		URL         string `json:"url"`
 		BtnTxt      string `json:"btntxt,omitempty"`
 	} `json:"textcard"`
+	EnableDuplicateCheck   int `json:"enable_duplicate_check"`
+	DuplicateCheckInterval int `json:"duplicate_check_interval"`
 }
 
 // SendWeComTextCard notifies staff in WeCom with a card linking to the admin.
@@ -110,12 +114,18 @@ func (c *Client) SendWeComTextCard(ctx context.Context, to []string, title, desc
 	if c.wcCfg.CorpID == "" {
 		return &outbox.Permanent{Err: errors.New("wecom.corp_id is not configured")}
 	}
-	req := textCard{SendRequestCommon: &workmsg.SendRequestCommon{ToUser: strings.Join(to, "|"), MsgType: "textcard", AgentID: c.wcCfg.AgentID}}
+	agent, err := strconv.ParseInt(c.wcCfg.AgentID, 10, 64)
+	if err != nil {
+		return &outbox.Permanent{Err: errors.New("wecom.agent_id must be the app's numeric AgentId")}
+	}
+	req := textCard{ToUser: strings.Join(to, "|"), MsgType: "textcard", AgentID: agent,
+		// WeCom drops an identical card sent again within 10 minutes (an outbox retry after a lost answer).
+		EnableDuplicateCheck: 1, DuplicateCheckInterval: 600}
 	req.TextCard.Title, req.TextCard.Description, req.TextCard.URL, req.TextCard.BtnTxt = Sanitize(title), Sanitize(description), link, "查看"
 	if req.TextCard.URL == "" {
 		req.TextCard.URL = "https://work.weixin.qq.com/"
 	}
-	_, err := c.work.GetMessage().Send("MessageSendTextCard", req)
+	_, err = c.work.GetMessage().Send("MessageSendTextCard", req)
 	return c.classify(err, c.workTokenKey())
 }
 

@@ -212,7 +212,8 @@ func TestWeComTextCardAndOAuth(t *testing.T) {
 	}
 	var sent map[string]any
 	json.Unmarshal([]byte(f.bodies[len(f.bodies)-1]), &sent)
-	if sent["msgtype"] != "textcard" || sent["touser"] != "zhangsan|lisi" || sent["textcard"].(map[string]any)["title"] != "新心愿" {
+	if sent["msgtype"] != "textcard" || sent["touser"] != "zhangsan|lisi" || sent["textcard"].(map[string]any)["title"] != "新心愿" ||
+		sent["agentid"] != float64(1000002) || sent["enable_duplicate_check"] != float64(1) {
 		t.Fatalf("sent %v", sent)
 	}
 	if _, err := c.UserIDFromCode(context.Background(), "CODE1"); err == nil {
