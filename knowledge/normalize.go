@@ -43,6 +43,38 @@ func isASCII(s string) bool {
 // folded to single spaces between clauses, colloquial forms rewritten (咋整 →
 // 怎么办) and fillers removed (嗯, 那个, 就是, 请问, clause-final 呢/吧 …).
 func Normalize(s string) string {
+	if len(s) > maxMemo {
+		return normalize(s)
+	}
+	memo.Lock()
+	v, ok := memo.m[s]
+	memo.Unlock()
+	if ok {
+		return v
+	}
+	v = normalize(s)
+	memo.Lock()
+	if len(memo.m) >= memoSize { // start over rather than track recency: cheap and bounded
+		memo.m = make(map[string]string, memoSize)
+	}
+	memo.m[s] = v
+	memo.Unlock()
+	return v
+}
+
+// The same text is normalised three times per message (crisis check, keyword
+// rules, FAQ match) and popular questions recur, so results are remembered.
+const (
+	maxMemo  = 512
+	memoSize = 4096
+)
+
+var memo = struct {
+	sync.Mutex
+	m map[string]string
+}{m: make(map[string]string, memoSize)}
+
+func normalize(s string) string {
 	s = foldWidth(s)
 	s = simplified(s)
 	s = foldPunct(s)
