@@ -281,11 +281,7 @@ func (s *Server) afterChange(c *gin.Context, id uint64, err error, ok, draft, re
 
 // wishStatus moves a wish: accepted, in_progress, or rejected (with a reason).
 func (s *Server) wishStatus(c *gin.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	svc, err := s.wishes()
+	id, svc, err := s.wishTarget(c)
 	if err != nil {
 		return err
 	}
@@ -317,11 +313,7 @@ func (s *Server) wishStatus(c *gin.Context) error {
 
 // wishReply sends a reply (action=reply) or replies and closes (action=finish).
 func (s *Server) wishReply(c *gin.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	svc, err := s.wishes()
+	id, svc, err := s.wishTarget(c)
 	if err != nil {
 		return err
 	}
@@ -345,11 +337,7 @@ func (s *Server) wishReply(c *gin.Context) error {
 
 // wishAssign hands the wish to a team and a colleague.
 func (s *Server) wishAssign(c *gin.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	svc, err := s.wishes()
+	id, svc, err := s.wishTarget(c)
 	if err != nil {
 		return err
 	}
@@ -367,11 +355,7 @@ func (s *Server) wishAssign(c *gin.Context) error {
 
 // wishWall hides a wish from the 回音壁 or shows it again.
 func (s *Server) wishWall(c *gin.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	svc, err := s.wishes()
+	id, svc, err := s.wishTarget(c)
 	if err != nil {
 		return err
 	}
@@ -389,4 +373,14 @@ func (s *Server) wishWall(c *gin.Context) error {
 		return err
 	}
 	return s.afterChange(c, id, err, ok, "", "")
+}
+
+// wishTarget is the wish named in the URL and the service that acts on it.
+func (s *Server) wishTarget(c *gin.Context) (uint64, *wishwall.Service, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	svc, err := s.wishes()
+	return id, svc, err
 }
