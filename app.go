@@ -12,7 +12,6 @@ import (
 	"familybot/cache"
 	"familybot/config"
 	"familybot/knowledge"
-	"familybot/models"
 	"familybot/outbox"
 	"familybot/signup"
 	"familybot/store"
@@ -68,21 +67,32 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 	a.Wishes = &wishwall.Service{Store: st, Notify: a.Notifier, Now: now}
 	// Shared state: with Redis every copy sees the same rate limits, conversation
 	// state, message dedup and access token; with memory one copy works alone.
-	var engineStore bot.Store = st
-	a.Limiter = cache.NewMemoryLimiter()
+	a.Recorder = bot.NewBatchRecorder(st, log)
+	state := engineState{Store: st, recorder: a.Recorder}
 	if cfg.Cache.Driver == "redis" {
 		rc, err := newRedis(ctx, cfg.Cache)
 		if err != nil {
+			a.Recorder.Close()
 			st.Close()
 			return nil, err
 		}
 		a.Redis = rc
 		a.Limiter = &cache.RedisLimiter{Client: rc, Prefix: redisPrefix}
-		engineStore = sharedState{Store: st, RedisConversations: &cache.RedisConversations{Client: rc, Prefix: redisPrefix}}
+		state.conversations = &cache.RedisConversations{Client: rc, Prefix: redisPrefix}
+		state.counter = &cache.RedisCounter{Client: rc, Prefix: redisPrefix}
+	} else {
+		a.Limiter = cache.NewMemoryLimiter()
+		conv, err := cache.NewLocalConversations(ctx, st, now)
+		if err != nil {
+			a.Recorder.Close()
+			st.Close()
+			return nil, fmt.Errorf("loading conversations: %v", err)
+		}
+		state.conversations = conv
+		state.counter = cache.NewMemoryCounter()
 	}
-	a.Recorder = bot.NewBatchRecorder(st, log)
 	a.Engine = &bot.Engine{
-		Store: engineStore, KB: a.KB, Signups: a.Signups, Wishes: a.Wishes, Alerts: a.Notifier,
+		Store: state, KB: a.KB, Signups: a.Signups, Wishes: a.Wishes, Alerts: a.Notifier,
 		Limiter: a.Limiter, Recorder: a.Recorder, Assoc: cfg.Association, Limits: cfg.Limits,
 		TTL: cfg.Bot.ConversationTTL, Now: now, PublicURL: cfg.Server.PublicURL,
 	}
@@ -129,24 +139,6 @@ func (a *App) RebuildIndex(ctx context.Context) error {
 
 // redisPrefix namespaces every key familybot keeps in Redis.
 const redisPrefix = "familybot:"
-
-// sharedState is the database store with conversation state kept in Redis.
-type sharedState struct {
-	*store.Store
-	*cache.RedisConversations
-}
-
-func (s sharedState) GetConversation(ctx context.Context, openID string) (models.Conversation, error) {
-	return s.RedisConversations.GetConversation(ctx, openID)
-}
-
-func (s sharedState) SaveConversation(ctx context.Context, c models.Conversation) error {
-	return s.RedisConversations.SaveConversation(ctx, c)
-}
-
-func (s sharedState) DeleteConversation(ctx context.Context, openID string) error {
-	return s.RedisConversations.DeleteConversation(ctx, openID)
-}
 
 // RefreshIndex rebuilds the index when another copy's staff changed the entries.
 func (a *App) RefreshIndex(ctx context.Context) error {

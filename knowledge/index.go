@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 )
 
@@ -44,7 +45,9 @@ type Index struct {
 	idf      []float64
 	postings [][]posting // term id → entries using it
 	pinyin   map[string][]int32
-	unseen   float64 // weight of a question word no entry uses
+	unseen   float64     // weight of a question word no entry uses
+	bounds   []time.Time // when an entry becomes effective or expires, sorted
+	verdicts verdicts    // recent verdicts, see verdicts.go
 }
 
 type posting struct {
@@ -174,6 +177,7 @@ func NewIndex(entries []Entry, opts Options) *Index {
 	for k, ids := range ix.pinyin {
 		ix.pinyin[k] = uniqueIDs(ids)
 	}
+	ix.bounds = liveBounds(ix.entries)
 	return ix
 }
 

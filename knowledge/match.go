@@ -85,6 +85,17 @@ type query struct {
 // concurrent use.
 func (ix *Index) Match(question string, now time.Time) Result {
 	norm := Normalize(truncateRunes(question, maxQueryRunes))
+	if res, ok := ix.verdicts.get(norm, now); ok {
+		return res
+	}
+	res := ix.match(norm, now)
+	from, until := ix.liveSpan(now)
+	ix.verdicts.put(norm, res, from, until)
+	return res
+}
+
+// match scores a normalised question against every live entry.
+func (ix *Index) match(norm string, now time.Time) Result {
 	res := Result{Normalized: norm}
 	q := &query{compact: strings.ReplaceAll(norm, " ", "")}
 	q.terms, q.parts = ix.readQuery(norm)

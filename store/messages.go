@@ -18,6 +18,14 @@ func (s *Store) GetConversation(ctx context.Context, openID string) (models.Conv
 	return c, mapErr(err, "conversation")
 }
 
+// ListConversations returns every unexpired conversation (loaded at start when
+// conversation state is served from memory).
+func (s *Store) ListConversations(ctx context.Context) ([]models.Conversation, error) {
+	var out []models.Conversation
+	err := s.DB.WithContext(ctx).Where("expires_at > ?", s.Now()).Find(&out).Error
+	return out, err
+}
+
 // SaveConversation creates or replaces the resident's conversation.
 func (s *Store) SaveConversation(ctx context.Context, c models.Conversation) error {
 	c.UpdatedAt = s.Now()
@@ -54,7 +62,7 @@ func (s *Store) InsertMessages(ctx context.Context, msgs []models.Message) error
 	if len(msgs) == 0 {
 		return nil
 	}
-	return s.DB.WithContext(ctx).CreateInBatches(msgs, 200).Error
+	return s.DB.WithContext(ctx).CreateInBatches(msgs, 250).Error
 }
 
 // ListUnanswered returns recent fallback questions, newest first.

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"familybot/models"
@@ -61,13 +63,43 @@ func (s *Store) SetSubscribed(ctx context.Context, openID string, subscribed boo
 		clause.Set{{Column: clause.Column{Name: "subscribed"}, Value: subscribed}})
 }
 
-// AddKBHits adds answer counts per entry (summed by the message recorder).
-func (s *Store) AddKBHits(ctx context.Context, hits map[uint]int) error {
-	for id, n := range hits {
-		if err := s.DB.WithContext(ctx).Model(&models.KBEntry{}).Where("id = ?", id).
-			UpdateColumn("hits", gorm.Expr("hits + ?", n)).Error; err != nil {
-			return err
-		}
+// SaveAnswers records, for each resident, the FAQ entry last answered (for
+// "没用"), in one statement for the whole batch. Residents not yet known are
+// created as subscribed.
+func (s *Store) SaveAnswers(ctx context.Context, rs []models.Resident) error {
+	if len(rs) == 0 {
+		return nil
 	}
-	return nil
+	now := s.Now()
+	for i := range rs {
+		rs[i].Subscribed = true
+		rs[i].CreatedAt, rs[i].UpdatedAt = now, now
+	}
+	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "open_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"last_entry_id", "last_entry_at", "updated_at"}),
+	}).CreateInBatches(rs, 200).Error
+}
+
+// AddKBHits adds answer counts per entry (summed by the message recorder), in
+// one statement.
+func (s *Store) AddKBHits(ctx context.Context, hits map[uint]int) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	ids := make([]uint, 0, len(hits))
+	for id := range hits {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var b strings.Builder
+	args := make([]any, 0, 2*len(ids))
+	b.WriteString("hits + CASE id")
+	for _, id := range ids {
+		b.WriteString(" WHEN ? THEN ?")
+		args = append(args, id, hits[id])
+	}
+	b.WriteString(" ELSE 0 END")
+	return s.DB.WithContext(ctx).Model(&models.KBEntry{}).Where("id IN ?", ids).
+		UpdateColumn("hits", gorm.Expr(b.String(), args...)).Error
 }

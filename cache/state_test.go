@@ -1,0 +1,160 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"sync"
+	"testing"
+	"time"
+
+	"familybot/models"
+)
+
+type counter interface {
+	Incr(ctx context.Context, key string, ttl time.Duration) (int, error)
+	Reset(ctx context.Context, key string) error
+}
+
+func testCounter(t *testing.T, c counter) {
+	ctx := context.Background()
+	key := fmt.Sprintf("miss:o%d", rand.Int63())
+	for want := 1; want <= 3; want++ {
+		if n, err := c.Incr(ctx, key, time.Hour); err != nil || n != want {
+			t.Fatalf("count %d (%v), want %d", n, err, want)
+		}
+	}
+	if err := c.Reset(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := c.Incr(ctx, key, time.Hour); n != 1 {
+		t.Fatalf("after reset %d, want 1", n)
+	}
+	other := key + "x"
+	if n, _ := c.Incr(ctx, other, time.Hour); n != 1 {
+		t.Fatalf("another key shares the count: %d", n)
+	}
+}
+
+func TestMemoryCounter(t *testing.T) {
+	testCounter(t, NewMemoryCounter())
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	c := NewMemoryCounter()
+	c.Now = func() time.Time { return now }
+	ctx := context.Background()
+	c.Incr(ctx, "k", time.Hour)
+	now = now.Add(59 * time.Minute)
+	if n, _ := c.Incr(ctx, "k", time.Hour); n != 2 {
+		t.Fatalf("within the hour %d, want 2", n)
+	}
+	now = now.Add(61 * time.Minute)
+	if n, _ := c.Incr(ctx, "k", time.Hour); n != 1 {
+		t.Fatalf("an hour after the last count %d, want 1", n)
+	}
+}
+
+func TestRedisCounter(t *testing.T) {
+	c := redisClient(t)
+	testCounter(t, &RedisCounter{Client: c, Prefix: "fbtest:"})
+	rc := &RedisCounter{Client: c, Prefix: "fbtest:"}
+	key := fmt.Sprintf("miss:o%d", rand.Int63())
+	rc.Incr(context.Background(), key, time.Minute)
+	if ttl := c.TTL(context.Background(), "fbtest:count:"+key).Val(); ttl <= 0 || ttl > time.Minute {
+		t.Fatalf("ttl %v, want up to a minute", ttl)
+	}
+}
+
+// fakeConversations is the database side of LocalConversations.
+type fakeConversations struct {
+	mu      sync.Mutex
+	rows    map[string]models.Conversation
+	fail    error
+	deletes int
+}
+
+func (f *fakeConversations) ListConversations(context.Context) ([]models.Conversation, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []models.Conversation
+	for _, c := range f.rows {
+		out = append(out, c)
+	}
+	return out, f.fail
+}
+
+func (f *fakeConversations) SaveConversation(_ context.Context, c models.Conversation) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return f.fail
+	}
+	f.rows[c.OpenID] = c
+	return nil
+}
+
+func (f *fakeConversations) DeleteConversation(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deletes++
+	delete(f.rows, id)
+	return f.fail
+}
+
+func TestLocalConversations(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	db := &fakeConversations{rows: map[string]models.Conversation{
+		"o-mid": {OpenID: "o-mid", Flow: "signup", Step: "phone", ExpiresAt: now.Add(10 * time.Minute)},
+	}}
+	l, err := NewLocalConversations(ctx, db, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A conversation under way before the start is served.
+	if c, err := l.GetConversation(ctx, "o-mid"); err != nil || c.Step != "phone" {
+		t.Fatalf("loaded conversation: %+v %v", c, err)
+	}
+	if _, err := l.GetConversation(ctx, "o-new"); !models.IsCode(err, models.ENOTFOUND) {
+		t.Fatalf("unknown resident: %v", err)
+	}
+	// A save reaches the database and is served.
+	c := models.Conversation{OpenID: "o-new", Flow: "wish", Step: "text", ExpiresAt: now.Add(15 * time.Minute)}
+	if err := l.SaveConversation(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.GetConversation(ctx, "o-new"); err != nil || got.Flow != "wish" || db.rows["o-new"].Flow != "wish" {
+		t.Fatalf("saved: %+v %v, database %+v", got, err, db.rows["o-new"])
+	}
+	// A save the database refuses is not served either.
+	db.fail = errors.New("database down")
+	if err := l.SaveConversation(ctx, models.Conversation{OpenID: "o-new", Flow: "wish", Step: "confirm", ExpiresAt: now.Add(15 * time.Minute)}); err == nil {
+		t.Fatal("a failed save reported success")
+	}
+	if got, _ := l.GetConversation(ctx, "o-new"); got.Step != "text" {
+		t.Fatalf("served a step the database never stored: %q", got.Step)
+	}
+	// A delete forgets even when the database refuses, so no one is stuck in a flow.
+	l.DeleteConversation(ctx, "o-new")
+	if _, err := l.GetConversation(ctx, "o-new"); err == nil {
+		t.Fatal("deleted conversation still served")
+	}
+	db.fail = nil
+	// Deleting what was never there costs no database call.
+	before := db.deletes
+	l.DeleteConversation(ctx, "o-nobody")
+	if db.deletes != before {
+		t.Fatal("a delete for a resident without a conversation reached the database")
+	}
+	// Expiry.
+	now = now.Add(11 * time.Minute)
+	if _, err := l.GetConversation(ctx, "o-mid"); err == nil {
+		t.Fatal("expired conversation still served")
+	}
+	// A database that cannot list conversations stops the start.
+	db.fail = errors.New("database down")
+	if _, err := NewLocalConversations(ctx, db, clock); err == nil {
+		t.Fatal("started without the conversations under way")
+	}
+}

@@ -1,0 +1,78 @@
+package knowledge
+
+import (
+	"testing"
+	"time"
+)
+
+// A remembered verdict must follow the calendar: the seasonal heat-stroke
+// entry (effective 2025-06-01, expiring 2025-09-01 in China) is answered up to
+// the last second of August and not from the first second of September, even
+// when the same question was asked a moment before.
+func TestRememberedVerdictsFollowTheCalendar(t *testing.T) {
+	ix := fixtureIndex(t)
+	q := "天热老人中暑了"
+	for _, tc := range []struct {
+		at   time.Time
+		want Decision
+	}{
+		{summer, Answer},
+		{time.Date(2025, 8, 31, 23, 59, 59, 0, China), Answer},
+		{time.Date(2025, 9, 1, 0, 0, 0, 0, China), NoMatch},
+		{time.Date(2025, 9, 2, 0, 0, 0, 0, China), NoMatch},
+		{summer, Answer},
+		{time.Date(2025, 5, 31, 23, 59, 59, 0, China), NoMatch},
+		{time.Date(2025, 6, 1, 0, 0, 0, 0, China), Answer},
+	} {
+		if r := ix.Match(q, tc.at); r.Decision != tc.want {
+			t.Errorf("at %v: %s, want %s", tc.at, r.Decision, tc.want)
+		}
+	}
+}
+
+// Asking again gives exactly the verdict of a fresh match, and a caller that
+// changes its result cannot change what the next resident is told.
+func TestRememberedVerdictsEqualFreshOnes(t *testing.T) {
+	ix := fixtureIndex(t)
+	for _, q := range []string{"宝宝发烧了怎么办", "寶寶發燒怎麼辦", "发烧", "今天天气怎么样", "高血亚的标准是多少", "？？？"} {
+		fresh := ix.match(Normalize(q), summer)
+		first := ix.Match(q, summer)
+		if len(first.Top) > 0 {
+			first.Top[0] = Candidate{} // a careless caller
+		}
+		again := ix.Match(q, summer)
+		if again.Decision != fresh.Decision || again.Normalized != fresh.Normalized || len(again.Top) != len(fresh.Top) {
+			t.Fatalf("%s: again %s/%d, fresh %s/%d", q, again.Decision, len(again.Top), fresh.Decision, len(fresh.Top))
+		}
+		for i := range fresh.Top {
+			if again.Top[i].Entry != fresh.Top[i].Entry || again.Top[i].Score != fresh.Top[i].Score {
+				t.Errorf("%s: candidate %d differs: %v %.3f, want %v %.3f", q, i,
+					again.Top[i].Entry, again.Top[i].Score, fresh.Top[i].Entry, fresh.Top[i].Score)
+			}
+		}
+	}
+}
+
+// Staff edits build a new index, which must not answer from the old one's memory.
+func TestNewIndexForgetsOldVerdicts(t *testing.T) {
+	entries := mustFixture(t)
+	old := NewIndex(entries, DefaultOptions())
+	if r := old.Match("宝宝发烧了怎么办", summer); r.Decision != Answer || r.Top[0].Entry.Slug != "parenting-fever" {
+		t.Fatalf("fixture no longer answers the fever question: %s", r.Decision)
+	}
+	var edited []Entry
+	for _, e := range entries {
+		if e.Slug == "parenting-fever" {
+			e.Disabled = true
+		}
+		edited = append(edited, e)
+	}
+	b := NewBase(old)
+	b.Replace(NewIndex(edited, DefaultOptions()))
+	r := b.Index().Match("宝宝发烧了怎么办", summer)
+	for _, c := range r.Top {
+		if c.Entry.Slug == "parenting-fever" {
+			t.Fatalf("the disabled entry is still offered (%s)", r.Decision)
+		}
+	}
+}
