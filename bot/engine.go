@@ -7,6 +7,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -101,6 +102,7 @@ type Engine struct {
 	rulesMu     sync.Mutex
 	rules       []knowledge.Rule
 	rulesLoaded time.Time
+	filler      atomic.Pointer[filler]
 }
 
 // Handle answers one inbound message. It never returns an error: problems become
@@ -199,10 +201,24 @@ func (e *Engine) record(in Inbound, r Reply, start time.Time) {
 
 // fill replaces the association placeholders in text.
 func (e *Engine) fill(text string) string {
-	return strings.NewReplacer(
-		"{{name}}", e.Assoc.Name,
-		"{{phone}}", e.Assoc.Phone,
-		"{{address}}", e.Assoc.Address,
-		"{{hours}}", e.Assoc.Hours,
-	).Replace(text)
+	if !strings.Contains(text, "{{") {
+		return text
+	}
+	f := e.filler.Load()
+	if f == nil || f.assoc != e.Assoc {
+		f = &filler{assoc: e.Assoc, r: strings.NewReplacer(
+			"{{name}}", e.Assoc.Name,
+			"{{phone}}", e.Assoc.Phone,
+			"{{address}}", e.Assoc.Address,
+			"{{hours}}", e.Assoc.Hours,
+		)}
+		e.filler.Store(f)
+	}
+	return f.r.Replace(text)
+}
+
+// filler is the placeholder replacer for one set of association details.
+type filler struct {
+	assoc config.Association
+	r     *strings.Replacer
 }

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"strings"
+	"sync"
 )
 
 // CrisisKind names a situation in which the bot must drop everything and
@@ -105,6 +106,33 @@ func pairsTo(to string, from ...string) []string {
 // DetectCrisis reports which crisis a message signals, or CrisisNone. It is
 // deterministic, fast (microseconds) and safe for any input.
 func DetectCrisis(text string) CrisisKind {
+	if len(text) > maxMemo {
+		return detectCrisis(text)
+	}
+	crisisMemo.Lock()
+	k, ok := crisisMemo.m[text]
+	crisisMemo.Unlock()
+	if ok {
+		return k
+	}
+	k = detectCrisis(text)
+	crisisMemo.Lock()
+	if len(crisisMemo.m) >= memoSize {
+		crisisMemo.m = make(map[string]CrisisKind, memoSize)
+	}
+	crisisMemo.m[text] = k
+	crisisMemo.Unlock()
+	return k
+}
+
+// Every message is checked, and popular messages recur: verdicts are remembered
+// (the patterns are fixed at build time).
+var crisisMemo = struct {
+	sync.Mutex
+	m map[string]CrisisKind
+}{m: make(map[string]CrisisKind, memoSize)}
+
+func detectCrisis(text string) CrisisKind {
 	s := strings.ReplaceAll(Normalize(text), " ", "")
 	if s == "" {
 		return CrisisNone

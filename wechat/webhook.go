@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"familybot/bot"
@@ -56,6 +57,9 @@ type Webhook struct {
 	Log                          *slog.Logger
 	// Observe is told each handled message's route and time (metrics); may be nil.
 	Observe func(route string, d time.Duration)
+
+	runnerOnce sync.Once
+	runner     *runner
 }
 
 func (w *Webhook) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
@@ -164,7 +168,8 @@ func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text 
 	// The bot runs detached from the request so a reply that misses the deadline is
 	// still finished and delivered as a customer-service message.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	go func() {
+	w.runnerOnce.Do(func() { w.runner = newRunner() })
+	w.runner.run(func() {
 		defer cancel()
 		defer func() {
 			if p := recover(); p != nil {
@@ -172,7 +177,7 @@ func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text 
 			}
 		}()
 		done <- w.Bot.Handle(bctx, in)
-	}()
+	})
 	timer := time.NewTimer(deadline - time.Since(start))
 	defer timer.Stop()
 	select {
