@@ -68,7 +68,7 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 	// Shared state: with Redis every copy sees the same rate limits, conversation
 	// state, message dedup and access token; with memory one copy works alone.
 	a.Recorder = bot.NewBatchRecorder(st, log)
-	state := engineState{Store: st, recorder: a.Recorder}
+	state := engineState{Store: st}
 	if cfg.Cache.Driver == "redis" {
 		rc, err := newRedis(ctx, cfg.Cache)
 		if err != nil {
@@ -79,7 +79,7 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 		a.Redis = rc
 		a.Limiter = &cache.RedisLimiter{Client: rc, Prefix: redisPrefix}
 		state.conversations = &cache.RedisConversations{Client: rc, Prefix: redisPrefix}
-		state.counter = &cache.RedisCounter{Client: rc, Prefix: redisPrefix}
+		state.fast = &cache.RedisState{Client: rc, Prefix: redisPrefix}
 	} else {
 		a.Limiter = cache.NewMemoryLimiter()
 		conv, err := cache.NewLocalConversations(ctx, st, now)
@@ -89,7 +89,7 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 			return nil, fmt.Errorf("loading conversations: %v", err)
 		}
 		state.conversations = conv
-		state.counter = cache.NewMemoryCounter()
+		state.fast = cache.NewMemoryState()
 	}
 	a.Engine = &bot.Engine{
 		Store: state, KB: a.KB, Signups: a.Signups, Wishes: a.Wishes, Alerts: a.Notifier,

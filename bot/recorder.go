@@ -9,12 +9,10 @@ import (
 	"familybot/models"
 )
 
-// MessageSink stores message records in batches, and what they imply: the FAQ
-// hit counts and each resident's last answered entry (for "没用").
+// MessageSink stores message records in batches, and the FAQ hit counts they imply.
 type MessageSink interface {
 	InsertMessages(ctx context.Context, msgs []models.Message) error
 	AddKBHits(ctx context.Context, hits map[uint]int) error
-	SaveAnswers(ctx context.Context, rs []models.Resident) error
 }
 
 // batchSize is how many records are written in one statement at most.
@@ -90,12 +88,14 @@ func (r *BatchRecorder) loop() {
 		if err := r.sink.InsertMessages(ctx, batch); err != nil && r.log != nil {
 			r.log.Warn("message log write failed", "count", len(batch), "err", err)
 		}
-		hits, answers := answersIn(batch)
+		hits := map[uint]int{}
+		for _, m := range batch {
+			if m.EntryID != 0 && m.Route == models.RouteFAQ {
+				hits[m.EntryID]++
+			}
+		}
 		if err := r.sink.AddKBHits(ctx, hits); err != nil && r.log != nil {
 			r.log.Warn("answer counts write failed", "err", err)
-		}
-		if err := r.sink.SaveAnswers(ctx, answers); err != nil && r.log != nil {
-			r.log.Warn("last answers write failed", "count", len(answers), "err", err)
 		}
 		cancel()
 		batch = batch[:0]
@@ -130,28 +130,4 @@ func (r *BatchRecorder) loop() {
 			close(ack)
 		}
 	}
-}
-
-// answersIn sums the FAQ answers of a batch per entry, and finds each
-// resident's latest one.
-func answersIn(batch []models.Message) (map[uint]int, []models.Resident) {
-	hits := map[uint]int{}
-	latest := map[string]int{}
-	var answers []models.Resident
-	for _, m := range batch {
-		if m.EntryID == 0 || m.Route != models.RouteFAQ {
-			continue
-		}
-		hits[m.EntryID]++
-		a := models.Resident{OpenID: m.OpenID, LastEntryID: m.EntryID, LastEntryAt: m.CreatedAt}
-		if i, ok := latest[m.OpenID]; ok {
-			if !m.CreatedAt.Before(answers[i].LastEntryAt) {
-				answers[i] = a
-			}
-			continue
-		}
-		latest[m.OpenID] = len(answers)
-		answers = append(answers, a)
-	}
-	return hits, answers
 }

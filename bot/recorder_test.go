@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"testing"
-	"time"
 
 	"familybot/models"
 	"familybot/store"
@@ -65,27 +64,3 @@ func TestRecorderFlushWritesAtOnce(t *testing.T) {
 	rec.Close()
 	rec.Flush() // after Close: returns, does not hang
 }
-
-// The recorder keeps each resident's latest answer, the one "没用" is about.
-func TestRecorderKeepsTheLatestAnswer(t *testing.T) {
-	e, st, _, _ := engineForTest(t)
-	e.Store = answersFromLog{st} // as in serve: only the recorder writes the last answer
-	rec := NewBatchRecorder(st, nil)
-	e.Recorder = rec
-	ctx := context.Background()
-	first := e.Handle(ctx, text("u1", "宝宝发烧了怎么办"))
-	second := e.Handle(ctx, text("u1", "老人血压高怎么办"))
-	e.Handle(ctx, text("u1", "明天上证指数会涨吗"))
-	rec.Flush()
-	if first.EntryID == 0 || second.EntryID == 0 || first.EntryID == second.EntryID {
-		t.Fatalf("the test needs two different answers: %d %d", first.EntryID, second.EntryID)
-	}
-	r, _ := st.GetResident(ctx, "u1")
-	if r.LastEntryID != second.EntryID {
-		t.Fatalf("last entry %d, want %d (the latest answer)", r.LastEntryID, second.EntryID)
-	}
-}
-
-type answersFromLog struct{ *store.Store }
-
-func (answersFromLog) MarkAnswered(context.Context, string, uint, time.Time) error { return nil }

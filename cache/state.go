@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -10,36 +11,34 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// MemoryCounter counts per key until the key expires or is reset, for a
-// single copy (how many questions in a row went unanswered).
-type MemoryCounter struct {
+// MemoryState keeps small per-resident facts that only matter for a while
+// (how many questions in a row went unanswered, the last answer given) for a
+// single copy: counters and values that expire.
+type MemoryState struct {
 	mu    sync.Mutex
-	m     map[string]counted
+	m     map[string]stateValue
 	swept time.Time
 	Now   func() time.Time
 }
 
-type counted struct {
+type stateValue struct {
 	n   int
+	s   string
 	exp time.Time
 }
 
-// NewMemoryCounter returns an empty counter.
-func NewMemoryCounter() *MemoryCounter { return &MemoryCounter{m: map[string]counted{}} }
+// NewMemoryState returns an empty state.
+func NewMemoryState() *MemoryState { return &MemoryState{m: map[string]stateValue{}} }
 
-func (c *MemoryCounter) now() time.Time {
+func (c *MemoryState) now() time.Time {
 	if c.Now != nil {
 		return c.Now()
 	}
 	return time.Now()
 }
 
-// Incr adds one to key and returns the new count; key is forgotten ttl after
-// its latest count.
-func (c *MemoryCounter) Incr(_ context.Context, key string, ttl time.Duration) (int, error) {
-	now := c.now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// live returns key's value if it has not expired; c.mu is held.
+func (c *MemoryState) live(key string, now time.Time) (stateValue, bool) {
 	if now.Sub(c.swept) > time.Minute {
 		for k, v := range c.m {
 			if !now.Before(v.exp) {
@@ -48,33 +47,66 @@ func (c *MemoryCounter) Incr(_ context.Context, key string, ttl time.Duration) (
 		}
 		c.swept = now
 	}
-	v := c.m[key]
-	if !now.Before(v.exp) {
-		v = counted{}
+	v, ok := c.m[key]
+	if !ok || !now.Before(v.exp) {
+		return stateValue{}, false
 	}
+	return v, true
+}
+
+// Incr adds one to key and returns the new count; key is forgotten ttl after
+// its latest count.
+func (c *MemoryState) Incr(_ context.Context, key string, ttl time.Duration) (int, error) {
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, _ := c.live(key, now)
 	v.n++
 	v.exp = now.Add(ttl)
 	c.m[key] = v
 	return v.n, nil
 }
 
-// Reset forgets key.
-func (c *MemoryCounter) Reset(_ context.Context, key string) error {
+// Set stores value under key for ttl.
+func (c *MemoryState) Set(_ context.Context, key, value string, ttl time.Duration) error {
+	now := c.now()
 	c.mu.Lock()
-	delete(c.m, key)
+	defer c.mu.Unlock()
+	c.live(key, now)
+	c.m[key] = stateValue{s: value, exp: now.Add(ttl)}
+	return nil
+}
+
+// Get returns the value under key, if any.
+func (c *MemoryState) Get(_ context.Context, key string) (string, bool, error) {
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.live(key, now)
+	return v.s, ok, nil
+}
+
+// Del forgets keys.
+func (c *MemoryState) Del(_ context.Context, keys ...string) error {
+	c.mu.Lock()
+	for _, k := range keys {
+		delete(c.m, k)
+	}
 	c.mu.Unlock()
 	return nil
 }
 
-// RedisCounter is MemoryCounter in Redis, shared by every copy.
-type RedisCounter struct {
+// RedisState is MemoryState in Redis, shared by every copy.
+type RedisState struct {
 	Client redis.UniversalClient
 	Prefix string
 }
 
+func (c *RedisState) key(k string) string { return c.Prefix + "state:" + k }
+
 // Incr adds one to key, which expires ttl after its latest count.
-func (c *RedisCounter) Incr(ctx context.Context, key string, ttl time.Duration) (int, error) {
-	k := c.Prefix + "count:" + key
+func (c *RedisState) Incr(ctx context.Context, key string, ttl time.Duration) (int, error) {
+	k := c.key(key)
 	var incr *redis.IntCmd
 	_, err := c.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		incr = p.Incr(ctx, k)
@@ -87,9 +119,27 @@ func (c *RedisCounter) Incr(ctx context.Context, key string, ttl time.Duration) 
 	return int(incr.Val()), nil
 }
 
-// Reset forgets key.
-func (c *RedisCounter) Reset(ctx context.Context, key string) error {
-	return c.Client.Del(ctx, c.Prefix+"count:"+key).Err()
+// Set stores value under key for ttl.
+func (c *RedisState) Set(ctx context.Context, key, value string, ttl time.Duration) error {
+	return c.Client.Set(ctx, c.key(key), value, ttl).Err()
+}
+
+// Get returns the value under key, if any.
+func (c *RedisState) Get(ctx context.Context, key string) (string, bool, error) {
+	v, err := c.Client.Get(ctx, c.key(key)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	return v, err == nil, err
+}
+
+// Del forgets keys.
+func (c *RedisState) Del(ctx context.Context, keys ...string) error {
+	ks := make([]string, len(keys))
+	for i, k := range keys {
+		ks[i] = c.key(k)
+	}
+	return c.Client.Del(ctx, ks...).Err()
 }
 
 // ConversationStore keeps conversations durably (the database).

@@ -12,12 +12,14 @@ import (
 	"familybot/models"
 )
 
-type counter interface {
+type state interface {
 	Incr(ctx context.Context, key string, ttl time.Duration) (int, error)
-	Reset(ctx context.Context, key string) error
+	Set(ctx context.Context, key, value string, ttl time.Duration) error
+	Get(ctx context.Context, key string) (string, bool, error)
+	Del(ctx context.Context, keys ...string) error
 }
 
-func testCounter(t *testing.T, c counter) {
+func testState(t *testing.T, c state) {
 	ctx := context.Background()
 	key := fmt.Sprintf("miss:o%d", rand.Int63())
 	for want := 1; want <= 3; want++ {
@@ -25,25 +27,37 @@ func testCounter(t *testing.T, c counter) {
 			t.Fatalf("count %d (%v), want %d", n, err, want)
 		}
 	}
-	if err := c.Reset(ctx, key); err != nil {
+	if err := c.Del(ctx, key); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := c.Incr(ctx, key, time.Hour); n != 1 {
-		t.Fatalf("after reset %d, want 1", n)
+		t.Fatalf("after Del %d, want 1", n)
 	}
-	other := key + "x"
-	if n, _ := c.Incr(ctx, other, time.Hour); n != 1 {
+	if n, _ := c.Incr(ctx, key+"x", time.Hour); n != 1 {
 		t.Fatalf("another key shares the count: %d", n)
+	}
+	val := fmt.Sprintf("answer:o%d", rand.Int63())
+	if _, ok, err := c.Get(ctx, val); ok || err != nil {
+		t.Fatalf("unset key found (%v)", err)
+	}
+	c.Set(ctx, val, "12 1700000000000", time.Hour)
+	if v, ok, err := c.Get(ctx, val); !ok || err != nil || v != "12 1700000000000" {
+		t.Fatalf("got %q %v %v", v, ok, err)
+	}
+	c.Del(ctx, val, key)
+	if _, ok, _ := c.Get(ctx, val); ok {
+		t.Fatal("deleted value still there")
 	}
 }
 
-func TestMemoryCounter(t *testing.T) {
-	testCounter(t, NewMemoryCounter())
+func TestMemoryState(t *testing.T) {
+	testState(t, NewMemoryState())
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	c := NewMemoryCounter()
+	c := NewMemoryState()
 	c.Now = func() time.Time { return now }
 	ctx := context.Background()
 	c.Incr(ctx, "k", time.Hour)
+	c.Set(ctx, "v", "x", 2*time.Hour)
 	now = now.Add(59 * time.Minute)
 	if n, _ := c.Incr(ctx, "k", time.Hour); n != 2 {
 		t.Fatalf("within the hour %d, want 2", n)
@@ -52,15 +66,18 @@ func TestMemoryCounter(t *testing.T) {
 	if n, _ := c.Incr(ctx, "k", time.Hour); n != 1 {
 		t.Fatalf("an hour after the last count %d, want 1", n)
 	}
+	if _, ok, _ := c.Get(ctx, "v"); ok {
+		t.Fatal("value kept past its time")
+	}
 }
 
-func TestRedisCounter(t *testing.T) {
+func TestRedisState(t *testing.T) {
 	c := redisClient(t)
-	testCounter(t, &RedisCounter{Client: c, Prefix: "fbtest:"})
-	rc := &RedisCounter{Client: c, Prefix: "fbtest:"}
+	testState(t, &RedisState{Client: c, Prefix: "fbtest:"})
+	rs := &RedisState{Client: c, Prefix: "fbtest:"}
 	key := fmt.Sprintf("miss:o%d", rand.Int63())
-	rc.Incr(context.Background(), key, time.Minute)
-	if ttl := c.TTL(context.Background(), "fbtest:count:"+key).Val(); ttl <= 0 || ttl > time.Minute {
+	rs.Incr(context.Background(), key, time.Minute)
+	if ttl := c.TTL(context.Background(), "fbtest:state:"+key).Val(); ttl <= 0 || ttl > time.Minute {
 		t.Fatalf("ttl %v, want up to a minute", ttl)
 	}
 }

@@ -63,24 +63,6 @@ func (s *Store) SetSubscribed(ctx context.Context, openID string, subscribed boo
 		clause.Set{{Column: clause.Column{Name: "subscribed"}, Value: subscribed}})
 }
 
-// SaveAnswers records, for each resident, the FAQ entry last answered (for
-// "没用"), in one statement for the whole batch. Residents not yet known are
-// created as subscribed.
-func (s *Store) SaveAnswers(ctx context.Context, rs []models.Resident) error {
-	if len(rs) == 0 {
-		return nil
-	}
-	now := s.Now()
-	for i := range rs {
-		rs[i].Subscribed = true
-		rs[i].CreatedAt, rs[i].UpdatedAt = now, now
-	}
-	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "open_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"last_entry_id", "last_entry_at", "updated_at"}),
-	}).CreateInBatches(rs, 200).Error
-}
-
 // AddKBHits adds answer counts per entry (summed by the message recorder), in
 // one statement.
 func (s *Store) AddKBHits(ctx context.Context, hits map[uint]int) error {
