@@ -117,3 +117,24 @@ func TestWishSurvivesRestart(t *testing.T) {
 		t.Fatalf("a flow that was left came back after a restart: %+v", r)
 	}
 }
+
+// A clarifying question and its numbered answer work with state in memory or Redis.
+func TestClarifyChoiceThroughApp(t *testing.T) {
+	forEachDriver(t, func(t *testing.T, app *App) {
+		ctx := context.Background()
+		who := fmt.Sprintf("o-clarify-%d", time.Now().UnixNano())
+		q := app.Engine.Handle(ctx, inText(who, "发烧"))
+		if q.Route != models.RouteClarify || !strings.Contains(q.Text, "1.") {
+			t.Fatalf("no numbered clarifying question: %+v", q)
+		}
+		a := app.Engine.Handle(ctx, inText(who, "1"))
+		if a.Route != models.RouteFAQ || a.EntryID == 0 {
+			t.Fatalf("choice 1 not answered: %+v", a)
+		}
+		var rows int64
+		app.Store.DB.Model(&models.Conversation{}).Where("open_id = ?", who).Count(&rows)
+		if rows != 0 {
+			t.Fatalf("%d conversation rows for a clarifying question", rows)
+		}
+	})
+}

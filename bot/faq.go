@@ -65,7 +65,7 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 		return e.answer(ctx, in, res.Top[0], models.RouteFAQ)
 	case res.Decision == knowledge.Clarify && len(res.Top) == 1:
 		c := res.Top[0]
-		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Data: map[string]string{"ids": strconv.FormatUint(uint64(c.Entry.ID), 10)}})
+		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Ephemeral: true, Data: map[string]string{"ids": strconv.FormatUint(uint64(c.Entry.ID), 10)}})
 		return Reply{Text: "您是想问「" + c.Entry.Title + "」吗？\n是的话请回复 1；不是的话可以换个说法再问，或回复“人工”联系工作人员。",
 			Route: models.RouteClarify, Category: c.Entry.Category, Score: c.Score}
 	case res.Decision == knowledge.Clarify && len(res.Top) > 1:
@@ -84,7 +84,7 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 			fmt.Fprintf(&b, "%d. %s\n", i+1, c.Entry.Title)
 		}
 		b.WriteString("都不是？可以换个说法再问，或回复“人工”联系工作人员。")
-		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Data: map[string]string{"ids": strings.Join(ids, ",")}})
+		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Ephemeral: true, Data: map[string]string{"ids": strings.Join(ids, ",")}})
 		return Reply{Text: b.String(), Route: models.RouteClarify, Category: res.Top[0].Entry.Category, Score: res.Top[0].Score}
 	}
 	return e.fallback(ctx, in)

@@ -13,6 +13,8 @@ type State struct {
 	Flow string            `json:"-"`
 	Step string            `json:"-"`
 	Data map[string]string `json:"data"`
+	// Ephemeral state is not worth a database write (see models.Conversation).
+	Ephemeral bool `json:"-"`
 }
 
 // Get returns a data value.
@@ -45,7 +47,7 @@ func (e *Engine) saveState(ctx context.Context, openID string, st State) error {
 	data, _ := json.Marshal(st)
 	return e.Store.SaveConversation(ctx, models.Conversation{
 		OpenID: openID, Flow: st.Flow, Step: st.Step, Data: string(data),
-		ExpiresAt: e.now().Add(e.TTL).UTC(),
+		ExpiresAt: e.now().Add(e.TTL).UTC(), Ephemeral: st.Ephemeral,
 	})
 }
 
@@ -67,7 +69,7 @@ func (e *Engine) continueFlow(ctx context.Context, in Inbound) (Reply, bool) {
 	}
 	st := State{Flow: conv.Flow, Step: conv.Step}
 	_ = json.Unmarshal([]byte(conv.Data), &st)
-	st.Flow, st.Step = conv.Flow, conv.Step
+	st.Flow, st.Step, st.Ephemeral = conv.Flow, conv.Step, conv.Ephemeral
 	r, handled := fn(ctx, e, in, &st)
 	if !handled || st.Flow == "" {
 		e.EndFlow(ctx, in.OpenID)

@@ -159,8 +159,13 @@ type LocalConversations struct {
 	backing ConversationStore
 	now     func() time.Time
 	mu      sync.Mutex
-	m       map[string]models.Conversation
+	m       map[string]localConversation
 	swept   time.Time
+}
+
+type localConversation struct {
+	models.Conversation
+	stored bool // a row exists in the database
 }
 
 // NewLocalConversations loads the unexpired conversations from backing.
@@ -172,9 +177,9 @@ func NewLocalConversations(ctx context.Context, backing ConversationStore, now f
 	if err != nil {
 		return nil, err
 	}
-	l := &LocalConversations{backing: backing, now: now, m: make(map[string]models.Conversation, len(all))}
+	l := &LocalConversations{backing: backing, now: now, m: make(map[string]localConversation, len(all))}
 	for _, c := range all {
-		l.m[c.OpenID] = c
+		l.m[c.OpenID] = localConversation{c, true}
 	}
 	return l, nil
 }
@@ -187,18 +192,30 @@ func (l *LocalConversations) GetConversation(_ context.Context, openID string) (
 	if !ok || !c.ExpiresAt.After(l.now()) {
 		return models.Conversation{}, models.Errorf(models.ENOTFOUND, "conversation not found")
 	}
-	return c, nil
+	return c.Conversation, nil
 }
 
-// SaveConversation stores c in the database, then serves it from memory.
+// SaveConversation stores c in the database, then serves it from memory. An
+// ephemeral c is kept in memory only (and replaces any stored row, which is
+// deleted so that a restart cannot bring an older flow back).
 func (l *LocalConversations) SaveConversation(ctx context.Context, c models.Conversation) error {
-	if err := l.backing.SaveConversation(ctx, c); err != nil {
+	l.mu.Lock()
+	prev, had := l.m[c.OpenID]
+	l.mu.Unlock()
+	var err error
+	switch {
+	case !c.Ephemeral:
+		err = l.backing.SaveConversation(ctx, c)
+	case had && prev.stored:
+		err = l.backing.DeleteConversation(ctx, c.OpenID)
+	}
+	if err != nil {
 		return err
 	}
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.m[c.OpenID] = c
+	l.m[c.OpenID] = localConversation{c, !c.Ephemeral}
 	if now.Sub(l.swept) > time.Minute { // expired ones are pruned from the database by a job
 		for k, v := range l.m {
 			if !v.ExpiresAt.After(now) {
@@ -214,11 +231,11 @@ func (l *LocalConversations) SaveConversation(ctx context.Context, c models.Conv
 // the database refuses, so the resident is never stuck in a flow.
 func (l *LocalConversations) DeleteConversation(ctx context.Context, openID string) error {
 	l.mu.Lock()
-	_, ok := l.m[openID]
+	c, ok := l.m[openID]
 	delete(l.m, openID)
 	l.mu.Unlock()
-	if !ok {
-		return nil // nothing of this resident's is in the database either
+	if !ok || !c.stored {
+		return nil // nothing of this resident's is in the database
 	}
 	return l.backing.DeleteConversation(ctx, openID)
 }

@@ -175,3 +175,39 @@ func TestLocalConversations(t *testing.T) {
 		t.Fatal("started without the conversations under way")
 	}
 }
+
+// A pending clarifying question is kept in memory only; replacing a stored
+// flow with one removes the stored row, so a restart cannot bring it back.
+func TestLocalConversationsEphemeral(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	db := &fakeConversations{rows: map[string]models.Conversation{}}
+	l, err := NewLocalConversations(ctx, db, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	clarify := models.Conversation{OpenID: "o1", Flow: "clarify", Step: "choose", ExpiresAt: now.Add(time.Minute), Ephemeral: true}
+	l.SaveConversation(ctx, clarify)
+	if _, ok := db.rows["o1"]; ok {
+		t.Fatal("ephemeral state written to the database")
+	}
+	if c, err := l.GetConversation(ctx, "o1"); err != nil || c.Flow != "clarify" {
+		t.Fatalf("ephemeral state not served: %+v %v", c, err)
+	}
+	before := db.deletes
+	l.DeleteConversation(ctx, "o1")
+	if db.deletes != before {
+		t.Fatal("ending ephemeral state reached the database")
+	}
+
+	l.SaveConversation(ctx, models.Conversation{OpenID: "o2", Flow: "wish", Step: "text", ExpiresAt: now.Add(time.Minute)})
+	clarify.OpenID = "o2"
+	l.SaveConversation(ctx, clarify)
+	if _, ok := db.rows["o2"]; ok {
+		t.Fatal("the stored wish flow outlives the clarifying question that replaced it")
+	}
+	restarted, _ := NewLocalConversations(ctx, db, func() time.Time { return now })
+	if _, err := restarted.GetConversation(ctx, "o2"); err == nil {
+		t.Fatal("an older flow came back after a restart")
+	}
+}

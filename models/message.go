@@ -55,6 +55,10 @@ type Conversation struct {
 	Data      string    `gorm:"type:text"` // JSON, owned by the flow
 	ExpiresAt time.Time `gorm:"index"`
 	UpdatedAt time.Time
+	// Ephemeral state (a pending clarifying question) is kept only where it
+	// is fast, memory or Redis: losing it on a restart costs one repeated
+	// question, and it is not worth a database write.
+	Ephemeral bool `gorm:"-" json:"e,omitempty"`
 }
 
 // Resident is what the bot remembers about a follower between messages: no name,
