@@ -103,6 +103,8 @@ type Engine struct {
 	rules       []knowledge.Rule
 	rulesLoaded time.Time
 	filler      atomic.Pointer[filler]
+	answers     sync.Map // *knowledge.Entry → answerText
+	answersN    atomic.Int64
 }
 
 // Handle answers one inbound message. It never returns an error: problems become

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"familybot/config"
 	"familybot/knowledge"
 	"familybot/models"
 )
@@ -93,6 +94,19 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 // answer formats an entry exactly as reviewed, with when to see a doctor and its source.
 func (e *Engine) answer(ctx context.Context, in Inbound, c knowledge.Candidate, route string) Reply {
 	en := c.Entry
+	// Hits are counted from the message log (the recorder sums them off the reply path).
+	_ = e.Store.MarkAnswered(ctx, in.OpenID, en.ID, e.now().UTC())
+	return Reply{Text: e.answerText(en), Route: route, Category: en.Category, Score: c.Score, EntryID: en.ID}
+}
+
+// answerText is an entry's reply. Entries of an index never change (staff
+// edits build a new index), so each text is built once and remembered.
+func (e *Engine) answerText(en *knowledge.Entry) string {
+	if t, ok := e.answers.Load(en); ok {
+		if a := t.(answerText); a.assoc == e.Assoc {
+			return a.text
+		}
+	}
 	var b strings.Builder
 	b.WriteString("【" + en.Title + "】\n")
 	b.WriteString(strings.TrimSpace(en.Answer))
@@ -106,9 +120,21 @@ func (e *Engine) answer(ctx context.Context, in Inbound, c knowledge.Candidate, 
 		b.WriteString("\n（以上为健康科普，不能代替医生面诊。）")
 	}
 	b.WriteString("\n没帮上忙请回复“没用”，我们会改进。")
-	// Hits are counted from the message log (the recorder sums them off the reply path).
-	_ = e.Store.MarkAnswered(ctx, in.OpenID, en.ID, e.now().UTC())
-	return Reply{Text: e.fill(b.String()), Route: route, Category: en.Category, Score: c.Score, EntryID: en.ID}
+	text := e.fill(b.String())
+	if e.answersN.Add(1) > maxAnswerTexts { // old indexes' entries: start over
+		e.answers.Clear()
+		e.answersN.Store(1)
+	}
+	e.answers.Store(en, answerText{assoc: e.Assoc, text: text})
+	return text
+}
+
+// maxAnswerTexts bounds the remembered answer texts (a few indexes' worth).
+const maxAnswerTexts = 4096
+
+type answerText struct {
+	assoc config.Association
+	text  string
 }
 
 // fallback is the honest "I don't know": topics, how to reach staff, how to leave a wish.
