@@ -65,6 +65,10 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 		}}
 	a.Signups = &signup.Service{Store: st, Notify: a.Notifier, Now: now}
 	a.Wishes = &wishwall.Service{Store: st, Notify: a.Notifier, Now: now}
+	// The lists every resident sees alike are read once a second or two, not
+	// for each of the hundreds who ask after an announcement.
+	a.Signups.UpcomingCache.TTL = listsFor
+	a.Wishes.WallCache.TTL = listsFor
 	// Shared state: with Redis every copy sees the same rate limits, conversation
 	// state, message dedup and access token; with memory one copy works alone.
 	a.Recorder = bot.NewBatchRecorder(st, log)

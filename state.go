@@ -16,6 +16,8 @@ const (
 	// answerFor is how long the last answer can still be called "没用" (the
 	// engine asks for no more than two hours).
 	answerFor = 3 * time.Hour
+	// listsFor is how long the upcoming events and the 回音壁 are remembered.
+	listsFor = 2 * time.Second
 )
 
 // conversations keep a resident's place in a sign-up or wish flow:

@@ -12,6 +12,7 @@ import (
 // CreateEvent validates and stores a new event. An empty status makes a draft;
 // for children's events without an audience, one is written from the age range.
 func (s *Service) CreateEvent(ctx context.Context, ev models.Event) (models.Event, error) {
+	defer s.UpcomingCache.Forget()
 	ev.ID = 0
 	if ev.Status == "" {
 		ev.Status = models.EventDraft
@@ -51,6 +52,7 @@ func normalizeTimes(ev *models.Event) {
 // event's lock. Capacity cannot drop below the confirmed sign-ups; when it grows,
 // waitlisted sign-ups are promoted at once and told.
 func (s *Service) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Event) error) (models.Event, error) {
+	defer s.UpcomingCache.Forget()
 	ev, _, err := s.Store.UpdateEvent(ctx, id, func(ev *models.Event, n models.SignupCounts) error {
 		if ev.Status == models.EventCancelled {
 			return ErrEventCanceled
@@ -76,6 +78,7 @@ func (s *Service) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.E
 
 // PublishEvent opens a draft for sign-up.
 func (s *Service) PublishEvent(ctx context.Context, id uint) (models.Event, error) {
+	defer s.UpcomingCache.Forget()
 	return s.UpdateEvent(ctx, id, func(ev *models.Event) error {
 		if !ev.StartAt.After(s.now()) {
 			return ErrStarted
@@ -88,6 +91,7 @@ func (s *Service) PublishEvent(ctx context.Context, id uint) (models.Event, erro
 // CancelEvent calls an event off and tells everyone signed up (through the
 // outbox, after commit). It returns how many sign-ups were cancelled.
 func (s *Service) CancelEvent(ctx context.Context, id uint, reason string) (int, error) {
+	defer s.UpcomingCache.Forget()
 	n, err := s.Store.CancelEvent(ctx, id, func(ev models.Event, su models.Signup) models.OutboxMessage {
 		text := fmt.Sprintf("【活动取消】很抱歉，「%s」（%s）取消了，%s的报名已自动取消。", ev.Title, FormatWhen(ev), su.Attendee())
 		if r := strings.TrimSpace(reason); r != "" {
@@ -117,11 +121,13 @@ func (s *Service) Event(ctx context.Context, id uint) (EventView, error) {
 
 // Upcoming lists the published events residents can still sign up for, soonest first.
 func (s *Service) Upcoming(ctx context.Context, limit int) ([]EventView, error) {
-	evs, err := s.Store.ListEvents(ctx, s.now(), []string{models.EventOpen}, limit)
-	if err != nil {
-		return nil, err
-	}
-	return s.views(ctx, evs)
+	return s.UpcomingCache.Get(limit, func() ([]EventView, error) {
+		evs, err := s.Store.ListEvents(ctx, s.now(), []string{models.EventOpen}, limit)
+		if err != nil {
+			return nil, err
+		}
+		return s.views(ctx, evs)
+	})
 }
 
 // ListEvents lists events for staff: all states, from `since` on (zero: from a month ago).

@@ -80,6 +80,7 @@ func (s *Service) Open(ev models.Event) error {
 // sign-up with Duplicate set and changes nothing. All of this is decided under
 // the event's row lock, so it holds with any number of residents at once.
 func (s *Service) Join(ctx context.Context, r Request) (Result, error) {
+	defer s.UpcomingCache.Forget()
 	ev, err := s.Store.GetEvent(ctx, r.EventID)
 	if err != nil {
 		return Result{}, notFound(err)
@@ -164,6 +165,7 @@ func (s *Service) findActive(ctx context.Context, eventID uint, key, openID stri
 // waitlist place until the start. The first waitlisted attendee is promoted in
 // the same transaction and told through the outbox.
 func (s *Service) Cancel(ctx context.Context, openID string, signupID uint64) (Result, error) {
+	defer s.UpcomingCache.Forget()
 	var ev models.Event
 	before, _, err := s.Store.CancelSignup(ctx, signupID, models.CancelledByResident, func(e models.Event, su models.Signup) error {
 		ev = e
@@ -193,6 +195,7 @@ func (s *Service) Cancel(ctx context.Context, openID string, signupID uint64) (R
 // CancelByStaff cancels any active sign-up (e.g. at a parent's request by
 // phone), promotes from the waitlist and tells the resident.
 func (s *Service) CancelByStaff(ctx context.Context, signupID uint64, reason string) (models.Signup, error) {
+	defer s.UpcomingCache.Forget()
 	before, _, err := s.Store.CancelSignup(ctx, signupID, models.CancelledByStaff, func(e models.Event, su models.Signup) error {
 		if su.Active == nil {
 			return ErrCancelled

@@ -15,6 +15,7 @@ import (
 // CheckIn checks a confirmed sign-up in by the code it shows (staff at the door).
 // A second check-in returns the sign-up with ErrCheckedIn.
 func (s *Service) CheckIn(ctx context.Context, eventID uint, code string) (models.Signup, error) {
+	defer s.UpcomingCache.Forget()
 	code = strings.ToUpper(strings.TrimSpace(code))
 	su, err := s.Store.FindSignupByCode(ctx, eventID, code)
 	if err != nil {
@@ -44,6 +45,7 @@ type Checkin struct {
 // CheckInResident checks in every confirmed sign-up the resident holds for the
 // event (they scanned the event's QR code), around the event's time only.
 func (s *Service) CheckInResident(ctx context.Context, eventID uint, openID string) (models.Event, []Checkin, error) {
+	defer s.UpcomingCache.Forget()
 	ev, err := s.Store.GetEvent(ctx, eventID)
 	if err != nil {
 		return ev, nil, notFound(err)
@@ -253,5 +255,6 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 // event ended, as the guardian was told. State, check-in and times stay for
 // statistics. It returns how many sign-ups were cleared.
 func (s *Service) PurgeChildData(ctx context.Context) (int, error) {
+	defer s.UpcomingCache.Forget()
 	return s.Store.PurgeSignups(ctx, s.now().AddDate(0, 0, -RetentionDays))
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"time"
 
+	"familybot/memo"
 	"familybot/models"
 	"familybot/outbox"
 )
@@ -62,6 +63,11 @@ type Service struct {
 	Store  Store
 	Notify *outbox.Notifier
 	Now    func() time.Time
+	// UpcomingCache keeps the list residents see for UpcomingCache.TTL (zero:
+	// not at all). Every change made through this Service forgets it, so only
+	// other copies' changes (and the clock) may take that long to show; places
+	// are always counted afresh, under a lock, when someone signs up.
+	UpcomingCache memo.Recent[int, []EventView]
 }
 
 // Store is what sign-ups need from storage (implemented by *store.Store).

@@ -125,6 +125,7 @@ func event(st models.Staff, action, note string) models.WishEvent {
 
 // transition moves a wish to status to, with an optional reply or reason.
 func (s *Service) transition(ctx context.Context, st models.Staff, id uint64, to string, reply, reason string) (models.Wish, error) {
+	defer s.WallCache.Forget()
 	w, err := s.load(ctx, st, id)
 	if err != nil {
 		return w, err
@@ -183,6 +184,7 @@ func (s *Service) Reject(ctx context.Context, st models.Staff, id uint64, reason
 
 // Reply sends a reply to the resident without changing the status.
 func (s *Service) Reply(ctx context.Context, st models.Staff, id uint64, text string) (models.Wish, error) {
+	defer s.WallCache.Forget()
 	w, err := s.load(ctx, st, id)
 	if err != nil {
 		return w, err
@@ -232,6 +234,7 @@ func (s *Service) Assign(ctx context.Context, st models.Staff, id uint64, team, 
 
 // SetWallHidden keeps a public wish off the 回音壁 (or shows it again).
 func (s *Service) SetWallHidden(ctx context.Context, st models.Staff, id uint64, hidden bool) (models.Wish, error) {
+	defer s.WallCache.Forget()
 	w, err := s.load(ctx, st, id)
 	if err != nil {
 		return w, err

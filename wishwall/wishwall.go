@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"familybot/memo"
 	"familybot/models"
 	"familybot/outbox"
 )
@@ -37,6 +38,10 @@ type Service struct {
 	Store  Store
 	Notify *outbox.Notifier // nil: nothing is sent (tests, the CLI)
 	Now    func() time.Time
+	// WallCache keeps the 回音壁 for WallCache.TTL (zero: not at all). Every
+	// change made through this Service forgets it, so only other copies'
+	// changes may take that long to show.
+	WallCache memo.Recent[int, []WallItem]
 }
 
 // Store is what wishes need from storage (implemented by *store.Store).
@@ -182,6 +187,7 @@ func (s *Service) withReplies(ctx context.Context, ws []models.Wish) ([]Detail, 
 // with the candidates' numbers when there are several). A rating of 2 or less
 // alerts the staff on duty, so someone follows up (回访).
 func (s *Service) Rate(ctx context.Context, openID string, id uint64, score int) (models.Wish, error) {
+	defer s.WallCache.Forget()
 	if score < 1 || score > 5 {
 		return models.Wish{}, models.Errorf(models.EINVALID, "评分请用1到5的数字")
 	}
@@ -224,6 +230,10 @@ type WallItem struct {
 // Wall returns the latest answered public wishes, anonymised: no names, openids
 // or contacts, and every long number in the wish and the reply masked.
 func (s *Service) Wall(ctx context.Context, limit int) ([]WallItem, error) {
+	return s.WallCache.Get(limit, func() ([]WallItem, error) { return s.wall(ctx, limit) })
+}
+
+func (s *Service) wall(ctx context.Context, limit int) ([]WallItem, error) {
 	ws, err := s.Store.ListWallWishes(ctx, limit)
 	if err != nil {
 		return nil, err

@@ -45,8 +45,12 @@ func newService(t *testing.T, s *store.Store, c *clock) *wishwall.Service {
 		}
 	}
 	s.Now = c.Now
-	return &wishwall.Service{Store: s, Now: c.Now, Notify: &outbox.Notifier{Store: s, OnDuty: []string{"duty1", "duty2"},
+	svc := &wishwall.Service{Store: s, Now: c.Now, Notify: &outbox.Notifier{Store: s, OnDuty: []string{"duty1", "duty2"},
 		PublicURL: "https://bot.example.org/", Templates: map[string]string{"wish_reply": "TPL-WISH"}}}
+	// The wall is remembered (far longer than in production, on the fake clock):
+	// every change made through the service must still show at once.
+	svc.WallCache.TTL, svc.WallCache.Now = time.Hour, c.Now
+	return svc
 }
 
 func mustCreate(t *testing.T, svc *wishwall.Service, in wishwall.NewWish) models.Wish {
@@ -215,6 +219,7 @@ func TestNotificationsAndHistory(t *testing.T) {
 		}
 		for i, f := range steps {
 			c.Advance(time.Hour)
+			svc.Wall(ctxb(), 10) // remembered until the next change
 			if _, err := f(); err != nil {
 				t.Fatalf("step %d: %v", i, err)
 			}

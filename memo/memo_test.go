@@ -1,0 +1,52 @@
+package memo
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestRecent(t *testing.T) {
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	r := Recent[int, string]{TTL: 2 * time.Second, Now: func() time.Time { return now }}
+	loads := 0
+	load := func(v string) func() (string, error) {
+		return func() (string, error) { loads++; return v, nil }
+	}
+	if v, _ := r.Get(6, load("a")); v != "a" {
+		t.Fatal(v)
+	}
+	if v, _ := r.Get(6, load("b")); v != "a" || loads != 1 {
+		t.Fatalf("within TTL: %q after %d loads", v, loads)
+	}
+	if v, _ := r.Get(4, load("c")); v != "c" {
+		t.Fatalf("another key: %q", v)
+	}
+	now = now.Add(2 * time.Second)
+	if v, _ := r.Get(6, load("d")); v != "d" {
+		t.Fatalf("after TTL: %q", v)
+	}
+	r.Forget()
+	if v, _ := r.Get(6, load("e")); v != "e" {
+		t.Fatalf("after Forget: %q", v)
+	}
+	// A change made while a value was loading: the loaded value is not kept.
+	r.Forget()
+	r.Get(6, func() (string, error) { r.Forget(); return "stale", nil })
+	if v, _ := r.Get(6, load("fresh")); v != "fresh" {
+		t.Fatalf("a value loaded across a change was kept: %q", v)
+	}
+	// Errors are not remembered.
+	if _, err := r.Get(9, func() (string, error) { return "", errors.New("down") }); err == nil {
+		t.Fatal("no error")
+	}
+	if v, _ := r.Get(9, load("up")); v != "up" {
+		t.Fatalf("error remembered: %q", v)
+	}
+	// A zero TTL remembers nothing.
+	var z Recent[int, string]
+	z.Get(1, load("x"))
+	if v, _ := z.Get(1, load("y")); v != "y" {
+		t.Fatalf("zero TTL remembered %q", v)
+	}
+}
