@@ -12,7 +12,8 @@
 # (the client command, "mariadb -uroot"), BENCH_DSN_PARAMS (appended to familybot's
 # DSN, e.g. "&interpolateParams=true" to try a driver setting without a code change),
 # BENCH_KEEP_DB=1 keeps the database,
-# BENCH_PERF=1 records a CPU profile of familybot under load with perf (needs perf).
+# BENCH_PERF=1 records a CPU profile of familybot under load with perf (needs perf),
+# BENCH_UNIQUE=1 makes every question text distinct (nothing answered from memory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -89,7 +90,7 @@ wait_http "http://$bare_addr/healthz"
 limit=$(( seconds + warmup + 60 ))
 load() {
   timeout "$limit" "$bin/load" -url "http://$2/wechat" -token "$token" -label "$1" \
-    -c "$conns" -d "${seconds}s" -warmup "${warmup}s" -residents "$residents" \
+    -c "$conns" -d "${seconds}s" -warmup "${warmup}s" -residents "$residents" ${BENCH_UNIQUE:+-unique} \
     -cpu "server=$3${db_pid:+,db=$db_pid}" | tee "$out/$1.txt"
 }
 

@@ -52,7 +52,7 @@ const (
 	maxQueryRunes = 200 // longer messages are cut: WeChat text is short, and matching must stay fast
 	maxTop        = 5
 	maxClarify    = 3
-	maxScored     = 40 // entries scored in full, by BM25 evidence
+	maxScored     = 20 // entries scored in full, by BM25 evidence
 )
 
 // qterm is one meaningful word of the question.

@@ -53,12 +53,16 @@ var questions = []string{
 	"今天天气怎么样", "推荐一只股票", "附近有什么好吃的", "帮我写一篇作文", "asdfgh",
 }
 
+// The commands' place in questions (they are never made unique: "活动 123" is another command).
+var firstCommand, commandCount = slices.Index(questions, "帮助"), 5
+
 type options struct {
 	url, token, label string
 	conns, residents  int
 	duration, warmup  time.Duration
 	timeout           time.Duration
 	maxRequests       int64
+	unique            bool
 	cpu               string // name=pid,…: processes whose CPU time is reported per request
 }
 
@@ -69,6 +73,7 @@ func main() {
 	flag.StringVar(&o.label, "label", "", "name printed with the results (default: the URL's port)")
 	flag.IntVar(&o.conns, "c", 32, "concurrent connections (each one request at a time)")
 	flag.IntVar(&o.residents, "residents", 1000, "distinct senders (FromUserName)")
+	flag.BoolVar(&o.unique, "unique", false, "make every question text distinct (a trailing number), so the server can answer none from memory")
 	flag.DurationVar(&o.duration, "d", 20*time.Second, "measured duration")
 	flag.DurationVar(&o.warmup, "warmup", 5*time.Second, "warm-up before measuring (not counted)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Second, "per-request timeout (counted as an error)")
@@ -195,7 +200,13 @@ func (g *generator) worker(ctx context.Context, phase *atomic.Int32, id uint64) 
 		}
 		n := g.seq.Add(1)
 		from := g.senders[rng.IntN(len(g.senders))]
-		text := questions[rng.IntN(len(questions))]
+		i := rng.IntN(len(questions))
+		text := questions[i]
+		if g.o.unique && (i < firstCommand || i >= firstCommand+commandCount) {
+			// Every question new to the server: a number the matcher ignores
+			// makes each text distinct, so nothing is answered from memory.
+			text += " " + strconv.FormatInt(g.msgBase+n, 10)
+		}
 		lat, outcome := g.one(ctx, from, text, g.msgBase+n, n)
 		if p == 1 {
 			out = append(out, sample{lat, outcome})
