@@ -140,6 +140,20 @@ func TestTwoCopiesShareDatabaseAndRedis(t *testing.T) {
 	if confirmed != 20 || waitlisted != 10 {
 		t.Fatalf("confirmed %d waitlisted %d, want 20 and 10", confirmed, waitlisted)
 	}
+
+	// A resident's next message may land on the other copy: a clarifying
+	// question asked by one copy is answered through the other, and "没用"
+	// reaches the answer the other copy gave.
+	who := fmt.Sprintf("o-rep-%d-next", run)
+	if q := post(t, s1, who, run+500, "发烧"); !strings.Contains(q, "请回复数字") {
+		t.Fatalf("no clarifying question: %q", q)
+	}
+	if a := post(t, s2, who, run+501, "1"); !strings.Contains(a, "【") {
+		t.Fatalf("the other copy did not take the choice: %q", a)
+	}
+	if fb := post(t, s1, who, run+502, "没用"); !strings.Contains(fb, "谢谢您告诉我们") {
+		t.Fatalf("没用 did not reach the other copy's answer: %q", fb)
+	}
 }
 
 // On the zero-setup default (SQLite, memory cache), a sign-up or wish that WeChat
