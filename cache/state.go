@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"sync"
 	"time"
 
@@ -161,6 +162,15 @@ type LocalConversations struct {
 	mu      sync.Mutex
 	m       map[string]localConversation
 	swept   time.Time
+	// stripes order one resident's writes, so the database and memory agree
+	// on which of two near-simultaneous changes came last.
+	stripes [64]sync.Mutex
+}
+
+func (l *LocalConversations) stripe(openID string) *sync.Mutex {
+	h := fnv.New32a()
+	h.Write([]byte(openID))
+	return &l.stripes[h.Sum32()%uint32(len(l.stripes))]
 }
 
 type localConversation struct {
@@ -199,6 +209,9 @@ func (l *LocalConversations) GetConversation(_ context.Context, openID string) (
 // ephemeral c is kept in memory only (and replaces any stored row, which is
 // deleted so that a restart cannot bring an older flow back).
 func (l *LocalConversations) SaveConversation(ctx context.Context, c models.Conversation) error {
+	st := l.stripe(c.OpenID)
+	st.Lock()
+	defer st.Unlock()
 	l.mu.Lock()
 	prev, had := l.m[c.OpenID]
 	l.mu.Unlock()
@@ -230,6 +243,9 @@ func (l *LocalConversations) SaveConversation(ctx context.Context, c models.Conv
 // DeleteConversation ends the conversation. It is forgotten in memory even if
 // the database refuses, so the resident is never stuck in a flow.
 func (l *LocalConversations) DeleteConversation(ctx context.Context, openID string) error {
+	st := l.stripe(openID)
+	st.Lock()
+	defer st.Unlock()
 	l.mu.Lock()
 	c, ok := l.m[openID]
 	delete(l.m, openID)

@@ -2,6 +2,8 @@ package memo
 
 import (
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -48,5 +50,33 @@ func TestRecent(t *testing.T) {
 	z.Get(1, load("x"))
 	if v, _ := z.Get(1, load("y")); v != "y" {
 		t.Fatalf("zero TTL remembered %q", v)
+	}
+}
+
+// Many readers and writers at once (run with -race): every value read is one
+// that was loaded, and after the last Forget the next read loads afresh.
+func TestRecentConcurrent(t *testing.T) {
+	r := Recent[int, int]{TTL: time.Hour}
+	var loads atomic.Int64
+	var wg sync.WaitGroup
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 500; i++ {
+				if g%4 == 0 && i%50 == 0 {
+					r.Forget()
+				}
+				v, _ := r.Get(i%3, func() (int, error) { loads.Add(1); return i % 3, nil })
+				if v != i%3 {
+					t.Errorf("key %d gave %d", i%3, v)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	if loads.Load() >= 16*500 {
+		t.Fatalf("%d loads for %d reads: nothing was remembered", loads.Load(), 16*500)
 	}
 }
