@@ -64,6 +64,7 @@ type doc struct {
 	tf       map[int32]float64 // field-weighted frequency per index word
 	raw      map[string]bool   // words as the entry writes them, before synonyms
 	subjects map[string]bool   // who the entry is about (lexicon's subject groups)
+	specific map[string]bool   // subjects without the general groups a specific one covers
 }
 
 // text is one title, question or keyword as index words, with its idf mass.
@@ -136,6 +137,7 @@ func NewIndex(entries []Entry, opts Options) *Index {
 		for _, c := range e.CounterExamples {
 			d.counter = append(d.counter, canonicalWords(c))
 		}
+		d.specific = lex.specific(d.subjects)
 		ix.docs = append(ix.docs, d)
 		for id, f := range d.tf {
 			ix.postings[id] = append(ix.postings[id], posting{doc: n, sat: float32(f / (f + saturation))})

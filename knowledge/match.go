@@ -79,6 +79,7 @@ type query struct {
 	total    float64         // weight of all its words
 	compact  string          // normalised without spaces, for keyword phrases
 	subjects map[string]bool // who it is about
+	specific map[string]bool // subjects without the general groups a specific one covers
 }
 
 // Match finds the entry that answers the question at now. It is safe for
@@ -115,6 +116,7 @@ func (ix *Index) match(norm string, now time.Time) Result {
 			q.subjects[g] = true
 		}
 	}
+	q.specific = lex.specific(q.subjects)
 
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)

@@ -129,7 +129,7 @@ func (ix *Index) score(d int32, q *query) Candidate {
 	for _, t := range dc.texts {
 		f.text = max(f.text, ix.dice(t, q))
 	}
-	if len(q.subjects) > 0 && len(dc.subjects) > 0 && !lex.compatible(q.subjects, dc.subjects) {
+	if len(q.subjects) > 0 && len(dc.subjects) > 0 && !lex.compatibleSpecific(q.specific, dc.specific) {
 		f.subject = true
 	}
 	for _, t := range q.terms {
