@@ -18,8 +18,8 @@ var (
 // dictionaries are embedded in the binary, so this works offline; should they
 // ever fail to load, text passes through unchanged rather than failing.
 func simplified(s string) string {
-	t2sOnce.Do(func() { t2s, _ = opencc.New("t2s") })
-	if t2s == nil || isASCII(s) {
+	t2sOnce.Do(loadT2S)
+	if t2s == nil || isASCII(s) || alreadySimplified(s) {
 		return s
 	}
 	out, err := t2s.Convert(s)
@@ -27,6 +27,46 @@ func simplified(s string) string {
 		return s
 	}
 	return out
+}
+
+// Most messages are written in simplified characters already, and the
+// conversion costs several microseconds even when it changes nothing. Each
+// Han character the conversion would change on its own is marked once, at
+// load; a text none of whose characters is marked is left as it is (the
+// conversion's phrase tables only refine how marked characters convert).
+var traditional [hanHigh - hanLow + 1]bool
+
+const hanLow, hanHigh = 0x3400, 0x9FFF // CJK extension A and the unified ideographs
+
+func loadT2S() {
+	t2s, _ = opencc.New("t2s")
+	if t2s == nil {
+		return
+	}
+	for r := rune(hanLow); r <= hanHigh; r++ {
+		if out, err := t2s.Convert(string(r)); err != nil || out != string(r) {
+			traditional[r-hanLow] = true
+		}
+	}
+}
+
+// alreadySimplified reports whether s has nothing the conversion would change:
+// no marked Han character and nothing outside ASCII, the Han range, CJK
+// punctuation and the emoji planes that the marks do not cover.
+func alreadySimplified(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+		case r >= hanLow && r <= hanHigh:
+			if traditional[r-hanLow] {
+				return false
+			}
+		case r >= 0x3000 && r <= 0x303F, r >= 0x1F000 && r <= 0x1FAFF:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func isASCII(s string) bool {
