@@ -306,8 +306,8 @@ func TestEventEdit(t *testing.T) {
 	form.Set("version", version(f.evEvent(1)))
 	wantStatus(t, c.post("/admin/events/1", form), http.StatusForbidden)
 	doc = mustDoc(t, boss.get("/admin/events/1/edit"))
-	if !strings.Contains(doc.Find("main").Text(), "不会自动通知") {
-		t.Error("no warning when editing a published event")
+	if !strings.Contains(doc.Find("#published-warning").Text(), "会自动通知已报名") {
+		t.Error("no word on who is told when a published event is edited")
 	}
 	form.Set("capacity", "1")
 	form.Del("csrf") // amy's, set by her post
@@ -321,6 +321,21 @@ func TestEventEdit(t *testing.T) {
 	}
 	if f.evEvent(1).Capacity != 12 || f.auditCount("event.update") != 1 {
 		t.Error("a refused edit changed the event or was audited")
+	}
+	// A new place for a published event: both families are told.
+	form.Set("capacity", "12")
+	form.Set("place", "社区活动中心二楼")
+	form.Set("version", version(f.evEvent(1)))
+	w = boss.post("/admin/events/1", form)
+	wantStatus(t, w, http.StatusSeeOther)
+	told := 0
+	for _, k := range f.outboxKeys() {
+		if strings.HasPrefix(k, "eventmoved:") {
+			told++
+		}
+	}
+	if told != 2 {
+		t.Errorf("%d families told of the new place, want 2", told)
 	}
 }
 

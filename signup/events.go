@@ -50,7 +50,8 @@ func normalizeTimes(ev *models.Event) {
 
 // UpdateEvent changes an event: fn edits it; the result is validated under the
 // event's lock. Capacity cannot drop below the confirmed sign-ups; when it grows,
-// waitlisted sign-ups are promoted at once and told.
+// waitlisted sign-ups are promoted at once and told. When a published event's
+// time or place changes, everyone signed up is told.
 func (s *Service) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Event) error) (models.Event, error) {
 	defer s.UpcomingCache.Forget()
 	ev, _, err := s.Store.UpdateEvent(ctx, id, func(ev *models.Event, n models.SignupCounts) error {
@@ -72,7 +73,7 @@ func (s *Service) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.E
 			return models.Errorf(models.ECONFLICT, "名额不能少于已确认的 %d 人", n.Confirmed)
 		}
 		return nil
-	}, s.promotionNotice)
+	}, s.promotionNotice, s.movedNotice)
 	return ev, notFound(err)
 }
 
@@ -177,6 +178,18 @@ func (s *Service) promotionNotice(ev models.Event, su models.Signup) models.Outb
 	text := fmt.Sprintf("【候补成功】好消息！%s候补的「%s」有名额了，已为您确认报名。\n时间：%s\n地点：%s\n签到码：%s（到场时出示）\n不能参加请回复“取消报名 %d”，把名额让给其他家庭。",
 		su.Attendee(), ev.Title, FormatWhen(ev), ev.Place, su.CheckinCode, su.ID)
 	return s.resident(fmt.Sprintf("promote:signup:%d", su.ID), su.OpenID, "活动报名确认", text, "promotion")
+}
+
+// movedNotice tells a resident that the event they signed up for has a new
+// time or place.
+func (s *Service) movedNotice(ev models.Event, su models.Signup) models.OutboxMessage {
+	state := "已确认"
+	if su.Status == models.SignupWaitlisted {
+		state = "候补中"
+	}
+	text := fmt.Sprintf("【活动变更】您报名的「%s」时间或地点有调整，请以此为准：\n时间：%s\n地点：%s\n%s的报名仍然有效（%s）。不能参加请回复“取消报名 %d”，把名额让给其他家庭；有疑问请回复“人工”。",
+		ev.Title, FormatWhen(ev), ev.Place, su.Attendee(), state, su.ID)
+	return s.resident(fmt.Sprintf("eventmoved:signup:%d:%d", su.ID, ev.UpdatedAt.UnixNano()), su.OpenID, "活动变更通知", text, "event_notice")
 }
 
 var weekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}

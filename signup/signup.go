@@ -76,7 +76,7 @@ type Store interface {
 	GetEvent(ctx context.Context, id uint) (models.Event, error)
 	GetEvents(ctx context.Context, ids []uint) (map[uint]models.Event, error)
 	ListEvents(ctx context.Context, from time.Time, statuses []string, limit int) ([]models.Event, error)
-	UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Event, n models.SignupCounts) error, promoted models.SignupNotice) (models.Event, []models.Signup, error)
+	UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Event, n models.SignupCounts) error, promoted, moved models.SignupNotice) (models.Event, []models.Signup, error)
 	CancelEvent(ctx context.Context, id uint, notice models.SignupNotice) (int, error)
 	CountSignups(ctx context.Context, ids []uint) (map[uint]models.SignupCounts, error)
 

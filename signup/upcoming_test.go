@@ -2,6 +2,7 @@ package signup_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +39,60 @@ func TestUpcomingRememberedButNeverStaleAfterOwnChanges(t *testing.T) {
 		clk.Set(clk.Now().Add(2 * time.Second))
 		if list, _ := s.Upcoming(ctx, 6); len(list) != 0 {
 			t.Fatalf("a cancelled event still listed after the TTL: %+v", list)
+		}
+	})
+}
+
+// Moving a published event (time or place) tells everyone signed up, the
+// waiting families too; other edits and drafts tell no one.
+func TestMovedEventTellsEveryoneSignedUp(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		s, _ := newService(t, st)
+		ev := mustEvent(t, s, 1, 1)
+		mustJoin(t, s, adult(ev.ID, "o1", "张三", "13800001111"))
+		mustJoin(t, s, adult(ev.ID, "o2", "李四", "13800002222"))
+		moved := func() []models.OutboxMessage {
+			var out []models.OutboxMessage
+			for k, m := range outboxByKey(t, st) {
+				if strings.HasPrefix(k, "eventmoved:") {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		if _, err := s.UpdateEvent(ctx, ev.ID, func(e *models.Event) error { e.Title += "（第二期）"; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(moved()); n != 0 {
+			t.Fatalf("a title change sent %d notices", n)
+		}
+		if _, err := s.UpdateEvent(ctx, ev.ID, func(e *models.Event) error { e.Place = "社区活动中心二楼"; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		msgs := moved()
+		if len(msgs) != 2 {
+			t.Fatalf("%d notices for 2 families after the place changed", len(msgs))
+		}
+		for _, m := range msgs {
+			if !strings.Contains(m.Text, "社区活动中心二楼") || !strings.Contains(m.Text, "取消报名") {
+				t.Errorf("notice lacks the new place or how to cancel: %q", m.Text)
+			}
+		}
+		later := ev.StartAt.Add(24 * time.Hour)
+		if _, err := s.UpdateEvent(ctx, ev.ID, func(e *models.Event) error { e.StartAt = later; e.EndAt = nil; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(moved()); n != 4 {
+			t.Fatalf("%d notices after a second change, want 4 (each change told)", n)
+		}
+		draft := mustEvent(t, s, 5, 0)
+		st.DB.Model(&models.Event{}).Where("id = ?", draft.ID).Update("status", models.EventDraft)
+		if _, err := s.UpdateEvent(ctx, draft.ID, func(e *models.Event) error { e.Place = "别处"; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(moved()); n != 4 {
+			t.Fatalf("moving a draft told %d more", n-4)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"familybot/models"
@@ -119,9 +120,11 @@ func (s *Store) ListEvents(ctx context.Context, from time.Time, statuses []strin
 }
 
 // UpdateEvent changes an event under its row lock. fn edits the event (and may
-// refuse, seeing the current counts); when the change makes room, waitlisted
-// sign-ups are promoted in the same transaction and told through promoted.
-func (s *Store) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Event, n models.SignupCounts) error, promoted models.SignupNotice) (models.Event, []models.Signup, error) {
+// refuse, seeing the current counts). When an open event's time or place
+// changes, every active sign-up is told through moved; when the change makes
+// room, waitlisted sign-ups are promoted and told through promoted. All in the
+// same transaction.
+func (s *Store) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Event, n models.SignupCounts) error, promoted, moved models.SignupNotice) (models.Event, []models.Signup, error) {
 	var out models.Event
 	var ups []models.Signup
 	err := s.lockedTx(ctx, func(tx *gorm.DB) error {
@@ -133,6 +136,7 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Eve
 		if err != nil {
 			return err
 		}
+		before := ev
 		if err := fn(&ev, n); err != nil {
 			return err
 		}
@@ -140,6 +144,18 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Eve
 		ev.ID, ev.UpdatedAt = id, now
 		if err := tx.Save(&ev).Error; err != nil {
 			return err
+		}
+		if moved != nil && before.Status == models.EventOpen && ev.Status == models.EventOpen && movedEvent(before, ev) {
+			var active []models.Signup
+			if err := tx.Where("event_id = ? AND active = ?", id, true).Order("id").Find(&active).Error; err != nil {
+				return err
+			}
+			for _, su := range active {
+				m := moved(ev, su)
+				if err := EnqueueTx(tx, &m, now); err != nil {
+					return err
+				}
+			}
 		}
 		ups, err = promote(tx, ev, now, promoted)
 		out = ev
@@ -149,6 +165,13 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Eve
 		return models.Event{}, nil, err
 	}
 	return out, ups, nil
+}
+
+// movedEvent reports whether residents signed up for a need to hear about b:
+// another start, end or place.
+func movedEvent(a, b models.Event) bool {
+	sameEnd := (a.EndAt == nil) == (b.EndAt == nil) && (a.EndAt == nil || a.EndAt.Equal(*b.EndAt))
+	return !a.StartAt.Equal(b.StartAt) || !sameEnd || strings.TrimSpace(a.Place) != strings.TrimSpace(b.Place)
 }
 
 // CancelEvent calls the event off: every active sign-up is cancelled and told
