@@ -90,7 +90,7 @@ type pageView interface{ page() *Page }
 // flashes are the confirmations a redirect may ask for (?ok=code).
 var flashes = map[string]string{
 	"saved": "已保存", "replied": "已回复，居民会收到通知", "finished": "已办结，居民会收到答复",
-	"accepted": "已受理，居民会收到通知", "started": "已标记为办理中", "rejected": "已标记为不予受理，居民会收到原因",
+	"accepted": "已受理，居民会收到通知", "started": "已标记为办理中", "reopened": "已重新办理，居民会收到原因", "rejected": "已标记为不予受理，居民会收到原因",
 	"assigned": "已分派", "hidden": "已从回音壁隐藏", "shown": "已在回音壁展示", "handled": "已标记为已处理",
 	"retried": "已重新排队发送", "removed": "已移除",
 }

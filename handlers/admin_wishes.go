@@ -170,6 +170,7 @@ type wishView struct {
 	Steps      []option // status moves other than 办结/不予受理 (those need text)
 	CanFinish  bool
 	CanReject  bool
+	CanReopen  bool // 已办结: may be taken up again, with a reason
 	CanReply   bool
 	Teams      []option
 	Colleagues []option
@@ -195,13 +196,14 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 	v := &wishView{Page: Page{Title: fmt.Sprintf("心愿 #%d", d.ID), Nav: "wishes", Error: problem}, W: d, Revealed: revealed,
 		Text: d.Text, Contact: d.Contact, Category: models.WishCategoryLabel(d.Category), Team: models.WishCategoryLabel(d.Team),
 		Assignee: names[d.AssignedTo], CanReply: wishwall.CanReply(d.Status), Draft: draft, Reason: reason,
-		CanFinish: wishwall.CanTransition(d.Status, models.WishDone), CanReject: wishwall.CanTransition(d.Status, models.WishRejected)}
+		CanFinish: wishwall.CanTransition(d.Status, models.WishDone), CanReject: wishwall.CanTransition(d.Status, models.WishRejected),
+		CanReopen: d.Status == models.WishDone}
 	if !revealed {
 		v.Text, v.Contact = wishwall.MaskNumbers(d.Text), wishwall.MaskNumbers(d.Contact)
 		v.CanReveal = v.Text != d.Text || v.Contact != d.Contact
 	}
 	for _, to := range wishwall.NextStatuses(d.Status) {
-		if l, ok := stepLabels[to]; ok {
+		if l, ok := stepLabels[to]; ok && !v.CanReopen { // reopening needs a reason: its own form
 			v.Steps = append(v.Steps, option{Value: to, Label: l})
 		}
 	}
@@ -294,8 +296,13 @@ func (s *Server) wishStatus(c *gin.Context) error {
 		_, err = svc.Accept(ctx, me, id)
 		ok = "accepted"
 	case models.WishInProgress:
-		_, err = svc.Start(ctx, me, id)
-		ok = "started"
+		if c.PostForm("reopen") == "1" {
+			_, err = svc.Reopen(ctx, me, id, reason)
+			ok = "reopened"
+		} else {
+			_, err = svc.Start(ctx, me, id)
+			ok = "started"
+		}
 	case models.WishRejected:
 		_, err = svc.Reject(ctx, me, id, reason)
 		ok = "rejected"

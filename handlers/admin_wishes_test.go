@@ -143,6 +143,26 @@ func TestWishActionsOverHTTP(t *testing.T) {
 			t.Errorf("audit %s = %d", a, f.auditCount(a))
 		}
 	}
+
+	// Reopening a finished wish: the page offers it (not a bare 开始办理), a reason is required.
+	doc = mustDoc(t, c.get("/admin/wishes/1"))
+	if doc.Find("#reopen-submit").Length() != 1 || strings.Contains(doc.Find("#act .btns").First().Text(), "开始办理") {
+		t.Fatal("a finished wish does not offer 重新办理 (or offers it without a reason)")
+	}
+	w = c.post("/admin/wishes/1/status", url.Values{"to": {"in_progress"}, "reopen": {"1"}, "reason": {" "}})
+	wantStatus(t, w, http.StatusBadRequest)
+	if got := mustDoc(t, w).Find(".flash.err").Text(); !strings.Contains(got, "原因") {
+		t.Errorf("reopen without a reason: %q", got)
+	}
+	wantStatus(t, c.post("/admin/wishes/1/status", url.Values{"to": {"in_progress"}}), http.StatusBadRequest) // not by the back door
+	w = c.post("/admin/wishes/1/status", url.Values{"to": {"in_progress"}, "reopen": {"1"}, "reason": {"居民说时间不合适"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	if wd := f.wishNow(1); wd.Status != models.WishInProgress || wd.FinishedAt != nil {
+		t.Fatalf("after reopening: %+v", wd)
+	}
+	if got := mustDoc(t, c.get(w.Header().Get("Location"))).Find(".flash.ok").Text(); !strings.Contains(got, "重新办理") {
+		t.Errorf("reopen flash = %q", got)
+	}
 }
 
 func TestInboxFiltersAndOverdue(t *testing.T) {

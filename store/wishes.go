@@ -178,6 +178,10 @@ func (s *Store) ChangeWish(ctx context.Context, ch models.WishChange) (models.Wi
 			case models.WishDone, models.WishRejected:
 				set["finished_at"] = at
 			}
+			if ch.From == models.WishDone { // reopened: open again, and its next answer may be rated
+				set["finished_at"] = nil
+				set["rating"] = 0
+			}
 		}
 		if ch.Reason != nil {
 			set["reason"] = *ch.Reason

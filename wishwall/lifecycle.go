@@ -13,6 +13,7 @@ var transitions = map[string][]string{
 	models.WishPending:    {models.WishAccepted, models.WishRejected},
 	models.WishAccepted:   {models.WishInProgress, models.WishDone, models.WishRejected},
 	models.WishInProgress: {models.WishDone},
+	models.WishDone:       {models.WishInProgress}, // 重新办理, with a reason the resident is told
 }
 
 // CanTransition reports whether a wish may move from one status to another.
@@ -146,6 +147,15 @@ func (s *Service) transition(ctx context.Context, st models.Staff, id uint64, to
 			return w, err
 		}
 		ch.Reason, ch.Event.Note = &reason, reason
+	case models.WishInProgress:
+		if w.Status == models.WishDone {
+			if reason, err = checkReply(reason, "重新办理时请填写原因，会告诉居民"); err != nil {
+				return w, err
+			}
+			ch.Event.Note = reason
+		} else {
+			reason = ""
+		}
 	}
 	ch.Messages = s.residentMessages(reply + reason)
 	return s.Store.ChangeWish(ctx, ch)
@@ -175,6 +185,13 @@ func (s *Service) Start(ctx context.Context, st models.Staff, id uint64) (models
 // Finish closes a wish as 已办结 with a reply to the resident (required).
 func (s *Service) Finish(ctx context.Context, st models.Staff, id uint64, reply string) (models.Wish, error) {
 	return s.transition(ctx, st, id, models.WishDone, reply, "")
+}
+
+// Reopen takes a finished wish back to 办理中 (the answer did not solve it, a
+// low rating, new information), with a reason the resident is told. The wish
+// leaves the 回音壁 until it is finished again, and may be rated again then.
+func (s *Service) Reopen(ctx context.Context, st models.Staff, id uint64, reason string) (models.Wish, error) {
+	return s.transition(ctx, st, id, models.WishInProgress, "", reason)
 }
 
 // Reject closes a wish as 不予受理 with a reason (required), sent to the resident.

@@ -18,6 +18,7 @@ const (
 	msgReplied  = "工作人员回复了您的心愿 #%d：\n%s\n\n回复“我的心愿”查看全部。"
 	msgFinished = "您的心愿 #%d 已办结。工作人员的答复：\n%s\n\n请为这次答复打个分：回复“评价 %d 5”（1-5分，5分最满意）。"
 	msgRejected = "很抱歉，您的心愿 #%d 暂时无法受理。\n原因：%s\n如有疑问，请回复“人工”联系工作人员。"
+	msgReopened = "您的心愿 #%d 我们会继续办理：\n%s\n有进展会在这里告诉您，也可以回复“我的心愿”查看。"
 
 	titleReply  = "您的心愿有新回复"
 	titleStatus = "心愿办理进度"
@@ -71,6 +72,9 @@ func (s *Service) residentMessages(text string) func(w models.Wish, replyN int) 
 		case w.Status == models.WishRejected:
 			return s.toResident(fmt.Sprintf("wishstatus:%d:rejected", w.ID), w.OpenID, titleStatus,
 				fmt.Sprintf(msgRejected, w.ID, text))
+		case w.Status == models.WishInProgress && text != "": // reopened
+			return s.toResident(fmt.Sprintf("wishstatus:%d:reopened:%d", w.ID, w.UpdatedAt.UnixNano()), w.OpenID, titleStatus,
+				fmt.Sprintf(msgReopened, w.ID, text))
 		}
 		return nil
 	}

@@ -370,6 +370,7 @@ func TestTransitionsTable(t *testing.T) {
 		{models.WishPending, models.WishAccepted}: true, {models.WishPending, models.WishRejected}: true,
 		{models.WishAccepted, models.WishInProgress}: true, {models.WishAccepted, models.WishDone}: true,
 		{models.WishAccepted, models.WishRejected}: true, {models.WishInProgress, models.WishDone}: true,
+		{models.WishDone, models.WishInProgress}: true, // reopened
 	}
 	for _, from := range all {
 		for _, to := range all {
@@ -378,6 +379,64 @@ func TestTransitionsTable(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A finished wish can be taken up again, with a reason the resident is told; it
+// leaves the 回音壁, and its next answer may be rated again.
+func TestReopen(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		c := newClock()
+		svc := newService(t, s, c)
+		w := mustCreate(t, svc, wishwall.NewWish{Category: models.WishCatHealth, Public: true})
+		if _, err := svc.Accept(ctxb(), amy, w.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Finish(ctxb(), amy, w.ID, "下月开讲座"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Rate(ctxb(), "o1", w.ID, 2); err != nil {
+			t.Fatal(err)
+		}
+		if wall, _ := svc.Wall(ctxb(), 10); len(wall) != 1 {
+			t.Fatalf("finished wish not on the wall: %d", len(wall))
+		}
+		if _, err := svc.Reopen(ctxb(), amy, w.ID, "  "); !models.IsCode(err, models.EINVALID) {
+			t.Fatalf("reopened without a reason: %v", err)
+		}
+		if _, err := svc.Reopen(ctxb(), bob, w.ID, "居民说时间不合适"); err == nil {
+			t.Fatal("another team reopened it")
+		}
+		c.Advance(time.Hour)
+		got, err := svc.Reopen(ctxb(), amy, w.ID, "居民说时间不合适，改约周末场")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != models.WishInProgress || got.FinishedAt != nil || got.Rating != 0 {
+			t.Fatalf("after reopening: status %s finished %v rating %d", got.Status, got.FinishedAt, got.Rating)
+		}
+		if wall, _ := svc.Wall(ctxb(), 10); len(wall) != 0 {
+			t.Fatal("a reopened wish is still on the wall")
+		}
+		told := false
+		for _, m := range outboxRows(t, s) {
+			if strings.HasPrefix(m.DedupKey, "wishstatus:1:reopened:") && m.To == "o1" && strings.Contains(m.Text, "改约周末场") {
+				told = true
+			}
+		}
+		if !told {
+			t.Fatalf("resident not told why: %v", keys(outboxRows(t, s)))
+		}
+		if _, err := svc.Finish(ctxb(), amy, w.ID, "改为周六上午，已为您留位"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Rate(ctxb(), "o1", w.ID, 5); err != nil {
+			t.Fatalf("the new answer cannot be rated: %v", err)
+		}
+		d, _ := svc.Get(ctxb(), amy, w.ID)
+		if d.Rating != 5 || len(d.Replies) != 2 {
+			t.Fatalf("rating %d, replies %d", d.Rating, len(d.Replies))
+		}
+	})
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
