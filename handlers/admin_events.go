@@ -175,6 +175,7 @@ type eventView struct {
 	Confirmed, Waiting, Cancelled  []signupRow
 	CanEdit, CanPublish            bool
 	CanCancel, CanExport           bool
+	ExportPurposes                 []string
 	CanCheckin                     bool
 	Code                           string // the typed check-in code, kept after a mistake
 	Scene                          string
@@ -231,7 +232,7 @@ func (s *Server) renderEvent(c *gin.Context, id uint, o eventOpts) error {
 		Scene: fmt.Sprintf("checkin_%d", ev.ID), CheckinEarly: int(signup.CheckinEarly / time.Hour),
 		CheckinLate: int(signup.CheckinLate / time.Hour),
 		CanEdit:     canEdit(me, ev.Event), CanPublish: me.IsAdmin() && ev.Status == models.EventDraft,
-		CanCancel: me.IsAdmin() && ev.Status != models.EventCancelled, CanExport: me.IsAdmin(),
+		CanCancel: me.IsAdmin() && ev.Status != models.EventCancelled, CanExport: me.IsAdmin(), ExportPurposes: exportPurposes,
 		CanCheckin: ev.Status == models.EventOpen}
 	v.State, v.StateClass = eventState(ev.Event, now)
 	var csrf string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -155,6 +156,10 @@ func (s *Server) signupReveal(c *gin.Context) error {
 	return s.renderEvent(c, id, eventOpts{reveal: su.ID})
 }
 
+// exportPurposes are what a sign-up list may be exported for; the one chosen
+// is kept in the audit log with the export.
+var exportPurposes = []string{"活动签到", "联系参加者（通知变更等）", "上报活动统计", "保险或场地登记"}
+
 // eventExport sends the sign-up list as CSV. Admins only: unlike the pages,
 // which mask phones and reveal one at a time with an audit record, the file
 // holds every attendee's full phone number (and children's nicknames and ages)
@@ -166,12 +171,16 @@ func (s *Server) eventExport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	purpose := c.PostForm("purpose")
+	if !slices.Contains(exportPurposes, purpose) {
+		return models.Errorf(models.EINVALID, "请先选择导出用途，再导出报名表")
+	}
 	var buf bytes.Buffer // the whole file first: a failure still gets the error page
 	if err := svc.ExportCSV(c.Request.Context(), id, &buf); err != nil {
 		return err
 	}
 	rows := bytes.Count(buf.Bytes(), []byte("\r\n")) - 1 // CRLF ends each record; the first is the header
-	s.audit(c, "event.export", fmt.Sprintf("event:%d", id), fmt.Sprintf("rows=%d", rows))
+	s.audit(c, "event.export", fmt.Sprintf("event:%d", id), fmt.Sprintf("rows=%d purpose=%s", rows, purpose))
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="event-%d-%s.csv"`, id, s.now().In(signup.Local).Format("20060102")))
 	c.Header("Cache-Control", "no-store")
 	c.Header("X-Content-Type-Options", "nosniff")

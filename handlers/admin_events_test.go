@@ -567,7 +567,17 @@ func TestEventExportCSV(t *testing.T) {
 	evMust(t, svc, "沟通之道家长课堂", evSaturday, 5, 0, false)
 	evJoin(t, svc, 1, "o-a", "王芳", "13912345678")
 	c := f.loggedIn("boss")
-	w := c.post("/admin/events/1/export.csv", nil)
+	// The purpose is required, and only the listed ones.
+	for _, p := range []string{"", "随便看看"} {
+		wantStatus(t, c.post("/admin/events/1/export.csv", url.Values{"purpose": {p}}), http.StatusBadRequest)
+	}
+	if f.auditCount("event.export") != 0 {
+		t.Fatal("an export without a purpose was audited as done")
+	}
+	if n := mustDoc(t, c.get("/admin/events/1")).Find("#purpose option").Length(); n < 3 {
+		t.Errorf("the export form offers %d purposes", n)
+	}
+	w := c.post("/admin/events/1/export.csv", url.Values{"purpose": {"活动签到"}})
 	wantStatus(t, w, http.StatusOK)
 	h := w.Header()
 	if !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || h.Get("Content-Disposition") != `attachment; filename="event-1-20261124.csv"` ||
@@ -587,10 +597,10 @@ func TestEventExportCSV(t *testing.T) {
 	}
 	var a models.AuditLog
 	f.st.DB.Where("action = ?", "event.export").Take(&a)
-	if a.Actor != "boss" || a.Object != "event:1" || a.Detail != "rows=1" {
+	if a.Actor != "boss" || a.Object != "event:1" || a.Detail != "rows=1 purpose=活动签到" {
 		t.Errorf("export audit = %+v", a)
 	}
-	wantStatus(t, c.post("/admin/events/9/export.csv", nil), http.StatusNotFound)
+	wantStatus(t, c.post("/admin/events/9/export.csv", url.Values{"purpose": {"活动签到"}}), http.StatusNotFound)
 	if f.auditCount("event.export") != 1 {
 		t.Error("a failed export was audited as done")
 	}
