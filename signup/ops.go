@@ -246,7 +246,7 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 			fmt.Fprintf(&b, "请带上：%s\n", ev.Bring)
 		}
 		fmt.Fprintf(&b, "签到码：%s（到场出示，或扫现场二维码签到）\n不能参加请回复“取消报名 %d”，把名额让给候补的家庭。", su.CheckinCode, su.ID)
-		return s.resident(fmt.Sprintf("remind:signup:%d", su.ID), su.OpenID, "活动提醒", b.String(), "reminder")
+		return s.resident(fmt.Sprintf("remind:signup:%d:%d", su.ID, ev.StartAt.Unix()), su.OpenID, "活动提醒", b.String(), "reminder")
 	})
 }
 

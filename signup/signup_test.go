@@ -365,6 +365,18 @@ func TestRemindersOnceWithTwoCopies(t *testing.T) {
 		if n, _ := s1.SendReminders(ctx); n != 0 {
 			t.Fatalf("quiet hours: %d", n)
 		}
+		// Moved a day later after the reminders went out: reminded again before the new time.
+		clk.Set(ev.StartAt.Add(-23*time.Hour - 30*time.Minute))
+		if _, err := s1.UpdateEvent(ctx, ev.ID, func(e *models.Event) error { e.StartAt = e.StartAt.AddDate(0, 0, 1); e.EndAt = nil; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := s1.SendReminders(ctx); n != 0 {
+			t.Fatalf("reminded %d for a start two days away", n)
+		}
+		clk.Set(ev.StartAt.AddDate(0, 0, 1).Add(-23*time.Hour - 30*time.Minute))
+		if n, _ := s1.SendReminders(ctx); n != 20 {
+			t.Fatalf("after the move %d reminders, want 20 (once more each)", n)
+		}
 	})
 }
 

@@ -156,6 +156,12 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Eve
 					return err
 				}
 			}
+			if !before.StartAt.Equal(ev.StartAt) { // remind them again before the new time
+				if err := tx.Model(&models.Signup{}).Where("event_id = ? AND active = ?", id, true).
+					Update("reminded_at", nil).Error; err != nil {
+					return err
+				}
+			}
 		}
 		ups, err = promote(tx, ev, now, promoted)
 		out = ev
