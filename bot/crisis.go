@@ -62,7 +62,7 @@ func (e *Engine) crisis(ctx context.Context, in Inbound, kind knowledge.CrisisKi
 	// For a medical emergency, the first-aid entry that matches follows the 120 advice
 	// ("热性惊厥发作时怎么办" is both an emergency and a how-to question).
 	if kind == knowledge.CrisisMedical && e.KB != nil {
-		if res := e.KB.Index().Match(in.Text, e.now()); res.Decision == knowledge.Answer && len(res.Top) > 0 {
+		if res := e.KB.Index().Decide(in.Text, e.now()); res.Decision == knowledge.Answer && len(res.Top) > 0 {
 			en := res.Top[0].Entry
 			text += "\n\n【" + en.Title + "】\n" + strings.TrimSpace(en.Answer)
 			if en.Source != "" {

@@ -60,7 +60,7 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 	if e.KB == nil {
 		return e.fallback(ctx, in)
 	}
-	res := e.KB.Index().Match(in.Text, e.now())
+	res := e.KB.Index().Decide(in.Text, e.now())
 	switch {
 	case res.Decision == knowledge.Answer && len(res.Top) > 0:
 		return e.answer(ctx, in, res.Top[0], models.RouteFAQ)

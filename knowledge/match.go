@@ -85,18 +85,29 @@ type query struct {
 // Match finds the entry that answers the question at now. It is safe for
 // concurrent use.
 func (ix *Index) Match(question string, now time.Time) Result {
+	return ix.lookup(question, now, true)
+}
+
+// Decide is Match without the reasons (Candidate.Why), which only staff read:
+// the same decision and candidates, for the bot's reply path.
+func (ix *Index) Decide(question string, now time.Time) Result {
+	return ix.lookup(question, now, false)
+}
+
+func (ix *Index) lookup(question string, now time.Time, explain bool) Result {
 	norm := Normalize(truncateRunes(question, maxQueryRunes))
-	if res, ok := ix.verdicts.get(norm, now); ok {
+	if res, ok := ix.verdicts.get(norm, now, explain); ok {
 		return res
 	}
-	res := ix.match(norm, now)
+	res := ix.match(norm, now, explain)
 	from, until := ix.liveSpan(now)
-	ix.verdicts.put(norm, res, from, until)
+	ix.verdicts.put(norm, res, explain, from, until)
 	return res
 }
 
-// match scores a normalised question against every live entry.
-func (ix *Index) match(norm string, now time.Time) Result {
+// match scores a normalised question against every live entry; explain adds
+// the reasons staff see.
+func (ix *Index) match(norm string, now time.Time, explain bool) Result {
 	res := Result{Normalized: norm}
 	q := &query{compact: strings.ReplaceAll(norm, " ", "")}
 	q.terms, q.parts = ix.readQuery(norm)
@@ -166,7 +177,9 @@ func (ix *Index) match(norm string, now time.Time) Result {
 		top = insertTop(top, c)
 	}
 	for i := range top {
-		top[i].Why = ix.explain(top[i], q)
+		if explain {
+			top[i].Why = ix.explain(top[i], q)
+		}
 	}
 	res.Decision, res.Top = ix.decide(top)
 	return res

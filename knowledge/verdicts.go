@@ -17,6 +17,7 @@ const verdictsSize = 8192 // distinct questions remembered per index
 
 type verdict struct {
 	res         Result
+	explained   bool      // the candidates carry their reasons (Why)
 	from, until time.Time // the live-entry span the verdict holds for
 }
 
@@ -25,13 +26,14 @@ type verdicts struct {
 	m  map[string]verdict
 }
 
-// get returns a remembered verdict on norm that still holds at now. The
-// caller gets its own copy of the candidate list.
-func (v *verdicts) get(norm string, now time.Time) (Result, bool) {
+// get returns a remembered verdict on norm that still holds at now (with the
+// reasons, when explained is asked for). The caller gets its own copy of the
+// candidate list.
+func (v *verdicts) get(norm string, now time.Time, explained bool) (Result, bool) {
 	v.mu.Lock()
 	got, ok := v.m[norm]
 	v.mu.Unlock()
-	if !ok || now.Before(got.from) || !now.Before(got.until) {
+	if !ok || now.Before(got.from) || !now.Before(got.until) || (explained && !got.explained) {
 		return Result{}, false
 	}
 	res := got.res
@@ -39,14 +41,17 @@ func (v *verdicts) get(norm string, now time.Time) (Result, bool) {
 	return res, true
 }
 
-func (v *verdicts) put(norm string, res Result, from, until time.Time) {
+func (v *verdicts) put(norm string, res Result, explained bool, from, until time.Time) {
 	res.Top = append([]Candidate(nil), res.Top...)
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.m == nil || len(v.m) >= verdictsSize { // start over rather than track recency: cheap and bounded
 		v.m = make(map[string]verdict, 256)
 	}
-	v.m[norm] = verdict{res: res, from: from, until: until}
+	if old, ok := v.m[norm]; ok && old.explained && !explained && old.from.Equal(from) && old.until.Equal(until) {
+		return // keep the verdict with reasons for the same span
+	}
+	v.m[norm] = verdict{res: res, explained: explained, from: from, until: until}
 }
 
 // liveSpan returns the span around now in which no entry becomes effective or

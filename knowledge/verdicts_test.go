@@ -35,7 +35,7 @@ func TestRememberedVerdictsFollowTheCalendar(t *testing.T) {
 func TestRememberedVerdictsEqualFreshOnes(t *testing.T) {
 	ix := fixtureIndex(t)
 	for _, q := range []string{"宝宝发烧了怎么办", "寶寶發燒怎麼辦", "发烧", "今天天气怎么样", "高血亚的标准是多少", "？？？"} {
-		fresh := ix.match(Normalize(q), summer)
+		fresh := ix.match(Normalize(q), summer, true)
 		first := ix.Match(q, summer)
 		if len(first.Top) > 0 {
 			first.Top[0] = Candidate{} // a careless caller
@@ -73,6 +73,30 @@ func TestNewIndexForgetsOldVerdicts(t *testing.T) {
 	for _, c := range r.Top {
 		if c.Entry.Slug == "parenting-fever" {
 			t.Fatalf("the disabled entry is still offered (%s)", r.Decision)
+		}
+	}
+}
+
+// Decide (the bot's path) reaches Match's decision without building the
+// reasons; a verdict remembered by Decide does not rob staff of the reasons.
+func TestDecideEqualsMatchWithoutReasons(t *testing.T) {
+	ix := fixtureIndex(t)
+	for _, q := range []string{"宝宝发烧了怎么办", "发烧", "今天天气怎么样", "高血亚的标准是多少", "我爸发烧两天了"} {
+		d := ix.Decide(q, summer)
+		m := ix.Match(q, summer)
+		if d.Decision != m.Decision || len(d.Top) != len(m.Top) {
+			t.Fatalf("%s: Decide %s/%d, Match %s/%d", q, d.Decision, len(d.Top), m.Decision, len(m.Top))
+		}
+		for i := range m.Top {
+			if d.Top[i].Entry != m.Top[i].Entry || d.Top[i].Score != m.Top[i].Score {
+				t.Errorf("%s: candidate %d differs", q, i)
+			}
+			if len(d.Top[i].Why) != 0 {
+				t.Errorf("%s: Decide built reasons", q)
+			}
+			if len(m.Top[i].Why) == 0 {
+				t.Errorf("%s: Match after Decide has no reasons for candidate %d", q, i)
+			}
 		}
 	}
 }
