@@ -91,7 +91,7 @@ type pageView interface{ page() *Page }
 var flashes = map[string]string{
 	"saved": "已保存", "replied": "已回复，居民会收到通知", "finished": "已办结，居民会收到答复",
 	"accepted": "已受理，居民会收到通知", "started": "已标记为办理中", "reopened": "已重新办理，居民会收到原因", "rejected": "已标记为不予受理，居民会收到原因",
-	"assigned": "已分派", "hidden": "已从回音壁隐藏", "shown": "已在回音壁展示", "handled": "已标记为已处理",
+	"assigned": "已分派", "hidden": "已从回音壁隐藏", "shown": "已在回音壁展示", "handled": "已标记为已处理", "crisis_replied": "已发给居民（在“发送失败”页可查看能否送达），并标记为已处理",
 	"retried": "已重新排队发送", "removed": "已移除",
 }
 
@@ -347,6 +347,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	g.POST("/wishes/:id/reveal", s.h(s.wishReveal))
 	g.GET("/crisis", s.h(s.crisisPage))
 	g.POST("/crisis/:id/handled", s.h(s.crisisHandled))
+	g.POST("/crisis/:id/reply", s.h(s.crisisReply))
 	g.POST("/crisis/:id/reveal", s.h(s.crisisReveal))
 	g.GET("/messages", s.h(s.messagesPage))
 	g.GET("/outbox", s.h(s.outboxPage))

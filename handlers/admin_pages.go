@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"familybot/models"
 	"familybot/store"
@@ -149,6 +150,47 @@ func (s *Server) crisisHandled(c *gin.Context) error {
 		s.audit(c, "crisis.handled", fmt.Sprintf("crisis:%d", id), "")
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/crisis?ok=handled")
+	return nil
+}
+
+// maxCrisisReply bounds a staff reply to a crisis message (one WeChat text).
+const maxCrisisReply = 600
+
+// crisisReply sends the resident a message from the staff member following
+// the crisis up, through the outbox as a customer-service message. The
+// emergency lines are always added. There is no template fallback: a resident
+// silent for more than 48 hours cannot be reached this way, which shows at
+// /admin/outbox, and staff must phone instead. The message is marked handled.
+func (s *Server) crisisReply(c *gin.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	ev, err := s.Store.GetCrisisEvent(ctx, id)
+	if err != nil {
+		return err
+	}
+	text := strings.TrimSpace(c.PostForm("text"))
+	switch {
+	case text == "":
+		return models.Errorf(models.EINVALID, "请填写要发给居民的话")
+	case utf8.RuneCountInString(text) > maxCrisisReply:
+		return models.Errorf(models.EINVALID, "内容请不要超过%d个字", maxCrisisReply)
+	}
+	me, _ := staffOf(c)
+	name := strings.TrimSpace(s.Cfg.Association.Name)
+	body := text + "\n\n——" + name + "工作人员\n如情况紧急，请立即拨打 120（急救）或 110（报警）；心理援助热线 12356。"
+	m := models.OutboxMessage{DedupKey: fmt.Sprintf("crisisreply:%d:%d", id, s.now().UnixNano()), Channel: models.ChannelCustomer,
+		To: ev.OpenID, Title: "工作人员回复", Text: body}
+	if err := s.Store.Enqueue(ctx, &m); err != nil {
+		return err
+	}
+	if err := s.Store.MarkCrisisHandled(ctx, id, me.Label(), s.now()); err != nil && !models.IsCode(err, models.ECONFLICT) {
+		return err
+	}
+	s.audit(c, "crisis.reply", fmt.Sprintf("crisis:%d", id), fmt.Sprintf("chars=%d", utf8.RuneCountInString(text)))
+	c.Redirect(http.StatusSeeOther, "/admin/crisis?ok=crisis_replied")
 	return nil
 }
 
