@@ -59,6 +59,9 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 	if cfg.WeCom.CorpID != "" {
 		hs.OAuth = client
 	}
+	if cfg.OfficialAccount.AppID != "" {
+		hs.QR = client
+	}
 	host, _ := os.Hostname()
 	worker := &outbox.Worker{Store: app.Store, Sender: client, ID: fmt.Sprintf("%s-%d", host, os.Getpid()), Lease: time.Minute,
 		OnResult: m.ObserveDelivery}

@@ -173,7 +173,7 @@ func securityHeaders(c *gin.Context) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "+
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data: https://mp.weixin.qq.com; form-action 'self'; "+
 		"frame-ancestors 'none'; base-uri 'none'")
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 }

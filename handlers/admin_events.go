@@ -31,7 +31,7 @@ import (
 
 func init() {
 	registerFlashes(map[string]string{
-		"ev_created": "已保存为草稿。核对无误后请管理员发布，居民才能报名。", "ev_saved": "活动已保存",
+		"ev_created": "已保存为草稿。核对无误后请管理员发布，居民才能报名。", "ev_saved": "活动已保存", "qr_made": "签到二维码已生成，请打印放在签到处",
 		"ev_published": "已发布，居民现在可以在公众号报名了", "ev_cancelled": "活动已取消，已通知所有报名和候补的居民",
 		"ev_checkin": "签到成功", "ev_su_cancelled": "已取消这条报名，居民会收到通知；有候补的会自动递补",
 	})
@@ -46,6 +46,7 @@ func init() {
 		g.GET("/events/:id/cancel", s.adminOnly(), s.h(s.eventCancelPage))
 		g.POST("/events/:id/cancel", s.adminOnly(), s.h(s.eventCancel))
 		g.POST("/events/:id/checkin", s.h(s.eventCheckin))
+		g.POST("/events/:id/qr", s.h(s.eventQR))
 		g.POST("/events/:id/signups/:sid/cancel", s.h(s.signupCancel))
 		g.POST("/events/:id/signups/:sid/reveal", s.h(s.signupReveal))
 		g.POST("/events/:id/export.csv", s.adminOnly(), s.h(s.eventExport))
@@ -179,6 +180,9 @@ type eventView struct {
 	CanCheckin                     bool
 	Code                           string // the typed check-in code, kept after a mistake
 	Scene                          string
+	QRImage                        string // the check-in code, while it still works
+	QRUntil                        *time.Time
+	CanMakeQR                      bool
 	CheckinEarly, CheckinLate      int
 }
 
@@ -233,7 +237,10 @@ func (s *Server) renderEvent(c *gin.Context, id uint, o eventOpts) error {
 		CheckinLate: int(signup.CheckinLate / time.Hour),
 		CanEdit:     canEdit(me, ev.Event), CanPublish: me.IsAdmin() && ev.Status == models.EventDraft,
 		CanCancel: me.IsAdmin() && ev.Status != models.EventCancelled, CanExport: me.IsAdmin(), ExportPurposes: exportPurposes,
-		CanCheckin: ev.Status == models.EventOpen}
+		CanCheckin: ev.Status == models.EventOpen, CanMakeQR: s.QR != nil && ev.Status == models.EventOpen}
+	if ev.CheckinQR != "" && ev.CheckinQRUntil != nil && ev.CheckinQRUntil.After(now) {
+		v.QRImage, v.QRUntil = ev.CheckinQR, ev.CheckinQRUntil
+	}
 	v.State, v.StateClass = eventState(ev.Event, now)
 	var csrf string
 	if sess, ok := sessionOf(c); ok {

@@ -32,6 +32,7 @@ type Server struct {
 	Wishes  *wishwall.Service
 	Webhook http.Handler // the official-account webhook (wechat package)
 	OAuth   OAuth        // WeCom login; nil disables it
+	QR      QRCodes      // check-in QR codes; nil: staff are told how to make one
 	// RebuildIndex rebuilds the knowledge index after staff edit entries.
 	RebuildIndex func(ctx context.Context) error
 	Metrics      http.Handler // /metrics; nil disables it

@@ -58,8 +58,12 @@ type Event struct {
 	ChildAgeMinMonths int
 	ChildAgeMaxMonths int    // 0: no upper limit
 	Status            string `gorm:"type:varchar(16);index:idx_events_status_start,priority:1"`
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// CheckinQR is the image address of the event's check-in QR code (scene
+	// checkin_<ID>), valid until CheckinQRUntil; empty until staff make one.
+	CheckinQR      string `gorm:"type:varchar(512)"`
+	CheckinQRUntil *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // Validate checks what staff typed, all problems at once, in Chinese.

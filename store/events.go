@@ -173,6 +173,20 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Eve
 	return out, ups, nil
 }
 
+// SetEventQR records the event's check-in QR code. It leaves updated_at alone:
+// making a code is not an edit, and must not make an open edit form stale.
+func (s *Store) SetEventQR(ctx context.Context, id uint, image string, until time.Time) error {
+	res := s.DB.WithContext(ctx).Model(&models.Event{}).Where("id = ?", id).
+		UpdateColumns(map[string]any{"checkin_qr": image, "checkin_qr_until": until.UTC()})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return models.Errorf(models.ENOTFOUND, "event not found")
+	}
+	return nil
+}
+
 // movedEvent reports whether residents signed up for a need to hear about b:
 // another start, end or place.
 func movedEvent(a, b models.Event) bool {

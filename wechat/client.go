@@ -17,6 +17,7 @@ import (
 	"github.com/silenceper/wechat/v2/cache"
 	"github.com/silenceper/wechat/v2/credential"
 	"github.com/silenceper/wechat/v2/officialaccount"
+	"github.com/silenceper/wechat/v2/officialaccount/basic"
 	oaconfig "github.com/silenceper/wechat/v2/officialaccount/config"
 	"github.com/silenceper/wechat/v2/officialaccount/menu"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
@@ -51,6 +52,7 @@ type Client struct {
 	msgs   *message.Manager
 	tpl    *message.Template
 	menu   *menu.Menu
+	basic  *basic.Basic
 	work   *work.Work
 	stable bool
 }
@@ -67,6 +69,7 @@ func NewClient(oa config.OfficialAccount, wc config.WeCom, c cache.Cache, stable
 	cl.msgs = message.NewMessageManager(ctx)
 	cl.tpl = message.NewTemplate(ctx)
 	cl.menu = menu.NewMenu(ctx)
+	cl.basic = basic.NewBasic(ctx)
 	cl.work = work.NewWork(&workconfig.Config{CorpID: wc.CorpID, CorpSecret: wc.CorpSecret, AgentID: wc.AgentID, Cache: c})
 	return cl
 }
@@ -78,6 +81,35 @@ func (c *Client) SendCustomerText(ctx context.Context, openID, text string) erro
 	}
 	text = Sanitize(text)
 	return c.classify(c.msgs.Send(message.NewCustomerTextMessage(openID, text)), c.oaTokenKey())
+}
+
+// maxQRValid is the longest a temporary QR code lives (WeChat: 30 days).
+const maxQRValid = 30 * 24 * time.Hour
+
+// CheckinQR creates a temporary QR code carrying scene (e.g. "checkin_12")
+// valid for up to valid (at most 30 days), and returns its image address and
+// when it stops working. Temporary codes do not use up the account's quota of
+// permanent ones. Scanning it sends the bot a SCAN event (or subscribe with
+// "qrscene_" for a new follower).
+func (c *Client) CheckinQR(ctx context.Context, scene string, valid time.Duration) (string, time.Time, error) {
+	if c.oaCfg.AppID == "" {
+		return "", time.Time{}, errors.New("official_account.app_id is not configured")
+	}
+	valid = min(max(valid, time.Hour), maxQRValid)
+	req := basic.NewTmpQrRequest(valid, scene)
+	t, err := c.basic.GetQRTicket(req)
+	if err != nil {
+		return "", time.Time{}, c.classify(err, c.oaTokenKey())
+	}
+	if t.Ticket == "" {
+		return "", time.Time{}, errors.New("WeChat returned no QR ticket")
+	}
+	until := time.Now().Add(time.Duration(t.ExpireSeconds) * time.Second)
+	if t.ExpireSeconds <= 0 {
+		until = time.Now().Add(valid)
+	}
+	// The ticket must be URL-escaped (the SDK's ShowQRCode does not).
+	return "https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=" + url.QueryEscape(t.Ticket), until, nil
 }
 
 // SendTemplate sends a template message (outside the 48-hour window).

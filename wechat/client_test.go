@@ -55,6 +55,18 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		f.tokens++
 		json.NewEncoder(w).Encode(map[string]any{"access_token": "AT" + string(rune('0'+f.tokens)), "expires_in": 7200})
+	case "/cgi-bin/qrcode/create":
+		if len(f.sendErr) > 0 && f.sendErr[0] != 0 {
+			code := f.sendErr[0]
+			f.sendErr = f.sendErr[1:]
+			json.NewEncoder(w).Encode(map[string]any{"errcode": code, "errmsg": "x"})
+			return
+		}
+		var req struct {
+			Expire int64 `json:"expire_seconds"`
+		}
+		json.Unmarshal(body, &req)
+		json.NewEncoder(w).Encode(map[string]any{"ticket": "gQH4+8DwAAAA/AS==", "expire_seconds": req.Expire, "url": "http://weixin.qq.com/q/x"})
 	case "/cgi-bin/auth/getuserinfo":
 		if f.userID == "" {
 			json.NewEncoder(w).Encode(map[string]any{"errcode": 0, "openid": "o-outsider"})
@@ -329,4 +341,49 @@ func (a *autoreplyFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.tokens.ServeHTTP(w, r)
+}
+
+// A check-in QR code: a temporary string-scene code, valid as asked (capped at
+// 30 days), its image address with the ticket escaped; errors are reported.
+func TestCheckinQR(t *testing.T) {
+	f := useFake(t)
+	c := newClient()
+	img, until, err := c.CheckinQR(context.Background(), "checkin_12", 72*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img != "https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=gQH4%2B8DwAAAA%2FAS%3D%3D" {
+		t.Errorf("image address %q", img)
+	}
+	if d := time.Until(until); d < 71*time.Hour || d > 73*time.Hour {
+		t.Errorf("valid for %v, want 72h", d)
+	}
+	f.mu.Lock()
+	body := f.bodies[len(f.bodies)-1]
+	f.mu.Unlock()
+	var req struct {
+		Expire int64  `json:"expire_seconds"`
+		Action string `json:"action_name"`
+		Info   struct {
+			Scene struct {
+				Str string `json:"scene_str"`
+			} `json:"scene"`
+		} `json:"action_info"`
+	}
+	if err := json.Unmarshal([]byte(body), &req); err != nil || req.Action != "QR_STR_SCENE" || req.Info.Scene.Str != "checkin_12" || req.Expire != 72*3600 {
+		t.Errorf("request %s (%v)", body, err)
+	}
+	if _, until, _ := c.CheckinQR(context.Background(), "checkin_12", 90*24*time.Hour); time.Until(until) > 30*24*time.Hour+time.Minute {
+		t.Errorf("a code asked for 90 days lives until %v (WeChat allows 30)", until)
+	}
+	f.mu.Lock()
+	f.sendErr = []int{45009}
+	f.mu.Unlock()
+	if _, _, err := c.CheckinQR(context.Background(), "checkin_12", time.Hour); err == nil {
+		t.Error("an API error was not reported")
+	}
+	unconfigured := NewClient(config.OfficialAccount{}, config.WeCom{}, cache.NewMemory(), false)
+	if _, _, err := unconfigured.CheckinQR(context.Background(), "checkin_12", time.Hour); err == nil {
+		t.Error("a QR code without app_id")
+	}
 }
