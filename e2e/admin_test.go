@@ -211,9 +211,39 @@ func TestStaffAnswersAWish(t *testing.T) {
 		t.Errorf("outbox = %v", keys)
 	}
 
+	// The resident says the answer does not fit: staff take the wish up again, with a reason.
+	must(t, chromedp.Do(ctx, chromedp.Navigate(a.url+"/admin/wishes/1"),
+		chromedp.Click(chromedp.CSS("#reopen summary")), chromedp.WaitVisible(chromedp.ID("reopen-reason")),
+		chromedp.SendKeys(chromedp.ID("reopen-reason"), "居民说周六上午要上班，改约周日下午场。")))
+	shot.take(ctx, "04b-wish-reopen")
+	must(t, clickAndLoad(ctx, "#reopen-submit"))
+	shot.take(ctx, "04c-after-reopen")
+	if got := text(t, ctx, "#status"); got != "办理中" {
+		t.Fatalf("status after 重新办理 = %q", got)
+	}
+	if got := text(t, ctx, ".flash.ok"); !strings.Contains(got, "重新办理") {
+		t.Errorf("flash after reopening = %q", got)
+	}
+
+	// A crisis message: staff write to the resident from the crisis page.
+	must(t, chromedp.Do(ctx, chromedp.Navigate(a.url+"/admin/crisis"),
+		chromedp.Click(chromedp.CSS("#reply-1 summary")), chromedp.WaitVisible(chromedp.ID("crisis-text-1")),
+		chromedp.SendKeys(chromedp.ID("crisis-text-1"), "您好，我是协会的小王，看到您的留言很担心您。方便的话回复一个电话，我们马上联系您。")))
+	shot.take(ctx, "06-crisis")
+	must(t, clickAndLoad(ctx, `#reply-1 button[type=submit]`))
+	if got := text(t, ctx, ".flash.ok"); !strings.Contains(got, "已发给居民") {
+		t.Errorf("flash after the crisis reply = %q", got)
+	}
+	var crisisReplies int64
+	a.st.DB.Model(&models.OutboxMessage{}).Where("dedup_key LIKE ? AND `to` = ? AND text LIKE ?", "crisisreply:1:%", "o-x", "%120%").Count(&crisisReplies)
+	if crisisReplies != 1 {
+		t.Errorf("%d crisis replies queued for the resident, want 1", crisisReplies)
+	}
+	shot.take(ctx, "06b-crisis-replied")
+
 	// The other pages staff use every day.
 	for _, p := range []struct{ path, name, ready string }{
-		{"/admin/crisis", "06-crisis", "main .card"}, {"/admin/messages", "07-messages", "main .card"},
+		{"/admin/messages", "07-messages", "main .card"},
 		{"/admin/outbox", "08-outbox", "main .card"}, {"/admin/staff", "09-staff", "#edit"},
 	} {
 		must(t, chromedp.Do(ctx, chromedp.Navigate(a.url+p.path), chromedp.WaitVisible(chromedp.CSS(p.ready))))

@@ -28,7 +28,7 @@ func TestStaffRunsAnEvent(t *testing.T) {
 	cfg.Admin.DevLoginToken = devToken
 	n := &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, Templates: map[string]string{}}
 	svc := &signup.Service{Store: st, Notify: n, Now: now}
-	ts := httptest.NewServer((&handlers.Server{Cfg: cfg, Store: st, Signups: svc, Now: now}).Router())
+	ts := httptest.NewServer((&handlers.Server{Cfg: cfg, Store: st, Signups: svc, Now: now, QR: pixelQR{}}).Router())
 	t.Cleanup(ts.Close)
 	ctx := browser(t)
 	shot := newShots(t)
@@ -104,6 +104,37 @@ func TestStaffRunsAnEvent(t *testing.T) {
 		t.Errorf("wrong code: %q", got)
 	}
 	shot.take(ctx, "23-event-checkin-error")
+	// The check-in code for the door.
+	must(t, clickAndLoad(ctx, "#make-qr"))
+	if got := text(t, ctx, ".flash.ok"); !strings.Contains(got, "签到二维码已生成") {
+		t.Errorf("after making the code: %q", got)
+	}
+	must(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("qr-image"))))
+	// The address reaches the page intact (html/template would blank an unsafe one);
+	// WeChat's image host itself cannot be reached from this machine.
+	src, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("qr-image").getAttribute("src")`))
+	must(t, err)
+	if src != pixelQRImage {
+		t.Errorf("image address on the page = %q", src)
+	}
+	shot.take(ctx, "22b-event-qr")
+	if opts := text(t, ctx, "#purpose"); !strings.Contains(opts, "活动签到") {
+		t.Errorf("export purposes = %q", opts)
+	}
+
+	// The place changes: everyone signed up is told, the waiting family too.
+	must(t, chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/admin/events/"+itoa(id)+"/edit"), chromedp.WaitVisible(chromedp.ID("published-warning"))))
+	if w := text(t, ctx, "#published-warning"); !strings.Contains(w, "自动通知") {
+		t.Errorf("edit warning = %q", w)
+	}
+	must(t, chromedp.Do(ctx, chromedp.Clear(chromedp.ID("place")), chromedp.SendKeys(chromedp.ID("place"), "协会一楼多功能厅")))
+	must(t, clickAndLoad(ctx, "#save"))
+	var moved int64
+	st.DB.Model(&models.OutboxMessage{}).Where("dedup_key LIKE ? AND text LIKE ?", "eventmoved:%", "%协会一楼多功能厅%").Count(&moved)
+	if moved != 3 {
+		t.Errorf("%d families told of the new place, want 3", moved)
+	}
+
 	// Staff cancel one sign-up at a parent's request: the form opens in the row.
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#su-2 details summary`)), chromedp.WaitVisible(chromedp.ID("reason-2"))))
 	shot.take(ctx, "25-signup-cancel")
@@ -123,3 +154,13 @@ func TestStaffRunsAnEvent(t *testing.T) {
 }
 
 func itoa(n uint) string { return strconv.FormatUint(uint64(n), 10) }
+
+// pixelQR stands in for the official account's QR API (the real client is
+// tested against a fake WeChat server in package wechat).
+type pixelQR struct{}
+
+const pixelQRImage = "https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=gQE%2Be2e%3D%3D"
+
+func (pixelQR) CheckinQR(_ context.Context, _ string, valid time.Duration) (string, time.Time, error) {
+	return pixelQRImage, time.Now().Add(valid), nil
+}
