@@ -69,6 +69,7 @@ func (e *Engine) command(ctx context.Context, in Inbound, text string, soft bool
 	if r.Route == "" {
 		r.Route = models.RouteCommand
 	}
+	r.private, r.logWord = true, best.name // arguments may be a name and a phone number
 	return r, true
 }
 

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"familybot/config"
@@ -50,6 +49,11 @@ type Reply struct {
 	Silent bool `json:"silent,omitempty"`
 	// Flagged marks crisis messages: the text is not kept in the message log.
 	Flagged bool `json:"-"`
+	// private marks replies to commands and flow answers, whose text may carry
+	// names, phone numbers and children's ages: the log keeps only logWord
+	// (the command's name; nothing for a flow answer), whatever the route.
+	private bool
+	logWord string
 }
 
 // Store is what the engine needs from storage.
@@ -179,14 +183,8 @@ func (e *Engine) record(in Inbound, r Reply, start time.Time) {
 	switch {
 	case r.Flagged:
 		text = "" // crisis text is kept only in the restricted crisis table
-	case r.Route == models.RouteFlow || r.Route == models.RouteCommand:
-		// Flow answers and command arguments carry names, phone numbers and
-		// children's ages: the log keeps only the command word.
-		if f := strings.Fields(normalizeCommand(text)); len(f) > 0 && r.Route == models.RouteCommand {
-			text = strings.TrimRightFunc(f[0], unicode.IsDigit)
-		} else {
-			text = ""
-		}
+	case r.private:
+		text = r.logWord
 	default:
 		text = wishwall.MaskNumbers(text) // a question may still contain a phone number
 	}

@@ -82,6 +82,7 @@ func (e *Engine) continueFlow(ctx context.Context, in Inbound) (Reply, bool) {
 	if r.Route == "" {
 		r.Route = models.RouteFlow
 	}
+	r.private, r.logWord = true, "" // a flow answer may be a name, a phone number, a child's age
 	return r, true
 }
 

@@ -124,6 +124,14 @@ func TestWishOneLineAndLimit(t *testing.T) {
 		if r.Route != models.RouteLimited {
 			t.Errorf("route = %s", r.Route)
 		}
+		// Refused for the limit, the wish (a name, a number) still stays out of the message log.
+		rec := &memRecorder{}
+		e.Recorder = rec
+		chat(t, e, "o1", "许愿 我是王芳，电话13912345678，想要一个母婴室")
+		if len(rec.msgs) != 1 || rec.msgs[0].Text != "许愿" || rec.msgs[0].Route != models.RouteLimited {
+			t.Errorf("logged %+v, want only the command word", rec.msgs)
+		}
+		e.Recorder = nil
 		// Over the limit the flow does not even start.
 		mustContain(t, chat(t, e, "o1", "许愿"), "今天已经留了3条")
 		if n := len(wishes(t, s)); n != 3 {
