@@ -68,6 +68,7 @@ type qterm struct {
 type scratch struct {
 	acc     []float32
 	touched []int32
+	live    []int32
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
@@ -150,18 +151,22 @@ func (ix *Index) match(norm string, now time.Time, explain bool) Result {
 	}
 	// Only the entries with the most evidence (BM25 over the known words) are
 	// scored in full. Selecting them beats sorting thousands of postings.
-	best := selectTop(touched, acc, maxScored)
+	// Entries out of season or expired take no place among them.
+	live := sc.live[:0]
+	for _, d := range touched {
+		if ix.entries[d].Live(now) {
+			live = append(live, d)
+		}
+	}
+	best := selectTop(live, acc, maxScored)
 	for _, d := range touched {
 		acc[d] = 0
 	}
-	sc.touched = touched
+	sc.touched, sc.live = touched, live
 
 	cands := make([]Candidate, 0, len(best))
 	nearest := 0.0
 	for _, d := range best {
-		if !ix.entries[d].Live(now) {
-			continue
-		}
 		c := ix.score(d, q)
 		cands = append(cands, c)
 		nearest = max(nearest, c.feat.text)

@@ -100,3 +100,26 @@ func TestDecideEqualsMatchWithoutReasons(t *testing.T) {
 		}
 	}
 }
+
+// Entries out of season must not take the places of live ones among the
+// candidates scored in full: twenty expired copies of the fever entry leave
+// the live one answering.
+func TestExpiredEntriesDoNotCrowdOutLiveOnes(t *testing.T) {
+	entries := mustFixture(t)
+	var fever Entry
+	for _, e := range entries {
+		if e.Slug == "parenting-fever" {
+			fever = e
+		}
+	}
+	gone := time.Date(2025, 1, 1, 0, 0, 0, 0, China)
+	for i := range 2 * maxScored {
+		e := fever
+		e.ID, e.Slug, e.ExpiresAt = uint(1000+i), fever.Slug+"-old-"+string(rune('a'+i)), &gone
+		entries = append(entries, e)
+	}
+	r := NewIndex(entries, DefaultOptions()).Decide("宝宝发烧了怎么办", summer)
+	if r.Decision != Answer || r.Top[0].Entry.Slug != "parenting-fever" {
+		t.Fatalf("with expired copies: %s", r.Decision)
+	}
+}
