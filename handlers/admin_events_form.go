@@ -61,7 +61,7 @@ func bindEventForm(c *gin.Context) eventForm {
 // formNumber reads a whole number; blank is def, anything unreadable is -1,
 // which the event's own validation then names ("名额必须在1到10000之间").
 func formNumber(v string, def int) int {
-	v = strings.TrimSpace(normalizeCode(v))
+	v = foldTyped(v, " \u3000\t") // a minus sign stays: "-5" is refused, not read as 5
 	if v == "" {
 		return def
 	}

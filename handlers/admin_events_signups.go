@@ -21,13 +21,17 @@ import (
 // normalizeCode turns what staff typed into a check-in code: full-width letters
 // and digits (a Chinese keyboard) to ASCII, spaces and dashes dropped. The service
 // upper-cases it.
-func normalizeCode(v string) string {
+func normalizeCode(v string) string { return foldTyped(v, " -\u3000\t") }
+
+// foldTyped folds full-width characters (typed with a Chinese input method) to
+// half-width and drops the characters in drop.
+func foldTyped(v, drop string) string {
 	var b strings.Builder
 	for _, r := range v {
 		if r >= 0xFF01 && r <= 0xFF5E {
 			r -= 0xFEE0
 		}
-		if r == ' ' || r == '-' || r == '\u3000' || r == '\t' {
+		if strings.ContainsRune(drop, r) {
 			continue
 		}
 		b.WriteRune(r)

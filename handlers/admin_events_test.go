@@ -225,6 +225,9 @@ func TestEventCreateShowsProblemsAndKeepsValues(t *testing.T) {
 	if got := mustDoc(t, w).Find(".flash.err").Text(); !strings.Contains(got, "开始时间已经过去了") {
 		t.Errorf("past start: %q", got)
 	}
+	// A negative capacity is refused, not read as a positive one.
+	w = c.post("/admin/events", url.Values{"title": {"家长课堂"}, "category": {"parent_class"}, "start": {"2026-11-28T09:30"}, "capacity": {"-5"}})
+	wantStatus(t, w, http.StatusBadRequest)
 	var n int64
 	f.st.DB.Model(&models.Event{}).Count(&n)
 	if n != 0 || f.auditCount("event.create") != 0 {
