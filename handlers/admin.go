@@ -292,6 +292,7 @@ func hasHan(s string) bool {
 	return false
 }
 
+// logError logs a failed admin request (or a failed call it made) without personal data.
 func (s *Server) logError(c *gin.Context, err error) {
 	if s.Log != nil {
 		s.Log.Error("admin request failed", "path", c.FullPath(), "request_id", c.GetString("request_id"), "err", err)

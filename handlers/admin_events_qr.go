@@ -38,19 +38,13 @@ func (s *Server) eventQR(c *gin.Context) error {
 	case ev.Status != models.EventOpen:
 		return models.Errorf(models.EINVALID, "活动发布后才能生成签到二维码")
 	}
-	end := ev.StartAt.Add(4 * time.Hour)
-	if ev.EndAt != nil {
-		end = *ev.EndAt
-	}
-	valid := end.Add(signup.CheckinLate + 24*time.Hour).Sub(s.now())
+	valid := ev.End().Add(signup.CheckinLate + 24*time.Hour).Sub(s.now())
 	if valid <= 0 {
 		return models.Errorf(models.EINVALID, "活动已经结束，不需要签到二维码了")
 	}
 	img, until, err := s.QR.CheckinQR(ctx, fmt.Sprintf("checkin_%d", id), valid)
 	if err != nil {
-		if s.Log != nil {
-			s.Log.Warn("check-in QR code failed", "event", id, "err", err)
-		}
+		s.logError(c, err)
 		return s.renderEvent(c, id, eventOpts{status: http.StatusServiceUnavailable,
 			problem: "微信接口暂时没有生成二维码，请稍后再试。如果一直不行，请检查公众号的 AppID、AppSecret 和 IP 白名单。"})
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"familybot/signup"
 )
 
 // fakeQR stands in for the official account's QR API (wechat.Client, tested
@@ -51,9 +53,9 @@ func TestEventCheckinQR(t *testing.T) {
 	if len(q.scenes) != 1 || q.scenes[0] != "checkin_1" {
 		t.Fatalf("scenes asked = %v", q.scenes)
 	}
-	// Valid through the check-in window: from now (Tuesday) to Saturday's end + the late window + a day.
-	if q.valid[0] < 4*24*time.Hour || q.valid[0] > 6*24*time.Hour {
-		t.Errorf("asked validity %v", q.valid[0])
+	// Valid through the check-in window: until Saturday's end (11:00) + the late window + a day.
+	if want := evSaturday.Add(90*time.Minute + signup.CheckinLate + 24*time.Hour).Sub(f.now); q.valid[0] != want {
+		t.Errorf("asked validity %v, want %v", q.valid[0], want)
 	}
 	doc = mustDoc(t, c.get("/admin/events/1"))
 	src, _ := doc.Find("#qr-image").Attr("src")

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -181,7 +182,9 @@ func (s *Server) crisisReply(c *gin.Context) error {
 	me, _ := staffOf(c)
 	name := strings.TrimSpace(s.Cfg.Association.Name)
 	body := text + "\n\n——" + name + "工作人员\n如情况紧急，请立即拨打 120（急救）或 110（报警）；心理援助热线 12356。"
-	m := models.OutboxMessage{DedupKey: fmt.Sprintf("crisisreply:%d:%d", id, s.now().UnixNano()), Channel: models.ChannelCustomer,
+	// The same words sent twice (a double tap) go out once; a second, different reply goes out too.
+	sum := sha256.Sum256([]byte(text))
+	m := models.OutboxMessage{DedupKey: fmt.Sprintf("crisisreply:%d:%x", id, sum[:8]), Channel: models.ChannelCustomer,
 		To: ev.OpenID, Title: "工作人员回复", Text: body}
 	if err := s.Store.Enqueue(ctx, &m); err != nil {
 		return err

@@ -122,17 +122,19 @@ func TestCrisisPage(t *testing.T) {
 	wantStatus(t, c.post("/admin/crisis/99/reply", url.Values{"text": {"您好"}}), http.StatusNotFound)
 	w = c.post("/admin/crisis/2/reply", url.Values{"text": {"您好，我是协会的小王，方便留个电话吗？"}})
 	wantStatus(t, w, http.StatusSeeOther)
+	// A double tap sends the same words once.
+	wantStatus(t, c.post("/admin/crisis/2/reply", url.Values{"text": {"您好，我是协会的小王，方便留个电话吗？"}}), http.StatusSeeOther)
 	var out []models.OutboxMessage
 	f.st.DB.Where("dedup_key LIKE ?", "crisisreply:2:%").Find(&out)
-	if len(out) != 1 || out[0].To != "o1" || out[0].Channel != models.ChannelCustomer ||
+	if len(out) != 1 || out[0].To != "o1" || out[0].Channel != models.ChannelCustomer || out[0].FallbackTemplate != "" ||
 		!strings.Contains(out[0].Text, "方便留个电话") || !strings.Contains(out[0].Text, "120") || !strings.Contains(out[0].Text, "12356") {
 		t.Fatalf("outbox = %+v", out)
 	}
 	if ev, _ := f.st.GetCrisisEvent(ctx, 2); ev.HandledAt == nil {
 		t.Error("a reply did not mark the message handled")
 	}
-	if f.auditCount("crisis.reply") != 1 {
-		t.Error("the reply was not audited")
+	if f.auditCount("crisis.reply") != 2 { // both taps are in the log; one message went out
+		t.Error("the replies were not audited")
 	}
 	if got := mustDoc(t, c.get(w.Header().Get("Location"))).Find(".flash.ok").Text(); !strings.Contains(got, "已发给居民") {
 		t.Errorf("flash = %q", got)
