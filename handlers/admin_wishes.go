@@ -203,7 +203,7 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 		v.CanReveal = v.Text != d.Text || v.Contact != d.Contact
 	}
 	for _, to := range wishwall.NextStatuses(d.Status) {
-		if l, ok := stepLabels[to]; ok && !v.CanReopen { // reopening needs a reason: its own form
+		if l, ok := stepLabels[to]; ok {
 			v.Steps = append(v.Steps, option{Value: to, Label: l})
 		}
 	}
@@ -298,7 +298,7 @@ func (s *Server) wishStatus(c *gin.Context) error {
 	case models.WishInProgress:
 		if c.PostForm("reopen") == "1" {
 			_, err = svc.Reopen(ctx, me, id, reason)
-			ok = "reopened"
+			ok, to = "reopened", "reopened"
 		} else {
 			_, err = svc.Start(ctx, me, id)
 			ok = "started"

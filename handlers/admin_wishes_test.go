@@ -160,6 +160,13 @@ func TestWishActionsOverHTTP(t *testing.T) {
 	if wd := f.wishNow(1); wd.Status != models.WishInProgress || wd.FinishedAt != nil {
 		t.Fatalf("after reopening: %+v", wd)
 	}
+	var told int64
+	f.st.DB.Model(&models.OutboxMessage{}).Where("dedup_key LIKE ? AND text LIKE ?", "wishstatus:1:reopened:%", "%居民说时间不合适%").Count(&told)
+	var audited int64
+	f.st.DB.Model(&models.AuditLog{}).Where("action = ? AND detail = ?", "wish.status", "reopened").Count(&audited)
+	if told != 1 || audited != 1 {
+		t.Errorf("reopen: resident told %d times, audited as reopened %d times", told, audited)
+	}
 	if got := mustDoc(t, c.get(w.Header().Get("Location"))).Find(".flash.ok").Text(); !strings.Contains(got, "重新办理") {
 		t.Errorf("reopen flash = %q", got)
 	}

@@ -180,7 +180,7 @@ func (s *Store) ChangeWish(ctx context.Context, ch models.WishChange) (models.Wi
 			}
 			if ch.From == models.WishDone { // reopened: open again, and its next answer may be rated
 				set["finished_at"] = nil
-				set["rating"] = 0
+				set["rating"], set["rated_at"] = 0, nil
 			}
 		}
 		if ch.Reason != nil {

@@ -13,7 +13,6 @@ var transitions = map[string][]string{
 	models.WishPending:    {models.WishAccepted, models.WishRejected},
 	models.WishAccepted:   {models.WishInProgress, models.WishDone, models.WishRejected},
 	models.WishInProgress: {models.WishDone},
-	models.WishDone:       {models.WishInProgress}, // 重新办理, with a reason the resident is told
 }
 
 // CanTransition reports whether a wish may move from one status to another.
@@ -147,15 +146,6 @@ func (s *Service) transition(ctx context.Context, st models.Staff, id uint64, to
 			return w, err
 		}
 		ch.Reason, ch.Event.Note = &reason, reason
-	case models.WishInProgress:
-		if w.Status == models.WishDone {
-			if reason, err = checkReply(reason, "重新办理时请填写原因，会告诉居民"); err != nil {
-				return w, err
-			}
-			ch.Event.Note = reason
-		} else {
-			reason = ""
-		}
 	}
 	ch.Messages = s.residentMessages(reply + reason)
 	return s.Store.ChangeWish(ctx, ch)
@@ -191,7 +181,19 @@ func (s *Service) Finish(ctx context.Context, st models.Staff, id uint64, reply 
 // low rating, new information), with a reason the resident is told. The wish
 // leaves the 回音壁 until it is finished again, and may be rated again then.
 func (s *Service) Reopen(ctx context.Context, st models.Staff, id uint64, reason string) (models.Wish, error) {
-	return s.transition(ctx, st, id, models.WishInProgress, "", reason)
+	defer s.WallCache.Forget()
+	w, err := s.load(ctx, st, id)
+	if err != nil {
+		return w, err
+	}
+	if w.Status != models.WishDone {
+		return w, models.Errorf(models.EINVALID, "只有已办结的心愿可以重新办理")
+	}
+	if reason, err = checkReply(reason, "重新办理时请填写原因，会告诉居民"); err != nil {
+		return w, err
+	}
+	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: models.WishInProgress, At: s.now(),
+		Event: event(st, models.WishActStatus, reason), Messages: s.reopenMessages(reason)})
 }
 
 // Reject closes a wish as 不予受理 with a reason (required), sent to the resident.

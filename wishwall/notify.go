@@ -72,11 +72,16 @@ func (s *Service) residentMessages(text string) func(w models.Wish, replyN int) 
 		case w.Status == models.WishRejected:
 			return s.toResident(fmt.Sprintf("wishstatus:%d:rejected", w.ID), w.OpenID, titleStatus,
 				fmt.Sprintf(msgRejected, w.ID, text))
-		case w.Status == models.WishInProgress && text != "": // reopened
-			return s.toResident(fmt.Sprintf("wishstatus:%d:reopened:%d", w.ID, w.UpdatedAt.UnixNano()), w.OpenID, titleStatus,
-				fmt.Sprintf(msgReopened, w.ID, text))
 		}
 		return nil
+	}
+}
+
+// reopenMessages tells the resident why their finished wish is taken up again.
+func (s *Service) reopenMessages(reason string) func(w models.Wish, replyN int) []models.OutboxMessage {
+	return func(w models.Wish, _ int) []models.OutboxMessage {
+		return s.toResident(fmt.Sprintf("wishstatus:%d:reopened:%d", w.ID, w.UpdatedAt.UnixNano()), w.OpenID, titleStatus,
+			fmt.Sprintf(msgReopened, w.ID, reason))
 	}
 }
 

@@ -370,7 +370,6 @@ func TestTransitionsTable(t *testing.T) {
 		{models.WishPending, models.WishAccepted}: true, {models.WishPending, models.WishRejected}: true,
 		{models.WishAccepted, models.WishInProgress}: true, {models.WishAccepted, models.WishDone}: true,
 		{models.WishAccepted, models.WishRejected}: true, {models.WishInProgress, models.WishDone}: true,
-		{models.WishDone, models.WishInProgress}: true, // reopened
 	}
 	for _, from := range all {
 		for _, to := range all {
@@ -400,6 +399,9 @@ func TestReopen(t *testing.T) {
 		if wall, _ := svc.Wall(ctxb(), 10); len(wall) != 1 {
 			t.Fatalf("finished wish not on the wall: %d", len(wall))
 		}
+		if _, err := svc.Start(ctxb(), amy, w.ID); !models.IsCode(err, models.EINVALID) {
+			t.Fatalf("a finished wish restarted without a reason: %v", err)
+		}
 		if _, err := svc.Reopen(ctxb(), amy, w.ID, "  "); !models.IsCode(err, models.EINVALID) {
 			t.Fatalf("reopened without a reason: %v", err)
 		}
@@ -411,7 +413,7 @@ func TestReopen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != models.WishInProgress || got.FinishedAt != nil || got.Rating != 0 {
+		if got.Status != models.WishInProgress || got.FinishedAt != nil || got.Rating != 0 || got.RatedAt != nil {
 			t.Fatalf("after reopening: status %s finished %v rating %d", got.Status, got.FinishedAt, got.Rating)
 		}
 		if wall, _ := svc.Wall(ctxb(), 10); len(wall) != 0 {
@@ -425,6 +427,9 @@ func TestReopen(t *testing.T) {
 		}
 		if !told {
 			t.Fatalf("resident not told why: %v", keys(outboxRows(t, s)))
+		}
+		if _, err := svc.Reopen(ctxb(), amy, w.ID, "再来一次"); !models.IsCode(err, models.EINVALID) {
+			t.Fatalf("reopened a wish that is not finished: %v", err)
 		}
 		if _, err := svc.Finish(ctxb(), amy, w.ID, "改为周六上午，已为您留位"); err != nil {
 			t.Fatal(err)
