@@ -2,6 +2,7 @@ package signup_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +94,25 @@ func TestMovedEventTellsEveryoneSignedUp(t *testing.T) {
 		}
 		if n := len(moved()); n != 4 {
 			t.Fatalf("moving a draft told %d more", n-4)
+		}
+		// Moved and enlarged at once: the family promoted hears it once, with its place.
+		both := mustEvent(t, s, 1, 1)
+		mustJoin(t, s, adult(both.ID, "o5", "周五", "13800005555"))
+		waiting := mustJoin(t, s, adult(both.ID, "o6", "吴六", "13800006666"))
+		if _, err := s.UpdateEvent(ctx, both.ID, func(e *models.Event) error { e.Place = "三楼"; e.Capacity = 2; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		all := outboxByKey(t, st)
+		for k, m := range all {
+			if strings.HasPrefix(k, "eventmoved:") && m.To == "o6" {
+				t.Errorf("the promoted family got a change notice too: %q", m.Text)
+			}
+		}
+		if p, ok := all[fmt.Sprintf("promote:signup:%d", waiting.Signup.ID)]; !ok || !strings.Contains(p.Text, "三楼") {
+			t.Errorf("promotion notice missing or without the new place: %+v", p)
+		}
+		if n := len(moved()); n != 5 {
+			t.Errorf("%d change notices, want 5 (one more, for the confirmed family)", n)
 		}
 	})
 }

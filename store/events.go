@@ -145,25 +145,35 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Eve
 		if err := tx.Save(&ev).Error; err != nil {
 			return err
 		}
+		if !before.StartAt.Equal(ev.StartAt) { // whoever was reminded is reminded again before the new time
+			if err := tx.Model(&models.Signup{}).Where("event_id = ? AND active = ?", id, true).
+				Update("reminded_at", nil).Error; err != nil {
+				return err
+			}
+		}
+		if ups, err = promote(tx, ev, now, promoted); err != nil {
+			return err
+		}
 		if moved != nil && before.Status == models.EventOpen && ev.Status == models.EventOpen && movedEvent(before, ev) {
+			// Those just promoted were told the new details with their place.
+			skip := map[uint64]bool{}
+			for _, su := range ups {
+				skip[su.ID] = true
+			}
 			var active []models.Signup
 			if err := tx.Where("event_id = ? AND active = ?", id, true).Order("id").Find(&active).Error; err != nil {
 				return err
 			}
 			for _, su := range active {
+				if skip[su.ID] {
+					continue
+				}
 				m := moved(ev, su)
 				if err := EnqueueTx(tx, &m, now); err != nil {
 					return err
 				}
 			}
-			if !before.StartAt.Equal(ev.StartAt) { // remind them again before the new time
-				if err := tx.Model(&models.Signup{}).Where("event_id = ? AND active = ?", id, true).
-					Update("reminded_at", nil).Error; err != nil {
-					return err
-				}
-			}
 		}
-		ups, err = promote(tx, ev, now, promoted)
 		out = ev
 		return err
 	})
