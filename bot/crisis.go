@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"familybot/knowledge"
 	"familybot/models"
@@ -37,6 +38,9 @@ var crisisReplies = map[knowledge.CrisisKind]string{
 		"我们的工作人员已收到提醒，会尽快和你联系。",
 }
 
+// crisisWait is how long a crisis reply waits for its record and staff alert.
+const crisisWait = time.Second
+
 var crisisTitles = map[knowledge.CrisisKind]string{
 	knowledge.CrisisMedical:    "紧急：居民可能遇到急症",
 	knowledge.CrisisSuicide:    "紧急：居民可能有自伤风险",
@@ -48,16 +52,29 @@ var crisisTitles = map[knowledge.CrisisKind]string{
 // limited, ends any flow, flags the message for staff and keeps the raw text out of
 // the general log.
 func (e *Engine) crisis(ctx context.Context, in Inbound, kind knowledge.CrisisKind) Reply {
-	e.EndFlow(ctx, in.OpenID)
 	text, ok := crisisReplies[kind]
 	if !ok {
 		text = crisisReplies[knowledge.CrisisSuicide]
 	}
+	// Recording the message and alerting staff need the database; the reply,
+	// with 120/110 first, must not wait for a slow one. They get crisisWait,
+	// then carry on behind the reply.
 	ev := models.CrisisEvent{OpenID: in.OpenID, Kind: string(kind), Text: in.Text, CreatedAt: e.now().UTC()}
-	if err := e.Store.RecordCrisis(ctx, ev); err == nil && e.Alerts != nil {
-		key := "crisis:" + in.OpenID + ":" + strconv.FormatInt(e.now().Unix()/60, 10)
-		_ = e.Alerts.AlertStaff(ctx, key, crisisTitles[kind],
-			"有居民发来需要紧急关注的消息，请立即在后台查看并跟进。", "/admin/crisis")
+	key := "crisis:" + in.OpenID + ":" + strconv.FormatInt(e.now().Unix()/60, 10)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		e.EndFlow(bctx, in.OpenID)
+		if err := e.Store.RecordCrisis(bctx, ev); err == nil && e.Alerts != nil {
+			_ = e.Alerts.AlertStaff(bctx, key, crisisTitles[kind],
+				"有居民发来需要紧急关注的消息，请立即在后台查看并跟进。", "/admin/crisis")
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(crisisWait):
 	}
 	// For a medical emergency, the first-aid entry that matches follows the 120 advice
 	// ("热性惊厥发作时怎么办" is both an emergency and a how-to question).

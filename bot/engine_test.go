@@ -346,3 +346,25 @@ var (
 	testCommandOnce sync.Once
 	testCommandArgs func(string)
 )
+
+// hungStore is a database that never answers the crisis table.
+type hungStore struct{ *store.Store }
+
+func (hungStore) RecordCrisis(ctx context.Context, _ models.CrisisEvent) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// A crisis reply (120/110 first) does not wait for a database that hangs.
+func TestCrisisReplyDoesNotWaitForTheDatabase(t *testing.T) {
+	e, st, _, _ := engineForTest(t)
+	e.Store = hungStore{st}
+	start := time.Now()
+	r := e.Handle(context.Background(), text("u1", "我不想活了"))
+	if took := time.Since(start); took > 3*crisisWait {
+		t.Fatalf("the crisis reply waited %v for the database", took)
+	}
+	if r.Route != models.RouteCrisis || !strings.Contains(r.Text, "110") {
+		t.Fatalf("reply = %+v", r)
+	}
+}

@@ -29,9 +29,12 @@ func (e *Engine) currentRules(ctx context.Context) []knowledge.Rule {
 	e.rulesMu.Lock()
 	defer e.rulesMu.Unlock()
 	if e.now().Sub(e.rulesLoaded) > rulesRefresh {
+		// A failed read keeps the rules it had and waits as long as a good one:
+		// with the database down, messages do not queue behind it one by one.
 		if rules, err := e.Store.ListKBRules(ctx); err == nil {
-			e.rules, e.rulesLoaded = rules, e.now()
+			e.rules = rules
 		}
+		e.rulesLoaded = e.now()
 	}
 	return e.rules
 }
