@@ -2,7 +2,8 @@ package knowledge
 
 import (
 	"strings"
-	"sync"
+
+	"familybot/memo"
 )
 
 // CrisisKind names a situation in which the bot must drop everything and
@@ -109,28 +110,17 @@ func DetectCrisis(text string) CrisisKind {
 	if len(text) > maxMemo {
 		return detectCrisis(text)
 	}
-	crisisMemo.Lock()
-	k, ok := crisisMemo.m[text]
-	crisisMemo.Unlock()
-	if ok {
+	if k, ok := crisisMemo.Get(text); ok {
 		return k
 	}
-	k = detectCrisis(text)
-	crisisMemo.Lock()
-	if len(crisisMemo.m) >= memoSize {
-		crisisMemo.m = make(map[string]CrisisKind, memoSize)
-	}
-	crisisMemo.m[text] = k
-	crisisMemo.Unlock()
+	k := detectCrisis(text)
+	crisisMemo.Put(text, k)
 	return k
 }
 
 // Every message is checked, and popular messages recur: verdicts are remembered
 // (the patterns are fixed at build time).
-var crisisMemo = struct {
-	sync.Mutex
-	m map[string]CrisisKind
-}{m: make(map[string]CrisisKind, memoSize)}
+var crisisMemo = memo.Bounded[string, CrisisKind]{Max: memoSize}
 
 func detectCrisis(text string) CrisisKind {
 	s := strings.ReplaceAll(Normalize(text), " ", "")

@@ -180,6 +180,7 @@ func NewIndex(entries []Entry, opts Options) *Index {
 		ix.pinyin[k] = uniqueIDs(ids)
 	}
 	ix.bounds = liveBounds(ix.entries)
+	ix.verdicts.m.Max = verdictsSize
 	return ix
 }
 

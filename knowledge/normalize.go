@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"familybot/memo"
+
 	"github.com/longbridgeapp/opencc"
 )
 
@@ -86,19 +88,11 @@ func Normalize(s string) string {
 	if len(s) > maxMemo {
 		return normalize(s)
 	}
-	memo.Lock()
-	v, ok := memo.m[s]
-	memo.Unlock()
-	if ok {
+	if v, ok := normalized.Get(s); ok {
 		return v
 	}
-	v = normalize(s)
-	memo.Lock()
-	if len(memo.m) >= memoSize { // start over rather than track recency: cheap and bounded
-		memo.m = make(map[string]string, memoSize)
-	}
-	memo.m[s] = v
-	memo.Unlock()
+	v := normalize(s)
+	normalized.Put(s, v)
 	return v
 }
 
@@ -109,10 +103,7 @@ const (
 	memoSize = 4096
 )
 
-var memo = struct {
-	sync.Mutex
-	m map[string]string
-}{m: make(map[string]string, memoSize)}
+var normalized = memo.Bounded[string, string]{Max: memoSize}
 
 func normalize(s string) string {
 	s = foldWidth(s)

@@ -2,8 +2,9 @@ package knowledge
 
 import (
 	"sort"
-	"sync"
 	"time"
+
+	"familybot/memo"
 )
 
 // When an announcement goes out, hundreds of residents ask the same few
@@ -21,18 +22,13 @@ type verdict struct {
 	from, until time.Time // the live-entry span the verdict holds for
 }
 
-type verdicts struct {
-	mu sync.Mutex
-	m  map[string]verdict
-}
+type verdicts struct{ m memo.Bounded[string, verdict] }
 
 // get returns a remembered verdict on norm that still holds at now (with the
 // reasons, when explained is asked for). The caller gets its own copy of the
 // candidate list.
 func (v *verdicts) get(norm string, now time.Time, explained bool) (Result, bool) {
-	v.mu.Lock()
-	got, ok := v.m[norm]
-	v.mu.Unlock()
+	got, ok := v.m.Get(norm)
 	if !ok || now.Before(got.from) || !now.Before(got.until) || (explained && !got.explained) {
 		return Result{}, false
 	}
@@ -43,15 +39,12 @@ func (v *verdicts) get(norm string, now time.Time, explained bool) (Result, bool
 
 func (v *verdicts) put(norm string, res Result, explained bool, from, until time.Time) {
 	res.Top = append([]Candidate(nil), res.Top...)
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.m == nil || len(v.m) >= verdictsSize { // start over rather than track recency: cheap and bounded
-		v.m = make(map[string]verdict, 256)
-	}
-	if old, ok := v.m[norm]; ok && old.explained && !explained && old.from.Equal(from) && old.until.Equal(until) {
-		return // keep the verdict with reasons for the same span
-	}
-	v.m[norm] = verdict{res: res, explained: explained, from: from, until: until}
+	v.m.Update(norm, func(old verdict, ok bool) (verdict, bool) {
+		if ok && old.explained && !explained && old.from.Equal(from) && old.until.Equal(until) {
+			return old, false // keep the verdict with reasons for the same span
+		}
+		return verdict{res: res, explained: explained, from: from, until: until}, true
+	})
 }
 
 // liveSpan returns the span around now in which no entry becomes effective or

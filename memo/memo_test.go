@@ -80,3 +80,31 @@ func TestRecentConcurrent(t *testing.T) {
 		t.Fatalf("%d loads for %d reads: nothing was remembered", loads.Load(), 16*500)
 	}
 }
+
+func TestBounded(t *testing.T) {
+	b := Bounded[string, int]{Max: 3}
+	if _, ok := b.Get("a"); ok {
+		t.Fatal("empty map found a value")
+	}
+	b.Put("a", 1)
+	b.Put("b", 2)
+	b.Put("c", 3)
+	if v, ok := b.Get("a"); !ok || v != 1 {
+		t.Fatalf("a = %d %v", v, ok)
+	}
+	b.Put("d", 4) // full: starts over
+	if _, ok := b.Get("a"); ok {
+		t.Error("more than Max values kept")
+	}
+	if v, _ := b.Get("d"); v != 4 {
+		t.Errorf("d = %d", v)
+	}
+	b.Update("d", func(old int, ok bool) (int, bool) { return old + 1, ok })
+	b.Update("e", func(old int, ok bool) (int, bool) { return 9, ok }) // absent: left alone
+	if v, _ := b.Get("d"); v != 5 {
+		t.Errorf("updated d = %d", v)
+	}
+	if _, ok := b.Get("e"); ok {
+		t.Error("Update set a key fn declined")
+	}
+}
