@@ -120,7 +120,6 @@ var pages = mustParsePages()
 var funcs = template.FuncMap{
 	"statusLabel": models.WishStatusLabel,
 	"catLabel":    models.WishCategoryLabel,
-	"mask":        wishwall.MaskNumbers,
 	"when": func(t any) string {
 		switch v := t.(type) {
 		case time.Time:
@@ -143,7 +142,6 @@ var funcs = template.FuncMap{
 		}
 		return strconv.FormatFloat(float64(n)*100/float64(d), 'f', 0, 64) + "%"
 	},
-	"resident": residentTag,
 }
 
 func mustParsePages() map[string]*template.Template {
@@ -363,12 +361,6 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	for _, fn := range adminPages {
 		fn(s, g)
 	}
-}
-
-func newID() string {
-	b := make([]byte, 8)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // randomToken returns n random bytes as hex (letters and digits only, as WeCom's state requires).

@@ -5,22 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"familybot/models"
+	"familybot/signup"
 	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
 )
-
-// csvSafe neutralises spreadsheet formulas (OWASP CSV injection): a cell starting
-// with = + - @ tab or carriage return gets a leading apostrophe.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
 
 // wishesCSV exports the inbox as filtered, masked. It changes nothing but is
 // audit-logged, with the filter.
@@ -56,7 +47,7 @@ func (s *Server) wishesCSV(c *gin.Context) error {
 			models.WishCategoryLabel(d.Team), names[d.AssignedTo], d.CreatedAt.In(wishwall.China).Format("2006-01-02 15:04"),
 			wishwall.MaskNumbers(d.Text), wishwall.MaskNumbers(d.Contact), public, strconv.Itoa(d.ReplyCount), rating, d.Overdue}
 		for i := range row {
-			row[i] = csvSafe(row[i])
+			row[i] = signup.CSVSafe(row[i])
 		}
 		w.Write(row)
 	}

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"crypto/sha256"
 	"fmt"
 	"net/http"
@@ -16,13 +15,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 )
-
-// SignupCounter is what the dashboard needs from sign-ups. signup.Service may
-// implement it; until it does, the dashboard shows "—".
-type SignupCounter interface {
-	// SignupsSince counts sign-ups made since since (confirmed and waitlisted).
-	SignupsSince(ctx context.Context, since time.Time) (int64, error)
-}
 
 // weekStart is Monday 00:00 China time of the week containing now.
 func weekStart(now time.Time) time.Time {
@@ -69,10 +61,8 @@ func (s *Server) dashboard(c *gin.Context) error {
 		}
 	}
 	if s.Signups != nil {
-		if sc, ok := any(s.Signups).(SignupCounter); ok {
-			if n, err := sc.SignupsSince(ctx, since); err == nil {
-				v.Signups = strconv.FormatInt(n, 10)
-			}
+		if n, err := s.Signups.SignupsSince(ctx, since); err == nil {
+			v.Signups = strconv.FormatInt(n, 10)
 		}
 	}
 	s.render(c, http.StatusOK, "dashboard.html", v)
@@ -85,7 +75,6 @@ type crisisRow struct {
 	models.CrisisEvent
 	KindText  string
 	Shown     string
-	Revealed  bool
 	CanReveal bool // masking hid a number: offer the audited reveal
 	Resident  string
 }
@@ -108,7 +97,7 @@ func (s *Server) renderCrisis(c *gin.Context, reveal uint64) error {
 		r := crisisRow{CrisisEvent: ev, KindText: crisisKinds[ev.Kind], Shown: wishwall.MaskNumbers(ev.Text), Resident: residentTag(ev.OpenID)}
 		r.CanReveal = r.Shown != ev.Text
 		if ev.ID == reveal {
-			r.Shown, r.Revealed, r.CanReveal = ev.Text, true, false
+			r.Shown, r.CanReveal = ev.Text, false
 		}
 		if r.KindText == "" {
 			r.KindText = "需关注"

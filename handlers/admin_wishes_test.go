@@ -249,14 +249,6 @@ func TestWishesCSV(t *testing.T) {
 	}
 }
 
-func TestCsvSafe(t *testing.T) {
-	for in, want := range map[string]string{"=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@x": "'@x", "\tx": "'\tx", "\rx": "'\rx", "正常": "正常", "": ""} {
-		if got := csvSafe(in); got != want {
-			t.Errorf("csvSafe(%q) = %q", in, got)
-		}
-	}
-}
-
 func TestWall(t *testing.T) {
 	f := fixtureSQLite(t)
 	ctx := context.Background()

@@ -62,7 +62,7 @@ func (s *Server) requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-Id")
 		if id == "" || len(id) > 64 {
-			id = newID()
+			id = randomToken(8)
 		}
 		c.Set("request_id", id)
 		c.Header("X-Request-Id", id)

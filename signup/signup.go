@@ -77,6 +77,7 @@ type Store interface {
 	GetEvents(ctx context.Context, ids []uint) (map[uint]models.Event, error)
 	ListEvents(ctx context.Context, from time.Time, statuses []string, limit int) ([]models.Event, error)
 	UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Event, n models.SignupCounts) error, promoted, moved models.SignupNotice) (models.Event, []models.Signup, error)
+	CountSignupsSince(ctx context.Context, since time.Time) (int64, error)
 	CancelEvent(ctx context.Context, id uint, notice models.SignupNotice) (int, error)
 	CountSignups(ctx context.Context, ids []uint) (map[uint]models.SignupCounts, error)
 
