@@ -24,7 +24,8 @@ func TestExplain(t *testing.T) {
 	for _, q := range strings.Split(qs, "|") {
 		r := ix.Match(q, time.Now())
 		var words []string
-		for _, w := range ix.queryTerms(r.Normalized) {
+		terms, _ := ix.readQuery(r.Normalized)
+		for _, w := range terms {
 			words = append(words, w.raw+"→"+w.canonical)
 		}
 		t.Logf("%q read as %q, words %v: %s", q, r.Normalized, words, r.Decision)

@@ -185,14 +185,10 @@ func (l *lexicon) parseSynonyms(text string) error {
 	return nil
 }
 
-// compatible reports whether a question about the groups q may be about an
-// entry about the groups e: they share a group or two compatible ones.
-func (l *lexicon) compatible(q, e map[string]bool) bool {
-	return l.compatibleSpecific(l.specific(q), l.specific(e))
-}
-
-// compatibleSpecific is compatible for groups already reduced by specific
-// (done once per entry when the index is built, once per question).
+// compatibleSpecific reports whether a question about the groups q may be
+// about an entry about the groups e: they share a group or two compatible
+// ones. Both are already reduced by specific (once per entry when the index is
+// built, once per question).
 func (l *lexicon) compatibleSpecific(q, e map[string]bool) bool {
 	for a := range q {
 		for b := range e {

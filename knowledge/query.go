@@ -18,17 +18,11 @@ type qtoken struct {
 	known     bool // some entry uses the canonical word
 }
 
-// queryTerms reads the normalised question into weighted words: words the
+// readQuery reads the normalised question into weighted words: words the
 // index knows (directly or through a synonym), words heard through pinyin,
-// and words no entry uses, which lower every entry's coverage.
-func (ix *Index) queryTerms(norm string) []qterm {
-	ts, _ := ix.readQuery(norm)
-	return ts
-}
-
-// readQuery is queryTerms plus the parts of its longer known words
-// (洗澡水温 → 洗澡, 水温), which count for an entry that has the parts but
-// not the whole.
+// and words no entry uses, which lower every entry's coverage. parts are the
+// parts of its longer known words (洗澡水温 → 洗澡, 水温), which count for an
+// entry that has the parts but not the whole.
 func (ix *Index) readQuery(norm string) (out, parts []qterm) {
 	Warm()
 	seen := map[string]bool{}

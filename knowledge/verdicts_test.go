@@ -36,9 +36,10 @@ func TestRememberedVerdictsEqualFreshOnes(t *testing.T) {
 	ix := fixtureIndex(t)
 	for _, q := range []string{"宝宝发烧了怎么办", "寶寶發燒怎麼辦", "发烧", "今天天气怎么样", "高血亚的标准是多少", "？？？"} {
 		fresh := ix.match(Normalize(q), summer, true)
-		first := ix.Match(q, summer)
-		if len(first.Top) > 0 {
-			first.Top[0] = Candidate{} // a careless caller
+		for range 2 { // the first answer is remembered, the second comes from memory
+			if r := ix.Match(q, summer); len(r.Top) > 0 {
+				r.Top[0] = Candidate{} // a careless caller
+			}
 		}
 		again := ix.Match(q, summer)
 		if again.Decision != fresh.Decision || again.Normalized != fresh.Normalized || len(again.Top) != len(fresh.Top) {
