@@ -14,9 +14,10 @@ import (
 // CreateWish stores a new wish, its "create" history row and the outbox messages
 // built by msgs, in one transaction. When perDay > 0 the resident's counter for
 // day is raised by a conditional update first; at the limit nothing is stored and
-// the error is ELIMIT.
+// the error is ELIMIT. A deadlock between residents' inserts is retried.
 func (s *Store) CreateWish(ctx context.Context, w *models.Wish, perDay int, day string, msgs func(models.Wish) []models.OutboxMessage) error {
-	return s.Tx(ctx, func(tx *gorm.DB) error {
+	return s.lockedTx(ctx, func(tx *gorm.DB) error {
+		w.ID = 0 // a retried attempt starts afresh
 		if perDay > 0 {
 			q := models.WishQuota{OpenID: w.OpenID, Day: day}
 			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&q).Error; err != nil {
