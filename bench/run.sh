@@ -10,7 +10,7 @@
 # BENCH_RESIDENTS (1000), BENCH_FB_ADDR (127.0.0.1:18080), BENCH_BARE_ADDR
 # (127.0.0.1:18081), BENCH_MYSQL_DSN_BASE (root@tcp(127.0.0.1:3306)), BENCH_MARIADB
 # (the client command, "mariadb -uroot"), BENCH_DSN_PARAMS (appended to familybot's
-# DSN, e.g. "&interpolateParams=true" to try a driver setting without a code change),
+# DSN, e.g. "&maxAllowedPacket=0" to try a driver setting without a code change),
 # BENCH_KEEP_DB=1 keeps the database,
 # BENCH_PERF=1 records a CPU profile of familybot under load with perf (needs perf),
 # BENCH_UNIQUE=1 makes every question text distinct (nothing answered from memory).

@@ -1,6 +1,7 @@
-// Package cache holds the short-lived shared state that several copies of the bot
-// must agree on: rate limits (and, with Redis, message dedup and the access token).
-// "memory" serves one copy; "redis" serves many.
+// Package cache holds the bot's short-lived state: rate limits, message dedup,
+// conversation state and per-resident facts (misses in a row, the last answer).
+// "memory" serves one copy (conversations written through to the database);
+// "redis" serves many. The access token's cache is the wechat package's.
 package cache
 
 import (

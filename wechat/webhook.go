@@ -34,7 +34,7 @@ type Handler interface {
 	Handle(ctx context.Context, in bot.Inbound) bot.Reply
 }
 
-// Dedup makes retries have their effect once (store.Store).
+// Dedup makes retries have their effect once (cache.MemoryDedup or cache.RedisDedup).
 type Dedup interface {
 	ClaimMessage(ctx context.Context, key string) (bool, models.ProcessedMessage, error)
 	FinishMessage(ctx context.Context, key, reply string, async bool) error
