@@ -73,6 +73,7 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 	// state, message dedup and access token; with memory one copy works alone.
 	a.Recorder = bot.NewBatchRecorder(st, log)
 	state := engineState{Store: st}
+	var recent bot.Recent
 	if cfg.Cache.Driver == "redis" {
 		rc, err := newRedis(ctx, cfg.Cache)
 		if err != nil {
@@ -83,7 +84,7 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 		a.Redis = rc
 		a.Limiter = &cache.RedisLimiter{Client: rc, Prefix: redisPrefix}
 		state.conversations = &cache.RedisConversations{Client: rc, Prefix: redisPrefix}
-		state.fast = &cache.RedisState{Client: rc, Prefix: redisPrefix}
+		recent = &cache.RedisState{Client: rc, Prefix: redisPrefix}
 	} else {
 		a.Limiter = cache.NewMemoryLimiter()
 		conv, err := cache.NewLocalConversations(ctx, st, now)
@@ -93,11 +94,11 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 			return nil, fmt.Errorf("loading conversations: %v", err)
 		}
 		state.conversations = conv
-		state.fast = cache.NewMemoryState()
+		recent = cache.NewMemoryState()
 	}
 	a.Engine = &bot.Engine{
 		Store: state, KB: a.KB, Signups: a.Signups, Wishes: a.Wishes, Alerts: a.Notifier,
-		Limiter: a.Limiter, Recorder: a.Recorder, Assoc: cfg.Association, Limits: cfg.Limits,
+		Limiter: a.Limiter, Recorder: a.Recorder, Recent: recent, Assoc: cfg.Association, Limits: cfg.Limits,
 		TTL: cfg.Bot.ConversationTTL, Now: now, PublicURL: cfg.Server.PublicURL,
 	}
 	return a, nil

@@ -61,11 +61,6 @@ type Store interface {
 	GetConversation(ctx context.Context, openID string) (models.Conversation, error)
 	SaveConversation(ctx context.Context, c models.Conversation) error
 	DeleteConversation(ctx context.Context, openID string) error
-	GetResident(ctx context.Context, openID string) (models.Resident, error)
-	MarkAnswered(ctx context.Context, openID string, entryID uint, at time.Time) error
-	AddMiss(ctx context.Context, openID string) (int, error)
-	ResetMisses(ctx context.Context, openID string) error
-	ClearLastEntry(ctx context.Context, openID string) error
 	SetSubscribed(ctx context.Context, openID string, subscribed bool) error
 	ListKBRules(ctx context.Context) ([]knowledge.Rule, error)
 	AddKBFeedback(ctx context.Context, id uint, openID string) error
@@ -96,6 +91,7 @@ type Engine struct {
 	Alerts   Alerter
 	Limiter  Limiter
 	Recorder Recorder
+	Recent   Recent // misses in a row and the last answer; nil: neither is kept (the admin's preview)
 	Assoc    config.Association
 	Limits   config.Limits
 	TTL      time.Duration

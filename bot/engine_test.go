@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"familybot/cache"
 	"familybot/config"
 	"familybot/knowledge"
 	"familybot/models"
@@ -53,7 +54,8 @@ func engineForTest(t *testing.T) (*Engine, *store.Store, *memRecorder, *clock) {
 	e := &Engine{
 		Store: st, KB: knowledge.NewBase(knowledge.NewIndex(entries, knowledge.Options{AnswerThreshold: d.Bot.AnswerThreshold, ClarifyThreshold: d.Bot.ClarifyThreshold})),
 		Alerts:   &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, PublicURL: "https://bot.example.org"},
-		Recorder: rec, Assoc: config.Association{Name: "测试市计生协", Phone: "0571-12345678", Address: "健康路1号", Hours: "工作日9-17点"},
+		Recorder: rec, Recent: cache.NewMemoryState(),
+		Assoc:  config.Association{Name: "测试市计生协", Phone: "0571-12345678", Address: "健康路1号", Hours: "工作日9-17点"},
 		Limits: d.Limits, TTL: 15 * time.Minute, Now: clk.now,
 	}
 	return e, st, rec, clk

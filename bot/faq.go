@@ -13,9 +13,8 @@ import (
 )
 
 const (
-	clarifyFlow    = "clarify"
-	feedbackWithin = 2 * time.Hour
-	rulesRefresh   = 30 * time.Second
+	clarifyFlow  = "clarify"
+	rulesRefresh = 30 * time.Second
 )
 
 // ReloadRules makes the next message read the keyword rules again (after staff edit them).
@@ -98,7 +97,7 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 func (e *Engine) answer(ctx context.Context, in Inbound, c knowledge.Candidate, route string) Reply {
 	en := c.Entry
 	// Hits are counted from the message log (the recorder sums them off the reply path).
-	_ = e.Store.MarkAnswered(ctx, in.OpenID, en.ID, e.now().UTC())
+	e.markAnswered(ctx, in.OpenID, en.ID)
 	return Reply{Text: e.answerText(en), Route: route, Category: en.Category, Score: c.Score, EntryID: en.ID}
 }
 
@@ -143,8 +142,8 @@ type answerText struct {
 // fallback is the honest "I don't know": topics, how to reach staff, how to leave a wish.
 // Two misses in a row offer a person and alert staff.
 func (e *Engine) fallback(ctx context.Context, in Inbound) Reply {
-	if misses, err := e.Store.AddMiss(ctx, in.OpenID); err == nil && misses >= 2 {
-		_ = e.Store.ResetMisses(ctx, in.OpenID)
+	if e.addMiss(ctx, in.OpenID) >= 2 {
+		e.resetMisses(ctx, in.OpenID)
 		h := e.handoff(ctx, in, "misses")
 		h.Text = "抱歉，这个问题我暂时答不好。\n" + h.Text
 		h.Route = models.RouteFallback
@@ -173,13 +172,12 @@ func (e *Engine) handoff(ctx context.Context, in Inbound, why string) Reply {
 
 // unhelpful records "没用" for the last answer.
 func (e *Engine) unhelpful(ctx context.Context, in Inbound) Reply {
-	r, err := e.Store.GetResident(ctx, in.OpenID)
-	if err != nil || r.LastEntryID == 0 || e.now().Sub(r.LastEntryAt) > feedbackWithin {
+	id, ok := e.takeLastAnswer(ctx, in.OpenID)
+	if !ok {
 		return Reply{Text: e.fill(msgFeedbackNothing)}
 	}
-	_ = e.Store.AddKBFeedback(ctx, r.LastEntryID, in.OpenID)
-	_ = e.Store.ClearLastEntry(ctx, in.OpenID)
-	return Reply{Text: e.fill(msgFeedbackThanks), EntryID: r.LastEntryID}
+	_ = e.Store.AddKBFeedback(ctx, id, in.OpenID)
+	return Reply{Text: e.fill(msgFeedbackThanks), EntryID: id}
 }
 
 func init() {

@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"familybot/models"
-	"familybot/store"
-	"familybot/store/storetest"
 )
 
 func TestRecorderStoresMessagesAndCountsHits(t *testing.T) {
@@ -25,28 +23,6 @@ func TestRecorderStoresMessagesAndCountsHits(t *testing.T) {
 	if n != 3 || entry.Hits != 2 {
 		t.Fatalf("messages %d, hits %d; want 3 and 2", n, entry.Hits)
 	}
-}
-
-func TestResidentCountersAreTargetedUpserts(t *testing.T) {
-	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		if n, _ := s.AddMiss(ctx, "o1"); n != 1 {
-			t.Fatalf("first miss %d", n)
-		}
-		if n, _ := s.AddMiss(ctx, "o1"); n != 2 {
-			t.Fatalf("second miss %d", n)
-		}
-		s.MarkAnswered(ctx, "o1", 7, s.Now())
-		r, _ := s.GetResident(ctx, "o1")
-		if r.Misses != 0 || r.LastEntryID != 7 || !r.Subscribed {
-			t.Fatalf("%+v", r)
-		}
-		s.SetSubscribed(ctx, "o1", false)
-		r, _ = s.GetResident(ctx, "o1")
-		if r.Subscribed || r.LastEntryID != 7 {
-			t.Fatalf("unsubscribe lost other columns: %+v", r)
-		}
-	})
 }
 
 func TestRecorderFlushWritesAtOnce(t *testing.T) {

@@ -9,17 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"familybot/bot"
 	"familybot/models"
 )
 
-type state interface {
-	Incr(ctx context.Context, key string, ttl time.Duration) (int, error)
-	Set(ctx context.Context, key, value string, ttl time.Duration) error
-	Get(ctx context.Context, key string) (string, bool, error)
-	Del(ctx context.Context, keys ...string) error
-}
-
-func testState(t *testing.T, c state) {
+func testState(t *testing.T, c bot.Recent) { // the engine is their user
 	ctx := context.Background()
 	key := fmt.Sprintf("miss:o%d", rand.Int63())
 	for want := 1; want <= 3; want++ {

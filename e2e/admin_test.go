@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"familybot/bot"
+	"familybot/cache"
 	"familybot/config"
 	"familybot/handlers"
 	"familybot/models"
@@ -43,7 +44,7 @@ func newApp(t *testing.T) *app {
 	wishes := &wishwall.Service{Store: st, Notify: n, Now: now}
 	rec := bot.NewBatchRecorder(st, nil)
 	t.Cleanup(rec.Close)
-	e := &bot.Engine{Store: st, Wishes: wishes, Alerts: n, Recorder: rec, Assoc: cfg.Association, Limits: cfg.Limits,
+	e := &bot.Engine{Store: st, Wishes: wishes, Alerts: n, Recorder: rec, Recent: cache.NewMemoryState(), Assoc: cfg.Association, Limits: cfg.Limits,
 		TTL: 15 * time.Minute, Now: now}
 	srv := &handlers.Server{Cfg: cfg, Store: st, Engine: e, Wishes: wishes, Now: now}
 	ts := httptest.NewServer(srv.Router())

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"familybot/bot"
+	"familybot/cache"
 	"familybot/config"
 	"familybot/handlers"
 	"familybot/knowledge"
@@ -46,7 +47,7 @@ func newKBApp(t *testing.T) *app {
 	cfg.Association.Phone = "0571-12345678"
 	rec := bot.NewBatchRecorder(st, nil)
 	t.Cleanup(rec.Close)
-	e := &bot.Engine{Store: st, KB: kb, Recorder: rec, Assoc: cfg.Association, Limits: cfg.Limits, TTL: 15 * time.Minute, Now: now}
+	e := &bot.Engine{Store: st, KB: kb, Recorder: rec, Recent: cache.NewMemoryState(), Assoc: cfg.Association, Limits: cfg.Limits, TTL: 15 * time.Minute, Now: now}
 	srv := &handlers.Server{Cfg: cfg, Store: st, Engine: e, KB: kb, RebuildIndex: rebuild, Now: now}
 	ts := httptest.NewServer(srv.Router())
 	t.Cleanup(ts.Close)

@@ -149,13 +149,6 @@ func (kbPreviewStore) GetConversation(context.Context, string) (models.Conversat
 }
 func (kbPreviewStore) SaveConversation(context.Context, models.Conversation) error { return nil }
 func (kbPreviewStore) DeleteConversation(context.Context, string) error            { return nil }
-func (kbPreviewStore) GetResident(_ context.Context, openID string) (models.Resident, error) {
-	return models.Resident{OpenID: openID, Subscribed: true}, nil
-}
-func (kbPreviewStore) MarkAnswered(context.Context, string, uint, time.Time) error { return nil }
-func (kbPreviewStore) AddMiss(context.Context, string) (int, error)                { return 1, nil }
-func (kbPreviewStore) ResetMisses(context.Context, string) error                   { return nil }
-func (kbPreviewStore) ClearLastEntry(context.Context, string) error                { return nil }
 func (kbPreviewStore) SetSubscribed(context.Context, string, bool) error           { return nil }
 func (p kbPreviewStore) ListKBRules(ctx context.Context) ([]knowledge.Rule, error) {
 	return p.st.ListKBRules(ctx)

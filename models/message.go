@@ -64,16 +64,10 @@ type Conversation struct {
 // Resident is what the bot remembers about a follower between messages: no name,
 // no phone; only what the conversation needs.
 type Resident struct {
-	OpenID      string `gorm:"type:varchar(64);primaryKey"`
-	Subscribed  bool
-	LastSeenAt  time.Time // start of WeChat's 48-hour customer-service window
-	Misses      int       // consecutive unanswered questions; two in a row offers a person
-	LastEntryID uint      // the last FAQ entry answered, for "没用" feedback
-	LastEntryAt time.Time
-	Clarify     string `gorm:"type:varchar(255)"` // pending clarifying choices: comma-separated entry IDs
-	ClarifyAt   time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	OpenID     string `gorm:"type:varchar(64);primaryKey"`
+	Subscribed bool
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 func init() { Register(&CrisisEvent{}) }

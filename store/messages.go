@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"familybot/models"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -35,26 +33,6 @@ func (s *Store) SaveConversation(ctx context.Context, c models.Conversation) err
 // DeleteConversation ends the resident's conversation.
 func (s *Store) DeleteConversation(ctx context.Context, openID string) error {
 	return s.DB.WithContext(ctx).Where("open_id = ?", openID).Delete(&models.Conversation{}).Error
-}
-
-// GetResident returns the resident, or a fresh zero record (not stored) when unknown.
-func (s *Store) GetResident(ctx context.Context, openID string) (models.Resident, error) {
-	var r models.Resident
-	err := s.DB.WithContext(ctx).Where("open_id = ?", openID).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.Resident{OpenID: openID, Subscribed: true}, nil
-	}
-	return r, err
-}
-
-// SaveResident creates or updates the resident.
-func (s *Store) SaveResident(ctx context.Context, r models.Resident) error {
-	now := s.Now()
-	if r.CreatedAt.IsZero() {
-		r.CreatedAt = now
-	}
-	r.UpdatedAt = now
-	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error
 }
 
 // InsertMessages stores a batch of message records.
