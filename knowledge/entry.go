@@ -31,7 +31,27 @@ type Entry struct {
 	EffectiveFrom, ExpiresAt, ReviewedAt *time.Time
 	Reviewer                             string
 	Disabled                             bool
+	// Facets are short follow-up answers by facet (用药, 就医 …), for a
+	// follow-up such as "要吃什么药" after this entry was answered.
+	Facets map[Facet]string
 }
+
+// Facet names one aspect of a topic a follow-up question can ask about.
+// The names are the words the content files use as keys under facets:.
+type Facet string
+
+// The facets an entry may answer.
+const (
+	FacetMedicine   Facet = "用药" // what medicine, how to take it
+	FacetDoctor     Facet = "就医" // where to go, when to see a doctor, is it serious
+	FacetDiet       Facet = "饮食" // what to eat or avoid
+	FacetPrevention Facet = "预防" // how to prevent it
+	FacetContagion  Facet = "传染" // is it contagious
+	FacetDuration   Facet = "多久" // how long until better
+)
+
+// Facets lists every facet, in display order.
+var Facets = []Facet{FacetMedicine, FacetDoctor, FacetDiet, FacetPrevention, FacetContagion, FacetDuration}
 
 // Categories lists the four entry categories, in display order.
 var Categories = []string{models.CatParenting, models.CatAdolescent, models.CatElderly, models.CatService}
@@ -59,20 +79,21 @@ func (e *Entry) Live(now time.Time) bool {
 
 // yamlEntry is the file form described in content/SCHEMA.md.
 type yamlEntry struct {
-	Slug            string   `yaml:"slug"`
-	Category        string   `yaml:"category"`
-	Title           string   `yaml:"title"`
-	Questions       []string `yaml:"questions"`
-	Keywords        []string `yaml:"keywords,flow"`
-	CounterExamples []string `yaml:"counter_examples,omitempty"`
-	Answer          string   `yaml:"answer"`
-	SeeDoctor       string   `yaml:"see_doctor"`
-	Source          string   `yaml:"source"`
-	EffectiveFrom   string   `yaml:"effective_from"`
-	ExpiresAt       string   `yaml:"expires_at"`
-	ReviewedAt      string   `yaml:"reviewed_at"`
-	Reviewer        string   `yaml:"reviewer"`
-	Disabled        bool     `yaml:"disabled,omitempty"`
+	Slug            string           `yaml:"slug"`
+	Category        string           `yaml:"category"`
+	Title           string           `yaml:"title"`
+	Questions       []string         `yaml:"questions"`
+	Keywords        []string         `yaml:"keywords,flow"`
+	CounterExamples []string         `yaml:"counter_examples,omitempty"`
+	Answer          string           `yaml:"answer"`
+	SeeDoctor       string           `yaml:"see_doctor"`
+	Source          string           `yaml:"source"`
+	EffectiveFrom   string           `yaml:"effective_from"`
+	ExpiresAt       string           `yaml:"expires_at"`
+	ReviewedAt      string           `yaml:"reviewed_at"`
+	Reviewer        string           `yaml:"reviewer"`
+	Disabled        bool             `yaml:"disabled,omitempty"`
+	Facets          map[Facet]string `yaml:"facets,omitempty"`
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
@@ -125,6 +146,7 @@ func (y yamlEntry) entry() (Entry, []string) {
 		Source:    strings.TrimSpace(y.Source),
 		Reviewer:  strings.TrimSpace(y.Reviewer),
 		Disabled:  y.Disabled,
+		Facets:    cleanFacets(y.Facets),
 	}
 	var errs []string
 	var err error
@@ -163,6 +185,9 @@ func (e *Entry) Validate() []string {
 	}
 	if e.EffectiveFrom != nil && e.ExpiresAt != nil && !e.EffectiveFrom.Before(*e.ExpiresAt) {
 		errs = append(errs, "expires_at 须晚于 effective_from")
+	}
+	if bad := unknownFacets(e.Facets); len(bad) > 0 {
+		errs = append(errs, fmt.Sprintf("facets 只能用 用药、就医、饮食、预防、传染、多久（现有 %s）", strings.Join(bad, "、")))
 	}
 	return errs
 }
@@ -216,6 +241,7 @@ func MarshalYAML(entries []Entry) ([]byte, error) {
 			Answer: e.Answer, SeeDoctor: e.SeeDoctor, Source: e.Source,
 			EffectiveFrom: formatDate(e.EffectiveFrom), ExpiresAt: formatDate(e.ExpiresAt),
 			ReviewedAt: formatDate(e.ReviewedAt), Reviewer: e.Reviewer, Disabled: e.Disabled,
+			Facets: e.Facets,
 		}
 	}
 	var buf bytes.Buffer
@@ -267,4 +293,34 @@ func loadFS(fsys fs.FS, dir string) ([]Entry, error) {
 		all = append(all, entries...)
 	}
 	return all, nil
+}
+
+// cleanFacets trims each facet answer and drops empty ones; nil when none is left.
+func cleanFacets(in map[Facet]string) map[Facet]string {
+	var out map[Facet]string
+	for k, v := range in {
+		if v = strings.TrimSpace(v); v != "" {
+			if out == nil {
+				out = map[Facet]string{}
+			}
+			out[Facet(strings.TrimSpace(string(k)))] = v
+		}
+	}
+	return out
+}
+
+// unknownFacets lists facet keys that are not one of Facets.
+func unknownFacets(m map[Facet]string) []string {
+	var bad []string
+	for k := range m {
+		known := false
+		for _, f := range Facets {
+			known = known || k == f
+		}
+		if !known {
+			bad = append(bad, string(k))
+		}
+	}
+	sort.Strings(bad)
+	return bad
 }

@@ -25,6 +25,7 @@ type KBEntry struct {
 	Answer          string `gorm:"type:text"`
 	SeeDoctor       string `gorm:"type:text"`
 	Source          string `gorm:"type:varchar(255)"`
+	Facets          string `gorm:"type:text"` // JSON map facet → answer
 	EffectiveFrom   *time.Time
 	ExpiresAt       *time.Time
 	ReviewedAt      *time.Time

@@ -40,6 +40,11 @@ func entryToModel(e knowledge.Entry, row *models.KBEntry) {
 	row.Answer, row.SeeDoctor, row.Source = e.Answer, e.SeeDoctor, e.Source
 	row.EffectiveFrom, row.ExpiresAt, row.ReviewedAt = utc(e.EffectiveFrom), utc(e.ExpiresAt), utc(e.ReviewedAt)
 	row.Reviewer, row.Disabled = e.Reviewer, e.Disabled
+	row.Facets = ""
+	if len(e.Facets) > 0 {
+		b, _ := json.Marshal(e.Facets)
+		row.Facets = string(b)
+	}
 }
 
 // utc stores times in UTC on every engine (dates arrive as midnight in China).
@@ -57,8 +62,17 @@ func modelToEntry(row models.KBEntry) knowledge.Entry {
 		Questions: fromJSON(row.Questions), Keywords: fromJSON(row.Keywords), CounterExamples: fromJSON(row.CounterExamples),
 		Answer: row.Answer, SeeDoctor: row.SeeDoctor, Source: row.Source,
 		EffectiveFrom: row.EffectiveFrom, ExpiresAt: row.ExpiresAt, ReviewedAt: row.ReviewedAt,
-		Reviewer: row.Reviewer, Disabled: row.Disabled,
+		Reviewer: row.Reviewer, Disabled: row.Disabled, Facets: facetsFromJSON(row.Facets),
 	}
+}
+
+func facetsFromJSON(s string) map[knowledge.Facet]string {
+	if s == "" {
+		return nil
+	}
+	var out map[knowledge.Facet]string
+	_ = json.Unmarshal([]byte(s), &out)
+	return out
 }
 
 // entryHash fingerprints an entry's reviewed content.
