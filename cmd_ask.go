@@ -42,6 +42,7 @@ func cmdAsk(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnPlaceholders(app.Cfg, env.Stderr)
 	ask := func(q string) error {
 		openID := *user
 		if openID == "" {
@@ -86,6 +87,7 @@ func cmdChat(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnPlaceholders(app.Cfg, env.Stderr)
 	out := env.Stdout
 	say := func(in bot.Inbound) {
 		in.OpenID = *user

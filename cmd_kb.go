@@ -38,6 +38,18 @@ func cmdKB(ctx context.Context, env *Env, args []string) error {
 			total += stats[c]
 		}
 		fmt.Fprintf(env.Stdout, "%-11s %-6s %d\n", "total", "合计", total)
+		rows, err := app.Store.ListKBReviewStates(ctx, app.Now())
+		if err != nil {
+			return err
+		}
+		states := map[knowledge.ReviewState]int{}
+		for _, r := range rows {
+			states[r.State]++
+		}
+		fmt.Fprintln(env.Stdout, "\n医学审核")
+		for _, st := range knowledge.ReviewStates {
+			fmt.Fprintf(env.Stdout, "%-11s %-10s %d\n", st, st.Label(), states[st])
+		}
 		return nil
 	case "match":
 		fs := flag.NewFlagSet("kb match", flag.ContinueOnError)

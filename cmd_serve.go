@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -78,8 +79,17 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 }
 
 func cmdServe(ctx context.Context, env *Env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	allowPlaceholders := fs.Bool("allow-placeholders", false, "start even though association.name/phone/address are the shipped examples (local trials only)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	app, err := env.App(ctx)
 	if err != nil {
+		return err
+	}
+	if err := checkPlaceholders(app.Cfg, *allowPlaceholders, app.Log); err != nil {
 		return err
 	}
 	wechat.SetHTTPClient(nil, 0)

@@ -12,11 +12,11 @@ import (
 )
 
 func init() {
-	registerSub("staff", "后台人员：staff add USERID [--role admin|staff] [--name 姓名] [--team 小组] | staff list | staff remove USERID", cmdStaff)
+	registerSub("staff", "后台人员：staff add USERID [--role admin|staff|reviewer] [--name 姓名] [--team 小组] | staff list | staff remove USERID", cmdStaff)
 }
 
 const staffUsage = `usage: familybot staff COMMAND [ARGS]
-  add USERID [--role staff|admin] [--name 姓名] [--team life|health|activity|policy|other]
+  add USERID [--role staff|admin|reviewer] [--name 姓名] [--team life|health|activity|policy|other]
                   add a WeCom member to the admin (or change their role, name, team);
                   the first admin is bootstrapped this way
   list            everyone who may log in to the admin
@@ -34,7 +34,7 @@ func cmdStaff(ctx context.Context, env *Env, args []string) error {
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("staff "+sub, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	role := fs.String("role", "", "staff or admin (default: staff, or unchanged for someone already listed)")
+	role := fs.String("role", "", "staff, admin or reviewer (default: staff, or unchanged for someone already listed)")
 	name := fs.String("name", "", "display name")
 	team := fs.String("team", "", "wish team: life, health, activity, policy, other (empty: assigned wishes only)")
 	pos, err := parseInterleaved(fs, rest)
@@ -134,10 +134,10 @@ func cmdStaff(ctx context.Context, env *Env, args []string) error {
 }
 
 func roleName(role string) string {
-	if role == models.RoleAdmin {
-		return "管理员"
+	if n, ok := models.RoleNames[role]; ok {
+		return n
 	}
-	return "工作人员"
+	return role
 }
 
 // parseInterleaved parses flags and positional arguments in any order

@@ -98,6 +98,24 @@ type Association struct {
 	Hours   string `yaml:"hours"`
 }
 
+// Placeholders names the association settings that still hold the values
+// config.yaml ships with. Residents read these in answers ("请致电 {{phone}}"),
+// so a real service must not run with them.
+func (a Association) Placeholders() []string {
+	shipped := Default().Association
+	var out []string
+	for _, f := range []struct{ key, got, want string }{
+		{"association.name", a.Name, shipped.Name},
+		{"association.phone", a.Phone, shipped.Phone},
+		{"association.address", a.Address, shipped.Address},
+	} {
+		if strings.TrimSpace(f.got) == "" || strings.TrimSpace(f.got) == f.want {
+			out = append(out, f.key)
+		}
+	}
+	return out
+}
+
 // Bot tunes the conversation engine.
 type Bot struct {
 	ConversationTTL time.Duration `yaml:"conversation_ttl"`

@@ -106,3 +106,18 @@ func TestMaskedHidesSecrets(t *testing.T) {
 		t.Fatalf("dsn %q", m.Database.DSN)
 	}
 }
+
+func TestAssociationPlaceholders(t *testing.T) {
+	a := Default().Association
+	if got := a.Placeholders(); len(got) != 3 {
+		t.Fatalf("shipped settings: %v, want name, phone and address", got)
+	}
+	a.Phone, a.Address = "0571-87654321", "  "
+	if got := a.Placeholders(); len(got) != 2 || got[0] != "association.name" || got[1] != "association.address" {
+		t.Fatalf("got %v", got)
+	}
+	a.Name, a.Address = "西湖区计划生育协会", "文三路1号"
+	if got := a.Placeholders(); len(got) != 0 {
+		t.Fatalf("filled in: %v", got)
+	}
+}

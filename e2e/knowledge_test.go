@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"familybot/config"
 	"familybot/handlers"
 	"familybot/knowledge"
+	"familybot/models"
 	"familybot/store/storetest"
 
 	"github.com/chromedp/chromedp"
@@ -126,4 +128,53 @@ func TestStaffTendsTheKnowledgeBase(t *testing.T) {
 	shot.take(ctx, "36-kb-entry")
 	must(t, chromedp.Do(ctx, chromedp.Navigate(a.url+"/admin/knowledge/rules"), chromedp.WaitVisible(chromedp.CSS("#conflicts"))))
 	shot.take(ctx, "37-kb-rules")
+}
+
+// TestDoctorReviewsTheKnowledgeBase: the association's doctor (reviewer role)
+// opens the review queue on a phone, reads an entry, records the review with a
+// note, and the entry leaves the queue; the queue offers the Excel download.
+func TestDoctorReviewsTheKnowledgeBase(t *testing.T) {
+	a := newKBApp(t)
+	ctx := browser(t)
+	shot := newShots(t)
+	bg := context.Background()
+	// The development login signs in as dev-admin; here that person is the doctor.
+	must(t, a.st.SaveStaff(bg, models.Staff{UserID: "dev-admin", Name: "王医生", Role: models.RoleReviewer}))
+	entries, err := a.st.ListKBEntries(bg)
+	must(t, err)
+
+	must(t, chromedp.Do(ctx, chromedp.Navigate(a.url+"/admin/dev-login?token="+devToken+"&next=/admin/knowledge/review"),
+		chromedp.WaitVisible(chromedp.CSS("#waiting"))))
+	if got := text(t, ctx, "#waiting"); got != strconv.Itoa(len(entries)) {
+		t.Fatalf("waiting = %q, want %d", got, len(entries))
+	}
+	if got := text(t, ctx, "#export"); !strings.Contains(got, "Excel") {
+		t.Errorf("download link = %q", got)
+	}
+	shot.take(ctx, "38-kb-review-queue")
+	must(t, clickAndLoad(ctx, `#group-never li:first-child a`))
+	must(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#review-form")),
+		chromedp.SendKeys(chromedp.CSS("#review-note"), "已核对来源和版本")))
+	shot.take(ctx, "39-kb-review-entry")
+	must(t, clickAndLoad(ctx, "#review-submit"))
+	if got := text(t, ctx, ".flash.ok"); !strings.Contains(got, "已记录审核") {
+		t.Errorf("flash = %q", got)
+	}
+	if got := text(t, ctx, "#waiting"); got != strconv.Itoa(len(entries)-1) {
+		t.Errorf("waiting after one review = %q", got)
+	}
+	reviewed := 0
+	after, err := a.st.ListKBEntries(bg)
+	must(t, err)
+	for _, e := range after {
+		if e.ReviewedAt != nil {
+			reviewed++
+			if e.Reviewer != "王医生" {
+				t.Errorf("reviewer = %q", e.Reviewer)
+			}
+		}
+	}
+	if reviewed != 1 {
+		t.Errorf("%d entries reviewed, want 1", reviewed)
+	}
 }

@@ -25,6 +25,7 @@ import (
 
 	"familybot/knowledge"
 	"familybot/models"
+	"familybot/store"
 
 	"github.com/gin-gonic/gin"
 )
@@ -121,6 +122,7 @@ type kbRow struct {
 	Title, Slug, Category, Rate         string
 	Hits, Unhelpful                     int
 	High, Disabled, Expired, NotYet, Ed bool
+	Review                              knowledge.ReviewState
 }
 
 type kbGroup struct {
@@ -131,7 +133,9 @@ type kbGroup struct {
 type kbListView struct {
 	Page
 	Q, Sort, Cat string
+	Review       string   // a review state, "queue" (every state but ok), or empty
 	Filters      []option // 全部, each category, 被说没用
+	Reviews      []option // each review state
 	Groups       []kbGroup
 	Total, Shown int
 	Flagged      int // entries whose 没用 rate is high
@@ -154,7 +158,11 @@ func (s *Server) kbList(c *gin.Context) error {
 	} else if _, ok := kbCategoryNames[c.Query("cat")]; ok {
 		v.Cat = c.Query("cat")
 	}
+	if r := knowledge.ReviewState(c.Query("review")); r == "queue" || knowledge.ReviewStateNames[r] != "" {
+		v.Review = string(r)
+	}
 	now := s.now()
+	reviewCounts := map[knowledge.ReviewState]int64{}
 	byCat := map[string][]kbRow{}
 	var all []kbRow
 	for _, r := range rows {
@@ -162,12 +170,14 @@ func (s *Server) kbList(c *gin.Context) error {
 		if high {
 			v.Flagged++
 		}
+		review := knowledge.ReviewStateOf(store.KBEntryFromRow(r), r.ReviewedHash, now)
+		reviewCounts[review]++
 		if (q != "" && !strings.Contains(strings.ToLower(r.Title), strings.ToLower(q)) && !strings.Contains(r.Slug, strings.ToLower(q))) ||
-			(v.Cat != "" && r.Category != v.Cat) {
+			(v.Cat != "" && r.Category != v.Cat) || !kbReviewWanted(v.Review, review) {
 			continue
 		}
 		row := kbRow{ID: r.ID, Title: r.Title, Slug: r.Slug, Category: kbCategoryName(r.Category), Rate: rate,
-			Hits: r.Hits, Unhelpful: r.Unhelpful, High: high, Disabled: r.Disabled, Ed: r.StaffEdited,
+			Hits: r.Hits, Unhelpful: r.Unhelpful, High: high, Disabled: r.Disabled, Ed: r.StaffEdited, Review: review,
 			Expired: r.ExpiresAt != nil && !now.Before(*r.ExpiresAt), NotYet: r.EffectiveFrom != nil && now.Before(*r.EffectiveFrom)}
 		byCat[r.Category] = append(byCat[r.Category], row)
 		all = append(all, row)
@@ -223,9 +233,23 @@ func (s *Server) kbList(c *gin.Context) error {
 		v.Filters = append(v.Filters, option{Value: link("cat", cat), Label: kbCategoryName(cat), N: counts[cat], Selected: v.Cat == cat})
 	}
 	v.Filters = append(v.Filters, option{Value: link("sort", "bad"), Label: "被说没用", N: int64(withUnhelpful), Selected: v.Sort == "bad"})
+	for _, st := range knowledge.ReviewStates {
+		v.Reviews = append(v.Reviews, option{Value: link("review", string(st)), Label: st.Label(), N: reviewCounts[st], Selected: v.Review == string(st)})
+	}
 	if gs, err := s.Store.ListUnansweredGroups(ctx, now.Add(-kbUnansweredDays*24*time.Hour), kbUnansweredLimit); err == nil {
 		v.Unanswered = len(gs)
 	}
 	s.render(c, http.StatusOK, "kb.html", v)
 	return nil
+}
+
+// kbReviewWanted reports whether an entry in state st passes the review filter.
+func kbReviewWanted(filter string, st knowledge.ReviewState) bool {
+	switch filter {
+	case "":
+		return true
+	case "queue":
+		return st.InQueue()
+	}
+	return string(st) == filter
 }

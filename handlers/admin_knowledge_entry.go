@@ -24,10 +24,11 @@ import (
 type kbForm struct {
 	Slug, Category, Title, Questions, Keywords, CounterExamples string
 	Answer, SeeDoctor, Source                                   string
-	EffectiveFrom, ExpiresAt, ReviewedAt, Reviewer              string
+	EffectiveFrom, ExpiresAt, ReviewBy                          string
 	Disabled                                                    bool
-	Version                                                     string // the row's UpdatedAt when the form was opened
-	From                                                        string // the unanswered message it is made from
+	Facets                                                      []kbFacetField // follow-up answers, one per knowledge.Facets
+	Version                                                     string         // the row's UpdatedAt when the form was opened
+	From                                                        string         // the unanswered message it is made from
 }
 
 type kbEntryView struct {
@@ -44,6 +45,7 @@ type kbEntryView struct {
 	State      string
 	TestURL    string
 	FromText   string
+	Review     kbReviewInfo
 }
 
 func kbDay(t *time.Time) string {
@@ -57,15 +59,38 @@ func kbFormFromEntry(e knowledge.Entry) kbForm {
 	return kbForm{Slug: e.Slug, Category: e.Category, Title: e.Title, Questions: strings.Join(e.Questions, "\n"),
 		Keywords: strings.Join(e.Keywords, "，"), CounterExamples: strings.Join(e.CounterExamples, "\n"),
 		Answer: e.Answer, SeeDoctor: e.SeeDoctor, Source: e.Source, EffectiveFrom: kbDay(e.EffectiveFrom),
-		ExpiresAt: kbDay(e.ExpiresAt), ReviewedAt: kbDay(e.ReviewedAt), Reviewer: e.Reviewer, Disabled: e.Disabled}
+		ExpiresAt: kbDay(e.ExpiresAt), ReviewBy: kbDay(e.ReviewBy), Disabled: e.Disabled, Facets: kbFacetFields(e.Facets, nil)}
+}
+
+// kbFacetField is one follow-up answer in the form (facet_0 … in knowledge.Facets order).
+type kbFacetField struct {
+	Name, Label, Value string
+}
+
+var kbFacetLabels = map[knowledge.Facet]string{
+	knowledge.FacetMedicine: "用药（“要吃什么药”）", knowledge.FacetDoctor: "就医（“去哪里看、要去医院吗、严重吗”）",
+	knowledge.FacetDiet: "饮食（“吃什么好”）", knowledge.FacetPrevention: "预防（“怎么预防”）",
+	knowledge.FacetContagion: "传染（“会传染吗”）", knowledge.FacetDuration: "多久（“多久能好”）",
+}
+
+// kbFacetFields lists the facet fields, filled from m, or from the posted form when c is set.
+func kbFacetFields(m map[knowledge.Facet]string, c *gin.Context) []kbFacetField {
+	out := make([]kbFacetField, len(knowledge.Facets))
+	for i, f := range knowledge.Facets {
+		out[i] = kbFacetField{Name: "facet_" + strconv.Itoa(i), Label: kbFacetLabels[f], Value: m[f]}
+		if c != nil {
+			out[i].Value = c.PostForm(out[i].Name)
+		}
+	}
+	return out
 }
 
 func bindKBForm(c *gin.Context) kbForm {
 	return kbForm{Slug: strings.TrimSpace(c.PostForm("slug")), Category: c.PostForm("category"), Title: c.PostForm("title"),
 		Questions: c.PostForm("questions"), Keywords: c.PostForm("keywords"), CounterExamples: c.PostForm("counter_examples"),
 		Answer: c.PostForm("answer"), SeeDoctor: c.PostForm("see_doctor"), Source: c.PostForm("source"),
-		EffectiveFrom: c.PostForm("effective_from"), ExpiresAt: c.PostForm("expires_at"), ReviewedAt: c.PostForm("reviewed_at"),
-		Reviewer: c.PostForm("reviewer"), Disabled: c.PostForm("disabled") == "1", Version: c.PostForm("version"), From: c.PostForm("from")}
+		EffectiveFrom: c.PostForm("effective_from"), ExpiresAt: c.PostForm("expires_at"), ReviewBy: c.PostForm("review_by"),
+		Disabled: c.PostForm("disabled") == "1", Facets: kbFacetFields(nil, c), Version: c.PostForm("version"), From: c.PostForm("from")}
 }
 
 // kbSplitList reads one item per line; with commas too, for keywords.
@@ -100,7 +125,7 @@ func (f kbForm) entry() (knowledge.Entry, []string) {
 	e := knowledge.Entry{Slug: f.Slug, Category: f.Category, Title: strings.TrimSpace(f.Title),
 		Questions: kbSplitList(f.Questions, false), Keywords: kbSplitList(f.Keywords, true), CounterExamples: kbSplitList(f.CounterExamples, false),
 		Answer: strings.TrimSpace(strings.ReplaceAll(f.Answer, "\r\n", "\n")), SeeDoctor: strings.TrimSpace(f.SeeDoctor),
-		Source: strings.TrimSpace(f.Source), Reviewer: strings.TrimSpace(f.Reviewer), Disabled: f.Disabled}
+		Source: strings.TrimSpace(f.Source), Disabled: f.Disabled}
 	var p []string
 	long := func(v, what string, n int) {
 		if utf8.RuneCountInString(v) > n {
@@ -131,15 +156,23 @@ func (f kbForm) entry() (knowledge.Entry, []string) {
 	}
 	long(e.Answer, "回答", 600)
 	long(e.SeeDoctor, "就医提示", 300)
+	for i, ff := range f.Facets {
+		if v := strings.TrimSpace(strings.ReplaceAll(ff.Value, "\r\n", "\n")); v != "" && i < len(knowledge.Facets) {
+			if e.Facets == nil {
+				e.Facets = map[knowledge.Facet]string{}
+			}
+			e.Facets[knowledge.Facets[i]] = v
+		}
+		long(strings.TrimSpace(ff.Value), "追问回答", 200)
+	}
 	if e.Source == "" {
 		p = append(p, "请填写依据（参考的公开指南或本会的说明）")
 	}
 	long(e.Source, "依据", 100)
-	long(e.Reviewer, "审核人", 30)
 	for _, d := range []struct {
 		in, what string
 		out      **time.Time
-	}{{f.EffectiveFrom, "生效日期", &e.EffectiveFrom}, {f.ExpiresAt, "失效日期", &e.ExpiresAt}, {f.ReviewedAt, "审核日期", &e.ReviewedAt}} {
+	}{{f.EffectiveFrom, "生效日期", &e.EffectiveFrom}, {f.ExpiresAt, "失效日期", &e.ExpiresAt}, {f.ReviewBy, "复核日期", &e.ReviewBy}} {
 		t, ok := kbParseDay(d.in)
 		if !ok {
 			p = append(p, d.what+"请写成 2026-06-01 这样的格式，或留空")
@@ -179,8 +212,8 @@ func kbChangedFields(a, b knowledge.Entry) string {
 	add("answer", a.Answer != b.Answer)
 	add("see_doctor", a.SeeDoctor != b.SeeDoctor)
 	add("source", a.Source != b.Source)
-	add("dates", kbDay(a.EffectiveFrom) != kbDay(b.EffectiveFrom) || kbDay(a.ExpiresAt) != kbDay(b.ExpiresAt))
-	add("review", kbDay(a.ReviewedAt) != kbDay(b.ReviewedAt) || a.Reviewer != b.Reviewer)
+	add("facets", kbFacetsText(a.Facets) != kbFacetsText(b.Facets))
+	add("dates", kbDay(a.EffectiveFrom) != kbDay(b.EffectiveFrom) || kbDay(a.ExpiresAt) != kbDay(b.ExpiresAt) || kbDay(a.ReviewBy) != kbDay(b.ReviewBy))
 	add("disabled", a.Disabled != b.Disabled)
 	if len(out) == 0 {
 		return "unchanged"
@@ -216,6 +249,7 @@ func (s *Server) renderKBEntry(c *gin.Context, status int, id uint, f kbForm, ro
 	if id != 0 {
 		v.Rate, v.High = kbUnhelpfulRate(row.Unhelpful, row.Hits)
 		v.State = kbEntryState(store.KBEntryFromRow(row), s.now())
+		v.Review = s.kbReviewInfo(c, row, s.now())
 		if qs := kbSplitList(f.Questions, false); len(qs) > 0 {
 			v.TestURL = "/admin/knowledge/test?q=" + url.QueryEscape(qs[0])
 		}

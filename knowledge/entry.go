@@ -29,8 +29,10 @@ type Entry struct {
 	Questions, Keywords, CounterExamples []string
 	Answer, SeeDoctor, Source            string
 	EffectiveFrom, ExpiresAt, ReviewedAt *time.Time
-	Reviewer                             string
-	Disabled                             bool
+	// ReviewBy is when a policy entry must be checked again (optional).
+	ReviewBy *time.Time
+	Reviewer string
+	Disabled bool
 	// Facets are short follow-up answers by facet (用药, 就医 …), for a
 	// follow-up such as "要吃什么药" after this entry was answered.
 	Facets map[Facet]string
@@ -90,6 +92,7 @@ type yamlEntry struct {
 	Source          string           `yaml:"source"`
 	EffectiveFrom   string           `yaml:"effective_from"`
 	ExpiresAt       string           `yaml:"expires_at"`
+	ReviewBy        string           `yaml:"review_by,omitempty"`
 	ReviewedAt      string           `yaml:"reviewed_at"`
 	Reviewer        string           `yaml:"reviewer"`
 	Disabled        bool             `yaml:"disabled,omitempty"`
@@ -154,7 +157,7 @@ func (y yamlEntry) entry() (Entry, []string) {
 		name string
 		in   string
 		out  **time.Time
-	}{{"effective_from", y.EffectiveFrom, &e.EffectiveFrom}, {"expires_at", y.ExpiresAt, &e.ExpiresAt}, {"reviewed_at", y.ReviewedAt, &e.ReviewedAt}} {
+	}{{"effective_from", y.EffectiveFrom, &e.EffectiveFrom}, {"expires_at", y.ExpiresAt, &e.ExpiresAt}, {"review_by", y.ReviewBy, &e.ReviewBy}, {"reviewed_at", y.ReviewedAt, &e.ReviewedAt}} {
 		if *d.out, err = parseDate(d.in); err != nil {
 			errs = append(errs, fmt.Sprintf("%s 应为 YYYY-MM-DD 或留空（现为 %q）", d.name, d.in))
 		}
@@ -239,7 +242,7 @@ func MarshalYAML(entries []Entry) ([]byte, error) {
 			Slug: e.Slug, Category: e.Category, Title: e.Title,
 			Questions: e.Questions, Keywords: e.Keywords, CounterExamples: e.CounterExamples,
 			Answer: e.Answer, SeeDoctor: e.SeeDoctor, Source: e.Source,
-			EffectiveFrom: formatDate(e.EffectiveFrom), ExpiresAt: formatDate(e.ExpiresAt),
+			EffectiveFrom: formatDate(e.EffectiveFrom), ExpiresAt: formatDate(e.ExpiresAt), ReviewBy: formatDate(e.ReviewBy),
 			ReviewedAt: formatDate(e.ReviewedAt), Reviewer: e.Reviewer, Disabled: e.Disabled,
 			Facets: e.Facets,
 		}

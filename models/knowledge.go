@@ -2,7 +2,7 @@ package models
 
 import "time"
 
-func init() { Register(&KBEntry{}, &KBRule{}, &KBFeedback{}) }
+func init() { Register(&KBEntry{}, &KBRule{}, &KBFeedback{}, &KBReview{}) }
 
 // KB categories.
 const (
@@ -28,9 +28,15 @@ type KBEntry struct {
 	Facets          string `gorm:"type:text"` // JSON map facet → answer
 	EffectiveFrom   *time.Time
 	ExpiresAt       *time.Time
-	ReviewedAt      *time.Time
-	Reviewer        string `gorm:"type:varchar(64)"`
-	Disabled        bool
+	// ReviewBy is when a policy entry must be checked again (its rules may change).
+	ReviewBy *time.Time
+	// ReviewedAt, Reviewer and ReviewedHash are set only by a recorded review
+	// (KBReview): ReviewedHash is the reviewed version's content hash, so any
+	// change to what residents read puts the entry back in the review queue.
+	ReviewedAt   *time.Time
+	Reviewer     string `gorm:"type:varchar(64)"`
+	ReviewedHash string `gorm:"type:varchar(64)"`
+	Disabled     bool
 	// StaffEdited entries are never overwritten by the embedded content on upgrade.
 	StaffEdited bool
 	// SeedHash is the hash of the embedded content last loaded into this row.
@@ -62,4 +68,15 @@ type KBFeedback struct {
 	EntryID   uint   `gorm:"index"`
 	OpenID    string `gorm:"type:varchar(64)"`
 	CreatedAt time.Time
+}
+
+// KBReview is one medical review of one version of an entry, by a reviewer.
+type KBReview struct {
+	ID           uint64 `gorm:"primaryKey"`
+	EntryID      uint   `gorm:"index"`
+	ContentHash  string `gorm:"type:varchar(64)"` // the version reviewed (knowledge.ReviewHash)
+	ReviewerID   string `gorm:"type:varchar(64)"` // staff UserID
+	ReviewerName string `gorm:"type:varchar(64)"`
+	Note         string `gorm:"type:text"`
+	CreatedAt    time.Time
 }

@@ -5,11 +5,16 @@ import "time"
 func init() { Register(&Staff{}, &AdminSession{}, &OAuthState{}, &AuditLog{}) }
 
 // Staff roles: staff see their team's wishes and those assigned to them; admins
-// see everything and manage the staff list.
+// see everything and manage the staff list; reviewers are the association's
+// doctors: staff who also record the medical review of knowledge entries.
 const (
-	RoleStaff = "staff"
-	RoleAdmin = "admin"
+	RoleStaff    = "staff"
+	RoleAdmin    = "admin"
+	RoleReviewer = "reviewer"
 )
+
+// RoleNames are the roles as staff read them.
+var RoleNames = map[string]string{RoleStaff: "工作人员", RoleAdmin: "管理员", RoleReviewer: "医学审核"}
 
 // Staff is a WeCom member allowed into the admin. Being a member of the WeCom
 // corporation is not enough: only UserIDs in this table get in.
@@ -27,6 +32,9 @@ func (Staff) TableName() string { return "staff" }
 
 // IsAdmin reports whether the staff member has the admin role.
 func (s Staff) IsAdmin() bool { return s.Role == RoleAdmin }
+
+// IsReviewer reports whether the staff member may record medical reviews.
+func (s Staff) IsReviewer() bool { return s.Role == RoleReviewer }
 
 // Label is the name to show, falling back to the UserID.
 func (s Staff) Label() string {
@@ -46,8 +54,8 @@ func (s Staff) Validate() error {
 			return Errorf(EINVALID, "UserID 只能包含字母、数字和 _ - . @")
 		}
 	}
-	if s.Role != RoleStaff && s.Role != RoleAdmin {
-		return Errorf(EINVALID, "角色只能是 staff 或 admin")
+	if _, ok := RoleNames[s.Role]; !ok {
+		return Errorf(EINVALID, "角色只能是 staff、admin 或 reviewer")
 	}
 	if s.Team != "" {
 		if _, ok := wishCategoryLabels[s.Team]; !ok {

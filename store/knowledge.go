@@ -38,8 +38,10 @@ func entryToModel(e knowledge.Entry, row *models.KBEntry) {
 	row.Slug, row.Category, row.Title = e.Slug, e.Category, e.Title
 	row.Questions, row.Keywords, row.CounterExamples = toJSON(e.Questions), toJSON(e.Keywords), toJSON(e.CounterExamples)
 	row.Answer, row.SeeDoctor, row.Source = e.Answer, e.SeeDoctor, e.Source
-	row.EffectiveFrom, row.ExpiresAt, row.ReviewedAt = utc(e.EffectiveFrom), utc(e.ExpiresAt), utc(e.ReviewedAt)
-	row.Reviewer, row.Disabled = e.Reviewer, e.Disabled
+	row.EffectiveFrom, row.ExpiresAt, row.ReviewBy = utc(e.EffectiveFrom), utc(e.ExpiresAt), utc(e.ReviewBy)
+	// ReviewedAt and Reviewer are not copied: only a recorded review
+	// (RecordKBReview) sets them, never an edit, an import or the seed files.
+	row.Disabled = e.Disabled
 	row.Facets = ""
 	if len(e.Facets) > 0 {
 		b, _ := json.Marshal(e.Facets)
@@ -61,7 +63,7 @@ func modelToEntry(row models.KBEntry) knowledge.Entry {
 		ID: row.ID, Slug: row.Slug, Category: row.Category, Title: row.Title,
 		Questions: fromJSON(row.Questions), Keywords: fromJSON(row.Keywords), CounterExamples: fromJSON(row.CounterExamples),
 		Answer: row.Answer, SeeDoctor: row.SeeDoctor, Source: row.Source,
-		EffectiveFrom: row.EffectiveFrom, ExpiresAt: row.ExpiresAt, ReviewedAt: row.ReviewedAt,
+		EffectiveFrom: row.EffectiveFrom, ExpiresAt: row.ExpiresAt, ReviewedAt: row.ReviewedAt, ReviewBy: row.ReviewBy,
 		Reviewer: row.Reviewer, Disabled: row.Disabled, Facets: facetsFromJSON(row.Facets),
 	}
 }
