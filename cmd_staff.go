@@ -12,11 +12,11 @@ import (
 )
 
 func init() {
-	registerSub("staff", "后台人员：staff add USERID [--role admin|staff|reviewer] [--name 姓名] [--team 小组] | staff list | staff remove USERID", cmdStaff)
+	registerSub("staff", "后台人员：staff add USERID [--role admin|staff|reviewer|manager] [--name 姓名] [--team 小组] | staff list | staff remove USERID", cmdStaff)
 }
 
 const staffUsage = `usage: familybot staff COMMAND [ARGS]
-  add USERID [--role staff|admin|reviewer] [--name 姓名] [--team life|health|activity|policy|other]
+  add USERID [--role staff|admin|reviewer|manager] [--name 姓名] [--team life|health|activity|policy|other]
                   add a WeCom member to the admin (or change their role, name, team);
                   the first admin is bootstrapped this way
   list            everyone who may log in to the admin
@@ -34,7 +34,7 @@ func cmdStaff(ctx context.Context, env *Env, args []string) error {
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("staff "+sub, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	role := fs.String("role", "", "staff, admin or reviewer (default: staff, or unchanged for someone already listed)")
+	role := fs.String("role", "", "staff, admin, reviewer or manager (default: staff, or unchanged for someone already listed)")
 	name := fs.String("name", "", "display name")
 	team := fs.String("team", "", "wish team: life, health, activity, policy, other (empty: assigned wishes only)")
 	pos, err := parseInterleaved(fs, rest)

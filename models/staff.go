@@ -6,15 +6,17 @@ func init() { Register(&Staff{}, &AdminSession{}, &OAuthState{}, &AuditLog{}) }
 
 // Staff roles: staff see their team's wishes and those assigned to them; admins
 // see everything and manage the staff list; reviewers are the association's
-// doctors: staff who also record the medical review of knowledge entries.
+// doctors: staff who also record the medical review of knowledge entries;
+// managers are staff who also read the service report.
 const (
 	RoleStaff    = "staff"
 	RoleAdmin    = "admin"
 	RoleReviewer = "reviewer"
+	RoleManager  = "manager"
 )
 
 // RoleNames are the roles as staff read them.
-var RoleNames = map[string]string{RoleStaff: "工作人员", RoleAdmin: "管理员", RoleReviewer: "医学审核"}
+var RoleNames = map[string]string{RoleStaff: "工作人员", RoleAdmin: "管理员", RoleReviewer: "医学审核", RoleManager: "负责人"}
 
 // Staff is a WeCom member allowed into the admin. Being a member of the WeCom
 // corporation is not enough: only UserIDs in this table get in.
@@ -32,6 +34,9 @@ func (Staff) TableName() string { return "staff" }
 
 // IsAdmin reports whether the staff member has the admin role.
 func (s Staff) IsAdmin() bool { return s.Role == RoleAdmin }
+
+// CanReport reports whether the staff member may read the service report.
+func (s Staff) CanReport() bool { return s.Role == RoleAdmin || s.Role == RoleManager }
 
 // IsReviewer reports whether the staff member may record medical reviews.
 func (s Staff) IsReviewer() bool { return s.Role == RoleReviewer }
@@ -55,7 +60,7 @@ func (s Staff) Validate() error {
 		}
 	}
 	if _, ok := RoleNames[s.Role]; !ok {
-		return Errorf(EINVALID, "角色只能是 staff、admin 或 reviewer")
+		return Errorf(EINVALID, "角色只能是 staff、admin、reviewer 或 manager")
 	}
 	if s.Team != "" {
 		if _, ok := wishCategoryLabels[s.Team]; !ok {
