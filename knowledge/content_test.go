@@ -112,3 +112,29 @@ func TestSeedKeepsTheReviewersCorrections(t *testing.T) {
 		t.Errorf("postpartum danger offers 12356 as an alternative to 120: %q", pp.SeeDoctor)
 	}
 }
+
+// Residents name medicines by brand and symptoms in their own dialect; the
+// reviewable word lists carry them to the words the entries use.
+func TestResidentsWordsReachTheEntriesWords(t *testing.T) {
+	for said, want := range map[string]string{
+		"美林": "布洛芬", "泰诺林": "对乙酰氨基酚", "扑热息痛": "对乙酰氨基酚", "思密达": "蒙脱石散",
+		"二甲双胍": "降糖药", "硝苯地平": "降压药", "拜新同": "降压药", "阿斯匹林": "阿司匹林", "立普妥": "他汀",
+		"消炎药": "抗生素", "达菲": "抗病毒药", "肚屙": "腹泻", "窜稀": "腹泻", "冷亲": "感冒", "发热": "发烧",
+		"烧起来": "发烧", "跌亲": "跌倒", "蛋蛋": "睾丸", "阿婆": "老人",
+	} {
+		if got, ok := lex.canonical(said, said); !ok || got != want {
+			t.Errorf("%s is read as %q, want %s", said, got, want)
+		}
+	}
+	for said, want := range map[string]string{
+		"BB肚屙点算":     "bb肚屙怎么办",
+		"女仔发育系唔系性早熟": "女仔发育是不是性早熟",
+		"娃儿咳嗽咋个办":    "娃咳嗽怎么办",
+		"娃发烧吃啥子药":    "娃发烧吃什么药",
+		"阿婆跌亲咗起唔到身":  "阿婆跌亲了起不来身",
+	} {
+		if got := Normalize(said); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", said, got, want)
+		}
+	}
+}
