@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"familybot/models"
 )
 
 // Facet answers are what a resident reads after "要吃什么药" or "去哪里看":
@@ -135,6 +137,23 @@ func TestResidentsWordsReachTheEntriesWords(t *testing.T) {
 	} {
 		if got := Normalize(said); got != want {
 			t.Errorf("Normalize(%q) = %q, want %q", said, got, want)
+		}
+	}
+}
+
+// editionRE finds a year or an edition in a source line.
+var editionRE = regexp.MustCompile(`(19|20)[0-9]{2}|第[一二三四五六七八九十0-9]+版|修订版`)
+
+// A health answer names the guidance it rests on with its edition, so that a
+// reviewer can tell whether it is still current.
+func TestSeedHealthSourcesNameAnEdition(t *testing.T) {
+	entries, err := Seed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Category != models.CatService && !editionRE.MatchString(e.Source) {
+			t.Errorf("%s: source %q names no edition or year", e.Slug, e.Source)
 		}
 	}
 }
