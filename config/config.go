@@ -132,7 +132,7 @@ type SpeechTencent struct {
 	Region    string `yaml:"region"`
 	// Engine is the recognition model: 16k_zh (Mandarin), 8k_zh, 16k_ca (Cantonese), dialect engines.
 	Engine string `yaml:"engine"`
-	// Endpoint is the API host, asr.tencentcloudapi.com unless a test or a proxy needs another.
+	// Endpoint is the API host, asr.tencentcloudapi.com; http(s)://host:port reaches a proxy (or a test fake).
 	Endpoint string `yaml:"endpoint"`
 }
 

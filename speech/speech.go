@@ -33,6 +33,9 @@ const (
 	Disabled       = "disabled"        // driver none
 )
 
+// Outcomes lists every outcome a driver can have, for metrics.
+var Outcomes = []string{OK, Empty, Timeout, Unavailable, Quota, Auth, Unreadable, DownloadFailed}
+
 // Error is a failed transcription. Its message is safe to log: no audio, no text.
 type Error struct {
 	Outcome string

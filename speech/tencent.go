@@ -28,8 +28,7 @@ type Tencent struct {
 	region   string
 	engine   string
 	endpoint string
-	// Scheme is HTTPS; tests set HTTP to reach a local fake.
-	Scheme    string
+	scheme    string // HTTPS, or HTTP for an endpoint given as http://host
 	transport http.RoundTripper
 }
 
@@ -38,15 +37,21 @@ func NewTencent(c config.SpeechTencent, transport http.RoundTripper) *Tencent {
 	if transport == nil {
 		transport = http.DefaultTransport
 	}
-	return &Tencent{cred: common.NewCredential(c.SecretID, c.SecretKey), region: c.Region, engine: c.Engine,
-		endpoint: c.Endpoint, Scheme: "HTTPS", transport: transport}
+	t := &Tencent{cred: common.NewCredential(c.SecretID, c.SecretKey), region: c.Region, engine: c.Engine,
+		endpoint: c.Endpoint, scheme: "HTTPS", transport: transport}
+	if host, ok := strings.CutPrefix(c.Endpoint, "http://"); ok {
+		t.endpoint, t.scheme = host, "HTTP"
+	} else if host, ok := strings.CutPrefix(c.Endpoint, "https://"); ok {
+		t.endpoint = host
+	}
+	return t
 }
 
 // Transcribe sends one recording and returns the text.
 func (t *Tencent) Transcribe(ctx context.Context, audio []byte, voiceFormat string) (string, error) {
 	prof := profile.NewClientProfile()
 	prof.HttpProfile.Endpoint = t.endpoint
-	prof.HttpProfile.Scheme = t.Scheme
+	prof.HttpProfile.Scheme = t.scheme
 	prof.HttpProfile.ReqTimeout = 60
 	if dl, ok := ctx.Deadline(); ok {
 		prof.HttpProfile.ReqTimeout = int(math.Ceil(time.Until(dl).Seconds())) + 1

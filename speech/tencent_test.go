@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -83,11 +82,8 @@ func newFakeTencent(t *testing.T, engine string) (*fakeTencent, *Tencent) {
 	f := &fakeTencent{t: t, answer: `{"Result":"宝宝发烧怎么办","AudioDuration":2100,"RequestId":"r1"}`}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	u, _ := url.Parse(srv.URL)
-	tc := NewTencent(config.SpeechTencent{SecretID: testSecretID, SecretKey: testSecretKey, Region: "ap-shanghai",
-		Engine: engine, Endpoint: u.Host}, nil)
-	tc.Scheme = "HTTP"
-	return f, tc
+	return f, NewTencent(config.SpeechTencent{SecretID: testSecretID, SecretKey: testSecretKey, Region: "ap-shanghai",
+		Engine: engine, Endpoint: srv.URL}, nil)
 }
 
 func TestTencentSendsASignedSentenceRecognition(t *testing.T) {

@@ -37,7 +37,7 @@ func (v *Voice) Transcribe(ctx context.Context, mediaID, voiceFormat string) (te
 		if e := timedOut(ctx, "", err); e.Outcome == Timeout {
 			return "", e
 		}
-		return "", &Error{Outcome: DownloadFailed, Err: err}
+		return "", &Error{Outcome: DownloadFailed, Code: short(err.Error()), Err: err}
 	}
 	// The recording is the resident's voice: nothing keeps it past this call.
 	defer clear(audio)
@@ -61,4 +61,12 @@ func (v *Voice) observe(err error) {
 	if v.Observe != nil {
 		v.Observe(v.Driver, OutcomeOf(err), err)
 	}
+}
+
+// short keeps an error's first 120 bytes for Error.Code (valid UTF-8).
+func short(s string) string {
+	if len(s) > 120 {
+		s = strings.ToValidUTF8(s[:120], "")
+	}
+	return s
 }
