@@ -24,10 +24,10 @@ import (
 // through the official SDK. The audio goes in the request body (SourceType 1),
 // so nothing is uploaded anywhere first.
 type Tencent struct {
-	cred     *common.Credential
-	region   string
-	engine   string
-	endpoint string
+	cred      *common.Credential
+	region    string
+	engine    string
+	endpoint  string
 	scheme    string // HTTPS, or HTTP for an endpoint given as http://host
 	transport http.RoundTripper
 }
