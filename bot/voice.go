@@ -45,7 +45,7 @@ func (e *Engine) transcribe(ctx context.Context, in Inbound) (string, Reply, boo
 		}
 		msg = msgVoiceNotHeard
 	}
-	if _, err := e.Store.GetConversation(ctx, in.OpenID); err == nil {
+	if c, err := e.Store.GetConversation(ctx, in.OpenID); err == nil && c.Flow != voiceChoiceFlow {
 		return "", Reply{Text: e.fill(msgVoiceNotHeardInFlow), Route: models.RouteMedia}, false
 	}
 	_ = e.StartFlow(ctx, in.OpenID, State{Flow: voiceChoiceFlow, Step: "choose", Ephemeral: true})

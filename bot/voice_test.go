@@ -128,3 +128,14 @@ func TestFailedVoiceDuringAFlowKeepsTheFlow(t *testing.T) {
 		t.Fatalf("the wish flow is gone: %+v %v", c, err)
 	}
 }
+
+func TestSecondVoiceWithoutWordsStillOffersDigits(t *testing.T) {
+	e, _, _, _ := engineForTest(t)
+	e.Handle(context.Background(), voice("v1"))
+	if r := e.Handle(context.Background(), voice("v1")); !strings.Contains(r.Text, "1 老年保健") {
+		t.Fatalf("second voice message: %+v", r)
+	}
+	if r := e.Handle(context.Background(), text("v1", "4")); r.Route != models.RouteCommand {
+		t.Fatalf("digit after two voice messages: %+v", r)
+	}
+}

@@ -28,7 +28,7 @@ func (c *Client) FetchVoice(ctx context.Context, mediaID string) ([]byte, error)
 	}
 	link, err := material.NewMaterial(c.oa.GetContext()).GetMediaURL(url.QueryEscape(mediaID))
 	if err != nil {
-		return nil, c.classify(err, c.oaTokenKey())
+		return nil, c.classify(withoutURL(err), c.oaTokenKey())
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link, nil)
 	if err != nil {
@@ -36,11 +36,7 @@ func (c *Client) FetchVoice(ctx context.Context, mediaID string) ([]byte, error)
 	}
 	resp, err := util.DefaultHTTPClient.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the address holds the access token
-		}
-		return nil, fmt.Errorf("media download: %w", err)
+		return nil, fmt.Errorf("media download: %w", withoutURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -63,4 +59,14 @@ func (c *Client) FetchVoice(ctx context.Context, mediaID string) ([]byte, error)
 		}
 	}
 	return audio, nil
+}
+
+// withoutURL drops the address from a transport error: WeChat's carry the
+// access token (and, for the plain token API, the app secret) in the query.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
