@@ -98,11 +98,11 @@ func tencentError(ctx context.Context, err error) error {
 	switch {
 	case code == "ClientError.NetworkError":
 		return timedOut(ctx, code, err)
-	case strings.HasPrefix(code, "AuthFailure"), strings.HasPrefix(code, "UnauthorizedOperation"):
+	case strings.HasPrefix(code, "AuthFailure"), strings.HasPrefix(code, "UnauthorizedOperation"),
+		strings.Contains(code, "CheckAuthInfo"), code == "FailedOperation.UserNotRegistered": // keys, or ASR not enabled
 		e.Outcome = Auth
 	case strings.HasPrefix(code, "LimitExceeded"), strings.HasPrefix(code, "RequestLimitExceeded"),
-		strings.Contains(code, "Amount"), strings.Contains(code, "Isolate"), strings.Contains(code, "Arrears"),
-		strings.Contains(code, "UserNotRegistered"):
+		strings.Contains(code, "Amount"), strings.Contains(code, "Isolate"), strings.Contains(code, "Arrears"):
 		e.Outcome = Quota
 	case strings.HasPrefix(code, "InvalidParameter"), code == "FailedOperation.ErrorRecognize",
 		code == "FailedOperation.ErrorDownFile":

@@ -114,7 +114,11 @@ func TestTencentErrorsBecomeOutcomes(t *testing.T) {
 	}{
 		{"AuthFailure.SecretIdNotFound", Auth},
 		{"AuthFailure.SignatureFailure", Auth},
+		{"FailedOperation.CheckAuthInfoFailed", Auth},
+		{"FailedOperation.UserNotRegistered", Auth},
 		{"FailedOperation.UserHasNoFreeAmount", Quota},
+		{"FailedOperation.UserHasNoAmount", Quota},
+		{"RequestLimitExceeded.UinLimitExceeded", Quota},
 		{"FailedOperation.ServiceIsolate", Quota},
 		{"RequestLimitExceeded", Quota},
 		{"FailedOperation.ErrorRecognize", Unreadable},
