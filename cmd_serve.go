@@ -51,6 +51,9 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 	}
 	m := metrics.New(app.Store)
 	wh.Observe = m.ObserveMessage
+	if err := wireVoice(app, client, m); err != nil {
+		return nil, err
+	}
 	hs := &handlers.Server{
 		Cfg: cfg, Log: app.Log, Store: app.Store, Engine: app.Engine, KB: app.KB,
 		Signups: app.Signups, Wishes: app.Wishes, Webhook: wh, RebuildIndex: app.RebuildIndex, Now: app.Now,

@@ -25,7 +25,13 @@ import (
 // database and Redis, as a second replica behind a load balancer would run.
 func copyOf(t *testing.T, environ []string) (*App, *httptest.Server) {
 	t.Helper()
-	env := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, ConfigPath: "config.yaml", ConfigExplicit: true, Environ: environ}
+	return copyLogging(t, environ, io.Discard)
+}
+
+// copyLogging is copyOf with the copy's log written to stderr.
+func copyLogging(t *testing.T, environ []string, stderr io.Writer) (*App, *httptest.Server) {
+	t.Helper()
+	env := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, ConfigPath: "config.yaml", ConfigExplicit: true, Environ: environ}
 	app, err := env.App(context.Background())
 	if err != nil {
 		t.Fatal(err)

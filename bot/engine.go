@@ -34,6 +34,8 @@ type Inbound struct {
 	OpenID   string
 	Kind     string // one of the Kind constants (shortvideo arrives as video)
 	Text     string // text content, or the voice recognition result
+	MediaID  string // for KindVoice: the audio, downloadable for 3 days (temporary material)
+	Format   string // for KindVoice: amr or speex
 	Event    string // for KindEvent: subscribe, unsubscribe, CLICK, SCAN, VIEW, …
 	EventKey string
 }
@@ -98,6 +100,9 @@ type Engine struct {
 	Now      func() time.Time
 	// PublicURL is the server's public address, for links (e.g. /wall).
 	PublicURL string
+	// Voice transcribes voice messages WeChat sends without text; nil
+	// (speech.driver none): the resident is asked to type or pick a number.
+	Voice Transcriber
 
 	rulesMu     sync.Mutex
 	rules       []knowledge.Rule
@@ -122,7 +127,14 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (r Reply) {
 		return e.handleEvent(ctx, in)
 	}
 	if in.Kind == KindVoice && in.Text == "" {
-		return Reply{Text: msgVoiceNoText, Route: models.RouteMedia}
+		heard, vr, ok := e.transcribe(ctx, in)
+		if !ok {
+			return vr
+		}
+		// From here the transcript is handled exactly like typed text; the
+		// reply then shows what was heard (runs before the record above).
+		in.Text = heard
+		defer func() { r = withHeard(r, heard) }()
 	}
 	switch in.Kind {
 	case KindImage, KindVideo, KindLocation, KindLink:

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"reflect"
 	"strconv"
@@ -27,6 +28,7 @@ type Config struct {
 	Association     Association     `yaml:"association"`
 	Bot             Bot             `yaml:"bot"`
 	Limits          Limits          `yaml:"limits"`
+	Speech          Speech          `yaml:"speech"`
 	Menu            []MenuButton    `yaml:"menu"`
 }
 
@@ -131,6 +133,32 @@ type Limits struct {
 	SignupsPerHour    int `yaml:"signups_per_hour"`
 }
 
+// Speech chooses how voice messages WeChat sends without text are transcribed.
+type Speech struct {
+	Driver string `yaml:"driver"` // none | tencent | http
+	// Timeout bounds one download and recognition; past server.reply_deadline the
+	// answer goes out as a customer-service message anyway.
+	Timeout time.Duration `yaml:"timeout"`
+	Tencent SpeechTencent `yaml:"tencent"`
+	HTTP    SpeechHTTP    `yaml:"http"`
+}
+
+// SpeechTencent is Tencent Cloud 一句话识别 (SentenceRecognition).
+type SpeechTencent struct {
+	SecretID  string `yaml:"secret_id"`
+	SecretKey string `yaml:"secret_key"`
+	Region    string `yaml:"region"`
+	// Engine is the recognition model: 16k_zh (Mandarin), 8k_zh, 16k_ca (Cantonese), dialect engines.
+	Engine string `yaml:"engine"`
+	// Endpoint is the API host, asr.tencentcloudapi.com; http(s)://host:port reaches a proxy (or a test fake).
+	Endpoint string `yaml:"endpoint"`
+}
+
+// SpeechHTTP is a self-hosted recogniser (e.g. FunASR behind a small adapter).
+type SpeechHTTP struct {
+	URL string `yaml:"url"`
+}
+
 // MenuButton is one official-account menu button (top level or sub-button).
 type MenuButton struct {
 	Name string       `yaml:"name"`
@@ -154,6 +182,8 @@ func Default() Config {
 		},
 		Bot:    Bot{ConversationTTL: 15 * time.Minute, AnswerThreshold: 0.55, ClarifyThreshold: 0.3},
 		Limits: Limits{MessagesPerMinute: 20, WishesPerDay: 3, SignupsPerHour: 10},
+		Speech: Speech{Driver: "none", Timeout: 10 * time.Second,
+			Tencent: SpeechTencent{Region: "ap-shanghai", Engine: "16k_zh", Endpoint: "asr.tencentcloudapi.com"}},
 	}
 }
 
@@ -213,6 +243,7 @@ func (c Config) Validate() error {
 	if c.Bot.ConversationTTL <= 0 {
 		probs = append(probs, "bot.conversation_ttl must be positive, e.g. 15m (FAMILYBOT_BOT_CONVERSATION_TTL)")
 	}
+	probs = append(probs, c.Speech.problems()...)
 	if len(c.Menu) > 3 {
 		probs = append(probs, "menu has more than 3 top buttons: WeChat allows at most 3")
 	}
@@ -241,6 +272,8 @@ func (c Config) Masked() Config {
 	c.WeCom.CorpSecret = mask(c.WeCom.CorpSecret)
 	c.Admin.DevLoginToken = mask(c.Admin.DevLoginToken)
 	c.Cache.RedisPassword = mask(c.Cache.RedisPassword)
+	c.Speech.Tencent.SecretID = mask(c.Speech.Tencent.SecretID)
+	c.Speech.Tencent.SecretKey = mask(c.Speech.Tencent.SecretKey)
 	if c.Database.Driver == "mysql" {
 		if at := strings.LastIndex(c.Database.DSN, "@"); at > 0 {
 			if colon := strings.Index(c.Database.DSN[:at], ":"); colon >= 0 {
@@ -249,6 +282,30 @@ func (c Config) Masked() Config {
 		}
 	}
 	return c
+}
+
+func (s Speech) problems() []string {
+	var probs []string
+	switch s.Driver {
+	case "none":
+	case "tencent":
+		if s.Tencent.SecretID == "" || s.Tencent.SecretKey == "" {
+			probs = append(probs, "speech.driver is tencent but the keys are missing: set FAMILYBOT_SPEECH_TENCENT_SECRET_ID and FAMILYBOT_SPEECH_TENCENT_SECRET_KEY (腾讯云控制台 → 访问管理 → API 密钥)")
+		}
+		if s.Tencent.Engine == "" || s.Tencent.Region == "" || s.Tencent.Endpoint == "" {
+			probs = append(probs, "speech.tencent.engine, region and endpoint must not be empty, e.g. 16k_zh, ap-shanghai, asr.tencentcloudapi.com (FAMILYBOT_SPEECH_TENCENT_ENGINE)")
+		}
+	case "http":
+		if u, err := url.Parse(s.HTTP.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			probs = append(probs, "speech.http.url must be the recogniser's address, e.g. http://10.0.0.5:8000/recognize (FAMILYBOT_SPEECH_HTTP_URL)")
+		}
+	default:
+		probs = append(probs, fmt.Sprintf("speech.driver %q is unknown: use none, tencent or http (FAMILYBOT_SPEECH_DRIVER)", s.Driver))
+	}
+	if s.Timeout <= 0 || s.Timeout > 25*time.Second {
+		probs = append(probs, "speech.timeout must be between 1ms and 25s, e.g. 10s (FAMILYBOT_SPEECH_TIMEOUT)")
+	}
+	return probs
 }
 
 // applyEnv walks the struct by yaml tags and sets every scalar field whose

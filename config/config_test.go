@@ -121,3 +121,33 @@ func TestAssociationPlaceholders(t *testing.T) {
 		t.Fatalf("filled in: %v", got)
 	}
 }
+
+func TestSpeechSettings(t *testing.T) {
+	cfg, err := Load("../config.yaml", true, nil)
+	if err != nil || cfg.Speech.Driver != "none" || cfg.Speech.Timeout != 10*time.Second || cfg.Speech.Tencent.Engine != "16k_zh" {
+		t.Fatalf("shipped speech settings %+v, %v", cfg.Speech, err)
+	}
+	cfg, err = Load("../config.yaml", true, []string{"FAMILYBOT_SPEECH_DRIVER=tencent", "FAMILYBOT_SPEECH_TENCENT_SECRET_ID=AKIDx",
+		"FAMILYBOT_SPEECH_TENCENT_SECRET_KEY=sk1", "FAMILYBOT_SPEECH_TENCENT_ENGINE=16k_ca", "FAMILYBOT_SPEECH_TIMEOUT=6s"})
+	if err != nil || cfg.Speech.Tencent.SecretKey != "sk1" || cfg.Speech.Tencent.Engine != "16k_ca" || cfg.Speech.Timeout != 6*time.Second {
+		t.Fatalf("environment not applied: %+v, %v", cfg.Speech, err)
+	}
+	if m := cfg.Masked(); m.Speech.Tencent.SecretID != "***" || m.Speech.Tencent.SecretKey != "***" {
+		t.Fatalf("speech keys visible when printed: %+v", m.Speech.Tencent)
+	}
+	tests := []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"FAMILYBOT_SPEECH_DRIVER=whisper"}, "speech.driver \"whisper\" is unknown"},
+		{[]string{"FAMILYBOT_SPEECH_DRIVER=tencent"}, "FAMILYBOT_SPEECH_TENCENT_SECRET_ID"},
+		{[]string{"FAMILYBOT_SPEECH_DRIVER=http"}, "speech.http.url"},
+		{[]string{"FAMILYBOT_SPEECH_DRIVER=http", "FAMILYBOT_SPEECH_HTTP_URL=ftp://asr/x"}, "speech.http.url"},
+		{[]string{"FAMILYBOT_SPEECH_TIMEOUT=1m"}, "speech.timeout"},
+	}
+	for _, tc := range tests {
+		if _, err := Load("../config.yaml", true, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: got %v, want it to mention %q", tc.env, err, tc.want)
+		}
+	}
+}

@@ -18,6 +18,7 @@ func toInbound(m *message.MixMessage) (bot.Inbound, bool) {
 		in.Kind, in.Text = bot.KindText, m.Content
 	case message.MsgTypeVoice:
 		in.Kind, in.Text = bot.KindVoice, m.Recognition
+		in.MediaID, in.Format = m.MediaID, m.Format
 	case message.MsgTypeImage:
 		in.Kind = bot.KindImage
 	case message.MsgTypeVideo, message.MsgTypeShortVideo:
