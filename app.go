@@ -58,11 +58,11 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a.Notifier = &outbox.Notifier{Store: st, OnDuty: cfg.WeCom.OnDuty, PublicURL: cfg.Server.PublicURL,
-		Templates: map[string]string{
-			"reminder": cfg.OfficialAccount.Templates.Reminder, "wish_reply": cfg.OfficialAccount.Templates.WishReply,
-			"promotion": cfg.OfficialAccount.Templates.Promotion, "event_notice": cfg.OfficialAccount.Templates.EventNotice,
-		}}
+	templates := map[string]string{}
+	for kind, t := range cfg.OfficialAccount.Templates.Kinds() {
+		templates[kind] = t.ID
+	}
+	a.Notifier = &outbox.Notifier{Store: st, OnDuty: cfg.WeCom.OnDuty, PublicURL: cfg.Server.PublicURL, Templates: templates}
 	a.Signups = &signup.Service{Store: st, Notify: a.Notifier, Now: now}
 	a.Wishes = &wishwall.Service{Store: st, Notify: a.Notifier, Now: now}
 	// The lists every resident sees alike are read once a second or two, not

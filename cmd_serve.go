@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"familybot/cache"
+	"familybot/config"
 	"familybot/handlers"
 	"familybot/metrics"
 	"familybot/outbox"
@@ -68,7 +69,7 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 	}
 	host, _ := os.Hostname()
 	worker := &outbox.Worker{Store: app.Store, Sender: client, ID: fmt.Sprintf("%s-%d", host, os.Getpid()), Lease: time.Minute,
-		OnResult: m.ObserveDelivery}
+		OnResult: m.ObserveDelivery, Templates: templateFields(cfg), Association: cfg.Association.Name}
 	srv := &http.Server{
 		Addr:              cfg.Server.Addr,
 		Handler:           hs.Router(),
@@ -186,4 +187,15 @@ func redisHealth(app *App) func(ctx context.Context) map[string]string {
 		}
 		return nil
 	}
+}
+
+// templateFields maps each configured template ID to its field map, for the outbox worker.
+func templateFields(cfg config.Config) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, t := range cfg.OfficialAccount.Templates.Kinds() {
+		if t.ID != "" {
+			out[t.ID] = t.Fields
+		}
+	}
+	return out
 }

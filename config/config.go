@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -71,12 +73,78 @@ type OfficialAccount struct {
 	Templates      Templates `yaml:"templates"`
 }
 
-// Templates are template-message IDs used outside the 48-hour window.
+// Templates are the template messages used outside the 48-hour window, one per kind.
 type Templates struct {
-	Reminder    string `yaml:"reminder"`
-	WishReply   string `yaml:"wish_reply"`
-	Promotion   string `yaml:"promotion"`
-	EventNotice string `yaml:"event_notice"`
+	Reminder    Template `yaml:"reminder"`
+	WishReply   Template `yaml:"wish_reply"`
+	Promotion   Template `yaml:"promotion"`
+	EventNotice Template `yaml:"event_notice"`
+}
+
+// Template is one template message: its ID in the 公众号 console and, for each of
+// the template's own fields (thing1, time2 …: WeChat dropped first and remark in
+// 2023, so every template names its fields), which value familybot fills in.
+type Template struct {
+	ID     string            `yaml:"id"`
+	Fields map[string]string `yaml:"fields"`
+}
+
+// TemplateValues are what a template field can be filled with: the notice's
+// title and text, when it was made, and the association's name.
+var TemplateValues = map[string]string{
+	"title": "通知标题（如“活动提醒”）", "text": "通知内容", "time": "通知时间（2006年01月02日 15:04）",
+	"date": "通知日期", "assoc": "协会名称",
+}
+
+// UnmarshalYAML also reads the older form, a bare template ID (its fields must then be added).
+func (t *Template) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		return n.Decode(&t.ID)
+	}
+	type plain Template
+	return n.Decode((*plain)(t))
+}
+
+// Kinds lists the templates by kind, as the notifier names them.
+func (t Templates) Kinds() map[string]Template {
+	return map[string]Template{"reminder": t.Reminder, "wish_reply": t.WishReply, "promotion": t.Promotion, "event_notice": t.EventNotice}
+}
+
+var templateFieldRE = regexp.MustCompile(`^[a-z_]+[0-9]+$`)
+
+func (t Templates) problems() []string {
+	var probs []string
+	kinds := t.Kinds()
+	names := make([]string, 0, len(kinds))
+	for k := range kinds {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, kind := range names {
+		tpl := kinds[kind]
+		key := "official_account.templates." + kind
+		env := "FAMILYBOT_OFFICIAL_ACCOUNT_TEMPLATES_" + strings.ToUpper(kind)
+		switch {
+		case tpl.ID == "" && len(tpl.Fields) > 0:
+			probs = append(probs, fmt.Sprintf("%s has fields but no id: copy the template ID from 公众号 → 模板消息 (%s_ID)", key, env))
+		case tpl.ID != "" && len(tpl.Fields) == 0:
+			probs = append(probs, fmt.Sprintf("%s has an id but no fields: WeChat no longer fills first/remark, so map the template's own fields, e.g. fields: {thing1: title, thing2: text, time3: time} (%s_FIELDS=thing1=title,time3=time)", key, env))
+		}
+		fields := make([]string, 0, len(tpl.Fields))
+		for f := range tpl.Fields {
+			fields = append(fields, f)
+		}
+		sort.Strings(fields)
+		for _, f := range fields {
+			if !templateFieldRE.MatchString(f) {
+				probs = append(probs, fmt.Sprintf("%s.fields: %q is not a template field name like thing1 or time2 (see the template's detail page)", key, f))
+			}
+			if _, ok := TemplateValues[tpl.Fields[f]]; !ok {
+				probs = append(probs, fmt.Sprintf("%s.fields.%s: %q is unknown: use title, text, time, date or assoc", key, f, tpl.Fields[f]))
+			}
+		}
+	}
+	return probs
 }
 
 // WeCom holds the 企业微信 application used by staff.
@@ -234,6 +302,7 @@ func (c Config) Validate() error {
 			probs = append(probs, "official_account.encoding_aes_key is not valid: it may only contain letters and digits (FAMILYBOT_OFFICIAL_ACCOUNT_ENCODING_AES_KEY)")
 		}
 	}
+	probs = append(probs, c.OfficialAccount.Templates.problems()...)
 	if c.Server.Addr == "" {
 		probs = append(probs, "server.addr is empty: use e.g. :8080 (FAMILYBOT_SERVER_ADDR)")
 	}
@@ -332,6 +401,10 @@ func applyEnv(cfg *Config, environ []string) error {
 			name := prefix + "_" + strings.ToUpper(tag)
 			f := v.Field(i)
 			if f.Kind() == reflect.Struct {
+				if raw, ok := env[name]; ok && f.Type() == reflect.TypeOf(Template{}) {
+					// The older variable (…_TEMPLATES_REMINDER=ID) still names the ID.
+					f.FieldByName("ID").SetString(raw)
+				}
 				walk(f, name)
 				continue
 			}
@@ -379,6 +452,20 @@ func setField(f reflect.Value, raw string) error {
 			return fmt.Errorf("not true or false")
 		}
 		f.SetBool(b)
+	case f.Kind() == reflect.Map && f.Type().Key().Kind() == reflect.String && f.Type().Elem().Kind() == reflect.String:
+		// key=value pairs separated by commas: thing1=title,time2=time
+		out := map[string]string{}
+		for _, kv := range strings.Split(raw, ",") {
+			if kv = strings.TrimSpace(kv); kv == "" {
+				continue
+			}
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				return fmt.Errorf("write key=value pairs separated by commas, e.g. thing1=title,time2=time")
+			}
+			out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+		f.Set(reflect.ValueOf(out))
 	case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
 		var out []string
 		for _, s := range strings.Split(raw, ",") {

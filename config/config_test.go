@@ -40,6 +40,7 @@ func TestEnvironmentOverrides(t *testing.T) {
 		"FAMILYBOT_DATABASE_DSN=other.db",
 		"FAMILYBOT_OFFICIAL_ACCOUNT_ENCODING_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
 		"FAMILYBOT_OFFICIAL_ACCOUNT_TEMPLATES_REMINDER=tpl1",
+		"FAMILYBOT_OFFICIAL_ACCOUNT_TEMPLATES_REMINDER_FIELDS=thing1=title, time2=time",
 		"FAMILYBOT_WECOM_ON_DUTY=zhangsan, lisi",
 		"FAMILYBOT_BOT_CONVERSATION_TTL=20m",
 		"FAMILYBOT_LIMITS_WISHES_PER_DAY=5",
@@ -50,7 +51,8 @@ func TestEnvironmentOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Server.Addr != ":9999" || cfg.Database.DSN != "other.db" || cfg.OfficialAccount.Templates.Reminder != "tpl1" ||
+	if cfg.Server.Addr != ":9999" || cfg.Database.DSN != "other.db" || cfg.OfficialAccount.Templates.Reminder.ID != "tpl1" ||
+		cfg.OfficialAccount.Templates.Reminder.Fields["time2"] != "time" ||
 		len(cfg.WeCom.OnDuty) != 2 || cfg.WeCom.OnDuty[1] != "lisi" || cfg.Bot.ConversationTTL != 20*time.Minute ||
 		cfg.Limits.WishesPerDay != 5 || cfg.Bot.AnswerThreshold != 0.7 || len(cfg.OfficialAccount.EncodingAESKey) != 43 {
 		t.Fatalf("overrides not applied: %+v", cfg)
@@ -148,6 +150,46 @@ func TestSpeechSettings(t *testing.T) {
 	for _, tc := range tests {
 		if _, err := Load("../config.yaml", true, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: got %v, want it to mention %q", tc.env, err, tc.want)
+		}
+	}
+}
+
+// TestTemplateFields: a template names its own fields (WeChat no longer fills
+// first/remark); the older bare-ID form still loads, and a template without
+// its field map, or with an unknown value, stops start-up with what to fix.
+func TestTemplateFields(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		p := filepath.Join(dir, "c.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cfg, err := Load(write(`
+official_account:
+  templates:
+    wish_reply:
+      id: TPL-WISH
+      fields: {thing1: title, thing2: text, time3: time}
+`), true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := cfg.OfficialAccount.Templates.WishReply; w.ID != "TPL-WISH" || w.Fields["thing2"] != "text" || len(w.Fields) != 3 {
+		t.Fatalf("wish_reply = %+v", w)
+	}
+	_, err = Load(write(`
+official_account:
+  templates:
+    reminder: TPL-OLD
+    promotion:
+      id: TPL-P
+      fields: {thing1: titel, Time2: time}
+`), true, nil)
+	for _, want := range []string{"official_account.templates.reminder has an id but no fields", `"titel" is unknown`, `"Time2" is not a template field name`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q in %v", want, err)
 		}
 	}
 }

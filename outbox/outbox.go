@@ -58,6 +58,11 @@ type Worker struct {
 	MaxAttempts int
 	Batch       int
 	Now         func() time.Time
+	// Templates maps a template ID to its fields: template field (thing1 …) →
+	// value (title, text, time, date, assoc), from official_account.templates.
+	Templates map[string]map[string]string
+	// Association is the name filled into an "assoc" field.
+	Association string
 	// Backoff returns the delay before attempt n+1 (n starts at 1).
 	Backoff func(n int) time.Duration
 	// OnResult is called after each delivery attempt (for metrics); may be nil.
@@ -138,7 +143,13 @@ func (w *Worker) deliver(ctx context.Context, m models.OutboxMessage) error {
 			}
 		}
 		if len(data) == 0 {
-			data = map[string]string{"first": m.Title, "remark": m.Text}
+			fields, ok := w.Templates[m.Template]
+			if !ok || len(fields) == 0 {
+				// WeChat fills no first/remark any more: a template without its
+				// field map would arrive blank, so it is not sent at all.
+				return &Permanent{Err: fmt.Errorf("template %s has no fields configured (official_account.templates.*.fields)", m.Template)}
+			}
+			data = TemplateData(fields, w.templateValues(m))
 		}
 		return w.Sender.SendTemplate(ctx, m.To, m.Template, m.URL, data)
 	case models.ChannelWeCom:

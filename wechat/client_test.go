@@ -250,7 +250,8 @@ func TestOutboxWorkerAgainstFake(t *testing.T) {
 	n.ToResident(ctx, "k1", "o1", "回复", "您的心愿有回复了", "wish_reply")
 	n.ToResident(ctx, "k1", "o1", "回复", "您的心愿有回复了", "wish_reply") // same key: once
 	now := time.Now().UTC()
-	w := &outbox.Worker{Store: st, Sender: newClient(), ID: "w1", Now: func() time.Time { return now }}
+	w := &outbox.Worker{Store: st, Sender: newClient(), ID: "w1", Now: func() time.Time { return now },
+		Templates: map[string]map[string]string{"TPL1": {"thing1": "title", "thing2": "text", "thing3": "assoc"}}, Association: "示范市计划生育协会"}
 	st.Now = func() time.Time { return now }
 	f.sendErr = []int{-1} // system busy: retry later
 	if _, err := w.RunOnce(ctx); err != nil {
@@ -279,13 +280,39 @@ func TestOutboxWorkerAgainstFake(t *testing.T) {
 	if f.count("/cgi-bin/message/template/send") != 1 {
 		t.Fatalf("template not used: %v", f.calls)
 	}
+	// The template's own fields are filled (WeChat shows nothing for first/remark),
+	// each cut to its type's limit (thing: 20 characters).
+	var tpl struct {
+		TemplateID string `json:"template_id"`
+		Data       map[string]struct {
+			Value string `json:"value"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(f.bodies[len(f.bodies)-1]), &tpl); err != nil {
+		t.Fatal(err)
+	}
+	if tpl.TemplateID != "TPL1" || tpl.Data["thing1"].Value != "回复" || tpl.Data["thing2"].Value != "您的心愿有回复了" ||
+		tpl.Data["thing3"].Value != "示范市计划生育协会" || len(tpl.Data) != 3 {
+		t.Fatalf("template data %+v", tpl)
+	}
+	// A template whose fields were never configured is not sent blank: it fails for staff to see.
+	n.Templates["reminder"] = "TPL-NOFIELDS"
+	n.ToResident(ctx, "k4", "o4", "活动提醒", "明天上午9:30 绘本时光", "reminder")
+	f.sendErr = []int{45015}
+	w.RunOnce(ctx)
+	w.RunOnce(ctx)
+	var blank models.OutboxMessage
+	st.DB.Where("dedup_key = ?", "k4").Take(&blank)
+	if blank.Status != models.OutboxFailed || !strings.Contains(blank.LastError, "no fields configured") || f.count("/cgi-bin/message/template/send") != 1 {
+		t.Fatalf("unconfigured template: %+v", blank)
+	}
 	// Unsubscribed: permanent, recorded for staff, never retried.
 	n.ToResident(ctx, "k3", "o3", "", "hi", "")
 	f.sendErr = []int{43004}
 	w.RunOnce(ctx)
 	var failed []models.OutboxMessage
 	st.DB.Where("status = ?", models.OutboxFailed).Find(&failed)
-	if len(failed) != 1 || failed[0].To != "o3" || failed[0].LastError == "" {
+	if len(failed) != 2 || failed[1].To != "o3" || failed[1].LastError == "" {
 		t.Fatalf("failed %+v", failed)
 	}
 }
