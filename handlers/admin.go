@@ -41,7 +41,7 @@ package handlers
 //  4. After a POST, redirect (303) back with a fixed flash code (?ok=saved; add your
 //     own with registerFlashes in init) — never user text in the URL — or re-render
 //     with Page.Error set.
-//  5. Mask personal data in lists (wishwall.MaskNumbers) and audit-log reveals.
+//  5. Mask personal data in lists (privacy.Mask) and audit-log reveals.
 
 import (
 	"crypto/rand"
