@@ -58,6 +58,7 @@ import (
 	"time"
 	"unicode"
 
+	"familybot/cache"
 	"familybot/models"
 	"familybot/wishwall"
 
@@ -328,9 +329,17 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 
 	open := r.Group("/admin", securityHeaders)
 	open.GET("/login", s.h(s.login))
-	open.GET("/oauth/callback", s.h(s.oauthCallback))
-	if s.Cfg.Admin.DevLoginToken != "" {
+	if s.Limiter == nil {
+		s.Limiter = cache.NewMemoryLimiter()
+	}
+	if s.weComLogin() {
+		open.GET("/oauth/callback", s.h(s.oauthCallback))
+	}
+	if s.devLoginToken() != "" {
 		open.GET("/dev-login", s.h(s.devLogin))
+		if s.Log != nil {
+			s.Log.Warn("dev login is on: anyone with admin.dev_login_token can log in as an admin at /admin/dev-login; unset it in production")
+		}
 	}
 
 	g := r.Group("/admin", securityHeaders, s.staffOnly(), s.csrfCheck())

@@ -395,17 +395,3 @@ func (s *Server) staffDelete(c *gin.Context) error {
 	return nil
 }
 
-type auditView struct {
-	Page
-	Rows []models.AuditLog
-}
-
-// auditPage shows the latest audit records (admin only).
-func (s *Server) auditPage(c *gin.Context) error {
-	rows, err := s.Store.ListAudit(c.Request.Context(), 300)
-	if err != nil {
-		return err
-	}
-	s.render(c, http.StatusOK, "audit.html", &auditView{Page: Page{Title: "操作日志", Nav: "audit"}, Rows: rows})
-	return nil
-}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"familybot/bot"
+	"familybot/cache"
 	"familybot/config"
 	"familybot/knowledge"
 	"familybot/signup"
@@ -32,6 +33,9 @@ type Server struct {
 	Wishes  *wishwall.Service
 	Webhook http.Handler // the official-account webhook (wechat package)
 	OAuth   OAuth        // WeCom login; nil disables it
+	// Limiter limits failed logins per client (cache.RedisLimiter with several
+	// copies); nil: one in process memory.
+	Limiter cache.Limiter
 	QR      QRCodes      // check-in QR codes; nil: staff are told how to make one
 	// RebuildIndex rebuilds the knowledge index after staff edit entries.
 	RebuildIndex func(ctx context.Context) error
