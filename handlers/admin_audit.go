@@ -63,15 +63,15 @@ type auditRow struct {
 
 type auditView struct {
 	Page
-	Rows          []auditRow
-	Who, What     string
-	From, To      string // YYYY-MM-DD as typed (China dates)
-	Actions       []option
-	Groups        []option
-	Total         int64
-	PageN, Pages  int
-	Prev, Next    string // links to the neighbouring pages, keeping the filter
-	Filtered      bool
+	Rows         []auditRow
+	Who, What    string
+	From, To     string // YYYY-MM-DD as typed (China dates)
+	Actions      []option
+	Groups       []option
+	Total        int64
+	PageN, Pages int
+	Prev, Next   string // links to the neighbouring pages, keeping the filter
+	Filtered     bool
 }
 
 // auditPage shows the audit log, newest first, 50 a page, filtered by who

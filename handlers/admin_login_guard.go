@@ -44,7 +44,8 @@ func (s *Server) devLoginToken() string {
 // loginBlocked answers 429 when the client has failed too often (the attempt
 // is counted in the audit summary, not tried).
 func (s *Server) loginBlocked(c *gin.Context) bool {
-	if !s.Limiter.Over(c.Request.Context(), loginFailKey(c), loginFailLimit, loginFailWindow) {
+	// Blocked once loginFailLimit attempts have failed (more than limit-1).
+	if !s.Limiter.Over(c.Request.Context(), loginFailKey(c), loginFailLimit-1, loginFailWindow) {
 		return false
 	}
 	s.auditSummary(c, "login.limited", "too many failed logins from this client")

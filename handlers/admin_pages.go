@@ -394,4 +394,3 @@ func (s *Server) staffDelete(c *gin.Context) error {
 	c.Redirect(http.StatusSeeOther, "/admin/staff?ok=removed")
 	return nil
 }
-

@@ -33,9 +33,6 @@ type Server struct {
 	Wishes  *wishwall.Service
 	Webhook http.Handler // the official-account webhook (wechat package)
 	OAuth   OAuth        // WeCom login; nil disables it
-	// Limiter limits failed logins per client (cache.RedisLimiter with several
-	// copies); nil: one in process memory.
-	Limiter cache.Limiter
 	QR      QRCodes      // check-in QR codes; nil: staff are told how to make one
 	// RebuildIndex rebuilds the knowledge index after staff edit entries.
 	RebuildIndex func(ctx context.Context) error
@@ -43,6 +40,10 @@ type Server struct {
 	// Health reports extra problems (e.g. Redis) for /healthz; nil means none.
 	Health func(ctx context.Context) map[string]string
 	Now    func() time.Time
+
+	// Limiter limits failed logins per client (cache.RedisLimiter with several
+	// copies); nil: one in process memory.
+	Limiter cache.Limiter
 }
 
 func (s *Server) now() time.Time {
