@@ -197,3 +197,17 @@ func FuzzMask(f *testing.F) {
 		}
 	})
 }
+
+// Mask runs on every logged message and every row of the staff lists.
+func BenchmarkMask(b *testing.B) {
+	for _, c := range []struct{ name, text string }{
+		{"question", "宝宝发烧38.5度了，2025-06-01开始的，需要去医院吗？"},
+		{"with-number", "我想报名周六上午9:30的讲座，电话139－1234－5608，两个孩子，一个三岁"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				Mask(c.text)
+			}
+		})
+	}
+}
