@@ -70,9 +70,10 @@ func digitValue(r rune) (byte, bool) {
 	return 0, false
 }
 
-// isSpace is spacing that may sit between the digit groups of one number.
+// isSpace is spacing that may sit between the digit groups of one number (a
+// line break too: a number typed over two lines is still the number).
 func isSpace(r rune) bool {
-	return r == ' ' || r == '\t' || r == '\u3000' || r == '\u00a0'
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u3000' || r == '\u00a0'
 }
 
 // isMark is punctuation people put between the groups of one number.
