@@ -350,6 +350,15 @@ func Hide(text string) string {
 	})
 }
 
+// MaskPhone masks a field that holds one phone number (a sign-up's phone):
+// 13912345678 → 139****5678; a value too short to mask part of is hidden whole.
+func MaskPhone(p string) string {
+	if m := Mask(p); m != p || p == "" {
+		return m
+	}
+	return "****"
+}
+
 // RedactIDs replaces ID card numbers with a fixed marker and reports whether it
 // found any. Wishes are stored this way: the association never needs a
 // resident's ID number from the chat.

@@ -75,6 +75,14 @@ func TestMask(t *testing.T) {
 	}
 }
 
+func TestMaskPhone(t *testing.T) {
+	for in, want := range map[string]string{"13912345678": "139****5678", "0571-12345678": "0571-****5678", "12345": "****", "": ""} {
+		if got := MaskPhone(in); got != want {
+			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestHide(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"谢谢！有事打139－1234－5608", "谢谢！有事打（号码已隐去）"},
