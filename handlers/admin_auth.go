@@ -238,15 +238,15 @@ func (s *Server) oauthCallback(c *gin.Context) error {
 	pre, _ := c.Cookie(preLoginName)
 	setCookie(c, preLoginName, "", "/admin", -1)
 	if !validToken(state, 128) {
-		return s.loginFailed(c, "missing or malformed state", "登录链接已失效，请重新打开后台。")
+		return s.loginFailed(c, "登录链接缺少或带错了校验码", "登录链接已失效，请重新打开后台。")
 	}
 	// Any attempt uses the state up, even one without the pre-login cookie.
 	st, err := s.Store.ConsumeOAuthState(c.Request.Context(), state, hashToken(pre), s.now())
 	if err != nil || pre == "" {
-		return s.loginFailed(c, "state replayed, expired or from another browser", "登录链接已失效，请重新打开后台。")
+		return s.loginFailed(c, "登录链接已用过、已过期或来自另一个浏览器", "登录链接已失效，请重新打开后台。")
 	}
 	if !validToken(code, 512) {
-		return s.loginFailed(c, "missing code", "企业微信没有返回登录凭证，请重新打开后台。")
+		return s.loginFailed(c, "企业微信没有返回登录凭证", "企业微信没有返回登录凭证，请重新打开后台。")
 	}
 	userID, err := s.OAuth.UserIDFromCode(c.Request.Context(), code)
 	if err != nil {
@@ -266,7 +266,7 @@ func (s *Server) devLogin(c *gin.Context) error {
 	want := s.devLoginToken()
 	got := c.Query("token")
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		return s.loginFailed(c, "dev login with a wrong token", "开发登录口令不正确。")
+		return s.loginFailed(c, "开发登录口令错误", "开发登录口令不正确。")
 	}
 	dev := models.Staff{UserID: "dev-admin", Name: "开发管理员", Role: models.RoleAdmin}
 	if _, err := s.Store.GetStaff(c.Request.Context(), dev.UserID); err != nil {

@@ -48,7 +48,7 @@ func (s *Server) loginBlocked(c *gin.Context) bool {
 	if !s.Limiter.Over(c.Request.Context(), loginFailKey(c), loginFailLimit-1, loginFailWindow) {
 		return false
 	}
-	s.auditSummary(c, "login.limited", "too many failed logins from this client")
+	s.auditSummary(c, "login.limited", "同一来源登录失败过多，已暂停登录")
 	c.Header("Retry-After", strconv.Itoa(int(loginFailWindow/time.Second)))
 	s.render(c, http.StatusTooManyRequests, "error.html", &errorView{Page: Page{Title: "出错了"},
 		Status: http.StatusTooManyRequests, Message: msgLoginLimited})
@@ -56,7 +56,7 @@ func (s *Server) loginBlocked(c *gin.Context) bool {
 }
 
 // loginFailed counts a failed attempt against the client, summarises it in the
-// audit log (detail: why, in English, never the token) and answers 403 with msg.
+// audit log (detail: why, for staff to read; never the token) and answers 403 with msg.
 func (s *Server) loginFailed(c *gin.Context, detail, msg string) error {
 	s.Limiter.Allow(c.Request.Context(), loginFailKey(c), loginFailLimit, loginFailWindow)
 	s.auditSummary(c, "login.reject", detail)
