@@ -18,7 +18,7 @@ import (
 // filter lists them. The page shows the Chinese; a code missing here is shown as is.
 var auditActions = []option{
 	{Value: "login", Label: "登录（企业微信）"}, {Value: "login.dev", Label: "开发登录"},
-	{Value: "login.reject", Label: "登录被拒绝"}, {Value: "login.limited", Label: "登录失败过多，暂停登录"},
+	{Value: "login.reject", Label: "登录被拒绝"},
 	{Value: "logout", Label: "退出登录"}, {Value: "forbidden", Label: "无权限的访问被拒绝"},
 	{Value: "csrf.reject", Label: "来源可疑的提交被拒绝"},
 	{Value: "wish.view", Label: "查看心愿"}, {Value: "wish.reveal", Label: "查看心愿完整内容和联系方式"},

@@ -14,8 +14,9 @@ import (
 
 // Failed logins — a wrong /admin/dev-login token, a bad /admin/oauth/callback —
 // are limited per client (s.Limiter: Redis with several copies) and summarised
-// in the audit log: one row per action, client and minute, with a count, so a
-// flood can neither guess the token nor push real records off the audit page.
+// in the audit log: failed and refused attempts share one login.reject row per
+// client and minute, with a count, so a flood can neither guess the token nor
+// push real records off the audit page.
 const (
 	loginFailLimit  = 10               // failed attempts per client and window
 	loginFailWindow = 10 * time.Minute // after which the client may try again
@@ -48,7 +49,7 @@ func (s *Server) loginBlocked(c *gin.Context) bool {
 	if !s.Limiter.Over(c.Request.Context(), loginFailKey(c), loginFailLimit-1, loginFailWindow) {
 		return false
 	}
-	s.auditSummary(c, "login.limited", "同一来源登录失败过多，已暂停登录")
+	s.auditSummary(c, "login.reject", "同一来源登录失败过多，已暂停登录") // the same row as its failures
 	c.Header("Retry-After", strconv.Itoa(int(loginFailWindow/time.Second)))
 	s.render(c, http.StatusTooManyRequests, "error.html", &errorView{Page: Page{Title: "出错了"},
 		Status: http.StatusTooManyRequests, Message: msgLoginLimited})
