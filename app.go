@@ -31,7 +31,7 @@ type App struct {
 	Wishes   *wishwall.Service
 	Engine   *bot.Engine
 	Recorder *bot.BatchRecorder
-	Limiter  bot.Limiter
+	Limiter  cache.Limiter
 	Redis    *redis.Client // nil with cache.driver memory
 	Now      func() time.Time
 

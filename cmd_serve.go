@@ -64,6 +64,7 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 	if cfg.WeCom.CorpID != "" {
 		hs.OAuth = client
 	}
+	hs.Limiter = app.Limiter // failed logins per client, shared by every copy with Redis
 	if cfg.OfficialAccount.AppID != "" {
 		hs.QR = client
 	}

@@ -14,6 +14,7 @@ import (
 	"familybot/config"
 	"familybot/knowledge"
 	"familybot/models"
+	"familybot/privacy"
 	"familybot/signup"
 	"familybot/wishwall"
 )
@@ -194,7 +195,7 @@ func (e *Engine) record(in Inbound, r Reply, start time.Time) {
 	case r.private:
 		text = r.logWord
 	default:
-		text = wishwall.MaskNumbers(text) // a question may still contain a phone number
+		text = privacy.Mask(text) // a question may still contain a phone number
 	}
 	kind := in.Kind
 	if kind == KindEvent {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"familybot/models"
+	"familybot/privacy"
 	"familybot/signup"
 )
 
@@ -180,9 +181,9 @@ func summary(ev models.Event, st *State) string {
 		if c := st.Get("child"); c != "" {
 			child = c + "，" + child
 		}
-		fmt.Fprintf(&b, "家长：%s\n手机：%s\n孩子：%s\n", st.Get("name"), models.MaskPhone(st.Get("phone")), child)
+		fmt.Fprintf(&b, "家长：%s\n手机：%s\n孩子：%s\n", st.Get("name"), privacy.MaskPhone(st.Get("phone")), child)
 	} else {
-		fmt.Fprintf(&b, "参加人：%s\n手机：%s\n", st.Get("name"), models.MaskPhone(st.Get("phone")))
+		fmt.Fprintf(&b, "参加人：%s\n手机：%s\n", st.Get("name"), privacy.MaskPhone(st.Get("phone")))
 	}
 	b.WriteString("回复“确认”提交，回复“修改”重新填写，回复“退出”放弃。")
 	return b.String()

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"familybot/models"
+	"familybot/privacy"
 	"familybot/signup"
 )
 
@@ -45,7 +46,7 @@ func entriesText(list []signup.Entry, all bool) string {
 			continue
 		}
 		shown++
-		fmt.Fprintf(&b, "【报名号 %d】%s\n%s｜%s\n参加人：%s，手机 %s\n", su.ID, ev.Title, signup.FormatWhen(ev), ev.Place, attendeeText(su), models.MaskPhone(su.Phone))
+		fmt.Fprintf(&b, "【报名号 %d】%s\n%s｜%s\n参加人：%s，手机 %s\n", su.ID, ev.Title, signup.FormatWhen(ev), ev.Place, attendeeText(su), privacy.MaskPhone(su.Phone))
 		switch su.Status {
 		case models.SignupConfirmed:
 			fmt.Fprintf(&b, "状态：✅ 已确认，签到码 %s\n取消请回复“取消报名 %d”\n", su.CheckinCode, su.ID)

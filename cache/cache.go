@@ -14,6 +14,16 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// Limiter counts actions per key in fixed windows: MemoryLimiter for one copy,
+// RedisLimiter shared by every copy.
+type Limiter interface {
+	// Allow counts one action for key and reports whether it is within limit per window.
+	Allow(ctx context.Context, key string, limit int, per time.Duration) bool
+	// Over reports, without counting, whether key has already gone past limit in
+	// this window (e.g. a client's failed logins, checked before trying the next).
+	Over(ctx context.Context, key string, limit int, per time.Duration) bool
+}
+
 // MemoryLimiter is a fixed-window counter per key, for a single copy.
 type MemoryLimiter struct {
 	mu  sync.Mutex
@@ -53,6 +63,18 @@ func (l *MemoryLimiter) Allow(_ context.Context, key string, limit int, per time
 	return w.n <= limit
 }
 
+// Over reports whether key has used more than limit in its current window.
+func (l *MemoryLimiter) Over(_ context.Context, key string, limit int, per time.Duration) bool {
+	now := time.Now()
+	if l.Now != nil {
+		now = l.Now()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w, ok := l.win[key]
+	return ok && now.Sub(w.start) < per && w.n > limit
+}
+
 // RedisLimiter is a fixed-window counter in Redis, shared by every copy.
 type RedisLimiter struct {
 	Client redis.UniversalClient
@@ -62,8 +84,7 @@ type RedisLimiter struct {
 // Allow counts one action; when Redis is unreachable it allows (fail open: a
 // resident is never silenced because the cache is down).
 func (l *RedisLimiter) Allow(ctx context.Context, key string, limit int, per time.Duration) bool {
-	slot := time.Now().UnixNano() / int64(per)
-	k := l.Prefix + "rl:" + key + ":" + itoa(slot)
+	k := l.key(key, per)
 	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
 	pipe := l.Client.TxPipeline()
@@ -73,6 +94,19 @@ func (l *RedisLimiter) Allow(ctx context.Context, key string, limit int, per tim
 		return true
 	}
 	return incr.Val() <= int64(limit)
+}
+
+// Over reads the window's count; when Redis is unreachable it says no (fail
+// open, as Allow does).
+func (l *RedisLimiter) Over(ctx context.Context, key string, limit int, per time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	n, err := l.Client.Get(ctx, l.key(key, per)).Int64()
+	return err == nil && n > int64(limit)
+}
+
+func (l *RedisLimiter) key(key string, per time.Duration) string {
+	return l.Prefix + "rl:" + key + ":" + itoa(time.Now().UnixNano()/int64(per))
 }
 
 func itoa(n int64) string {

@@ -117,3 +117,27 @@ func TestRedisLimiterAndConversations(t *testing.T) {
 		t.Fatal("deleted conversation still there")
 	}
 }
+
+// Over reads a key's count without adding to it: a client that failed too often
+// stays refused, and checking never pushes a client over by itself.
+func testOver(t *testing.T, l Limiter) {
+	ctx := context.Background()
+	key := fmt.Sprintf("over%d", rand.Int63())
+	for i := 0; i < 10; i++ {
+		if l.Over(ctx, key, 2, time.Hour) {
+			t.Fatalf("check %d: over before any action", i)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		l.Allow(ctx, key, 2, time.Hour)
+	}
+	if !l.Over(ctx, key, 2, time.Hour) || l.Over(ctx, key, 3, time.Hour) {
+		t.Fatal("after 3 actions: want over a limit of 2, not over 3")
+	}
+}
+
+func TestMemoryLimiterOver(t *testing.T) { testOver(t, NewMemoryLimiter()) }
+
+func TestRedisLimiterOver(t *testing.T) {
+	testOver(t, &RedisLimiter{Client: redisClient(t), Prefix: "fbtest:"})
+}

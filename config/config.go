@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -157,8 +158,14 @@ type WeCom struct {
 
 // Admin configures the staff pages.
 type Admin struct {
+	// DevLoginToken opens /admin/dev-login (development only); at least
+	// MinDevLoginToken characters once trimmed, or start-up refuses.
 	DevLoginToken string `yaml:"dev_login_token"`
 }
+
+// MinDevLoginToken is the shortest dev-login token accepted: with failed
+// attempts limited per client, 16 characters cannot be guessed.
+const MinDevLoginToken = 16
 
 // Association is what differs from one association to the next.
 type Association struct {
@@ -313,6 +320,10 @@ func (c Config) Validate() error {
 		probs = append(probs, "bot.conversation_ttl must be positive, e.g. 15m (FAMILYBOT_BOT_CONVERSATION_TTL)")
 	}
 	probs = append(probs, c.Speech.problems()...)
+	if t := c.Admin.DevLoginToken; t != "" && utf8.RuneCountInString(strings.TrimSpace(t)) < MinDevLoginToken {
+		probs = append(probs, fmt.Sprintf("admin.dev_login_token must be at least %d characters (spaces at the ends do not count), it has %d: use a long random value, or leave it empty to turn dev login off (FAMILYBOT_ADMIN_DEV_LOGIN_TOKEN)",
+			MinDevLoginToken, utf8.RuneCountInString(strings.TrimSpace(t))))
+	}
 	if len(c.Menu) > 3 {
 		probs = append(probs, "menu has more than 3 top buttons: WeChat allows at most 3")
 	}

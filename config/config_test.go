@@ -193,3 +193,18 @@ official_account:
 		}
 	}
 }
+
+// A dev-login token of a single space once opened the admin (issue 14, finding 7).
+func TestDevLoginTokenNeedsSixteenCharacters(t *testing.T) {
+	for _, tok := range []string{" ", "secret", "   fifteen-chars  ", "密码密码密码密码密码密码密码密码"[:9]} {
+		_, err := Load("../config.yaml", true, []string{"FAMILYBOT_ADMIN_DEV_LOGIN_TOKEN=" + tok})
+		if err == nil || !strings.Contains(err.Error(), "admin.dev_login_token must be at least 16 characters") {
+			t.Errorf("token %q: got %v, want it refused", tok, err)
+		}
+	}
+	for _, tok := range []string{"", "0123456789abcdef", "  a-long-random-dev-token  "} {
+		if _, err := Load("../config.yaml", true, []string{"FAMILYBOT_ADMIN_DEV_LOGIN_TOKEN=" + tok}); err != nil {
+			t.Errorf("token %q refused: %v", tok, err)
+		}
+	}
+}

@@ -23,7 +23,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-const devToken = "e2e-dev-token"
+const devToken = "e2e-dev-login-token"
 
 // app is the real router with the wish service and the chat engine on one store.
 type app struct {

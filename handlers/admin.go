@@ -41,7 +41,7 @@ package handlers
 //  4. After a POST, redirect (303) back with a fixed flash code (?ok=saved; add your
 //     own with registerFlashes in init) — never user text in the URL — or re-render
 //     with Page.Error set.
-//  5. Mask personal data in lists (wishwall.MaskNumbers) and audit-log reveals.
+//  5. Mask personal data in lists (privacy.Mask) and audit-log reveals.
 
 import (
 	"crypto/rand"
@@ -58,6 +58,7 @@ import (
 	"time"
 	"unicode"
 
+	"familybot/cache"
 	"familybot/models"
 	"familybot/wishwall"
 
@@ -328,9 +329,17 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 
 	open := r.Group("/admin", securityHeaders)
 	open.GET("/login", s.h(s.login))
-	open.GET("/oauth/callback", s.h(s.oauthCallback))
-	if s.Cfg.Admin.DevLoginToken != "" {
+	if s.Limiter == nil {
+		s.Limiter = cache.NewMemoryLimiter()
+	}
+	if s.weComLogin() {
+		open.GET("/oauth/callback", s.h(s.oauthCallback))
+	}
+	if s.devLoginToken() != "" {
 		open.GET("/dev-login", s.h(s.devLogin))
+		if s.Log != nil {
+			s.Log.Warn("dev login is on: anyone with admin.dev_login_token can log in as an admin at /admin/dev-login; unset it in production")
+		}
 	}
 
 	g := r.Group("/admin", securityHeaders, s.staffOnly(), s.csrfCheck())

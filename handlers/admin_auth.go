@@ -180,8 +180,7 @@ func (s *Server) login(c *gin.Context) error {
 		c.Redirect(http.StatusFound, next)
 		return nil
 	}
-	wc := s.Cfg.WeCom
-	if s.OAuth == nil || wc.CorpID == "" || wc.AgentID == "" {
+	if !s.weComLogin() {
 		s.render(c, http.StatusServiceUnavailable, "login.html", &loginView{Page: Page{Title: "登录"},
 			Message: "企业微信登录还没有配置（wecom.corp_id、wecom.agent_id）。请联系系统管理员。"})
 		return nil
@@ -232,22 +231,22 @@ func validToken(v string, max int) bool {
 
 // oauthCallback finishes the WeCom login.
 func (s *Server) oauthCallback(c *gin.Context) error {
+	if s.loginBlocked(c) {
+		return nil
+	}
 	state, code := c.Query("state"), c.Query("code")
 	pre, _ := c.Cookie(preLoginName)
 	setCookie(c, preLoginName, "", "/admin", -1)
 	if !validToken(state, 128) {
-		s.audit(c, "login.reject", "", "missing or malformed state")
-		return models.Errorf(models.EFORBID, "登录链接已失效，请重新打开后台。")
+		return s.loginFailed(c, "登录链接缺少或带错了校验码", "登录链接已失效，请重新打开后台。")
 	}
 	// Any attempt uses the state up, even one without the pre-login cookie.
 	st, err := s.Store.ConsumeOAuthState(c.Request.Context(), state, hashToken(pre), s.now())
 	if err != nil || pre == "" {
-		s.audit(c, "login.reject", "", "state replayed, expired or from another browser")
-		return models.Errorf(models.EFORBID, "登录链接已失效，请重新打开后台。")
+		return s.loginFailed(c, "登录链接已用过、已过期或来自另一个浏览器", "登录链接已失效，请重新打开后台。")
 	}
-	if !validToken(code, 512) || s.OAuth == nil {
-		s.audit(c, "login.reject", "", "missing code")
-		return models.Errorf(models.EFORBID, "企业微信没有返回登录凭证，请重新打开后台。")
+	if !validToken(code, 512) {
+		return s.loginFailed(c, "企业微信没有返回登录凭证", "企业微信没有返回登录凭证，请重新打开后台。")
 	}
 	userID, err := s.OAuth.UserIDFromCode(c.Request.Context(), code)
 	if err != nil {
@@ -261,11 +260,13 @@ func (s *Server) oauthCallback(c *gin.Context) error {
 
 // devLogin logs in as the development admin (only when admin.dev_login_token is set).
 func (s *Server) devLogin(c *gin.Context) error {
-	want := s.Cfg.Admin.DevLoginToken
+	if s.loginBlocked(c) {
+		return nil
+	}
+	want := s.devLoginToken()
 	got := c.Query("token")
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		s.audit(c, "login.reject", "", "dev login with a wrong token")
-		return models.Errorf(models.EFORBID, "开发登录口令不正确。")
+		return s.loginFailed(c, "开发登录口令错误", "开发登录口令不正确。")
 	}
 	dev := models.Staff{UserID: "dev-admin", Name: "开发管理员", Role: models.RoleAdmin}
 	if _, err := s.Store.GetStaff(c.Request.Context(), dev.UserID); err != nil {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"familybot/models"
+	"familybot/privacy"
 	"familybot/signup"
 	"familybot/wishwall"
 
@@ -45,7 +46,7 @@ func (s *Server) wishesCSV(c *gin.Context) error {
 		}
 		row := []string{strconv.FormatUint(d.ID, 10), models.WishStatusLabel(d.Status), models.WishCategoryLabel(d.Category),
 			models.WishCategoryLabel(d.Team), names[d.AssignedTo], d.CreatedAt.In(wishwall.China).Format("2006-01-02 15:04"),
-			wishwall.MaskNumbers(d.Text), wishwall.MaskNumbers(d.Contact), public, strconv.Itoa(d.ReplyCount), rating, d.Overdue}
+			privacy.Mask(d.Text), privacy.Mask(d.Contact), public, strconv.Itoa(d.ReplyCount), rating, d.Overdue}
 		for i := range row {
 			row[i] = signup.CSVSafe(row[i])
 		}

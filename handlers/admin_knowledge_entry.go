@@ -11,6 +11,7 @@ import (
 
 	"familybot/knowledge"
 	"familybot/models"
+	"familybot/privacy"
 	"familybot/store"
 	"familybot/wishwall"
 
@@ -256,7 +257,7 @@ func (s *Server) renderKBEntry(c *gin.Context, status int, id uint, f kbForm, ro
 	}
 	if f.From != "" {
 		if m, err := s.kbUnansweredMessage(c, f.From); err == nil {
-			v.FromText = wishwall.MaskNumbers(m.Text)
+			v.FromText = privacy.Mask(m.Text)
 		}
 	}
 	s.render(c, status, "kb_entry.html", v)
@@ -344,7 +345,7 @@ func (s *Server) kbNew(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		q := wishwall.MaskNumbers(strings.TrimSpace(m.Text))
+		q := privacy.Mask(strings.TrimSpace(m.Text))
 		f.From, f.Questions = from, q+"\n"
 		if ix, err := s.kb(); err == nil {
 			if res := ix.Match(q, s.now()); len(res.Top) > 0 && res.Top[0].Score >= kbCandidateFloor {

@@ -11,8 +11,8 @@ import (
 	"familybot/bot"
 	"familybot/knowledge"
 	"familybot/models"
+	"familybot/privacy"
 	"familybot/store"
-	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
 )
@@ -75,7 +75,7 @@ func (s *Server) kbTest(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		v.Q = wishwall.MaskNumbers(strings.TrimSpace(m.Text))
+		v.Q = privacy.Mask(strings.TrimSpace(m.Text))
 	}
 	if utf8.RuneCountInString(v.Q) > 200 {
 		v.Q = string([]rune(v.Q)[:200])

@@ -10,8 +10,8 @@ import (
 
 	"familybot/knowledge"
 	"familybot/models"
+	"familybot/privacy"
 	"familybot/store"
-	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
 )
@@ -48,7 +48,7 @@ func (s *Server) kbUnanswered(c *gin.Context) error {
 	}
 	v := &kbUnansweredView{Page: Page{Title: "未能回答的问题", Nav: "knowledge"}, Days: kbUnansweredDays, CanEdit: kbCanEdit(c)}
 	for _, g := range groups {
-		row := kbUnansweredRow{MessageID: g.MessageID, Text: wishwall.MaskNumbers(g.Text), Count: g.Count, First: g.First, Last: g.Last}
+		row := kbUnansweredRow{MessageID: g.MessageID, Text: privacy.Mask(g.Text), Count: g.Count, First: g.First, Last: g.Last}
 		res := ix.Match(row.Text, now)
 		for i, cand := range res.Top {
 			if i == 3 || cand.Score < kbCandidateFloor {
@@ -98,7 +98,7 @@ func (s *Server) kbAppend(c *gin.Context) error {
 		return err
 	}
 	e := store.KBEntryFromRow(row)
-	q := wishwall.MaskNumbers(strings.TrimSpace(m.Text))
+	q := privacy.Mask(strings.TrimSpace(m.Text))
 	if utf8.RuneCountInString(q) > 100 {
 		return models.Errorf(models.EINVALID, "这个问题太长（超过100字），不适合直接作为问法。请用“加为新条目”或在条目里写一个简短的问法。")
 	}

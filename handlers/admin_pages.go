@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"familybot/models"
+	"familybot/privacy"
 	"familybot/store"
 	"familybot/wishwall"
 
@@ -94,7 +95,7 @@ func (s *Server) renderCrisis(c *gin.Context, reveal uint64) error {
 	}
 	v := &crisisView{Page: Page{Title: "危机消息", Nav: "crisis"}}
 	for _, ev := range list {
-		r := crisisRow{CrisisEvent: ev, KindText: crisisKinds[ev.Kind], Shown: wishwall.MaskNumbers(ev.Text), Resident: residentTag(ev.OpenID)}
+		r := crisisRow{CrisisEvent: ev, KindText: crisisKinds[ev.Kind], Shown: privacy.Mask(ev.Text), Resident: residentTag(ev.OpenID)}
 		r.CanReveal = r.Shown != ev.Text
 		if ev.ID == reveal {
 			r.Shown, r.CanReveal = ev.Text, false
@@ -216,7 +217,7 @@ func (s *Server) messagesPage(c *gin.Context) error {
 	}
 	v := &messagesView{Page: Page{Title: "居民留言", Nav: "messages"}, UnansweredOnly: only}
 	for _, m := range list {
-		r := messageRow{Message: m, Resident: residentTag(m.OpenID), Shown: wishwall.MaskNumbers(m.Text),
+		r := messageRow{Message: m, Resident: residentTag(m.OpenID), Shown: privacy.Mask(m.Text),
 			Unanswered: m.Route == models.RouteFallback, RouteText: routeTexts[m.Route]}
 		if m.Flagged || m.Route == models.RouteCrisis {
 			r.Shown = "（危机消息，请到“危机”页查看）"
@@ -286,7 +287,7 @@ func (s *Server) outboxPage(c *gin.Context) error {
 		}
 		link, linkText := outboxSubject(m.DedupKey)
 		v.Rows = append(v.Rows, outboxRow{OutboxMessage: m, ChannelText: channelTexts[m.Channel], ToText: to,
-			Shown: excerpt(wishwall.MaskNumbers(m.Text), 80), Link: link, LinkText: linkText})
+			Shown: excerpt(privacy.Mask(m.Text), 80), Link: link, LinkText: linkText})
 	}
 	s.render(c, http.StatusOK, "outbox.html", v)
 	return nil
@@ -391,20 +392,5 @@ func (s *Server) staffDelete(c *gin.Context) error {
 	}
 	s.audit(c, "staff.remove", "staff:"+user, "")
 	c.Redirect(http.StatusSeeOther, "/admin/staff?ok=removed")
-	return nil
-}
-
-type auditView struct {
-	Page
-	Rows []models.AuditLog
-}
-
-// auditPage shows the latest audit records (admin only).
-func (s *Server) auditPage(c *gin.Context) error {
-	rows, err := s.Store.ListAudit(c.Request.Context(), 300)
-	if err != nil {
-		return err
-	}
-	s.render(c, http.StatusOK, "audit.html", &auditView{Page: Page{Title: "操作日志", Nav: "audit"}, Rows: rows})
 	return nil
 }

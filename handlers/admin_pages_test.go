@@ -202,7 +202,7 @@ func TestStaffManagement(t *testing.T) {
 		t.Error("staff changes not audited")
 	}
 	doc = mustDoc(t, c.get("/admin/audit"))
-	if !strings.Contains(doc.Find("table").Text(), "staff.remove") {
+	if !strings.Contains(doc.Find("table").Text(), "移除工作人员") {
 		t.Error("audit page lacks the removal")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"familybot/models"
+	"familybot/privacy"
 	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
@@ -134,8 +135,8 @@ func (s *Server) wishesPage(c *gin.Context) error {
 	}
 	for _, d := range items {
 		v.Rows = append(v.Rows, wishRow{ID: d.ID, Status: d.Status, StatusText: models.WishStatusLabel(d.Status),
-			Category: models.WishCategoryLabel(d.Category), Excerpt: excerpt(wishwall.MaskNumbers(d.Text), 60),
-			Contact: wishwall.MaskNumbers(d.Contact), Overdue: d.Overdue, Assignee: names[d.AssignedTo],
+			Category: models.WishCategoryLabel(d.Category), Excerpt: excerpt(privacy.Mask(d.Text), 60),
+			Contact: privacy.Mask(d.Contact), Overdue: d.Overdue, Assignee: names[d.AssignedTo],
 			Replies: d.ReplyCount, Public: d.Public, Rating: d.Rating, CreatedAt: d.CreatedAt})
 	}
 	s.render(c, http.StatusOK, "wishes.html", v)
@@ -199,7 +200,7 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 		CanFinish: wishwall.CanTransition(d.Status, models.WishDone), CanReject: wishwall.CanTransition(d.Status, models.WishRejected),
 		CanReopen: d.Status == models.WishDone}
 	if !revealed {
-		v.Text, v.Contact = wishwall.MaskNumbers(d.Text), wishwall.MaskNumbers(d.Contact)
+		v.Text, v.Contact = privacy.Mask(d.Text), privacy.Mask(d.Contact)
 		v.CanReveal = v.Text != d.Text || v.Contact != d.Contact
 	}
 	for _, to := range wishwall.NextStatuses(d.Status) {

@@ -232,7 +232,7 @@ func TestWishesCSV(t *testing.T) {
 	if got := byID["1"][6]; !strings.HasPrefix(got, "'=HYPERLINK") || !strings.Contains(got, "139****5678") {
 		t.Errorf("text cell = %q", got)
 	}
-	if got := byID["1"][7]; got != "'+861******5678" {
+	if got := byID["1"][7]; got != "'+86138****5678" {
 		t.Errorf("contact cell = %q", got)
 	}
 	if got := byID["2"][7]; got != "'-1+2" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"familybot/bot"
+	"familybot/cache"
 	"familybot/config"
 	"familybot/knowledge"
 	"familybot/signup"
@@ -39,6 +40,10 @@ type Server struct {
 	// Health reports extra problems (e.g. Redis) for /healthz; nil means none.
 	Health func(ctx context.Context) map[string]string
 	Now    func() time.Time
+
+	// Limiter limits failed logins per client (cache.RedisLimiter with several
+	// copies); nil: one in process memory.
+	Limiter cache.Limiter
 }
 
 func (s *Server) now() time.Time {

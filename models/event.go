@@ -216,14 +216,3 @@ type SignupDecision func(ev Event, n SignupCounts) (status string, err error)
 
 // ErrDuplicateSignup means the attendee already holds an active sign-up for the event.
 var ErrDuplicateSignup = Errorf(ECONFLICT, "已报名，无需重复报名")
-
-// MaskPhone shows a mobile number as 139****5678; anything else as ****.
-func MaskPhone(p string) string {
-	if len(p) == 11 {
-		return p[:3] + "****" + p[7:]
-	}
-	if p == "" {
-		return ""
-	}
-	return "****"
-}

@@ -108,4 +108,9 @@ type AuditLog struct {
 	Detail    string    `gorm:"type:varchar(512)"`
 	IP        string    `gorm:"type:varchar(64)"`
 	CreatedAt time.Time `gorm:"index"`
+	// Times counts the attempts a summary row stands for (failed logins: one
+	// row per action, client and minute); 1 for an ordinary record.
+	Times int `gorm:"not null;default:1"`
+	// Summary is the summary row's key (action, client, minute); NULL otherwise.
+	Summary *string `gorm:"type:varchar(160);uniqueIndex:idx_audit_summary"`
 }

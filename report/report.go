@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"familybot/models"
-	"familybot/wishwall"
+	"familybot/privacy"
 )
 
 // China is the zone the report's dates are meant in: a month starts at
@@ -300,7 +300,7 @@ func (r *Report) messages(ctx context.Context, src Source, from, to time.Time) e
 		return err
 	}
 	for i := range m.TopUnanswered { // the log masks numbers too; a report is printed and passed on
-		m.TopUnanswered[i].Label = wishwall.MaskNumbers(m.TopUnanswered[i].Label)
+		m.TopUnanswered[i].Label = privacy.Mask(m.TopUnanswered[i].Label)
 	}
 	r.Residents.Distinct, err = src.DistinctResidents(ctx, from, to)
 	return err

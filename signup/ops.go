@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"familybot/models"
+	"familybot/privacy"
 )
 
 // CheckIn checks a confirmed sign-up in by the code it shows (staff at the door).
@@ -109,7 +110,7 @@ func (s *Service) Roster(ctx context.Context, eventID uint, reveal bool) ([]Rost
 	wait := 0
 	for i, su := range all {
 		if !reveal {
-			su.Phone = models.MaskPhone(su.Phone)
+			su.Phone = privacy.MaskPhone(su.Phone)
 		}
 		out[i] = RosterRow{Signup: su}
 		if su.Status == models.SignupWaitlisted {

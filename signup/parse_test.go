@@ -124,12 +124,6 @@ func TestAttendeeKey(t *testing.T) {
 	}
 }
 
-func TestMaskPhone(t *testing.T) {
-	if got := models.MaskPhone("13912345678"); got != "139****5678" {
-		t.Fatal(got)
-	}
-}
-
 func TestCSVSafe(t *testing.T) {
 	for in, want := range map[string]string{"=1+1": "'=1+1", "+86": "'+86", "-2": "'-2", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "\rx": "'\rx", "张三": "张三", "": ""} {
 		if got := signup.CSVSafe(in); got != want {

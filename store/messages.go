@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"familybot/models"
+	"familybot/privacy"
 
 	"gorm.io/gorm/clause"
 )
@@ -35,10 +36,14 @@ func (s *Store) DeleteConversation(ctx context.Context, openID string) error {
 	return s.DB.WithContext(ctx).Where("open_id = ?", openID).Delete(&models.Conversation{}).Error
 }
 
-// InsertMessages stores a batch of message records.
+// InsertMessages stores a batch of message records, their numbers masked
+// (privacy.Mask): the log is read by staff and must never hold a whole phone number.
 func (s *Store) InsertMessages(ctx context.Context, msgs []models.Message) error {
 	if len(msgs) == 0 {
 		return nil
+	}
+	for i := range msgs {
+		msgs[i].Text = privacy.Mask(msgs[i].Text)
 	}
 	return s.DB.WithContext(ctx).CreateInBatches(msgs, 250).Error
 }

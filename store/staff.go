@@ -163,8 +163,7 @@ func (s *Store) AddAudit(ctx context.Context, a models.AuditLog) error {
 
 // ListAudit returns the latest audit records.
 func (s *Store) ListAudit(ctx context.Context, limit int) ([]models.AuditLog, error) {
-	var out []models.AuditLog
-	err := s.DB.WithContext(ctx).Order("id DESC").Limit(limit).Find(&out).Error
+	out, _, err := s.FindAudit(ctx, AuditFilter{}, 0, limit)
 	return out, err
 }
 

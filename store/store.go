@@ -83,6 +83,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := db.AutoMigrate(models.All()...); err != nil {
 		return fmt.Errorf("database migration failed: %v", err)
 	}
+	if err := s.maskStoredMessages(ctx); err != nil {
+		return fmt.Errorf("masking numbers in the message log failed: %v", err)
+	}
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"familybot/memo"
 	"familybot/models"
 	"familybot/outbox"
+	"familybot/privacy"
 )
 
 // Service-level limits.
@@ -106,7 +107,7 @@ func CheckText(text string) (clean string, redacted bool, err error) {
 	if n > MaxTextRunes {
 		return "", false, models.Errorf(models.EINVALID, "心愿内容请不要超过%d个字", MaxTextRunes)
 	}
-	clean, redacted = RedactIDNumbers(clean)
+	clean, redacted = privacy.RedactIDs(clean)
 	return clean, redacted, nil
 }
 
@@ -244,8 +245,8 @@ func (s *Service) wall(ctx context.Context, limit int) ([]WallItem, error) {
 	}
 	out := make([]WallItem, 0, len(ds))
 	for _, d := range ds {
-		it := WallItem{ID: d.ID, Category: models.WishCategoryLabel(d.Category), Text: HideNumbers(d.Text),
-			Reply: HideNumbers(d.LastReply()), CreatedAt: d.CreatedAt, Rating: d.Rating}
+		it := WallItem{ID: d.ID, Category: models.WishCategoryLabel(d.Category), Text: privacy.Hide(d.Text),
+			Reply: privacy.Hide(d.LastReply()), CreatedAt: d.CreatedAt, Rating: d.Rating}
 		if d.FinishedAt != nil {
 			it.FinishedAt = *d.FinishedAt
 		}
