@@ -38,6 +38,8 @@ var auditActions = []option{
 	{Value: "kb.entry.append", Label: "给知识条目添加问法"}, {Value: "kb.rule.create", Label: "新建关键词规则"},
 	{Value: "kb.rule.save", Label: "修改关键词规则"}, {Value: "kb.rule.delete", Label: "删除关键词规则"},
 	{Value: "kb.unanswered.view", Label: "查看未能回答的问题"}, {Value: "kb.unanswered.ignore", Label: "忽略未能回答的问题"},
+	{Value: "kb.review", Label: "医生审核知识条目"}, {Value: "kb.review.export", Label: "导出待审核清单"},
+	{Value: "report.export", Label: "导出服务报告"},
 }
 
 // auditGroups are the filter's groups of actions (a code prefix ending in ".").

@@ -468,12 +468,12 @@ func (r *Report) crisis(ctx context.Context, src Source, from, to time.Time) err
 }
 
 func (r *Report) knowledge(ctx context.Context, src Source, from, to time.Time) error {
-	n, err := src.AuditCounts(ctx, from, to, []string{"kb.entry.create", "kb.entry.save", "kb.unanswered.append"})
+	n, err := src.AuditCounts(ctx, from, to, []string{"kb.entry.create", "kb.entry.save", "kb.entry.append"})
 	if err != nil {
 		return err
 	}
 	r.Knowledge.Added = n["kb.entry.create"]
-	r.Knowledge.Edited = n["kb.entry.save"] + n["kb.unanswered.append"]
+	r.Knowledge.Edited = n["kb.entry.save"] + n["kb.entry.append"]
 	r.Knowledge.Reviewed, err = src.KBReviews(ctx, from, to)
 	return err
 }
