@@ -147,10 +147,13 @@ func (s *Server) csrfCheck() gin.HandlerFunc {
 }
 
 // adminOnly restricts a route to the admin role.
-func (s *Server) adminOnly() gin.HandlerFunc {
+func (s *Server) adminOnly() gin.HandlerFunc { return s.roleOnly("admin only", models.Staff.IsAdmin) }
+
+// roleOnly restricts a route to the staff for whom ok is true; others get 403, audited.
+func (s *Server) roleOnly(why string, ok func(models.Staff) bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if st, ok := staffOf(c); !ok || !st.IsAdmin() {
-			s.audit(c, "forbidden", c.Request.Method+" "+c.Request.URL.Path, "admin only")
+		if st, in := staffOf(c); !in || !ok(st) {
+			s.audit(c, "forbidden", c.Request.Method+" "+c.Request.URL.Path, why)
 			s.plainError(c, http.StatusForbidden)
 			return
 		}

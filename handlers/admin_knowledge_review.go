@@ -48,17 +48,6 @@ func (s *Server) reviewerOrAdmin() gin.HandlerFunc {
 	return s.roleOnly("reviewer or admin", func(st models.Staff) bool { return st.IsReviewer() || st.IsAdmin() })
 }
 
-func (s *Server) roleOnly(why string, ok func(models.Staff) bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if st, in := staffOf(c); !in || !ok(st) {
-			s.audit(c, "forbidden", c.Request.Method+" "+c.Request.URL.Path, why)
-			s.plainError(c, http.StatusForbidden)
-			return
-		}
-		c.Next()
-	}
-}
-
 type kbReviewRow struct {
 	ID                         uint
 	Title, Category, LastNote  string
