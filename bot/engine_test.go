@@ -77,7 +77,7 @@ func TestRoutingTable(t *testing.T) {
 		{"crisis suicide", text("u1", "我真的不想活了"), models.RouteCrisis, "", []string{"12356", "010-82951332"}},
 		{"crisis medical", text("u1", "我爸胸口疼喘不上气"), models.RouteCrisis, "", []string{"120"}},
 		{"crisis violence", text("u1", "老公又打我了"), models.RouteCrisis, "", []string{"110", "12338"}},
-		{"benign look-alike", text("u1", "今天热死了"), "", "", nil},
+		{"benign look-alike", text("u10", "今天热死了"), "", "", nil},
 		{"help command", text("u2", "帮助"), models.RouteCommand, "", []string{"活动", "许愿", "人工"}},
 		{"full-width command", text("u2", "帮助！"), models.RouteCommand, "", nil},
 		{"person", text("u3", "人工"), models.RouteCommand, "", []string{"0571-12345678", "工作日9-17点", "健康路1号"}},

@@ -104,6 +104,9 @@ type Bot struct {
 	// AnswerThreshold and ClarifyThreshold are the matcher's confidence bounds (0–1).
 	AnswerThreshold  float64 `yaml:"answer_threshold"`
 	ClarifyThreshold float64 `yaml:"clarify_threshold"`
+	// CrisisEpisode is how long after a crisis message (and after each message
+	// in it) the resident's messages are read inside the crisis.
+	CrisisEpisode time.Duration `yaml:"crisis_episode"`
 }
 
 // Limits are per-resident rate limits.
@@ -134,7 +137,7 @@ func Default() Config {
 			Address: "请在 config.yaml 的 association.address 填写地址",
 			Hours:   "工作日 9:00-12:00，14:00-17:30",
 		},
-		Bot:    Bot{ConversationTTL: 15 * time.Minute, AnswerThreshold: 0.55, ClarifyThreshold: 0.3},
+		Bot:    Bot{ConversationTTL: 15 * time.Minute, AnswerThreshold: 0.55, ClarifyThreshold: 0.3, CrisisEpisode: 30 * time.Minute},
 		Limits: Limits{MessagesPerMinute: 20, WishesPerDay: 3, SignupsPerHour: 10},
 	}
 }
@@ -194,6 +197,9 @@ func (c Config) Validate() error {
 	}
 	if c.Bot.ConversationTTL <= 0 {
 		probs = append(probs, "bot.conversation_ttl must be positive, e.g. 15m (FAMILYBOT_BOT_CONVERSATION_TTL)")
+	}
+	if c.Bot.CrisisEpisode <= 0 {
+		probs = append(probs, "bot.crisis_episode must be positive, e.g. 30m (FAMILYBOT_BOT_CRISIS_EPISODE)")
 	}
 	if len(c.Menu) > 3 {
 		probs = append(probs, "menu has more than 3 top buttons: WeChat allows at most 3")
