@@ -108,3 +108,24 @@ func inText(openID, s string) bot.Inbound {
 func inEvent(openID, ev string) bot.Inbound {
 	return bot.Inbound{OpenID: openID, Kind: bot.KindEvent, Event: ev}
 }
+
+// ask --json goes through the engine: a crisis and the next question of the
+// same resident are both route crisis, the second read inside the episode.
+func TestAskJSONCrisisEpisode(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	out, err := runCLI(t, db, "我妈晕倒了 叫不醒\n要不要等等看\n去哪个医院\n", "ask", "--json", "--user", "o-ep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	want := []string{"120", "不要等", "让 120 决定"}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines: %q", len(lines), out)
+	}
+	for i, line := range lines {
+		var got askResult
+		if err := json.Unmarshal([]byte(line), &got); err != nil || got.Route != "crisis" || !strings.Contains(got.Reply, want[i]) {
+			t.Errorf("line %d: %+v (%v), want route crisis and %q", i, got, err, want[i])
+		}
+	}
+}
