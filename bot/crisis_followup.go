@@ -116,7 +116,7 @@ func medicalFollowUp(fu followUp, c knowledge.Crisis) string {
 // again, and help in writing.
 func stayWords(c knowledge.Crisis) string {
 	s := "我在这里，你不用一个人扛着。想说多少都可以，慢慢说。\n" +
-		"不想打电话也没关系：" + writeHere + "\n" +
+		"不想打电话也没关系，可以就在这里打字，工作人员看到后会在这里回复你。\n" +
 		"如果你已经伤害了自己或马上有危险，请一定拨打 120 或 110。\n" +
 		"想听到人的声音时：" + line12356 + "；" + lineBJ
 	if childLines(c) {

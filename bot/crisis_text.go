@@ -217,7 +217,7 @@ func suicideWords(c knowledge.Crisis) string {
 		} else {
 			b.WriteString("请不要一个人待着，找一位信任的家人或朋友陪着你。\n")
 		}
-		b.WriteString(writeHere + staffSee)
+		b.WriteString("不方便打电话，也可以就在这里打字，工作人员已收到提醒，会在这里回复你。")
 	}
 	return b.String()
 }
