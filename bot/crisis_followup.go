@@ -28,7 +28,7 @@ var followUpWords = []struct {
 	phrases []string
 }{
 	{fuNoAnswer, []string{"打不通", "没人接", "占线", "没接通", "接不通", "不接电话", "联系不上"}},
-	{fuMouth, []string{"喝点", "喝水", "喝什么", "喝啥", "能喝", "吃点", "吃什么", "吃啥", "能吃", "喂点", "喂水", "喂药", "吃药", "给他吃", "给她吃", "给他喝", "给她喝",
+	{fuMouth, []string{"吃了", "喝了", "喝点", "喝水", "喝什么", "喝啥", "能喝", "吃点", "吃什么", "吃啥", "能吃", "喂点", "喂水", "喂药", "吃药", "给他吃", "给她吃", "给他喝", "给她喝",
 		"糖水", "速效救心丸", "安宫牛黄丸", "止疼药", "止痛药", "退烧药", "降压药"}},
 	// Help is on its way: "等他们来的时候" is no question of waiting.
 	{fuSteps, []string{"等车", "来之前", "车还没到", "还没到", "打了120", "打过120", "已经打了", "已经叫了", "叫了救护车", "救护车来"}},
@@ -41,8 +41,12 @@ var followUpWords = []struct {
 		"没人", "一个人", "睡不着", "难受", "害怕", "好怕", "不想"}},
 	{fuFine, []string{"我没事", "没事了", "没事的", "就是说说", "随便说说", "说说而已", "开玩笑", "好多了", "好点了", "缓过来", "醒了", "不抽了", "止住了", "吐出来了", "出来了",
 		"好了"}},
-	{fuThanks, []string{"谢谢", "感谢", "好的", "知道了", "明白了", "收到", "嗯", "好"}},
+	{fuThanks, []string{"谢谢", "感谢", "好的", "知道了", "明白了", "收到"}},
 }
+
+// shortThanks are acknowledgements too short to look for inside a message
+// ("好" is in "好多", "嗯" in anything).
+var shortThanks = map[string]bool{"好": true, "嗯": true, "嗯嗯": true, "哦": true, "行": true, "ok": true, "OK": true}
 
 // classifyFollowUp reads a message sent inside a crisis episode.
 func classifyFollowUp(text string) followUp {
@@ -54,6 +58,9 @@ func classifyFollowUp(text string) followUp {
 		if containsAnyOf(s, g.phrases) || containsAnyOf(raw, g.phrases) {
 			return g.fu
 		}
+	}
+	if shortThanks[strings.Trim(raw, "。.!！~")] {
+		return fuThanks
 	}
 	return fuOther
 }
@@ -155,6 +162,11 @@ func episodeFollowUp(text string, c knowledge.Crisis) string {
 		return "请再拨一次；实在打不通，也可以就在这里打字，工作人员看到后会在这里回复你。有危险请直接拨打 110 或 120。"
 	case fuSteps:
 		return crisisWords(c)
+	case fuHospital, fuMouth:
+		if harm { // "我吃了好多药" may be an overdose
+			return "如果已经吃了药或伤害了自己，请马上拨打 120，或去离你最近的医院急诊，药瓶带上。\n" + stayWords(c)
+		}
+		return "受伤了请拨打 120，或去离你最近的医院急诊；验伤和就医记录请留好，以后是证据。" + dangerLine(c)
 	case fuFine:
 		if harm {
 			return "谢谢你告诉我，能说出来就很好。你现在身边有人吗？\n什么时候又难受了，随时在这里说，工作人员也会看到；也可以打 " + line12356 + "。"

@@ -145,8 +145,12 @@ const medicalGeneric = "这可能是急症，请马上拨打 120 急救电话！
 	"· 误服药物、农药、洗涤剂或吞了纽扣电池：不要催吐，带上包装，拨打 120 或去最近的医院急诊。\n" +
 	"· 叫不醒、没有正常呼吸：马上做心肺复苏。"
 
-// selfMedical heads the first steps when the writer is the one taken ill.
-const selfMedical = "请马上拨打 120，告诉身边的人；打开家门，坐下或躺下，不要自己走动或开车。\n身边的人可以这样做：\n"
+// selfMedical heads the first steps when the writer is the one taken ill;
+// farMedical when the one taken ill is not with the writer.
+const (
+	selfMedical = "请马上拨打 120，告诉身边的人；打开家门，坐下或躺下，不要自己走动或开车。\n身边的人可以这样做：\n"
+	farMedical  = "他不在你身边的话：马上替他拨打 120，说清楚他所在的详细地址；再打电话给他、邻居或离他最近的人，请人去陪着他。\n在他身边的人可以这样做：\n"
+)
 
 // stepsFor returns the emergency's first steps, or "" for an unknown kind.
 func stepsFor(c knowledge.Crisis) string {
@@ -164,6 +168,8 @@ func medicalWords(c knowledge.Crisis) string {
 		return medicalGeneric + "\n" + staffSee
 	case c.Person == knowledge.PersonSelf:
 		return selfMedical + steps + "\n" + staffSee
+	case c.Person == knowledge.PersonWorried:
+		return farMedical + steps + "\n" + staffSee
 	}
 	return steps + "\n" + staffSee
 }

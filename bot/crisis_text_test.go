@@ -88,6 +88,8 @@ func TestCrisisWordsFollowWhoIsAtRisk(t *testing.T) {
 			[]string{"你做得对", "110", line12355, "老师"}, nil},
 		{"medical of no known kind", C{Kind: knowledge.CrisisMedical, Person: knowledge.PersonPresent},
 			[]string{"这可能是急症，请马上拨打 120", "海姆立克", "不要催吐"}, nil},
+		{"someone taken ill far away", C{Kind: knowledge.CrisisMedical, Emergency: knowledge.EmergencyStroke, Person: knowledge.PersonWorried, Subject: knowledge.SubjectElder},
+			[]string{"替他拨打 120", "详细地址", "记下发病的时间"}, nil},
 		{"writer taken ill", C{Kind: knowledge.CrisisMedical, Emergency: knowledge.EmergencyChest, Person: knowledge.PersonSelf},
 			[]string{"请马上拨打 120，告诉身边的人", "身边的人可以这样做", "硝酸甘油"}, nil},
 	}
@@ -176,18 +178,22 @@ func TestFollowUpsInsideAnEpisode(t *testing.T) {
 		{stroke, "去哪个医院", []string{"让 120 决定", "最近", "卒中中心"}, nil},
 		{stroke, "120打不通", []string{"重拨 120", "110", "记下发病的时间"}, nil},
 		{seizure, "他醒了 好多了", []string{"让医生看看", "120"}, nil},
-		{seizure, "嗯嗯 谢谢", []string{"120"}, nil},
+		{seizure, "嗯嗯 谢谢", []string{"不客气", "120"}, nil},
+		{seizure, "嗯", []string{"不客气", "120"}, nil},
+		{seizure, "我已经给他喝了点水", []string{"什么都不要给他吃、喝"}, nil},
 		{seizure, "他脸色发白", []string{"120", "侧躺"}, nil},
 		{self, "我不想打电话", []string{"我在这里", "在这里打字", "工作人员", line12356, lineBJ, "120 或 110"}, nil},
 		{self, "你能陪我聊聊吗", []string{"我在这里", line12356}, nil},
 		{self, "没用的", []string{"我在这里", line12356}, nil},
 		{self, "我没事 就是说说", []string{"谢谢你告诉我", "身边有人吗", "随时在这里说", line12356}, []string{"不要等"}},
+		{self, "我刚吃了好多药", []string{"马上拨打 120", "药瓶", line12356}, nil},
 		{self, "今天天气怎么样", []string{"我在这里", line12356}, nil},
 		{worried, "他不接电话", []string{"110", "最近的人"}, nil},
 		{worried, "要不要等他冷静下来再说", []string{"不要等", "110 或 120"}, nil},
 		{worried, "我该怎么办", []string{"不要让他一个人", line12355}, nil},
 		{dv, "要不要等他酒醒了再说", []string{"不要等", "110", line12338}, nil},
 		{dv, "我害怕", []string{"我在这里", "110"}, nil},
+		{dv, "去哪个医院验伤", []string{"120", "急诊", "验伤", "110"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
