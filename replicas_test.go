@@ -200,6 +200,24 @@ func TestCrisisEpisodeAcrossCopies(t *testing.T) {
 	if alerts != 1 || logged != 0 {
 		t.Fatalf("%d alerts (want 1), %d episode messages in the general log", alerts, logged)
 	}
+
+	// Two crisis messages sent together land on both copies at once: one episode, one alert.
+	both := who + "-both"
+	var wg sync.WaitGroup
+	for i, srv := range []*httptest.Server{s1, s2} {
+		wg.Add(1)
+		go func(i int, srv *httptest.Server) {
+			defer wg.Done()
+			post(t, srv, both, run+10+int64(i), []string{"救命 我想自杀", "我不想活了"}[i])
+		}(i, srv)
+	}
+	wg.Wait()
+	var episodes []string
+	a1.Store.DB.Model(&models.CrisisEvent{}).Where("open_id = ?", both).Distinct().Pluck("episode", &episodes)
+	a1.Store.DB.Model(&models.OutboxMessage{}).Where("dedup_key LIKE ?", "crisis:"+both+":%").Count(&alerts)
+	if len(episodes) != 1 || alerts != 1 {
+		t.Fatalf("two crisis messages at once: episodes %q, %d alerts", episodes, alerts)
+	}
 }
 
 // On the zero-setup default (SQLite, memory cache), a sign-up or wish that WeChat

@@ -78,6 +78,27 @@ func (e *Engine) newEpisodeID(openID string) string {
 	return fmt.Sprintf("%08x-%s", h.Sum32(), strconv.FormatInt(e.now().UnixMilli(), 36))
 }
 
+// startEpisode starts a crisis episode, unless another copy is starting one for
+// the same resident at this very moment (two messages sent together, delivered
+// to two copies): then it joins that one, so staff are alerted once.
+func (e *Engine) startEpisode(ctx context.Context, openID string) (episode, bool) {
+	if e.Recent != nil {
+		if n, err := e.Recent.Incr(ctx, "crisis-start:"+openID, episodeStartFor); err == nil && n > 1 {
+			for i := 0; i < 25; i++ {
+				time.Sleep(20 * time.Millisecond)
+				if ep, ok := e.loadEpisode(ctx, openID); ok {
+					return ep, true
+				}
+			}
+		}
+	}
+	return episode{ID: e.newEpisodeID(openID)}, false
+}
+
+// episodeStartFor is how long a copy starting an episode holds the claim
+// (far longer than the two cache writes it takes).
+const episodeStartFor = 10 * time.Second
+
 func (e *Engine) assess(text string) knowledge.Crisis {
 	if e.assessCrisis != nil {
 		return e.assessCrisis(text)
@@ -104,10 +125,11 @@ func carry(prev, c knowledge.Crisis) knowledge.Crisis {
 // limited, ends any flow, starts (or continues) the resident's crisis episode,
 // alerts staff once per episode and keeps the raw text out of the general log.
 func (e *Engine) crisis(ctx context.Context, in Inbound, c knowledge.Crisis, ep episode, ongoing bool) Reply {
+	if !ongoing {
+		ep, ongoing = e.startEpisode(ctx, in.OpenID)
+	}
 	if ongoing {
 		c = carry(ep.Crisis, c)
-	} else {
-		ep.ID = e.newEpisodeID(in.OpenID)
 	}
 	ep.Crisis = c
 	e.saveEpisode(ctx, in.OpenID, ep)

@@ -153,3 +153,32 @@ func TestEpisodeWithoutCache(t *testing.T) {
 		t.Errorf("%+v", r)
 	}
 }
+
+// otherCopyStarts is the shared state as a copy sees it when another copy
+// starts the same resident's episode at the same moment: its claim is first.
+type otherCopyStarts struct {
+	*cache.MemoryState
+	ep string // the other copy's episode, as stored
+}
+
+func (o otherCopyStarts) Incr(ctx context.Context, key string, ttl time.Duration) (int, error) {
+	if strings.HasPrefix(key, "crisis-start:") {
+		o.MemoryState.Incr(ctx, key, ttl)
+		o.MemoryState.Set(ctx, episodeKey("both"), o.ep, time.Hour)
+	}
+	return o.MemoryState.Incr(ctx, key, ttl)
+}
+
+// Two crisis messages sent together reach two copies: the second joins the
+// episode the first started, and staff are not alerted twice.
+func TestEpisodeStartedByAnotherCopyIsJoined(t *testing.T) {
+	e, st, _, _ := engineForTest(t)
+	e.Recent = otherCopyStarts{cache.NewMemoryState(), `{"id":"other-copy","c":{"Kind":"suicide","Person":"self"}}`}
+	if r := e.Handle(context.Background(), text("both", "我不想活了")); r.Route != models.RouteCrisis {
+		t.Fatalf("%+v", r)
+	}
+	rows := crisisRows(t, st, "both")
+	if len(rows) != 1 || rows[0].Episode != "other-copy" || len(staffAlerts(t, st)) != 0 {
+		t.Fatalf("rows %+v, alerts %d: want the other copy's episode and no second alert", rows, len(staffAlerts(t, st)))
+	}
+}
