@@ -215,9 +215,13 @@ func suicideWords(c knowledge.Crisis) string {
 		}
 		b.WriteString("。\n" + staffSee)
 	default:
-		b.WriteString("谢谢你愿意说出来。你现在一定很难受，你并不孤单。\n" +
-			"如果你已经伤害了自己或马上有危险，请现在就拨打 120 或 110。\n" +
-			"想找人说说，可以打：\n· " + line12356 + "\n· " + lineBJ + "\n")
+		if c.Emergency != knowledge.EmergencyNone { // 我把一整瓶安眠药吃了: help first
+			b.WriteString("请现在就拨打 120，告诉身边的人，打开家门，不要一个人待着。\n谢谢你告诉我，你并不孤单。\n")
+		} else {
+			b.WriteString("谢谢你愿意说出来。你现在一定很难受，你并不孤单。\n" +
+				"如果你已经伤害了自己或马上有危险，请现在就拨打 120 或 110。\n")
+		}
+		b.WriteString("想找人说说，可以打：\n· " + line12356 + "\n· " + lineBJ + "\n")
 		if childLines(c) {
 			b.WriteString("· " + line12355 + "\n请告诉一位你信任的大人：爸爸妈妈、老师或别的亲人，让他陪着你。\n")
 		} else {

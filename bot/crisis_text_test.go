@@ -64,6 +64,8 @@ func TestCrisisWordsFollowWhoIsAtRisk(t *testing.T) {
 	}{
 		{"writer at risk", C{Kind: knowledge.CrisisSuicide, Person: knowledge.PersonSelf},
 			[]string{"谢谢你愿意说出来", "120 或 110", line12356, lineBJ, "陪着你", "在这里打字"}, []string{"12355", "1. "}},
+		{"writer who took an overdose", C{Kind: knowledge.CrisisSuicide, Emergency: knowledge.EmergencyPoisoning, Person: knowledge.PersonSelf},
+			[]string{"请现在就拨打 120", "打开家门", line12356}, []string{"如果你已经伤害了自己"}},
 		{"teen at risk", C{Kind: knowledge.CrisisSuicide, Person: knowledge.PersonSelf, ChildWriter: true},
 			[]string{line12356, line12355, "信任的大人"}, nil},
 		// 我妈吃了一整瓶安眠药 叫不太醒: the writer is the helper.
