@@ -129,3 +129,14 @@ func TestAskJSONCrisisEpisode(t *testing.T) {
 		}
 	}
 }
+
+// chat goes through the same engine: the follow-up after a crisis stays in it.
+func TestChatCrisisEpisode(t *testing.T) {
+	out, err := runCLI(t, filepath.Join(t.TempDir(), "t.db"), "我想自杀\n你能陪我聊聊吗\n/quit\n", "chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "12356 全国统一心理援助热线") || !strings.Contains(out, "我在这里，你不用一个人扛着") {
+		t.Fatalf("%s", out)
+	}
+}
