@@ -149,10 +149,10 @@ func (e *Engine) crisis(ctx context.Context, in Inbound, c knowledge.Crisis, ep 
 	return Reply{Text: e.fill(text), Route: models.RouteCrisis, Flagged: true, Score: 1}
 }
 
-// followUp answers a message inside a crisis episode that is not itself a
+// crisisFollowUp answers a message inside a crisis episode that is not itself a
 // crisis: don't wait, the first steps again, nothing by mouth, which hospital,
 // or words that stay with someone in despair. The episode goes on.
-func (e *Engine) followUp(ctx context.Context, in Inbound, ep episode) Reply {
+func (e *Engine) crisisFollowUp(ctx context.Context, in Inbound, ep episode) Reply {
 	e.saveEpisode(ctx, in.OpenID, ep)
 	e.keepCrisis(ctx, in, ep, true, false)
 	return Reply{Text: e.fill(episodeFollowUp(in.Text, ep.Crisis)), Route: models.RouteCrisis, Flagged: true, Score: 1}

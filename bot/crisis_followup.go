@@ -6,25 +6,25 @@ import (
 	"familybot/knowledge"
 )
 
-// followUp is what a message inside a crisis episode asks for.
-type followUp int
+// episodeAsk is what a message inside a crisis episode asks for.
+type episodeAsk int
 
 const (
-	fuOther    followUp = iota
-	fuNoAnswer          // 120 打不通, 他不接电话
-	fuMouth             // 路上能给他喝点啥
-	fuWait              // 要不要等等看, 能不能先观察
-	fuHospital          // 去哪个医院
-	fuSteps             // 打了120了 等车的时候我要做什么
-	fuDespair           // 我不想打电话, 你能陪我聊聊吗, 没用的
-	fuFine              // 我没事 就是说说, 他醒了
-	fuThanks            // 谢谢, 好的
+	fuOther    episodeAsk = iota
+	fuNoAnswer            // 120 打不通, 他不接电话
+	fuMouth               // 路上能给他喝点啥
+	fuWait                // 要不要等等看, 能不能先观察
+	fuHospital            // 去哪个医院
+	fuSteps               // 打了120了 等车的时候我要做什么
+	fuDespair             // 我不想打电话, 你能陪我聊聊吗, 没用的
+	fuFine                // 我没事 就是说说, 他醒了
+	fuThanks              // 谢谢, 好的
 )
 
 // followUpWords are looked for in order; the first group with a phrase in the
 // message wins ("去医院路上能给他喝点啥" is about drinking, not the hospital).
 var followUpWords = []struct {
-	fu      followUp
+	fu      episodeAsk
 	phrases []string
 }{
 	{fuNoAnswer, []string{"打不通", "没人接", "占线", "没接通", "接不通", "不接电话", "联系不上"}},
@@ -49,7 +49,7 @@ var followUpWords = []struct {
 var shortThanks = map[string]bool{"好": true, "嗯": true, "嗯嗯": true, "哦": true, "行": true, "ok": true, "OK": true}
 
 // classifyFollowUp reads a message sent inside a crisis episode.
-func classifyFollowUp(text string) followUp {
+func classifyFollowUp(text string) episodeAsk {
 	// Normalize folds 繁體 and typos but also drops fillers ("就是说说" → "说"):
 	// look in both.
 	raw := strings.Join(strings.Fields(text), "")
@@ -90,7 +90,7 @@ const (
 )
 
 // medicalFollowUp answers a follow-up in a medical episode.
-func medicalFollowUp(fu followUp, c knowledge.Crisis) string {
+func medicalFollowUp(fu episodeAsk, c knowledge.Crisis) string {
 	steps := stepsFor(c)
 	if steps == "" {
 		steps = medicalGeneric
@@ -101,6 +101,9 @@ func medicalFollowUp(fu followUp, c knowledge.Crisis) string {
 	case fuNoAnswer:
 		return medNoAnswer + steps
 	case fuMouth:
+		if c.Emergency == emergencyBloodSugar {
+			return "还清醒、能自己吞咽：可以吃15～20克糖（半杯果汁或3～4块方糖）。叫不醒或吞不下：什么都不要喂，让他侧躺，等 120。"
+		}
 		return medMouth
 	case fuHospital:
 		if c.Emergency == knowledge.EmergencyStroke {

@@ -117,7 +117,18 @@ var firstSteps = map[knowledge.Emergency]string{
 		"3. 有呼吸：让他侧躺，松开衣领，守着他。\n" +
 		"4. 没有正常呼吸：马上胸外按压——双手叠放在胸口正中，用力快速按，每分钟100～120次；请人去找 AED，到了就按语音提示用。\n" +
 		"5. 不要喂水喂药，不要掐人中。\n" + firstAidSource,
+	emergencyBloodSugar: "血糖很低或很高、人发昏：\n" +
+		"1. 马上拨打 120。\n" +
+		"2. 还清醒、能自己吞咽：可能是低血糖，先吃15～20克糖（半杯果汁或3～4块方糖），15分钟后没好转再吃一次。\n" +
+		"3. 叫不醒、不能吞咽：什么都不要喂，让他侧躺，守着他。\n" +
+		"4. 带上他的降糖药、胰岛素和血糖记录给医生看。\n" +
+		"来源：中华医学会糖尿病学分会《中国2型糖尿病防治指南（2020年版）》低血糖的处理",
 }
+
+// emergencyBloodSugar is knowledge.EmergencyBloodSugar, which the concept
+// rules of the detection branch add (very high or very low blood sugar with
+// drowsiness); named here so its steps are ready when the branches meet.
+const emergencyBloodSugar knowledge.Emergency = "blood_sugar"
 
 // Choking depends on the age: back blows and chest thrusts under one year,
 // the Heimlich manoeuvre over one.
@@ -241,12 +252,10 @@ const childWords = "你做得对，告诉别人是对的。这不是你的错。
 	"你可以继续在这里说，我们的工作人员会看到。"
 
 // abuseWords answers child abuse: words for the child, or first steps for the
-// adult protecting the child. A writer at risk is taken for a child unless the
-// verdict says an adult speaks of themself (then it is sexual violence).
+// adult protecting the child. The crisis layer answers an adult's own sexual
+// abuse as violence, so a writer at risk here is taken for a child even when
+// the words did not show the age: the child's words are right for them.
 func abuseWords(c knowledge.Crisis) string {
-	if c.Person == knowledge.PersonSelf && c.Subject == knowledge.SubjectSelf && !c.ChildWriter {
-		return violenceWords(c)
-	}
 	if c.ChildWriter || c.Person == knowledge.PersonSelf {
 		return childWords
 	}

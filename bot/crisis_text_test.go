@@ -76,11 +76,13 @@ func TestCrisisWordsFollowWhoIsAtRisk(t *testing.T) {
 		// 儿子说要跳楼: the parent is not the one at risk.
 		{"son who threatened to jump", C{Kind: knowledge.CrisisSuicide, Person: knowledge.PersonWorried, Subject: knowledge.SubjectTeen},
 			[]string{"你的担心很重要", "110 或 120", "不要让他一个人", "药、刀", line12356, line12355}, []string{"你现在一定很难受"}},
-		{"child disclosing abuse", C{Kind: knowledge.CrisisChildAbuse, Person: knowledge.PersonSelf, ChildWriter: true, Subject: knowledge.SubjectChild},
+		{"child disclosing abuse", C{Kind: knowledge.CrisisChildAbuse, Person: knowledge.PersonSelf, ChildWriter: true, Subject: knowledge.SubjectSelf},
 			[]string{"你做得对，告诉别人是对的", "不是你的错", "110", line12355, "老师", "亲人"}, []string{"保护令", "证据"}},
 		{"parent of an abused child", C{Kind: knowledge.CrisisChildAbuse, Person: knowledge.PersonWorried, Subject: knowledge.SubjectChild},
 			[]string{"110", "相信孩子", "证据", line12355, line12338}, []string{"你做得对，告诉别人是对的"}},
-		{"adult sexual abuse", C{Kind: knowledge.CrisisChildAbuse, Person: knowledge.PersonSelf, Subject: knowledge.SubjectSelf},
+		{"abuse disclosed, age not shown", C{Kind: knowledge.CrisisChildAbuse, Person: knowledge.PersonSelf, Subject: knowledge.SubjectSelf},
+			[]string{"你做得对，告诉别人是对的", "110", line12355}, nil},
+		{"adult sexual violence", C{Kind: knowledge.CrisisViolence, Person: knowledge.PersonSelf, Subject: knowledge.SubjectSelf},
 			[]string{"110", line12338, "保护令", "别洗澡"}, []string{"老师"}},
 		{"domestic violence", C{Kind: knowledge.CrisisViolence, Person: knowledge.PersonSelf, Subject: knowledge.SubjectPartner},
 			[]string{"你的安全最重要", "110", line12338, "人身安全保护令", "离开厨房"}, []string{"12355"}},
@@ -132,6 +134,7 @@ func TestFirstStepsPerEmergency(t *testing.T) {
 		{knowledge.EmergencyPregnancy, knowledge.SubjectPartner, []string{"左侧躺", "不要走动"}, nil},
 		{knowledge.EmergencyInfant, knowledge.SubjectInfant, []string{"3个月内发烧", "退烧药"}, nil},
 		{knowledge.EmergencyUnconscious, knowledge.SubjectElder, []string{"正常呼吸", "侧躺", "胸外按压", "AED"}, nil},
+		{emergencyBloodSugar, knowledge.SubjectElder, []string{"15～20克糖", "什么都不要喂"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(string(tc.em)+"/"+string(tc.subject), func(t *testing.T) {
@@ -177,6 +180,7 @@ func TestFollowUpsInsideAnEpisode(t *testing.T) {
 		{seizure, "救護車還沒到怎麼辦", []string{"侧躺"}, nil},
 		{seizure, "已经打了120 等他们来的时候呢", []string{"等车的时候", "侧躺"}, []string{"不要等"}},
 		{seizure, "去医院路上能给他喝点啥", []string{"什么都不要给他吃、喝"}, []string{"哪家医院"}},
+		{knowledge.Crisis{Kind: knowledge.CrisisMedical, Emergency: emergencyBloodSugar, Person: knowledge.PersonPresent}, "能给她喝点糖水吗", []string{"15～20克糖", "叫不醒"}, nil},
 		{stroke, "去哪个医院", []string{"让 120 决定", "最近", "卒中中心"}, nil},
 		{stroke, "120打不通", []string{"重拨 120", "110", "记下发病的时间"}, nil},
 		{seizure, "他醒了 好多了", []string{"让医生看看", "120"}, nil},

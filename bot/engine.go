@@ -156,7 +156,7 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 		if r, ok := e.command(ctx, in, in.Text, false); ok {
 			return r
 		}
-		return e.followUp(ctx, in, ep)
+		return e.crisisFollowUp(ctx, in, ep)
 	}
 	if e.Limiter != nil && e.Limits.MessagesPerMinute > 0 &&
 		!e.Limiter.Allow(ctx, "msg:"+in.OpenID, e.Limits.MessagesPerMinute, time.Minute) {
