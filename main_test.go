@@ -108,3 +108,35 @@ func inText(openID, s string) bot.Inbound {
 func inEvent(openID, ev string) bot.Inbound {
 	return bot.Inbound{OpenID: openID, Kind: bot.KindEvent, Event: ev}
 }
+
+// ask --json goes through the engine: a crisis and the next question of the
+// same resident are both route crisis, the second read inside the episode.
+func TestAskJSONCrisisEpisode(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	out, err := runCLI(t, db, "我妈晕倒了 叫不醒\n要不要等等看\n去哪个医院\n", "ask", "--json", "--user", "o-ep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	want := []string{"120", "不要等", "让 120 决定"}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines: %q", len(lines), out)
+	}
+	for i, line := range lines {
+		var got askResult
+		if err := json.Unmarshal([]byte(line), &got); err != nil || got.Route != "crisis" || !strings.Contains(got.Reply, want[i]) {
+			t.Errorf("line %d: %+v (%v), want route crisis and %q", i, got, err, want[i])
+		}
+	}
+}
+
+// chat goes through the same engine: the follow-up after a crisis stays in it.
+func TestChatCrisisEpisode(t *testing.T) {
+	out, err := runCLI(t, filepath.Join(t.TempDir(), "t.db"), "我想自杀\n你能陪我聊聊吗\n/quit\n", "chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "12356 全国统一心理援助热线") || !strings.Contains(out, "我在这里，你不用一个人扛着") {
+		t.Fatalf("%s", out)
+	}
+}

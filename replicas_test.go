@@ -62,9 +62,10 @@ func post(t *testing.T, srv *httptest.Server, openID string, msgID int64, text s
 	return string(b)
 }
 
-// Two copies share MariaDB and Redis: the same message delivered to both is
-// handled once, and sign-ups split across both never overbook.
-func TestTwoCopiesShareDatabaseAndRedis(t *testing.T) {
+// sharedSetup returns the environment of copies that share a fresh MariaDB
+// database and Redis; the test is skipped without them.
+func sharedSetup(t *testing.T, extra ...string) []string {
+	t.Helper()
 	base, redisAddr := os.Getenv("FAMILYBOT_TEST_MYSQL_DSN"), os.Getenv("FAMILYBOT_TEST_REDIS_ADDR")
 	if base == "" || redisAddr == "" {
 		t.Skip("FAMILYBOT_TEST_MYSQL_DSN not set (and FAMILYBOT_TEST_REDIS_ADDR): the replica test needs MariaDB and Redis")
@@ -85,6 +86,13 @@ func TestTwoCopiesShareDatabaseAndRedis(t *testing.T) {
 		"FAMILYBOT_OFFICIAL_ACCOUNT_TOKEN=reptok", "FAMILYBOT_SERVER_LOG_LEVEL=error",
 		"FAMILYBOT_LIMITS_MESSAGES_PER_MINUTE=1000", "FAMILYBOT_LIMITS_SIGNUPS_PER_HOUR=1000",
 	}
+	return append(environ, extra...)
+}
+
+// Two copies share MariaDB and Redis: the same message delivered to both is
+// handled once, and sign-ups split across both never overbook.
+func TestTwoCopiesShareDatabaseAndRedis(t *testing.T) {
+	environ := sharedSetup(t)
 	a1, s1 := copyOf(t, environ)
 	_, s2 := copyOf(t, environ)
 	ctx := context.Background()
@@ -159,6 +167,62 @@ func TestTwoCopiesShareDatabaseAndRedis(t *testing.T) {
 	}
 	if fb := post(t, s1, who, run+502, "没用"); !strings.Contains(fb, "谢谢您告诉我们") {
 		t.Fatalf("没用 did not reach the other copy's answer: %q", fb)
+	}
+}
+
+// A crisis message lands on one copy and the resident's next messages on the
+// other: they are read inside the same episode (Redis), stored with it in the
+// crisis table (MariaDB), and the staff on duty are alerted once.
+func TestCrisisEpisodeAcrossCopies(t *testing.T) {
+	environ := sharedSetup(t, "FAMILYBOT_WECOM_ON_DUTY=duty1")
+	a1, s1 := copyOf(t, environ)
+	_, s2 := copyOf(t, environ)
+	run := rand.Int63n(1e12) * 1000
+	who := fmt.Sprintf("o-ep-%d", run)
+	if r := post(t, s1, who, run+1, "宝宝抽搐了"); !strings.Contains(r, "120") {
+		t.Fatalf("crisis reply: %q", r)
+	}
+	for i, f := range []struct{ text, has string }{
+		{"要不要等等看", "不要等"},
+		{"去医院路上能给他喝点啥", "不要给他吃、喝"},
+		{"我不想打电话", "我在这里陪着你"},
+	} {
+		srv := s2
+		if i == 1 {
+			srv = s1
+		}
+		if r := post(t, srv, who, run+2+int64(i), f.text); !strings.Contains(r, f.has) {
+			t.Errorf("%s on the other copy: %q", f.text, r)
+		}
+	}
+	var rows []models.CrisisEvent
+	a1.Store.DB.Where("open_id = ?", who).Order("id").Find(&rows)
+	if len(rows) != 4 || rows[0].Episode == "" || rows[3].Episode != rows[0].Episode || !rows[3].FollowUp || rows[0].FollowUp {
+		t.Fatalf("crisis rows: %+v", rows)
+	}
+	var alerts, logged int64
+	a1.Store.DB.Model(&models.OutboxMessage{}).Where("dedup_key LIKE ?", "crisis:"+who+":%").Count(&alerts)
+	a1.Store.DB.Model(&models.Message{}).Where("open_id = ? AND text LIKE ?", who, "%不想打电话%").Count(&logged)
+	if alerts != 1 || logged != 0 {
+		t.Fatalf("%d alerts (want 1), %d episode messages in the general log", alerts, logged)
+	}
+
+	// Two crisis messages sent together land on both copies at once: one episode, one alert.
+	both := who + "-both"
+	var wg sync.WaitGroup
+	for i, srv := range []*httptest.Server{s1, s2} {
+		wg.Add(1)
+		go func(i int, srv *httptest.Server) {
+			defer wg.Done()
+			post(t, srv, both, run+10+int64(i), []string{"救命 我想自杀", "我不想活了"}[i])
+		}(i, srv)
+	}
+	wg.Wait()
+	var episodes []string
+	a1.Store.DB.Model(&models.CrisisEvent{}).Where("open_id = ?", both).Distinct().Pluck("episode", &episodes)
+	a1.Store.DB.Model(&models.OutboxMessage{}).Where("dedup_key LIKE ?", "crisis:"+both+":%").Count(&alerts)
+	if len(episodes) != 1 || alerts != 1 {
+		t.Fatalf("two crisis messages at once: episodes %q, %d alerts", episodes, alerts)
 	}
 }
 

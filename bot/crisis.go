@@ -2,6 +2,9 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -10,36 +13,12 @@ import (
 	"familybot/models"
 )
 
-// The crisis replies: calm, short, the right lines first. Reviewed text; the
-// numbers are national (see shared/reference/wechat-protocol-and-reliability.md §8).
-var crisisReplies = map[knowledge.CrisisKind]string{
-	knowledge.CrisisMedical: "这可能是急症，请马上拨打 120 急救电话！\n" +
-		"· 疑似中风（脸歪、一侧手臂无力、说话不清）、胸痛、呼吸困难、昏迷叫不醒、抽搐、大出血：立即拨打 120，不要自行开车或走路去医院。\n" +
-		"· 宝宝被噎住：1岁以下拍背压胸，1岁以上海姆立克法，同时请人拨打 120。\n" +
-		"· 误服药物、农药、洗涤剂或吞了纽扣电池：不要催吐，带上包装立即拨打 120 或去最近的医院急诊。\n" +
-		"工作人员已收到提醒。",
-	knowledge.CrisisSuicide: "谢谢你愿意说出来，你现在的感受很重要，你并不孤单。\n" +
-		"如果你有危险或已经伤害了自己，请立即拨打 120 或 110。\n" +
-		"想找人聊聊，可以随时拨打：\n" +
-		"· 12356 全国心理援助热线\n" +
-		"· 010-82951332 北京心理危机研究与干预中心（24小时）\n" +
-		"· 12355 青少年服务台（青少年和家长）\n" +
-		"也请告诉一位你信任的家人或朋友，让他陪着你。我们的工作人员也收到了提醒。",
-	knowledge.CrisisChildAbuse: "这不是你的错，谢谢你告诉我们。\n" +
-		"如果孩子现在有危险，请立即拨打 110 报警；受伤请拨打 120。\n" +
-		"· 尽量保留证据（衣物、聊天记录），不要清洗，尽快就医。\n" +
-		"· 12355 青少年服务台可以提供心理和法律帮助。\n" +
-		"· 12338 妇女儿童维权热线。\n" +
-		"我们的工作人员已收到提醒，会尽快和你联系。",
-	knowledge.CrisisViolence: "你的安全最重要。\n" +
-		"如果现在有危险，请立即拨打 110 报警；受伤请拨打 120。\n" +
-		"· 12338 全国妇联妇女维权热线，可以咨询家庭暴力的求助和法律帮助（可申请人身安全保护令）。\n" +
-		"· 12356 心理援助热线，可以找人聊聊。\n" +
-		"我们的工作人员已收到提醒，会尽快和你联系。",
-}
-
 // crisisWait is how long a crisis reply waits for its record and staff alert.
 const crisisWait = time.Second
+
+// DefaultCrisisEpisode is how long after a crisis message the resident's next
+// messages are read inside the crisis (bot.crisis_episode).
+const DefaultCrisisEpisode = 30 * time.Minute
 
 var crisisTitles = map[knowledge.CrisisKind]string{
 	knowledge.CrisisMedical:    "紧急：居民可能遇到急症",
@@ -48,37 +27,117 @@ var crisisTitles = map[knowledge.CrisisKind]string{
 	knowledge.CrisisViolence:   "紧急：居民可能遭受家庭暴力",
 }
 
-// crisis answers a crisis message. It runs before everything else, is never rate
-// limited, ends any flow, flags the message for staff and keeps the raw text out of
-// the general log.
-func (e *Engine) crisis(ctx context.Context, in Inbound, kind knowledge.CrisisKind) Reply {
-	text, ok := crisisReplies[kind]
-	if !ok {
-		text = crisisReplies[knowledge.CrisisSuicide]
+// episode is one resident's crisis: the messages that follow a crisis message
+// are read inside it (stay with them until help comes), stored with it, and
+// staff are alerted once for all of it. It lives in Recent, shared by every
+// copy, until CrisisEpisode after the resident's latest message in it.
+type episode struct {
+	ID     string           `json:"id"`
+	Crisis knowledge.Crisis `json:"c"`
+}
+
+func episodeKey(openID string) string { return "crisis:" + openID }
+
+func (e *Engine) episodeFor() time.Duration {
+	if e.CrisisEpisode > 0 {
+		return e.CrisisEpisode
 	}
-	// Recording the message and alerting staff need the database; the reply,
-	// with 120/110 first, must not wait for a slow one. They get crisisWait,
-	// then carry on behind the reply.
-	ev := models.CrisisEvent{OpenID: in.OpenID, Kind: string(kind), Text: in.Text, CreatedAt: e.now().UTC()}
-	key := "crisis:" + in.OpenID + ":" + strconv.FormatInt(e.now().Unix()/60, 10)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		e.EndFlow(bctx, in.OpenID)
-		if err := e.Store.RecordCrisis(bctx, ev); err == nil && e.Alerts != nil {
-			_ = e.Alerts.AlertStaff(bctx, key, crisisTitles[kind],
-				"有居民发来需要紧急关注的消息，请立即在后台查看并跟进。", "/admin/crisis")
+	return DefaultCrisisEpisode
+}
+
+// loadEpisode returns the resident's crisis episode, if one is under way. A
+// cache that fails counts as none: the next crisis message then starts a new
+// episode and alerts staff again, which errs on the safe side.
+func (e *Engine) loadEpisode(ctx context.Context, openID string) (episode, bool) {
+	if e.Recent == nil {
+		return episode{}, false
+	}
+	v, ok, err := e.Recent.Get(ctx, episodeKey(openID))
+	if err != nil || !ok {
+		return episode{}, false
+	}
+	var ep episode
+	if json.Unmarshal([]byte(v), &ep) != nil || ep.ID == "" {
+		return episode{}, false
+	}
+	return ep, true
+}
+
+func (e *Engine) saveEpisode(ctx context.Context, openID string, ep episode) {
+	if e.Recent == nil {
+		return
+	}
+	b, _ := json.Marshal(ep)
+	_ = e.Recent.Set(ctx, episodeKey(openID), string(b), e.episodeFor())
+}
+
+// newEpisodeID names an episode: the resident (hashed) and the moment it began.
+func (e *Engine) newEpisodeID(openID string) string {
+	h := fnv.New32a()
+	h.Write([]byte(openID))
+	return fmt.Sprintf("%08x-%s", h.Sum32(), strconv.FormatInt(e.now().UnixMilli(), 36))
+}
+
+// startEpisode starts a crisis episode, unless another copy is starting one for
+// the same resident at this very moment (two messages sent together, delivered
+// to two copies): then it joins that one, so staff are alerted once.
+func (e *Engine) startEpisode(ctx context.Context, openID string) (episode, bool) {
+	if e.Recent != nil {
+		if n, err := e.Recent.Incr(ctx, "crisis-start:"+openID, episodeStartFor); err == nil && n > 1 {
+			for i := 0; i < 25; i++ {
+				time.Sleep(20 * time.Millisecond)
+				if ep, ok := e.loadEpisode(ctx, openID); ok {
+					return ep, true
+				}
+			}
 		}
-	}()
-	select {
-	case <-done:
-	case <-time.After(crisisWait):
 	}
-	// For a medical emergency, the first-aid entry that matches follows the 120 advice
-	// ("热性惊厥发作时怎么办" is both an emergency and a how-to question).
-	if kind == knowledge.CrisisMedical && e.KB != nil {
+	return episode{ID: e.newEpisodeID(openID)}, false
+}
+
+// episodeStartFor is how long a copy starting an episode holds the claim
+// (far longer than the two cache writes it takes).
+const episodeStartFor = 10 * time.Second
+
+func (e *Engine) assess(text string) knowledge.Crisis {
+	if e.assessCrisis != nil {
+		return e.assessCrisis(text)
+	}
+	return knowledge.AssessCrisis(text)
+}
+
+// carry keeps what the episode already knows when a new crisis message in it
+// says less ("他又抽了" after a described seizure in a baby).
+func carry(prev, c knowledge.Crisis) knowledge.Crisis {
+	if c.Kind == prev.Kind {
+		if c.Emergency == knowledge.EmergencyNone {
+			c.Emergency = prev.Emergency
+		}
+		if c.Subject == knowledge.SubjectUnknown {
+			c.Subject = prev.Subject
+		}
+	}
+	c.ChildWriter = c.ChildWriter || prev.ChildWriter
+	return c
+}
+
+// crisis answers a crisis message. It runs before everything else, is never rate
+// limited, ends any flow, starts (or continues) the resident's crisis episode,
+// alerts staff once per episode and keeps the raw text out of the general log.
+func (e *Engine) crisis(ctx context.Context, in Inbound, c knowledge.Crisis, ep episode, ongoing bool) Reply {
+	if !ongoing {
+		ep, ongoing = e.startEpisode(ctx, in.OpenID)
+	}
+	if ongoing {
+		c = carry(ep.Crisis, c)
+	}
+	ep.Crisis = c
+	e.saveEpisode(ctx, in.OpenID, ep)
+	e.keepCrisis(ctx, in, ep, false, !ongoing)
+	text := crisisWords(c)
+	// For a medical emergency, the first-aid entry that matches follows the first
+	// steps ("热性惊厥发作时怎么办" is both an emergency and a how-to question).
+	if (c.Kind == knowledge.CrisisMedical || c.Emergency != knowledge.EmergencyNone) && e.KB != nil {
 		if res := e.KB.Index().Decide(in.Text, e.now()); res.Decision == knowledge.Answer && len(res.Top) > 0 {
 			en := res.Top[0].Entry
 			text += "\n\n【" + en.Title + "】\n" + strings.TrimSpace(en.Answer)
@@ -88,4 +147,45 @@ func (e *Engine) crisis(ctx context.Context, in Inbound, kind knowledge.CrisisKi
 		}
 	}
 	return Reply{Text: e.fill(text), Route: models.RouteCrisis, Flagged: true, Score: 1}
+}
+
+// crisisFollowUp answers a message inside a crisis episode that is not itself a
+// crisis: don't wait, the first steps again, nothing by mouth, which hospital,
+// or words that stay with someone in despair. The episode goes on.
+func (e *Engine) crisisFollowUp(ctx context.Context, in Inbound, ep episode) Reply {
+	e.saveEpisode(ctx, in.OpenID, ep)
+	e.keepCrisis(ctx, in, ep, true, false)
+	return Reply{Text: e.fill(episodeFollowUp(in.Text, ep.Crisis)), Route: models.RouteCrisis, Flagged: true, Score: 1}
+}
+
+// keepCrisis stores the message in the restricted crisis table and, for a new
+// episode, alerts the staff on duty. The reply, with 120/110 first, must not
+// wait for a slow database: this gets crisisWait, then carries on behind it.
+func (e *Engine) keepCrisis(ctx context.Context, in Inbound, ep episode, followUp, alert bool) {
+	c := ep.Crisis
+	ev := models.CrisisEvent{OpenID: in.OpenID, Kind: string(c.Kind), Emergency: string(c.Emergency), Person: string(c.Person),
+		Episode: ep.ID, FollowUp: followUp, Text: in.Text, CreatedAt: e.now().UTC()}
+	title := crisisTitles[c.Kind]
+	if title == "" {
+		title = crisisTitles[knowledge.CrisisSuicide]
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if !followUp {
+			e.EndFlow(bctx, in.OpenID)
+		}
+		_ = e.Store.RecordCrisis(bctx, ev)
+		// Staff are told even if the record failed: a person must look.
+		if alert && e.Alerts != nil {
+			_ = e.Alerts.AlertStaff(bctx, "crisis:"+in.OpenID+":"+ep.ID, title,
+				"有居民发来需要紧急关注的消息，请立即在后台查看并跟进；这位居民接下来的消息会显示在同一组里。", "/admin/crisis")
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(crisisWait):
+	}
 }

@@ -98,7 +98,10 @@ type Engine struct {
 	Assoc    config.Association
 	Limits   config.Limits
 	TTL      time.Duration
-	Now      func() time.Time
+	// CrisisEpisode is how long after a crisis message the resident's next
+	// messages are read inside the crisis (0: DefaultCrisisEpisode).
+	CrisisEpisode time.Duration
+	Now           func() time.Time
 	// PublicURL is the server's public address, for links (e.g. /wall).
 	PublicURL string
 	// Voice transcribes voice messages WeChat sends without text; nil
@@ -111,6 +114,9 @@ type Engine struct {
 	filler      atomic.Pointer[filler]
 	answers     sync.Map // *knowledge.Entry → answerText
 	answersN    atomic.Int64
+	// assessCrisis replaces knowledge.AssessCrisis in tests that need a verdict
+	// the detector in use does not give yet.
+	assessCrisis func(string) knowledge.Crisis
 }
 
 // Handle answers one inbound message. It never returns an error: problems become
@@ -150,10 +156,20 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (r Reply) {
 	return e.route(ctx, in)
 }
 
-// route runs the route table in order: crisis → command/menu → flow → keyword → FAQ → clarify → fallback.
+// route runs the route table in order: crisis → crisis episode → command/menu → flow → keyword → FAQ → clarify → fallback.
 func (e *Engine) route(ctx context.Context, in Inbound) Reply {
-	if kind := knowledge.DetectCrisis(in.Text); kind != knowledge.CrisisNone {
-		return e.crisis(ctx, in, kind)
+	c := e.assess(in.Text)
+	ep, ongoing := e.loadEpisode(ctx, in.OpenID)
+	if c.Kind != knowledge.CrisisNone {
+		return e.crisis(ctx, in, c, ep, ongoing)
+	}
+	if ongoing {
+		// Inside a crisis episode a service command still works; everything
+		// else is read as part of the crisis.
+		if r, ok := e.command(ctx, in, in.Text, false); ok {
+			return r
+		}
+		return e.crisisFollowUp(ctx, in, ep)
 	}
 	if e.Limiter != nil && e.Limits.MessagesPerMinute > 0 &&
 		!e.Limiter.Allow(ctx, "msg:"+in.OpenID, e.Limits.MessagesPerMinute, time.Minute) {

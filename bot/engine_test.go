@@ -77,7 +77,7 @@ func TestRoutingTable(t *testing.T) {
 		{"crisis suicide", text("u1", "我真的不想活了"), models.RouteCrisis, "", []string{"12356", "010-82951332"}},
 		{"crisis medical", text("u1", "我爸胸口疼喘不上气"), models.RouteCrisis, "", []string{"120"}},
 		{"crisis violence", text("u1", "老公又打我了"), models.RouteCrisis, "", []string{"110", "12338"}},
-		{"benign look-alike", text("u1", "今天热死了"), "", "", nil},
+		{"benign look-alike", text("u10", "今天热死了"), "", "", nil},
 		{"help command", text("u2", "帮助"), models.RouteCommand, "", []string{"活动", "许愿", "人工"}},
 		{"full-width command", text("u2", "帮助！"), models.RouteCommand, "", nil},
 		{"person", text("u3", "人工"), models.RouteCommand, "", []string{"0571-12345678", "工作日9-17点", "健康路1号"}},
@@ -322,8 +322,11 @@ func TestCommandArgumentsAfterPunctuation(t *testing.T) {
 
 func TestMedicalCrisisAddsFirstAidAfter120(t *testing.T) {
 	e, _, _, _ := engineForTest(t)
-	r := e.Handle(context.Background(), text("u1", "热性惊厥发作时家长应该怎么处理"))
-	if r.Route != models.RouteCrisis || !strings.HasPrefix(r.Text, "这可能是急症，请马上拨打 120") || !strings.Contains(r.Text, "惊厥") || !strings.Contains(r.Text, "来源") {
+	// An emergency that is also the subject of an entry: the first steps (120
+	// first), then the entry. (A how-to question alone, 热性惊厥发作时怎么处理,
+	// is the entry's: the crisis layer's guard keeps it out.)
+	r := e.Handle(context.Background(), text("u1", "孩子发烧突然抽搐了 热性惊厥怎么办"))
+	if r.Route != models.RouteCrisis || !strings.Contains(r.Text, "120") || !strings.Contains(r.Text, "【") || !strings.Contains(r.Text, "惊厥") || !strings.Contains(r.Text, "来源") {
 		t.Fatalf("%+v", r)
 	}
 	if strings.Index(r.Text, "120") > strings.Index(r.Text, "【") {

@@ -199,6 +199,9 @@ type Bot struct {
 	// AnswerThreshold and ClarifyThreshold are the matcher's confidence bounds (0–1).
 	AnswerThreshold  float64 `yaml:"answer_threshold"`
 	ClarifyThreshold float64 `yaml:"clarify_threshold"`
+	// CrisisEpisode is how long after a crisis message (and after each message
+	// in it) the resident's messages are read inside the crisis.
+	CrisisEpisode time.Duration `yaml:"crisis_episode"`
 }
 
 // Limits are per-resident rate limits.
@@ -255,7 +258,7 @@ func Default() Config {
 			Address: "请在 config.yaml 的 association.address 填写地址",
 			Hours:   "工作日 9:00-12:00，14:00-17:30",
 		},
-		Bot:    Bot{ConversationTTL: 15 * time.Minute, AnswerThreshold: 0.55, ClarifyThreshold: 0.3},
+		Bot:    Bot{ConversationTTL: 15 * time.Minute, AnswerThreshold: 0.55, ClarifyThreshold: 0.3, CrisisEpisode: 30 * time.Minute},
 		Limits: Limits{MessagesPerMinute: 20, WishesPerDay: 3, SignupsPerHour: 10},
 		Speech: Speech{Driver: "none", Timeout: 10 * time.Second,
 			Tencent: SpeechTencent{Region: "ap-shanghai", Engine: "16k_zh", Endpoint: "asr.tencentcloudapi.com"}},
@@ -323,6 +326,9 @@ func (c Config) Validate() error {
 	if t := c.Admin.DevLoginToken; t != "" && utf8.RuneCountInString(strings.TrimSpace(t)) < MinDevLoginToken {
 		probs = append(probs, fmt.Sprintf("admin.dev_login_token must be at least %d characters (spaces at the ends do not count), it has %d: use a long random value, or leave it empty to turn dev login off (FAMILYBOT_ADMIN_DEV_LOGIN_TOKEN)",
 			MinDevLoginToken, utf8.RuneCountInString(strings.TrimSpace(t))))
+	}
+	if c.Bot.CrisisEpisode <= 0 {
+		probs = append(probs, "bot.crisis_episode must be positive, e.g. 30m (FAMILYBOT_BOT_CRISIS_EPISODE)")
 	}
 	if len(c.Menu) > 3 {
 		probs = append(probs, "menu has more than 3 top buttons: WeChat allows at most 3")

@@ -43,6 +43,7 @@ func TestEnvironmentOverrides(t *testing.T) {
 		"FAMILYBOT_OFFICIAL_ACCOUNT_TEMPLATES_REMINDER_FIELDS=thing1=title, time2=time",
 		"FAMILYBOT_WECOM_ON_DUTY=zhangsan, lisi",
 		"FAMILYBOT_BOT_CONVERSATION_TTL=20m",
+		"FAMILYBOT_BOT_CRISIS_EPISODE=45m",
 		"FAMILYBOT_LIMITS_WISHES_PER_DAY=5",
 		"FAMILYBOT_BOT_ANSWER_THRESHOLD=0.7",
 		"PATH=/usr/bin",
@@ -54,6 +55,7 @@ func TestEnvironmentOverrides(t *testing.T) {
 	if cfg.Server.Addr != ":9999" || cfg.Database.DSN != "other.db" || cfg.OfficialAccount.Templates.Reminder.ID != "tpl1" ||
 		cfg.OfficialAccount.Templates.Reminder.Fields["time2"] != "time" ||
 		len(cfg.WeCom.OnDuty) != 2 || cfg.WeCom.OnDuty[1] != "lisi" || cfg.Bot.ConversationTTL != 20*time.Minute ||
+		cfg.Bot.CrisisEpisode != 45*time.Minute ||
 		cfg.Limits.WishesPerDay != 5 || cfg.Bot.AnswerThreshold != 0.7 || len(cfg.OfficialAccount.EncodingAESKey) != 43 {
 		t.Fatalf("overrides not applied: %+v", cfg)
 	}
@@ -71,6 +73,7 @@ func TestBadValuesSayWhatToFix(t *testing.T) {
 		{"FAMILYBOT_SERVER_REPLY_DEADLINE=soon", "not a duration"},
 		{"FAMILYBOT_SERVER_REPLY_DEADLINE=6s", "4.5s"},
 		{"FAMILYBOT_LIMITS_WISHES_PER_DAY=many", "not a whole number"},
+		{"FAMILYBOT_BOT_CRISIS_EPISODE=0s", "bot.crisis_episode must be positive"},
 	}
 	for _, tc := range tests {
 		_, err := Load("../config.yaml", true, []string{tc.env})

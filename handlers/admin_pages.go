@@ -74,18 +74,16 @@ var crisisKinds = map[string]string{"medical": "可能急症", "suicide": "自�
 
 type crisisRow struct {
 	models.CrisisEvent
-	KindText  string
 	Shown     string
 	CanReveal bool // masking hid a number: offer the audited reveal
-	Resident  string
 }
 
 type crisisView struct {
 	Page
-	Rows []crisisRow
+	Episodes []crisisEpisode
 }
 
-// crisisPage lists flagged crisis messages, unhandled first (alerts link here).
+// crisisPage lists flagged crisis messages grouped by episode, unhandled first (alerts link here).
 func (s *Server) crisisPage(c *gin.Context) error { return s.renderCrisis(c, 0) }
 
 func (s *Server) renderCrisis(c *gin.Context, reveal uint64) error {
@@ -93,18 +91,7 @@ func (s *Server) renderCrisis(c *gin.Context, reveal uint64) error {
 	if err != nil {
 		return err
 	}
-	v := &crisisView{Page: Page{Title: "危机消息", Nav: "crisis"}}
-	for _, ev := range list {
-		r := crisisRow{CrisisEvent: ev, KindText: crisisKinds[ev.Kind], Shown: privacy.Mask(ev.Text), Resident: residentTag(ev.OpenID)}
-		r.CanReveal = r.Shown != ev.Text
-		if ev.ID == reveal {
-			r.Shown, r.CanReveal = ev.Text, false
-		}
-		if r.KindText == "" {
-			r.KindText = "需关注"
-		}
-		v.Rows = append(v.Rows, r)
-	}
+	v := &crisisView{Page: Page{Title: "危机消息", Nav: "crisis"}, Episodes: groupCrisis(list, reveal)}
 	if reveal != 0 {
 		s.audit(c, "crisis.reveal", fmt.Sprintf("crisis:%d", reveal), "")
 	} else {
@@ -171,7 +158,7 @@ func (s *Server) crisisReply(c *gin.Context) error {
 	}
 	me, _ := staffOf(c)
 	name := strings.TrimSpace(s.Cfg.Association.Name)
-	body := text + "\n\n——" + name + "工作人员\n如情况紧急，请立即拨打 120（急救）或 110（报警）；心理援助热线 12356。"
+	body := text + "\n\n——" + name + "工作人员\n如情况紧急，请立即拨打 120（急救）或 110（报警）；想找人说说：12356 全国统一心理援助热线。"
 	// The same words sent twice (a double tap) go out once; a second, different reply goes out too.
 	sum := sha256.Sum256([]byte(text))
 	m := models.OutboxMessage{DedupKey: fmt.Sprintf("crisisreply:%d:%x", id, sum[:8]), Channel: models.ChannelCustomer,

@@ -12,6 +12,7 @@ import (
 	"familybot/wishwall"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestDashboard(t *testing.T) {
@@ -204,5 +205,69 @@ func TestStaffManagement(t *testing.T) {
 	doc = mustDoc(t, c.get("/admin/audit"))
 	if !strings.Contains(doc.Find("table").Text(), "移除工作人员") {
 		t.Error("audit page lacks the removal")
+	}
+}
+
+// A crisis and the messages the resident sent inside its episode are one
+// group, oldest first, numbers masked; handling it covers the messages staff
+// saw, and a message that comes later opens it again.
+func TestCrisisPageGroupsEpisodes(t *testing.T) {
+	f := fixtureSQLite(t)
+	ctx := context.Background()
+	rows := []models.CrisisEvent{
+		{OpenID: "o2", Kind: "medical", Emergency: "seizure", Person: "present", Episode: "ep-a", Text: "宝宝抽搐了 我电话13912345678"},
+		{OpenID: "o3", Kind: "suicide", Person: "self", Episode: "ep-b", Text: "我想自杀"},
+		{OpenID: "o2", Kind: "medical", Emergency: "seizure", Person: "present", Episode: "ep-a", FollowUp: true, Text: "要不要等等看"},
+		{OpenID: "o2", Kind: "medical", Emergency: "seizure", Person: "present", Episode: "ep-a", FollowUp: true, Text: "打了120了 等车的时候我要做什么"},
+	}
+	for i, r := range rows {
+		r.CreatedAt = f.now.Add(time.Duration(i) * time.Minute)
+		if err := f.st.RecordCrisis(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.loggedIn("amy")
+	page := func() *goquery.Document {
+		w := c.get("/admin/crisis")
+		wantStatus(t, w, http.StatusOK)
+		if strings.Contains(w.Body.String(), "13912345678") {
+			t.Fatal("a number is shown unmasked")
+		}
+		return mustDoc(t, w)
+	}
+	doc := page()
+	ep := doc.Find("#episode-1")
+	var texts []string
+	ep.Find("ol.episode > li .text").Each(func(_ int, s *goquery.Selection) { texts = append(texts, s.Text()) })
+	want := []string{"宝宝抽搐了 我电话139****5678", "要不要等等看", "打了120了 等车的时候我要做什么"}
+	if diff := cmp.Diff(want, texts); diff != "" {
+		t.Errorf("episode messages (-want +got):\n%s", diff)
+	}
+	if got := ep.Find(".badge").Text(); got != "可能急症" || !strings.Contains(ep.Text(), "抽搐") || !strings.Contains(ep.Text(), "居民在帮忙") {
+		t.Errorf("episode head: %q / %q", got, ep.Find(".row").First().Text())
+	}
+	if ep.Find("li.followup").Length() != 2 || ep.Find(`form[action$="/reveal"]`).Length() != 1 || doc.Find("#episode-2 ol.episode > li").Length() != 1 {
+		t.Error("follow-ups, reveal or the other resident's episode wrong")
+	}
+	if doc.Find(".tabs .dot").Text() != "4" {
+		t.Errorf("nav badge %q, want the 4 unhandled messages", doc.Find(".tabs .dot").Text())
+	}
+	// Handling the episode (its form acts on its latest message) handles all three.
+	if a, _ := ep.Find(`form[action$="/handled"]`).Attr("action"); a != "/admin/crisis/4/handled" {
+		t.Fatalf("handled form acts on %q", a)
+	}
+	wantStatus(t, c.post("/admin/crisis/4/handled", nil), http.StatusSeeOther)
+	var open int64
+	f.st.DB.Model(&models.CrisisEvent{}).Where("episode = ? AND handled_at IS NULL", "ep-a").Count(&open)
+	if open != 0 {
+		t.Fatalf("%d messages of the handled episode still open", open)
+	}
+	if page().Find("#episode-1.hl").Length() != 0 {
+		t.Error("a handled episode is still highlighted")
+	}
+	// The resident writes again inside the episode: it is open again.
+	f.st.RecordCrisis(ctx, models.CrisisEvent{OpenID: "o2", Kind: "medical", Episode: "ep-a", FollowUp: true, Text: "我不想打电话", CreatedAt: f.now.Add(9 * time.Minute)})
+	if ep := page().Find("#episode-1"); !ep.HasClass("hl") || ep.Find("ol.episode > li").Length() != 4 {
+		t.Error("a new message in a handled episode does not show as open")
 	}
 }

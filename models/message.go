@@ -75,9 +75,17 @@ func init() { Register(&CrisisEvent{}) }
 // CrisisEvent is a crisis message flagged for staff. The raw text lives only here,
 // a table staff reach through the admin, never in the general message log or logs.
 type CrisisEvent struct {
-	ID        uint64 `gorm:"primaryKey"`
-	OpenID    string `gorm:"type:varchar(64);index"`
-	Kind      string `gorm:"type:varchar(16)"`
+	ID     uint64 `gorm:"primaryKey"`
+	OpenID string `gorm:"type:varchar(64);index"`
+	Kind   string `gorm:"type:varchar(16)"`
+	// Emergency and Person are the crisis layer's verdict: the kind of medical
+	// emergency, and who is at risk (self, present, worried).
+	Emergency string `gorm:"type:varchar(16)"`
+	Person    string `gorm:"type:varchar(16)"`
+	// Episode groups a crisis message with the resident's messages after it
+	// (bot.crisis_episode); FollowUp marks those.
+	Episode   string `gorm:"type:varchar(40);index"`
+	FollowUp  bool
 	Text      string `gorm:"type:text"`
 	HandledBy string `gorm:"type:varchar(64)"`
 	HandledAt *time.Time

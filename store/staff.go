@@ -250,18 +250,26 @@ func (s *Store) CountUnhandledCrisis(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// MarkCrisisHandled records who handled a crisis message; the first one wins (ECONFLICT after).
+// MarkCrisisHandled records who handled a crisis message, and the messages of
+// its episode up to it (not any that came after, which staff have not seen);
+// the first one wins (ECONFLICT after).
 func (s *Store) MarkCrisisHandled(ctx context.Context, id uint64, by string, at time.Time) error {
 	at = at.UTC()
-	res := s.DB.WithContext(ctx).Model(&models.CrisisEvent{}).Where("id = ? AND handled_at IS NULL", id).
-		Updates(map[string]any{"handled_by": by, "handled_at": &at})
+	ev, err := s.GetCrisisEvent(ctx, id)
+	if err != nil {
+		return err
+	}
+	q := s.DB.WithContext(ctx).Model(&models.CrisisEvent{}).Where("handled_at IS NULL")
+	if ev.Episode == "" {
+		q = q.Where("id = ?", id)
+	} else {
+		q = q.Where("open_id = ? AND episode = ? AND id <= ?", ev.OpenID, ev.Episode, id)
+	}
+	res := q.Updates(map[string]any{"handled_by": by, "handled_at": &at})
 	if res.Error != nil {
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		if _, err := s.GetCrisisEvent(ctx, id); err != nil {
-			return err
-		}
 		return models.Errorf(models.ECONFLICT, "already handled")
 	}
 	return nil

@@ -185,3 +185,34 @@ func TestAdminReadModels(t *testing.T) {
 		}
 	})
 }
+
+// Handling a message of a crisis episode handles the episode's messages up to
+// it — not a later one staff have not seen, nor another resident's.
+func TestMarkCrisisHandledCoversItsEpisode(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+		for i, ev := range []models.CrisisEvent{
+			{OpenID: "o1", Kind: "medical", Episode: "e1", Text: "宝宝抽搐了"},
+			{OpenID: "o1", Kind: "medical", Episode: "e1", FollowUp: true, Text: "要不要等等看"},
+			{OpenID: "o2", Kind: "suicide", Episode: "e1", Text: "不想活了"},
+			{OpenID: "o1", Kind: "medical", Episode: "e1", FollowUp: true, Text: "我不想打电话"},
+		} {
+			ev.CreatedAt = t0.Add(time.Duration(i) * time.Minute)
+			if err := s.RecordCrisis(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.MarkCrisisHandled(ctx, 2, "amy", t0); err != nil {
+			t.Fatal(err)
+		}
+		var open []uint64
+		s.DB.Model(&models.CrisisEvent{}).Where("handled_at IS NULL").Order("id").Pluck("id", &open)
+		if diff := cmp.Diff([]uint64{3, 4}, open); diff != "" {
+			t.Errorf("still open (-want +got):\n%s", diff)
+		}
+		if err := s.MarkCrisisHandled(ctx, 1, "bob", t0); !models.IsCode(err, models.ECONFLICT) {
+			t.Errorf("handling a handled episode again: %v", err)
+		}
+	})
+}

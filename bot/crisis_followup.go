@@ -1,0 +1,191 @@
+package bot
+
+import (
+	"strings"
+
+	"familybot/knowledge"
+)
+
+// episodeAsk is what a message inside a crisis episode asks for.
+type episodeAsk int
+
+const (
+	fuOther    episodeAsk = iota
+	fuNoAnswer            // 120 打不通, 他不接电话
+	fuMouth               // 路上能给他喝点啥
+	fuWait                // 要不要等等看, 能不能先观察
+	fuHospital            // 去哪个医院
+	fuSteps               // 打了120了 等车的时候我要做什么
+	fuDespair             // 我不想打电话, 你能陪我聊聊吗, 没用的
+	fuFine                // 我没事 就是说说, 他醒了
+	fuThanks              // 谢谢, 好的
+)
+
+// followUpWords are looked for in order; the first group with a phrase in the
+// message wins ("去医院路上能给他喝点啥" is about drinking, not the hospital).
+var followUpWords = []struct {
+	fu      episodeAsk
+	phrases []string
+}{
+	{fuNoAnswer, []string{"打不通", "没人接", "占线", "没接通", "接不通", "不接电话", "联系不上"}},
+	{fuMouth, []string{"吃了", "喝了", "喝点", "喝水", "喝什么", "喝啥", "能喝", "吃点", "吃什么", "吃啥", "能吃", "喂点", "喂水", "喂药", "吃药", "给他吃", "给她吃", "给他喝", "给她喝",
+		"糖水", "速效救心丸", "安宫牛黄丸", "止疼药", "止痛药", "退烧药", "降压药"}},
+	// Help is on its way: "等他们来的时候" is no question of waiting.
+	{fuSteps, []string{"等车", "来之前", "车还没到", "还没到", "打了120", "打过120", "已经打了", "已经叫了", "叫了救护车", "救护车来"}},
+	{fuWait, []string{"等等看", "要不要等", "先等", "等他", "等她", "等一等", "先等等", "等一下再", "等会再", "等会儿再", "观察", "再看看", "看看再说", "明天再", "不用去医院", "不去医院", "不想去医院", "用不用去", "要不要去",
+		"需不需要去", "必须去医院", "要去医院吗", "还要去医院", "不严重吧", "严重吗", "自己会好", "会自己好", "扛一扛", "挺一挺", "睡一觉", "不用打120", "不打120", "要不要打"}},
+	{fuHospital, []string{"哪个医院", "哪家医院", "什么医院", "去哪", "哪里看", "什么科", "哪个科", "开车去", "打车去", "自己送", "送医院"}},
+	{fuSteps, []string{"做什么", "做些什么", "怎么做", "怎么办", "咋办", "咋整",
+		"干嘛", "干什么", "干啥", "怎么处理", "怎么救", "还能做"}},
+	{fuDespair, []string{"不想打电话", "不想打", "不敢打", "不想说话", "陪我", "聊聊", "聊一聊", "说说话", "没用", "没有用", "没意思", "算了", "别管我", "好累",
+		"没人", "一个人", "睡不着", "难受", "害怕", "好怕", "不想"}},
+	{fuFine, []string{"我没事", "没事了", "没事的", "就是说说", "随便说说", "说说而已", "开玩笑", "好多了", "好点了", "缓过来", "醒了", "不抽了", "止住了", "吐出来了", "出来了",
+		"好了"}},
+	{fuThanks, []string{"谢谢", "感谢", "好的", "知道了", "明白了", "收到"}},
+}
+
+// shortThanks are acknowledgements too short to look for inside a message
+// ("好" is in "好多", "嗯" in anything).
+var shortThanks = map[string]bool{"好": true, "嗯": true, "嗯嗯": true, "哦": true, "行": true, "ok": true, "OK": true}
+
+// classifyFollowUp reads a message sent inside a crisis episode.
+func classifyFollowUp(text string) episodeAsk {
+	// Normalize folds 繁體 and typos but also drops fillers ("就是说说" → "说"):
+	// look in both.
+	raw := strings.Join(strings.Fields(text), "")
+	s := strings.ReplaceAll(knowledge.Normalize(text), " ", "")
+	for _, g := range followUpWords {
+		if containsAnyOf(s, g.phrases) || containsAnyOf(raw, g.phrases) {
+			return g.fu
+		}
+	}
+	if shortThanks[strings.Trim(raw, "。.!！~")] {
+		return fuThanks
+	}
+	return fuOther
+}
+
+func containsAnyOf(s string, phrases []string) bool {
+	for _, p := range phrases {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Follow-up replies in a medical episode.
+const (
+	medWait     = "不要等，也不要先观察，请现在就拨打 120。急症越早处理越好，打通后调度员会告诉你等车时怎么做。"
+	medNoAnswer = "请一直重拨 120，也可以拨打 110 请他们帮忙叫救护车，同时请邻居或路人帮忙。先这样做：\n"
+	medMouth    = "医生看过之前，什么都不要给他吃、喝，包括水、药和糖水，除非 120 调度员或医生让你这样做。嘴唇干可以用湿棉签润一润。"
+	medHospital = "打了 120，就让 120 决定送哪家医院，他们会送到最近、能救治的医院。还没打请现在就打，不要自己开车送。实在等不到车，就去离你最近的医院急诊。"
+	medStroke   = "\n中风要尽快送到能溶栓、取栓的医院（卒中中心），120 知道哪家最近。"
+	medSteps    = "做得对。等车的时候：\n"
+	medPickUp   = "\n开门、开灯，请人到楼下或路口接救护车；带上他的药、病历和身份证。"
+	medComfort  = "我在这里陪着你。先深呼吸，你已经在做对的事。还没打 120 的话，请现在就打。\n"
+	medFine     = "太好了。好转了也请尽快让医生看看，有些情况会反复。再出现叫不醒、喘不上气、抽搐或流血不止，马上拨打 120。"
+	medThanks   = "不客气，我一直在这里。情况有变化（叫不醒、喘不上气、又抽搐），马上拨打 120。"
+	medOther    = "请先拨打 120，把现在的情况告诉调度员。\n"
+)
+
+// medicalFollowUp answers a follow-up in a medical episode.
+func medicalFollowUp(fu episodeAsk, c knowledge.Crisis) string {
+	steps := stepsFor(c)
+	if steps == "" {
+		steps = medicalGeneric
+	}
+	switch fu {
+	case fuWait:
+		return medWait
+	case fuNoAnswer:
+		return medNoAnswer + steps
+	case fuMouth:
+		if c.Emergency == emergencyBloodSugar {
+			return "还清醒、能自己吞咽：可以吃15～20克糖（半杯果汁或3～4块方糖）。叫不醒或吞不下：什么都不要喂，让他侧躺，等 120。"
+		}
+		return medMouth
+	case fuHospital:
+		if c.Emergency == knowledge.EmergencyStroke {
+			return medHospital + medStroke
+		}
+		return medHospital
+	case fuSteps:
+		return medSteps + steps + medPickUp
+	case fuDespair:
+		return medComfort + steps
+	case fuFine:
+		return medFine
+	case fuThanks:
+		return medThanks
+	}
+	return medOther + steps
+}
+
+// stayWords stay with someone in despair: no pressure to call, the lines
+// again, and help in writing.
+func stayWords(c knowledge.Crisis) string {
+	s := "我在这里，你不用一个人扛着。想说多少都可以，慢慢说。\n" +
+		"不想打电话也没关系，可以就在这里打字，工作人员看到后会在这里回复你。\n" +
+		"如果你已经伤害了自己或马上有危险，请一定拨打 120 或 110。\n" +
+		"想听到人的声音时：" + line12356 + "；" + lineBJ
+	if childLines(c) {
+		s += "；" + line12355
+	}
+	return s + "。"
+}
+
+// dangerLine is the line a violence or abuse episode repeats.
+func dangerLine(c knowledge.Crisis) string {
+	if c.Kind == knowledge.CrisisChildAbuse || c.ChildWriter {
+		return "现在有危险，马上打 110；也可以打 " + line12355 + "。"
+	}
+	return "现在有危险，马上拨打 110；受伤拨打 120。也可以打 " + line12338 + "。"
+}
+
+// episodeFollowUp is the reply to a message inside an episode that is not a
+// new crisis: never the fallback, never an unrelated entry.
+func episodeFollowUp(text string, c knowledge.Crisis) string {
+	fu := classifyFollowUp(text)
+	if c.Kind == knowledge.CrisisMedical || (c.Emergency != knowledge.EmergencyNone && c.Person != knowledge.PersonSelf) {
+		return medicalFollowUp(fu, c)
+	}
+	harm := c.Kind == knowledge.CrisisSuicide || c.Kind == knowledge.CrisisNone
+	helper := c.Person == knowledge.PersonPresent || c.Person == knowledge.PersonWorried
+	switch fu {
+	case fuWait:
+		if harm {
+			return "请不要等。只要他有可能伤害自己，现在就要有人陪着他；有危险马上拨打 110 或 120。\n也可以打 " + line12356 + "。"
+		}
+		return "请不要等。" + dangerLine(c)
+	case fuNoAnswer:
+		if harm && helper {
+			return "请继续联系他，同时请离他最近的人马上去看他；联系不上又担心他有危险，马上拨打 110，说清楚他可能在哪里。"
+		}
+		return "请再拨一次；实在打不通，也可以就在这里打字，工作人员看到后会在这里回复你。有危险请直接拨打 110 或 120。"
+	case fuSteps:
+		return crisisWords(c)
+	case fuHospital, fuMouth:
+		if harm { // "我吃了好多药" may be an overdose
+			return "如果已经吃了药或伤害了自己，请马上拨打 120，或去离你最近的医院急诊，药瓶带上。\n" + stayWords(c)
+		}
+		return "受伤了请拨打 120，或去离你最近的医院急诊；验伤和就医记录请留好，以后是证据。" + dangerLine(c)
+	case fuFine:
+		if harm {
+			return "谢谢你告诉我，能说出来就很好。你现在身边有人吗？\n什么时候又难受了，随时在这里说，工作人员也会看到；也可以打 " + line12356 + "。"
+		}
+		return "好的，谢谢你告诉我。以后需要帮助，随时在这里说。" + dangerLine(c)
+	case fuThanks:
+		if harm {
+			return "不客气，我一直在这里，需要时随时说。有危险请拨打 120 或 110；想找人说说，打 " + line12356 + "。"
+		}
+		return "不客气，我一直在这里，需要时随时说。" + dangerLine(c)
+	}
+	if harm && !helper {
+		return stayWords(c)
+	}
+	if harm {
+		return "我在这里。请尽量陪着他，不要让他一个人；有危险马上拨打 110 或 120。\n一起打 " + line12356 + "，家人也可以打去问怎么帮他。" + writeHere
+	}
+	return "我在这里。你现在安全吗？" + dangerLine(c) + "\n" + writeHere
+}

@@ -1,0 +1,184 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"familybot/cache"
+	"familybot/knowledge"
+	"familybot/models"
+	"familybot/store"
+)
+
+// crisisRows returns the resident's rows in the restricted crisis table, oldest first.
+func crisisRows(t *testing.T, st *store.Store, openID string) []models.CrisisEvent {
+	t.Helper()
+	var out []models.CrisisEvent
+	if err := st.DB.Where("open_id = ?", openID).Order("id").Find(&out).Error; err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func staffAlerts(t *testing.T, st *store.Store) []models.OutboxMessage {
+	t.Helper()
+	var out []models.OutboxMessage
+	st.DB.Where("channel = ?", models.ChannelWeCom).Find(&out)
+	return out
+}
+
+// A medical crisis and everything the carer writes after it: each follow-up is
+// answered inside the crisis, stored with it, and staff are alerted once.
+func TestMedicalEpisodeStaysWithTheCarer(t *testing.T) {
+	e, st, rec, clk := engineForTest(t)
+	ms := cache.NewMemoryState()
+	ms.Now = clk.now
+	e.Recent = ms
+	// The crisis layer in use may not name the kind yet: this test gives the verdict the merged one gives.
+	e.assessCrisis = func(s string) knowledge.Crisis {
+		c := knowledge.AssessCrisis(s)
+		if c.Kind == knowledge.CrisisMedical {
+			c.Emergency, c.Person, c.Subject = knowledge.EmergencySeizure, knowledge.PersonPresent, knowledge.SubjectInfant
+		}
+		return c
+	}
+	ctx := context.Background()
+	r := e.Handle(ctx, text("carer", "宝宝抽搐了"))
+	if r.Route != models.RouteCrisis || !strings.HasPrefix(r.Text, "正在抽搐时：\n1. 马上拨打 120") || !strings.Contains(r.Text, "嘴里什么都不要塞") {
+		t.Fatalf("crisis reply: %+v", r)
+	}
+	follow := []struct{ text, has string }{
+		{"要不要等等看", "不要等"},
+		{"能不能先观察", "不要等"},
+		{"打了120了 等车的时候我要做什么", "侧躺"},
+		{"去医院路上能给他喝点啥", "什么都不要给他吃、喝"},
+		{"去哪个医院", "让 120 决定"},
+		{"宝宝发烧了怎么办", "120"}, // an FAQ question, but read inside the crisis
+	}
+	for _, f := range follow {
+		clk.t = clk.t.Add(2 * time.Minute)
+		r := e.Handle(ctx, text("carer", f.text))
+		if r.Route != models.RouteCrisis || !r.Flagged || !strings.Contains(r.Text, f.has) {
+			t.Errorf("%s: %+v", f.text, r)
+		}
+	}
+	// A service command still works inside the episode.
+	if r := e.Handle(ctx, text("carer", "活动")); r.Route != models.RouteCommand {
+		t.Errorf("活动 inside an episode: %+v", r)
+	}
+	// A new crisis inside the episode gets its own reply, and no second alert.
+	if r := e.Handle(ctx, text("carer", "老公打我")); r.Route != models.RouteCrisis || !strings.Contains(r.Text, line12338) {
+		t.Errorf("new crisis inside the episode: %+v", r)
+	}
+	rows := crisisRows(t, st, "carer")
+	if len(rows) != 2+len(follow) {
+		t.Fatalf("%d crisis rows, want %d", len(rows), 2+len(follow))
+	}
+	for i, row := range rows {
+		if row.Episode == "" || row.Episode != rows[0].Episode || row.FollowUp != (i > 0 && i <= len(follow)) {
+			t.Errorf("row %d: episode %q follow-up %v", i, row.Episode, row.FollowUp)
+		}
+	}
+	if rows[0].Kind != "medical" || rows[0].Emergency != "seizure" || rows[0].Person != "present" || rows[1].Text != "要不要等等看" {
+		t.Errorf("first rows: %+v %+v", rows[0], rows[1])
+	}
+	if a := staffAlerts(t, st); len(a) != 1 || !strings.Contains(a[0].Title, "急症") {
+		t.Fatalf("alerts %+v, want one for the episode", a)
+	}
+	for _, m := range rec.msgs {
+		if m.Text == "要不要等等看" || m.Text == "去医院路上能给他喝点啥" {
+			t.Errorf("an episode message is in the general log: %+v", m)
+		}
+	}
+
+	// Half an hour after the latest message the episode is over: the next
+	// question is a question again, and a new crisis alerts staff again.
+	clk.t = clk.t.Add(e.episodeFor() + time.Minute)
+	if r := e.Handle(ctx, text("carer", "宝宝发烧了怎么办")); r.Route == models.RouteCrisis {
+		t.Errorf("episode did not end: %+v", r)
+	}
+	e.Handle(ctx, text("carer", "宝宝抽搐了"))
+	if a := staffAlerts(t, st); len(a) != 2 {
+		t.Errorf("a new episode: %d alerts, want 2", len(a))
+	}
+}
+
+// The writer at risk, through the real crisis layer: the follow-ups that fell
+// to the fallback before stay with them.
+func TestDespairFollowUpsStay(t *testing.T) {
+	e, st, _, _ := engineForTest(t)
+	ctx := context.Background()
+	if r := e.Handle(ctx, text("w", "我想自杀")); r.Route != models.RouteCrisis || !strings.Contains(r.Text, line12356) {
+		t.Fatalf("%+v", r)
+	}
+	for _, f := range []struct{ text, has string }{
+		{"我不想打电话", "在这里打字"},
+		{"你能陪我聊聊吗", "我在这里"},
+		{"没用的", line12356},
+		{"我没事 就是说说", "身边有人吗"},
+	} {
+		r := e.Handle(ctx, text("w", f.text))
+		if r.Route != models.RouteCrisis || !strings.Contains(r.Text, f.has) {
+			t.Errorf("%s: %+v", f.text, r)
+		}
+	}
+	if a := staffAlerts(t, st); len(a) != 1 {
+		t.Errorf("%d alerts, want 1", len(a))
+	}
+}
+
+// Every crisis kind alerts staff, a medical one included.
+func TestEveryCrisisKindAlertsStaff(t *testing.T) {
+	for _, msg := range []string{"宝宝抽搐了", "我想自杀", "老公打我"} {
+		e, st, _, _ := engineForTest(t)
+		if r := e.Handle(context.Background(), text("k", msg)); r.Route != models.RouteCrisis {
+			t.Fatalf("%s: %+v", msg, r)
+		}
+		if a := staffAlerts(t, st); len(a) != 1 || !strings.HasSuffix(a[0].URL, "/admin/crisis") {
+			t.Errorf("%s: alerts %+v", msg, a)
+		}
+	}
+}
+
+// A cache that fails leaves every message a fresh start: crisis replies still
+// come, normal questions are answered normally.
+func TestEpisodeWithoutCache(t *testing.T) {
+	e, _, _, _ := engineForTest(t)
+	e.Recent = nil
+	ctx := context.Background()
+	e.Handle(ctx, text("n", "我想自杀"))
+	if r := e.Handle(ctx, text("n", "宝宝发烧了怎么办")); r.Route != models.RouteFAQ {
+		t.Errorf("%+v", r)
+	}
+}
+
+// otherCopyStarts is the shared state as a copy sees it when another copy
+// starts the same resident's episode at the same moment: its claim is first.
+type otherCopyStarts struct {
+	*cache.MemoryState
+	ep string // the other copy's episode, as stored
+}
+
+func (o otherCopyStarts) Incr(ctx context.Context, key string, ttl time.Duration) (int, error) {
+	if strings.HasPrefix(key, "crisis-start:") {
+		o.MemoryState.Incr(ctx, key, ttl)
+		o.MemoryState.Set(ctx, episodeKey("both"), o.ep, time.Hour)
+	}
+	return o.MemoryState.Incr(ctx, key, ttl)
+}
+
+// Two crisis messages sent together reach two copies: the second joins the
+// episode the first started, and staff are not alerted twice.
+func TestEpisodeStartedByAnotherCopyIsJoined(t *testing.T) {
+	e, st, _, _ := engineForTest(t)
+	e.Recent = otherCopyStarts{cache.NewMemoryState(), `{"id":"other-copy","c":{"Kind":"suicide","Person":"self"}}`}
+	if r := e.Handle(context.Background(), text("both", "我不想活了")); r.Route != models.RouteCrisis {
+		t.Fatalf("%+v", r)
+	}
+	rows := crisisRows(t, st, "both")
+	if len(rows) != 1 || rows[0].Episode != "other-copy" || len(staffAlerts(t, st)) != 0 {
+		t.Fatalf("rows %+v, alerts %d: want the other copy's episode and no second alert", rows, len(staffAlerts(t, st)))
+	}
+}
