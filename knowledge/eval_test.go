@@ -25,7 +25,7 @@ type evalItem struct {
 	Slug     string `yaml:"slug"`
 }
 
-var evalFiles = []string{"eval_parenting.yaml", "eval_adolescent.yaml", "eval_elderly.yaml", "eval_service.yaml", "eval_other.yaml"}
+var evalFiles = []string{"eval_parenting.yaml", "eval_adolescent.yaml", "eval_elderly.yaml", "eval_service.yaml", "eval_other.yaml", "eval_policy.yaml", "eval_pregnancy.yaml", "eval_gaps.yaml"}
 
 func loadEval(t *testing.T) (entries []Entry, items map[string][]evalItem) {
 	t.Helper()
