@@ -15,7 +15,7 @@ import (
 // The evaluation set: residents' real ways of asking, written by the content
 // authors in knowledge/testdata/eval_*.yaml. CI fails when a gate drops.
 const (
-	gateInScope   = 0.90 // Answer with the right category
+	gateInScope   = 0.93 // Answer with the right category (issue: ≥ 93 %)
 	gateRejection = 0.90 // out-of-scope questions get NoMatch
 )
 
@@ -25,7 +25,7 @@ type evalItem struct {
 	Slug     string `yaml:"slug"`
 }
 
-var evalFiles = []string{"eval_parenting.yaml", "eval_adolescent.yaml", "eval_elderly.yaml", "eval_service.yaml", "eval_other.yaml"}
+var evalFiles = []string{"eval_parenting.yaml", "eval_adolescent.yaml", "eval_elderly.yaml", "eval_service.yaml", "eval_other.yaml", "eval_policy.yaml", "eval_pregnancy.yaml", "eval_gaps.yaml"}
 
 func loadEval(t *testing.T) (entries []Entry, items map[string][]evalItem) {
 	t.Helper()
