@@ -8,12 +8,15 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +43,14 @@ type Dedup interface {
 	FinishMessage(ctx context.Context, key, reply string, async bool) error
 }
 
+// Nonces remembers recent calls' timestamp and nonce with a digest of their
+// body (cache.MemoryNonces, or cache.RedisNonces shared by every copy).
+type Nonces interface {
+	// SeeNonce records digest under key for ttl unless key is already there,
+	// and returns the digest recorded first.
+	SeeNonce(ctx context.Context, key, digest string, ttl time.Duration) (string, error)
+}
+
 // Later sends text to a resident after the webhook has answered (through the outbox).
 type Later interface {
 	ToResident(ctx context.Context, dedupKey, openID, title, text, templateKind string) error
@@ -48,19 +59,29 @@ type Later interface {
 // Webhook is the official-account callback endpoint (GET verify, POST messages).
 type Webhook struct {
 	Token, AppID, EncodingAESKey string
-	Bot                          Handler
-	Dedup                        Dedup
-	Later                        Later
-	Deadline                     time.Duration // reply within this, else "success" and send later
-	MaxSkew                      time.Duration // refuse timestamps further from now (0: no check)
-	Now                          func() time.Time
-	Random                       func() []byte // 16 random bytes for reply encryption
-	Log                          *slog.Logger
+	// Mode is ModePlain, ModeCompat or ModeSafe; empty: safe when
+	// EncodingAESKey is set, else plain.
+	Mode   string
+	Bot    Handler
+	Dedup  Dedup
+	Nonces Nonces // nil: no replay check beyond the timestamp
+	Later  Later
+	// Inbox keeps a message answered "success" until its answer is queued, so
+	// a copy that dies meanwhile loses nothing; may be nil.
+	Inbox Inbox
+	// Owner names this copy in the inbox (host and pid).
+	Owner    string
+	Deadline time.Duration // reply within this, else "success" and send later
+	MaxSkew  time.Duration // refuse timestamps further from now (0: no check)
+	Now      func() time.Time
+	Random   func() []byte // 16 random bytes for reply encryption
+	Log      *slog.Logger
 	// Observe is told each handled message's route and time (metrics); may be nil.
 	Observe func(route string, d time.Duration)
 
 	runnerOnce sync.Once
 	runner     *runner
+	inflight   sync.WaitGroup
 }
 
 func (w *Webhook) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
@@ -98,29 +119,18 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		http.Error(rw, http.StatusText(status), status)
 		return
 	}
-	safe := q.Get("encrypt_type") == "aes"
-	raw := body
-	if safe {
-		var env struct {
-			Encrypt string `xml:"Encrypt"`
+	raw, safe, status, why := w.open(q, ts, nonce, body)
+	if status != 0 {
+		if why != "" {
+			w.refuse(rw, status, why)
+		} else {
+			http.Error(rw, http.StatusText(status), status)
 		}
-		if err := xml.Unmarshal(body, &env); err != nil || env.Encrypt == "" {
-			http.Error(rw, "bad request", http.StatusBadRequest)
-			return
-		}
-		if !equal(q.Get("msg_signature"), util.Signature(w.Token, ts, nonce, env.Encrypt)) {
-			w.refuse(rw, http.StatusForbidden, "bad msg_signature")
-			return
-		}
-		var err error
-		if raw, err = w.decrypt(env.Encrypt); err != nil {
-			if strings.Contains(err.Error(), "APPID") {
-				w.refuse(rw, http.StatusForbidden, "appid mismatch")
-				return
-			}
-			http.Error(rw, "bad request", http.StatusBadRequest)
-			return
-		}
+		return
+	}
+	if !w.unseen(req.Context(), ts, nonce, body) {
+		w.refuse(rw, http.StatusForbidden, "nonce replayed with another body")
+		return
 	}
 	var msg message.MixMessage
 	if err := xml.Unmarshal(raw, &msg); err != nil || msg.FromUserName == "" || msg.MsgType == "" {
@@ -132,12 +142,94 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		writeSuccess(rw)
 		return
 	}
-	text, silent := w.answer(req.Context(), dedupKey(&msg), in)
+	key := dedupKey(&msg)
+	text, silent := w.answer(req.Context(), key, in)
 	if silent {
 		writeSuccess(rw)
 		return
 	}
 	w.writeReply(rw, &msg, text, safe, ts, nonce)
+}
+
+// open checks the body against the message mode (as set in the console) and
+// returns the message XML to trust, and whether the reply must be encrypted.
+// A refusal comes with a status and, for a security refusal, a reason to log.
+func (w *Webhook) open(q url.Values, ts, nonce string, body []byte) (raw []byte, encrypted bool, status int, why string) {
+	mode := w.mode()
+	var env struct {
+		Encrypt string `xml:"Encrypt"`
+	}
+	if mode != ModePlain || q.Get("encrypt_type") == "aes" {
+		if err := xml.Unmarshal(body, &env); err != nil {
+			return nil, false, http.StatusBadRequest, ""
+		}
+	}
+	if env.Encrypt == "" {
+		switch {
+		case mode == ModeSafe:
+			// The downgrade: with only the URL signature, which does not cover
+			// the body, anyone holding one logged query string could post as anyone.
+			return nil, false, http.StatusForbidden, "unencrypted body in safe mode"
+		case q.Get("encrypt_type") == "aes":
+			return nil, false, http.StatusBadRequest, ""
+		}
+		return body, false, 0, ""
+	}
+	if mode == ModePlain {
+		return nil, false, http.StatusForbidden, "encrypted body in plain mode"
+	}
+	if !equal(q.Get("msg_signature"), util.Signature(w.Token, ts, nonce, env.Encrypt)) {
+		return nil, false, http.StatusForbidden, "bad msg_signature"
+	}
+	raw, err := w.decrypt(env.Encrypt)
+	if err != nil {
+		if strings.Contains(err.Error(), "APPID") {
+			return nil, false, http.StatusForbidden, "appid mismatch"
+		}
+		return nil, false, http.StatusBadRequest, ""
+	}
+	return raw, true, 0, ""
+}
+
+// Message modes, as 消息加解密方式 in the official-account console.
+const (
+	ModePlain  = "plain"  // 明文模式: plaintext bodies only
+	ModeCompat = "compat" // 兼容模式: plaintext or encrypted; only decrypted fields are trusted
+	ModeSafe   = "safe"   // 安全模式: encrypted bodies only, msg_signature checked over the ciphertext
+)
+
+func (w *Webhook) mode() string {
+	switch {
+	case w.Mode != "":
+		return w.Mode
+	case w.EncodingAESKey != "":
+		return ModeSafe
+	}
+	return ModePlain
+}
+
+// unseen reports whether this call's timestamp and nonce are new, or were seen
+// with this very body (WeChat's own retry; dedup gives it the first answer).
+// The URL signature covers only the timestamp and nonce, so one captured query
+// string must not carry a second, forged body while it is still fresh.
+func (w *Webhook) unseen(ctx context.Context, ts, nonce string, body []byte) bool {
+	if w.Nonces == nil {
+		return true
+	}
+	ttl := 2 * w.MaxSkew // a timestamp is fresh from MaxSkew before now to MaxSkew after
+	if ttl <= 0 {
+		ttl = 10 * time.Minute
+	}
+	sum := sha1.Sum(body)
+	digest := hex.EncodeToString(sum[:])
+	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	first, err := w.Nonces.SeeNonce(ctx, ts+":"+nonce, digest, ttl)
+	if err != nil {
+		w.logWarn("nonce cache unavailable", err)
+		return true
+	}
+	return first == digest
 }
 
 // answer runs the bot once per message, within the deadline. A retry of a message
@@ -166,19 +258,7 @@ func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text 
 		}
 	}
 	done := make(chan bot.Reply, 1)
-	// The bot runs detached from the request so a reply that misses the deadline is
-	// still finished and delivered as a customer-service message.
-	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	w.runnerOnce.Do(func() { w.runner = newRunner() })
-	w.runner.run(func() {
-		defer cancel()
-		defer func() {
-			if p := recover(); p != nil {
-				done <- bot.Reply{Text: "抱歉，系统有点忙，请稍后再发一次。紧急情况请拨打 120。", Route: models.RouteFallback}
-			}
-		}()
-		done <- w.Bot.Handle(bctx, in)
-	})
+	w.background(func() { done <- w.handle(in) })
 	timer := time.NewTimer(deadline - time.Since(start))
 	defer timer.Stop()
 	select {
@@ -186,23 +266,75 @@ func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text 
 		w.observe(r.Route, start)
 		first, rest := Split(Sanitize(r.Text), MaxReplyBytes)
 		if r.Silent || first == "" {
-			w.finish(key, "", false)
-			return "", true
+			first = ""
+		} else if len(rest) > 0 {
+			w.background(func() { w.sendLater(key, in.OpenID, rest, "overflow") })
 		}
-		w.sendLater(key, in.OpenID, rest, "overflow")
-		w.finish(key, first, false)
-		return first, false
+		w.keepReply(key, first)
+		return first, first == ""
 	case <-timer.C:
-		go func() {
+		// WeChat does not retry after "success": from here the message is ours
+		// to keep, in the inbox until its answer is queued.
+		kept := w.keep(key, in)
+		w.background(func() {
 			r := <-done
 			w.observe(r.Route, start)
-			text := Sanitize(r.Text)
-			if !r.Silent && text != "" {
-				w.sendLater(key, in.OpenID, []string{text}, "async")
+			w.deliver(key, in.OpenID, r)
+			if kept {
+				w.release(key)
 			}
-			w.finish(key, "", true)
-		}()
+		})
 		return "", true
+	}
+}
+
+// handle runs the bot on one message, detached from the request so a reply
+// that misses the deadline is still finished and delivered as a
+// customer-service message.
+func (w *Webhook) handle(in bot.Inbound) (r bot.Reply) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			r = bot.Reply{Text: "抱歉，系统有点忙，请稍后再发一次。紧急情况请拨打 120。", Route: models.RouteFallback}
+		}
+	}()
+	return w.Bot.Handle(ctx, in)
+}
+
+// deliver queues a late answer as customer-service messages and marks the
+// message answered for retries.
+func (w *Webhook) deliver(key, openID string, r bot.Reply) {
+	if text := Sanitize(r.Text); !r.Silent && text != "" {
+		w.sendLater(key, openID, []string{text}, "async")
+	}
+	w.finish(key, "", true)
+}
+
+// background runs fn on the runner and counts it as in-flight work, which
+// Drain waits for.
+func (w *Webhook) background(fn func()) {
+	w.runnerOnce.Do(func() { w.runner = newRunner() })
+	w.inflight.Add(1)
+	w.runner.run(func() {
+		defer w.inflight.Done()
+		fn()
+	})
+}
+
+// Drain waits until every answer still being worked out has been queued, or
+// until ctx ends (shutdown). What is left then stays in the inbox.
+func (w *Webhook) Drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		w.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -222,11 +354,27 @@ func (w *Webhook) sendLater(key, openID string, parts []string, kind string) {
 	}
 }
 
+// keepReply stores the reply for WeChat's retries with a short timeout of its
+// own, so a hung cache cannot hold the answer back; when that is not enough it
+// keeps trying after the reply has gone out (a retry comes 5 s later at the
+// earliest, and only if this reply was lost).
+func (w *Webhook) keepReply(key, reply string) {
+	if w.Dedup == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	err := w.Dedup.FinishMessage(ctx, key, reply, false)
+	cancel()
+	if err != nil {
+		w.background(func() { w.finish(key, reply, false) })
+	}
+}
+
 func (w *Webhook) finish(key, reply string, async bool) {
 	if w.Dedup == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := w.Dedup.FinishMessage(ctx, key, reply, async); err != nil {
 		w.logWarn("could not store the reply for retries", err)
