@@ -40,13 +40,18 @@ func copyOf(t *testing.T, environ []string) (*App, *httptest.Server) {
 }
 
 func post(t *testing.T, srv *httptest.Server, openID string, msgID int64, text string) string {
+	return postTo(t, srv.URL, openID, msgID, text)
+}
+
+// postTo posts a signed plain-mode text message to the webhook at base.
+func postTo(t *testing.T, base, openID string, msgID int64, text string) string {
 	ts := fmt.Sprint(time.Now().Unix())
 	// Every delivery, a retry too, comes with a nonce of its own: a nonce seen
 	// with another body is refused as a replay.
 	nonce := fmt.Sprint(rand.Int63())
 	q := url.Values{"signature": {util.Signature("reptok", ts, nonce)}, "timestamp": {ts}, "nonce": {nonce}}
 	body := fmt.Sprintf(`<xml><ToUserName>gh_x</ToUserName><FromUserName>%s</FromUserName><CreateTime>%s</CreateTime><MsgType>text</MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>`, openID, ts, text, msgID)
-	resp, err := http.Post(srv.URL+"/wechat?"+q.Encode(), "text/xml", strings.NewReader(body))
+	resp, err := http.Post(base+"/wechat?"+q.Encode(), "text/xml", strings.NewReader(body))
 	if err != nil {
 		t.Error(err)
 		return ""

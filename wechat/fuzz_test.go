@@ -69,7 +69,7 @@ const fuzzToken = "fuzztoken"
 func fuzzWebhook(token, mode string, now int64) (*Webhook, *fakeBot) {
 	fb := &fakeBot{}
 	return &Webhook{Token: token, AppID: vecAppID, EncodingAESKey: vecAESKey, Mode: mode, Bot: fb, Dedup: &memDedup{},
-		Nonces: cache.NewMemoryNonces(),
+		Nonces:   cache.NewMemoryNonces(),
 		Deadline: 10 * time.Second, MaxSkew: 5 * time.Minute,
 		Now:    func() time.Time { return time.Unix(now, 0) },
 		Random: func() []byte { return []byte("0123456789abcdef") },
