@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -80,4 +81,28 @@ func TestProcessedMessageClaimedOnce(t *testing.T) {
 			t.Fatalf("retry: %v %+v %v", ok, prev, err)
 		}
 	})
+}
+
+// The cost an inbox row would add to every message if it were written on
+// receipt rather than only past the deadline (put, then delete):
+//
+//	go test ./store -run '^$' -bench InboxRow -benchtime 2000x
+func BenchmarkInboxRow(b *testing.B) {
+	for _, eng := range storetest.Engines() {
+		b.Run(eng, func(b *testing.B) {
+			s := storetest.New(b, eng)
+			ctx := context.Background()
+			payload := `{"OpenID":"oAbCdEfGhIjKlMnOpQrStUvWxYz","Kind":"text","Text":"报名 3 赵大爷 13700001111"}`
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				key := "m:" + strconv.Itoa(i)
+				if err := s.PutInboxMessage(ctx, key, "copy-1", payload, time.Minute); err != nil {
+					b.Fatal(err)
+				}
+				if err := s.DeleteInboxMessage(ctx, key); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

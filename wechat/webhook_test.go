@@ -450,6 +450,7 @@ func TestLongAndDirtyRepliesAreSafe(t *testing.T) {
 	if len(out.Content) > MaxReplyBytes || !strings.HasPrefix(out.Content, "开头坏字]]>健康") {
 		t.Fatalf("content %d bytes, starts %q", len(out.Content), out.Content[:30])
 	}
+	r.w.Drain(context.Background()) // the rest is queued after the reply has gone
 	var msgs []models.OutboxMessage
 	r.st.DB.Order("id").Find(&msgs)
 	total := len(out.Content)
