@@ -134,8 +134,10 @@ func (s *Server) Run(ctx context.Context, ln, mln net.Listener) error {
 	app := s.App
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
+	jobsCtx, stopJobs := context.WithCancel(bg)
+	defer stopJobs()
 	go s.Worker.Run(bg, 2*time.Second)
-	go runJobs(bg, app, s.Webhook)
+	go runJobs(jobsCtx, app, s.Webhook)
 
 	errc := make(chan error, 2)
 	go func() { errc <- s.HTTP.Serve(ln) }()
@@ -151,6 +153,7 @@ func (s *Server) Run(ctx context.Context, ln, mln net.Listener) error {
 	case <-ctx.Done():
 	}
 	app.Log.Info("shutting down")
+	stopJobs() // in particular, take over no more inbox messages
 	sctx, cancel := context.WithTimeout(context.Background(), app.Cfg.Server.ShutdownTimeout)
 	defer cancel()
 	if s.Metrics != nil {

@@ -81,7 +81,9 @@ type Webhook struct {
 
 	runnerOnce sync.Once
 	runner     *runner
-	inflight   sync.WaitGroup
+	mu         sync.Mutex
+	busy       int           // background work not yet finished
+	idle       chan struct{} // closed when busy drops to 0 (made by Drain)
 }
 
 func (w *Webhook) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
@@ -315,23 +317,39 @@ func (w *Webhook) deliver(key, openID string, r bot.Reply) {
 // Drain waits for.
 func (w *Webhook) background(fn func()) {
 	w.runnerOnce.Do(func() { w.runner = newRunner() })
-	w.inflight.Add(1)
+	w.mu.Lock()
+	w.busy++
+	w.mu.Unlock()
 	w.runner.run(func() {
-		defer w.inflight.Done()
+		defer w.finished()
 		fn()
 	})
+}
+
+func (w *Webhook) finished() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.busy--; w.busy == 0 && w.idle != nil {
+		close(w.idle)
+		w.idle = nil
+	}
 }
 
 // Drain waits until every answer still being worked out has been queued, or
 // until ctx ends (shutdown). What is left then stays in the inbox.
 func (w *Webhook) Drain(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		w.inflight.Wait()
-		close(done)
-	}()
+	w.mu.Lock()
+	if w.busy == 0 {
+		w.mu.Unlock()
+		return nil
+	}
+	if w.idle == nil {
+		w.idle = make(chan struct{})
+	}
+	idle := w.idle
+	w.mu.Unlock()
 	select {
-	case <-done:
+	case <-idle:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
