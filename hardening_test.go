@@ -95,6 +95,12 @@ func TestSIGTERMWithHungDatabaseKeepsLateSignup(t *testing.T) {
 		if got := postTo(t, base, openID, rand.Int63n(1e15), fmt.Sprintf("报名 %d 赵大爷 13700001111", ev.ID)); got != "success" {
 			t.Fatalf("past the deadline the webhook said %q", got)
 		}
+		// Before "success" the message was made durable: had this copy died, another would answer it.
+		var keptLate int64
+		app.Store.DB.Model(&models.InboxMessage{}).Count(&keptLate)
+		if keptLate != 1 {
+			t.Fatalf("inbox holds %d messages while the answer is pending, want 1", keptLate)
+		}
 		if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
