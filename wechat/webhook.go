@@ -133,8 +133,7 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		writeSuccess(rw)
 		return
 	}
-	key := dedupKey(&msg)
-	text, silent := w.answer(req.Context(), key, in)
+	text, silent := w.answer(req.Context(), dedupKey(&msg), in)
 	if silent {
 		writeSuccess(rw)
 		return
@@ -168,7 +167,7 @@ func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text 
 		}
 	}
 	done := make(chan bot.Reply, 1)
-	w.background(func() { done <- w.handle(in) })
+	w.background(func() { done <- w.handle(ctx, in) })
 	timer := time.NewTimer(deadline - time.Since(start))
 	defer timer.Stop()
 	select {
@@ -201,8 +200,8 @@ func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text 
 // handle runs the bot on one message, detached from the request so a reply
 // that misses the deadline is still finished and delivered as a
 // customer-service message.
-func (w *Webhook) handle(in bot.Inbound) (r bot.Reply) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+func (w *Webhook) handle(ctx context.Context, in bot.Inbound) (r bot.Reply) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
