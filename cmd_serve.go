@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"familybot/outbox"
 	"familybot/wechat"
 
+	"github.com/prometheus/client_golang/prometheus"
 	sdkcache "github.com/silenceper/wechat/v2/cache"
 )
 
@@ -29,6 +31,7 @@ type Server struct {
 	Client  *wechat.Client
 	Webhook *wechat.Webhook
 	HTTP    *http.Server
+	Metrics *http.Server // on server.metrics_addr; nil when metrics are off
 	Worker  *outbox.Worker
 }
 
@@ -39,15 +42,21 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 	// One copy remembers retries in memory; several share Redis. Either way no
 	// database write sits on the reply path.
 	var dedup wechat.Dedup = cache.NewMemoryDedup(time.Hour)
+	var nonces wechat.Nonces = cache.NewMemoryNonces()
 	if app.Redis != nil {
 		tokenCache = &wechat.RedisCache{Client: app.Redis, Prefix: redisPrefix}
-		dedup = &cache.RedisDedup{Client: app.Redis, Prefix: redisPrefix}
+		// While Redis fails, message keys are claimed in the database instead.
+		dedup = &cache.FallbackDedup{Redis: &cache.RedisDedup{Client: app.Redis, Prefix: redisPrefix}, Store: app.Store}
+		nonces = &cache.RedisNonces{Client: app.Redis, Prefix: redisPrefix, Local: cache.NewMemoryNonces()}
 	}
+	host, _ := os.Hostname()
+	owner := fmt.Sprintf("%s-%d", host, os.Getpid())
 	// The stable access-token API never invalidates a token another copy holds.
 	client := wechat.NewClient(cfg.OfficialAccount, cfg.WeCom, tokenCache, true)
 	wh := &wechat.Webhook{
 		Token: cfg.OfficialAccount.Token, AppID: cfg.OfficialAccount.AppID, EncodingAESKey: cfg.OfficialAccount.EncodingAESKey,
-		Bot: app.Engine, Dedup: dedup, Later: app.Notifier,
+		Mode: cfg.OfficialAccount.Mode(), Bot: app.Engine, Dedup: dedup, Nonces: nonces, Later: app.Notifier,
+		Inbox: app.Store, Owner: owner,
 		Deadline: cfg.Server.ReplyDeadline, MaxSkew: cfg.Server.MaxClockSkew, Log: app.Log,
 	}
 	m := metrics.New(app.Store)
@@ -55,11 +64,14 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 	if err := wireVoice(app, client, m); err != nil {
 		return nil, err
 	}
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "familybot_message_log_dropped_total",
+		Help: "Message-log records dropped because the database stayed unreachable until the buffer was full.",
+	}, func() float64 { return float64(app.Recorder.Dropped()) }))
 	hs := &handlers.Server{
 		Cfg: cfg, Log: app.Log, Store: app.Store, Engine: app.Engine, KB: app.KB,
 		Signups: app.Signups, Wishes: app.Wishes, Webhook: wh, RebuildIndex: app.RebuildIndex, Now: app.Now,
-		Metrics: m.Handler(),
-		Health:  redisHealth(app),
+		Health: redisHealth(app),
 	}
 	if cfg.WeCom.CorpID != "" {
 		hs.OAuth = client
@@ -68,8 +80,7 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 	if cfg.OfficialAccount.AppID != "" {
 		hs.QR = client
 	}
-	host, _ := os.Hostname()
-	worker := &outbox.Worker{Store: app.Store, Sender: client, ID: fmt.Sprintf("%s-%d", host, os.Getpid()), Lease: time.Minute,
+	worker := &outbox.Worker{Store: app.Store, Sender: client, ID: owner, Lease: time.Minute,
 		OnResult: m.ObserveDelivery, Templates: templateFields(cfg), Association: cfg.Association.Name}
 	srv := &http.Server{
 		Addr:              cfg.Server.Addr,
@@ -80,7 +91,14 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 	}
-	return &Server{App: app, Client: client, Webhook: wh, HTTP: srv, Worker: worker}, nil
+	out := &Server{App: app, Client: client, Webhook: wh, HTTP: srv, Worker: worker}
+	if cfg.Server.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		out.Metrics = &http.Server{Addr: cfg.Server.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 15 * time.Second, IdleTimeout: 60 * time.Second}
+	}
+	return out, nil
 }
 
 func cmdServe(ctx context.Context, env *Env, args []string) error {
@@ -102,43 +120,81 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	bg, stopBG := context.WithCancel(context.Background())
-	defer stopBG()
-	go s.Worker.Run(bg, 2*time.Second)
-	go runJobs(bg, app)
-
-	errc := make(chan error, 1)
-	go func() { errc <- s.HTTP.ListenAndServe() }()
-	app.Log.Info("familybot is listening", "addr", app.Cfg.Server.Addr, "database", app.Cfg.Database.Driver,
-		"cache", app.Cfg.Cache.Driver, "official_account_configured", app.Cfg.OfficialAccount.Token != "")
+	ln, err := net.Listen("tcp", app.Cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen: %v (is %s already in use? set server.addr / FAMILYBOT_SERVER_ADDR)", err, app.Cfg.Server.Addr)
+	}
+	var mln net.Listener
+	if s.Metrics != nil {
+		if mln, err = net.Listen("tcp", s.Metrics.Addr); err != nil {
+			ln.Close()
+			return fmt.Errorf("cannot listen for /metrics: %v (is %s already in use? set server.metrics_addr / FAMILYBOT_SERVER_METRICS_ADDR, empty turns metrics off)", err, s.Metrics.Addr)
+		}
+	}
+	app.Log.Info("familybot is listening", "addr", ln.Addr().String(), "metrics_addr", app.Cfg.Server.MetricsAddr,
+		"database", app.Cfg.Database.Driver, "cache", app.Cfg.Cache.Driver,
+		"official_account_configured", app.Cfg.OfficialAccount.Token != "", "message_mode", s.Webhook.Mode)
 	if app.Cfg.OfficialAccount.Token == "" {
 		app.Log.Warn("official_account.token is empty: /wechat refuses every call until it is set; use `familybot chat` to try the bot locally")
 	}
+	return s.Run(ctx, ln, mln)
+}
+
+// Run serves on ln (and /metrics on mln, which may be nil) until ctx ends
+// (SIGTERM), then stops gracefully within server.shutdown_timeout: no new
+// requests, open ones finish, and answers still being worked out after the
+// webhook said "success" are queued (Drain). What is left then stays in the
+// inbox, and a copy takes it over when its lease runs out.
+func (s *Server) Run(ctx context.Context, ln, mln net.Listener) error {
+	app := s.App
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	jobsCtx, stopJobs := context.WithCancel(bg)
+	defer stopJobs()
+	go s.Worker.Run(bg, 2*time.Second)
+	go runJobs(jobsCtx, app, s.Webhook)
+
+	errc := make(chan error, 2)
+	go func() { errc <- s.HTTP.Serve(ln) }()
+	if mln != nil {
+		go func() { errc <- s.Metrics.Serve(mln) }()
+	}
+	var err error
 	select {
-	case err := <-errc:
+	case err = <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("server stopped: %v (is %s already in use? set server.addr / FAMILYBOT_SERVER_ADDR)", err, app.Cfg.Server.Addr)
+			err = fmt.Errorf("server stopped: %v", err)
 		}
 	case <-ctx.Done():
 	}
-	// Graceful shutdown: stop accepting, let in-flight requests finish, then stop
-	// the workers (a claimed outbox message whose send was cut short is simply
-	// taken again when its lease runs out).
 	app.Log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	stopJobs() // in particular, take over no more inbox messages
+	sctx, cancel := context.WithTimeout(context.Background(), app.Cfg.Server.ShutdownTimeout)
 	defer cancel()
-	err = s.HTTP.Shutdown(sctx)
+	if s.Metrics != nil {
+		s.Metrics.Close()
+	}
+	if serr := s.HTTP.Shutdown(sctx); serr != nil && err == nil {
+		err = serr
+	}
+	if derr := s.Webhook.Drain(sctx); derr != nil {
+		app.Log.Warn("stopped before every late answer was queued: they stay in the inbox for the next copy", "err", derr)
+	}
+	// The outbox worker stops last: a send it cut short is taken again when its lease runs out.
 	stopBG()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
 	return err
 }
 
 // runJobs runs the periodic work every copy does; each item is claimed in the
 // database, so copies never do the same item twice.
-func runJobs(ctx context.Context, app *App) {
+func runJobs(ctx context.Context, app *App, wh *wechat.Webhook) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
-		for _, job := range jobs(app) {
+		for _, job := range jobs(app, wh) {
 			if ctx.Err() != nil {
 				return
 			}
@@ -159,8 +215,17 @@ type job struct {
 	run  func(ctx context.Context) error
 }
 
-func jobs(app *App) []job {
+func jobs(app *App, wh *wechat.Webhook) []job {
 	return []job{
+		// First, so that at start a copy takes over what a stopped one left.
+		{"inbox_recovery", func(ctx context.Context) error {
+			_, err := wh.Recover(ctx)
+			return err
+		}},
+		{"inbox_prune", func(ctx context.Context) error {
+			_, err := app.Store.PruneInbox(ctx)
+			return err
+		}},
 		{"event_reminders", func(ctx context.Context) error {
 			_, err := app.Signups.SendReminders(ctx)
 			return err

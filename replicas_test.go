@@ -30,6 +30,12 @@ func copyOf(t *testing.T, environ []string) (*App, *httptest.Server) {
 
 // copyLogging is copyOf with the copy's log written to stderr.
 func copyLogging(t *testing.T, environ []string, stderr io.Writer) (*App, *httptest.Server) {
+	app, srv, _ := copyWithMetrics(t, environ, stderr)
+	return app, srv
+}
+
+// copyWithMetrics is copyLogging with the copy's /metrics listener (server.metrics_addr) served too.
+func copyWithMetrics(t *testing.T, environ []string, stderr io.Writer) (*App, *httptest.Server, *httptest.Server) {
 	t.Helper()
 	env := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, ConfigPath: "config.yaml", ConfigExplicit: true, Environ: environ}
 	app, err := env.App(context.Background())
@@ -41,15 +47,33 @@ func copyLogging(t *testing.T, environ []string, stderr io.Writer) (*App, *httpt
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s.HTTP.Handler)
-	t.Cleanup(func() { srv.Close(); app.Close() })
-	return app, srv
+	var msrv *httptest.Server
+	if s.Metrics != nil {
+		msrv = httptest.NewServer(s.Metrics.Handler)
+	}
+	t.Cleanup(func() {
+		srv.Close()
+		if msrv != nil {
+			msrv.Close()
+		}
+		app.Close()
+	})
+	return app, srv, msrv
 }
 
 func post(t *testing.T, srv *httptest.Server, openID string, msgID int64, text string) string {
+	return postTo(t, srv.URL, openID, msgID, text)
+}
+
+// postTo posts a signed plain-mode text message to the webhook at base.
+func postTo(t *testing.T, base, openID string, msgID int64, text string) string {
 	ts := fmt.Sprint(time.Now().Unix())
-	q := url.Values{"signature": {util.Signature("reptok", ts, "n1")}, "timestamp": {ts}, "nonce": {"n1"}}
+	// Every delivery, a retry too, comes with a nonce of its own: a nonce seen
+	// with another body is refused as a replay.
+	nonce := fmt.Sprint(rand.Int63())
+	q := url.Values{"signature": {util.Signature("reptok", ts, nonce)}, "timestamp": {ts}, "nonce": {nonce}}
 	body := fmt.Sprintf(`<xml><ToUserName>gh_x</ToUserName><FromUserName>%s</FromUserName><CreateTime>%s</CreateTime><MsgType>text</MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>`, openID, ts, text, msgID)
-	resp, err := http.Post(srv.URL+"/wechat?"+q.Encode(), "text/xml", strings.NewReader(body))
+	resp, err := http.Post(base+"/wechat?"+q.Encode(), "text/xml", strings.NewReader(body))
 	if err != nil {
 		t.Error(err)
 		return ""

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math/rand"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -102,7 +103,7 @@ func (f toFakeWeChat) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // voiceCopy runs familybot against a fake WeChat (token and temporary material)
 // with the given speech settings; it returns the app, its server and its log.
-func voiceCopy(t *testing.T, speech ...string) (*App, *httptest.Server, *lockedBuffer) {
+func voiceCopy(t *testing.T, speech ...string) (*App, *httptest.Server, *lockedBuffer, *httptest.Server) {
 	t.Helper()
 	wx := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -125,8 +126,8 @@ func voiceCopy(t *testing.T, speech ...string) (*App, *httptest.Server, *lockedB
 		"FAMILYBOT_SERVER_LOG_LEVEL=debug", "FAMILYBOT_ASSOCIATION_PHONE=0571-87654321",
 	}, speech...)
 	logs := &lockedBuffer{}
-	app, srv := copyLogging(t, environ, logs)
-	return app, srv, logs
+	app, srv, metricsSrv := copyWithMetrics(t, environ, logs)
+	return app, srv, logs, metricsSrv
 }
 
 type lockedBuffer struct {
@@ -151,7 +152,8 @@ func (l *lockedBuffer) String() string {
 func say(t *testing.T, srv *httptest.Server, openID string, msgID int64) string {
 	t.Helper()
 	ts := fmt.Sprint(time.Now().Unix())
-	q := url.Values{"signature": {util.Signature("vtok", ts, "n")}, "timestamp": {ts}, "nonce": {"n"}}
+	nonce := fmt.Sprint(rand.Int63()) // each delivery has its own nonce: a reused one with another body is a replay
+	q := url.Values{"signature": {util.Signature("vtok", ts, nonce)}, "timestamp": {ts}, "nonce": {nonce}}
 	body := fmt.Sprintf(`<xml><ToUserName>gh_x</ToUserName><FromUserName>%s</FromUserName><CreateTime>%s</CreateTime><MsgType>voice</MsgType><MediaId>MEDIA%d</MediaId><Format>amr</Format><MsgId>%d</MsgId></xml>`, openID, ts, msgID, msgID)
 	return replyText(t, srv, q, body)
 }
@@ -159,7 +161,8 @@ func say(t *testing.T, srv *httptest.Server, openID string, msgID int64) string 
 func typeText(t *testing.T, srv *httptest.Server, openID string, msgID int64, text string) string {
 	t.Helper()
 	ts := fmt.Sprint(time.Now().Unix())
-	q := url.Values{"signature": {util.Signature("vtok", ts, "n")}, "timestamp": {ts}, "nonce": {"n"}}
+	nonce := fmt.Sprint(rand.Int63()) // each delivery has its own nonce: a reused one with another body is a replay
+	q := url.Values{"signature": {util.Signature("vtok", ts, nonce)}, "timestamp": {ts}, "nonce": {nonce}}
 	body := fmt.Sprintf(`<xml><ToUserName>gh_x</ToUserName><FromUserName>%s</FromUserName><CreateTime>%s</CreateTime><MsgType>text</MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>`, openID, ts, text, msgID)
 	return replyText(t, srv, q, body)
 }
@@ -214,7 +217,7 @@ func TestVoiceThroughTencentCloud(t *testing.T) {
 	h := &hearing{text: "宝宝发烧了怎么办"}
 	asr := fakeTencentASR(t, h)
 	defer asr.Close()
-	app, srv, logs := voiceCopy(t, "FAMILYBOT_SPEECH_DRIVER=tencent", "FAMILYBOT_SPEECH_TENCENT_SECRET_ID=AKIDvoice",
+	app, srv, logs, metricsSrv := voiceCopy(t, "FAMILYBOT_SPEECH_DRIVER=tencent", "FAMILYBOT_SPEECH_TENCENT_SECRET_ID=AKIDvoice",
 		"FAMILYBOT_SPEECH_TENCENT_SECRET_KEY=k", "FAMILYBOT_SPEECH_TENCENT_ENGINE=16k_ca", "FAMILYBOT_SPEECH_TENCENT_ENDPOINT="+asr.URL)
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
@@ -248,7 +251,7 @@ func TestVoiceThroughTencentCloud(t *testing.T) {
 		t.Fatalf("digit after the quota reply: %q", next)
 	}
 
-	m := metricsText(t, srv)
+	m := metricsText(t, metricsSrv)
 	for _, want := range []string{`familybot_speech_total{driver="tencent",outcome="ok"} 2`, `familybot_speech_total{driver="tencent",outcome="quota"} 1`} {
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %s", want)
@@ -264,7 +267,7 @@ func TestVoiceThroughSelfHostedRecogniser(t *testing.T) {
 	h := &hearing{text: "老人血压高吃什么"}
 	asr := fakeFunASR(t, h)
 	defer asr.Close()
-	app, srv, logs := voiceCopy(t, "FAMILYBOT_SPEECH_DRIVER=http", "FAMILYBOT_SPEECH_HTTP_URL="+asr.URL+"/recognition",
+	app, srv, logs, metricsSrv := voiceCopy(t, "FAMILYBOT_SPEECH_DRIVER=http", "FAMILYBOT_SPEECH_HTTP_URL="+asr.URL+"/recognition",
 		"FAMILYBOT_SERVER_REPLY_DEADLINE=300ms")
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
@@ -292,7 +295,7 @@ func TestVoiceThroughSelfHostedRecogniser(t *testing.T) {
 	if got := say(t, srv, "o-voice-3", 9103); !strings.Contains(got, "没听清") || !strings.Contains(got, "120") {
 		t.Fatalf("reply when down %q", got)
 	}
-	m := metricsText(t, srv)
+	m := metricsText(t, metricsSrv)
 	for _, want := range []string{`familybot_speech_total{driver="http",outcome="ok"} 2`, `familybot_speech_total{driver="http",outcome="unavailable"} 1`} {
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %s", want)

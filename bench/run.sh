@@ -63,7 +63,8 @@ echo "bench: database $db"
 "${mariadb[@]}" -e "CREATE DATABASE \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 
 # familybot: MariaDB, in-memory cache, no app_id (the outbox never calls WeChat),
-# a rate limit high enough that 1000 simulated residents are never throttled.
+# a rate limit high enough that 1000 simulated residents are never throttled,
+# and no /metrics listener (nothing here reads it; its port may be taken).
 # HTTPS_PROXY points at a closed loopback port so nothing can leave the machine.
 FAMILYBOT_DATABASE_DRIVER=mysql \
 FAMILYBOT_DATABASE_DSN="$dsn_base/$db?charset=utf8mb4&parseTime=true&loc=UTC${BENCH_DSN_PARAMS:-}" \
@@ -72,6 +73,7 @@ FAMILYBOT_OFFICIAL_ACCOUNT_TOKEN=$token \
 FAMILYBOT_OFFICIAL_ACCOUNT_APP_ID= \
 FAMILYBOT_ASSOCIATION_NAME=压测市计划生育协会 FAMILYBOT_ASSOCIATION_PHONE=0571-87654321 FAMILYBOT_ASSOCIATION_ADDRESS=压测路1号 \
 FAMILYBOT_SERVER_ADDR=$fb_addr \
+FAMILYBOT_SERVER_METRICS_ADDR= \
 FAMILYBOT_SERVER_LOG_LEVEL=warn \
 FAMILYBOT_LIMITS_MESSAGES_PER_MINUTE=1000000 \
 HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 NO_PROXY= \

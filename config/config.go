@@ -42,8 +42,17 @@ type Server struct {
 	// ReplyDeadline is how long the webhook waits for the bot before it answers
 	// "success" and delivers the answer later as a customer-service message.
 	ReplyDeadline time.Duration `yaml:"reply_deadline"`
-	// MaxClockSkew rejects webhook calls whose timestamp is further than this from now (0 disables).
+	// MaxClockSkew rejects webhook calls whose timestamp is further than this from
+	// now (0 disables); a nonce is remembered for twice this long, so a captured
+	// query string cannot be replayed with another body while it is still fresh.
 	MaxClockSkew time.Duration `yaml:"max_clock_skew"`
+	// ShutdownTimeout bounds a graceful stop: open requests and the answers
+	// still being worked out after the webhook said "success" are finished
+	// within it; what is left stays in the inbox for any copy to finish.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// MetricsAddr is the separate listener for /metrics (Prometheus); empty
+	// turns metrics off. The main listener never serves /metrics.
+	MetricsAddr string `yaml:"metrics_addr"`
 	// TrustedProxies are the addresses of the reverse proxies (nginx) whose
 	// X-Forwarded-For is believed, for the client IP in the audit log.
 	TrustedProxies []string `yaml:"trusted_proxies"`
@@ -67,11 +76,26 @@ type Cache struct {
 
 // OfficialAccount holds the 公众号 credentials.
 type OfficialAccount struct {
-	AppID          string    `yaml:"app_id"`
-	AppSecret      string    `yaml:"app_secret"`
-	Token          string    `yaml:"token"`
-	EncodingAESKey string    `yaml:"encoding_aes_key"`
-	Templates      Templates `yaml:"templates"`
+	AppID          string `yaml:"app_id"`
+	AppSecret      string `yaml:"app_secret"`
+	Token          string `yaml:"token"`
+	EncodingAESKey string `yaml:"encoding_aes_key"`
+	// MessageMode is the 消息加解密方式 chosen in the console: plain (明文),
+	// compat (兼容) or safe (安全). Empty means safe when an EncodingAESKey is
+	// set, else plain. Safe refuses every unencrypted body.
+	MessageMode string    `yaml:"message_mode"`
+	Templates   Templates `yaml:"templates"`
+}
+
+// Mode returns the effective message mode: MessageMode, or its default.
+func (o OfficialAccount) Mode() string {
+	switch {
+	case o.MessageMode != "":
+		return o.MessageMode
+	case o.EncodingAESKey != "":
+		return "safe"
+	}
+	return "plain"
 }
 
 // Templates are the template messages used outside the 48-hour window, one per kind.
@@ -249,7 +273,8 @@ type MenuButton struct {
 // Default returns the built-in defaults (the same as config.yaml ships with).
 func Default() Config {
 	return Config{
-		Server:   Server{Addr: ":8080", ReplyDeadline: 4 * time.Second, MaxClockSkew: 5 * time.Minute, LogFormat: "text", LogLevel: "info"},
+		Server: Server{Addr: ":8080", ReplyDeadline: 4 * time.Second, MaxClockSkew: 5 * time.Minute, ShutdownTimeout: 20 * time.Second,
+			MetricsAddr: "127.0.0.1:9090", LogFormat: "text", LogLevel: "info"},
 		Database: Database{Driver: "sqlite", DSN: "familybot.db"},
 		Cache:    Cache{Driver: "memory", RedisAddr: "127.0.0.1:6379"},
 		Association: Association{
@@ -313,6 +338,21 @@ func (c Config) Validate() error {
 		}
 	}
 	probs = append(probs, c.OfficialAccount.Templates.problems()...)
+	switch c.OfficialAccount.MessageMode {
+	case "", "plain":
+	case "compat", "safe":
+		if c.OfficialAccount.EncodingAESKey == "" {
+			probs = append(probs, fmt.Sprintf("official_account.message_mode is %s but official_account.encoding_aes_key is empty: copy the EncodingAESKey from the 公众号 console (FAMILYBOT_OFFICIAL_ACCOUNT_ENCODING_AES_KEY)", c.OfficialAccount.MessageMode))
+		}
+	default:
+		probs = append(probs, fmt.Sprintf("official_account.message_mode %q is unknown: use plain, compat or safe, as chosen under 消息加解密方式 in the 公众号 console (FAMILYBOT_OFFICIAL_ACCOUNT_MESSAGE_MODE)", c.OfficialAccount.MessageMode))
+	}
+	if c.Server.ShutdownTimeout <= 0 {
+		probs = append(probs, "server.shutdown_timeout must be positive, e.g. 20s (FAMILYBOT_SERVER_SHUTDOWN_TIMEOUT)")
+	}
+	if c.Server.MetricsAddr != "" && c.Server.MetricsAddr == c.Server.Addr {
+		probs = append(probs, "server.metrics_addr must differ from server.addr: /metrics has its own listener, e.g. 127.0.0.1:9090 (FAMILYBOT_SERVER_METRICS_ADDR)")
+	}
 	if c.Server.Addr == "" {
 		probs = append(probs, "server.addr is empty: use e.g. :8080 (FAMILYBOT_SERVER_ADDR)")
 	}

@@ -211,3 +211,32 @@ func TestDevLoginTokenNeedsSixteenCharacters(t *testing.T) {
 		}
 	}
 }
+
+// The message mode defaults from the key (safe when set) and must match it.
+func TestMessageMode(t *testing.T) {
+	const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	tests := []struct {
+		env     []string
+		want    string
+		problem string
+	}{
+		{nil, "plain", ""},
+		{[]string{"FAMILYBOT_OFFICIAL_ACCOUNT_ENCODING_AES_KEY=" + key}, "safe", ""},
+		{[]string{"FAMILYBOT_OFFICIAL_ACCOUNT_ENCODING_AES_KEY=" + key, "FAMILYBOT_OFFICIAL_ACCOUNT_MESSAGE_MODE=compat"}, "compat", ""},
+		{[]string{"FAMILYBOT_OFFICIAL_ACCOUNT_MESSAGE_MODE=safe"}, "", "encoding_aes_key is empty"},
+		{[]string{"FAMILYBOT_OFFICIAL_ACCOUNT_MESSAGE_MODE=secure"}, "", "use plain, compat or safe"},
+		{[]string{"FAMILYBOT_SERVER_METRICS_ADDR=:8080"}, "", "metrics_addr must differ"},
+	}
+	for _, tc := range tests {
+		cfg, err := Load("../config.yaml", true, tc.env)
+		switch {
+		case tc.problem != "" && (err == nil || !strings.Contains(err.Error(), tc.problem)):
+			t.Errorf("%v: error %v, want one saying %q", tc.env, err, tc.problem)
+		case tc.problem == "" && (err != nil || cfg.OfficialAccount.Mode() != tc.want):
+			t.Errorf("%v: mode %q (%v), want %q", tc.env, cfg.OfficialAccount.Mode(), err, tc.want)
+		}
+	}
+	if d := Default(); d.Server.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("metrics_addr default %q", d.Server.MetricsAddr)
+	}
+}

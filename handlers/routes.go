@@ -28,9 +28,6 @@ func (s *Server) Router() *gin.Engine {
 		r.GET("/wechat", wh)
 		r.POST("/wechat", wh)
 	}
-	if s.Metrics != nil {
-		r.GET("/metrics", gin.WrapH(s.Metrics))
-	}
 	s.adminRoutes(r) // /admin/…, /wall (admin.go and friends)
 	return r
 }
@@ -68,7 +65,7 @@ func (s *Server) requestID() gin.HandlerFunc {
 		c.Header("X-Request-Id", id)
 		start := time.Now()
 		c.Next()
-		if s.Log == nil || c.Request.URL.Path == "/healthz" || c.Request.URL.Path == "/metrics" {
+		if s.Log == nil || c.Request.URL.Path == "/healthz" {
 			return
 		}
 		// The path only: queries carry signatures and OAuth codes; bodies carry residents' words.

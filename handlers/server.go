@@ -36,7 +36,6 @@ type Server struct {
 	QR      QRCodes      // check-in QR codes; nil: staff are told how to make one
 	// RebuildIndex rebuilds the knowledge index after staff edit entries.
 	RebuildIndex func(ctx context.Context) error
-	Metrics      http.Handler // /metrics; nil disables it
 	// Health reports extra problems (e.g. Redis) for /healthz; nil means none.
 	Health func(ctx context.Context) map[string]string
 	Now    func() time.Time

@@ -38,13 +38,14 @@ type Message struct {
 
 // ProcessedMessage makes a WeChat retry have its effect once: the key is claimed
 // before any side effect, and the reply is kept so the retry gets the same answer.
-// It lives in the cache (process memory for one copy, Redis for several), not a table.
+// It lives in the cache (process memory for one copy, Redis for several); the
+// table holds it only while Redis fails (cache.FallbackDedup), and is pruned.
 type ProcessedMessage struct {
-	Key       string
-	Reply     string `gorm:"type:text"`
-	Done      bool   // the reply is final (false while the first attempt still runs)
-	Async     bool   // the reply went out as a customer-service message; retries get "success"
-	CreatedAt time.Time
+	Key       string    `gorm:"column:msg_key;type:varchar(191);primaryKey"`
+	Reply     string    `gorm:"type:text"`
+	Done      bool      // the reply is final (false while the first attempt still runs)
+	Async     bool      // the reply went out as a customer-service message; retries get "success"
+	CreatedAt time.Time `gorm:"index"`
 }
 
 // Conversation is the resident's ongoing flow (sign-up, wish …). One row per openid.

@@ -18,6 +18,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"familybot/cache"
 	"familybot/models"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
@@ -64,10 +65,11 @@ func (d *memDedup) FinishMessage(_ context.Context, key, reply string, async boo
 
 const fuzzToken = "fuzztoken"
 
-// fuzzWebhook is a webhook with a fixed clock, the vector-C keys and a fake bot.
-func fuzzWebhook(token string, now int64) (*Webhook, *fakeBot) {
+// fuzzWebhook is a webhook in mode with a fixed clock, the vector-C keys and a fake bot.
+func fuzzWebhook(token, mode string, now int64) (*Webhook, *fakeBot) {
 	fb := &fakeBot{}
-	return &Webhook{Token: token, AppID: vecAppID, EncodingAESKey: vecAESKey, Bot: fb, Dedup: &memDedup{},
+	return &Webhook{Token: token, AppID: vecAppID, EncodingAESKey: vecAESKey, Mode: mode, Bot: fb, Dedup: &memDedup{},
+		Nonces:   cache.NewMemoryNonces(),
 		Deadline: 10 * time.Second, MaxSkew: 5 * time.Minute,
 		Now:    func() time.Time { return time.Unix(now, 0) },
 		Random: func() []byte { return []byte("0123456789abcdef") },
@@ -138,7 +140,7 @@ func FuzzWebhookPlain(f *testing.F) {
 	// long: the bot answers with the body repeated past MaxReplyBytes, so
 	// fuzzer-made bytes also go through the cutting of a long, dirty reply.
 	f.Fuzz(func(t *testing.T, body []byte, ts, nonce string, long bool) {
-		w, fb := fuzzWebhook(fuzzToken, now)
+		w, fb := fuzzWebhook(fuzzToken, ModePlain, now)
 		if long && len(body) > 0 {
 			fb.reply.Text = strings.Repeat(string(body), MaxReplyBytes/len(body)+2)
 		}
@@ -231,7 +233,7 @@ func FuzzWebhookSafe(f *testing.F) {
 	// Vector C's clock: the signatures of the official samples stay valid.
 	now, _ := strconv.ParseInt(vecCts, 10, 64)
 	f.Fuzz(func(t *testing.T, enc string, plain []byte, mode uint8) {
-		w, fb := fuzzWebhook(vecToken, now)
+		w, fb := fuzzWebhook(vecToken, ModeSafe, now)
 		encrypt := enc
 		switch mode % encModes {
 		case encBase64:

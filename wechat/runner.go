@@ -1,6 +1,9 @@
 package wechat
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // runner runs the bot detached from the request on goroutines that are kept
 // for a while after their work: a fresh goroutine per message would grow its
@@ -36,5 +39,48 @@ func (r *runner) work(fn func()) {
 		case <-t.C:
 			return
 		}
+	}
+}
+
+// background runs fn on the runner and counts it as in-flight work, which
+// Drain waits for.
+func (w *Webhook) background(fn func()) {
+	w.runnerOnce.Do(func() { w.runner = newRunner() })
+	w.mu.Lock()
+	w.busy++
+	w.mu.Unlock()
+	w.runner.run(func() {
+		defer w.finished()
+		fn()
+	})
+}
+
+func (w *Webhook) finished() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.busy--; w.busy == 0 && w.idle != nil {
+		close(w.idle)
+		w.idle = nil
+	}
+}
+
+// Drain waits until every answer still being worked out has been queued, or
+// until ctx ends (shutdown). What is left then stays in the inbox.
+func (w *Webhook) Drain(ctx context.Context) error {
+	w.mu.Lock()
+	if w.busy == 0 {
+		w.mu.Unlock()
+		return nil
+	}
+	if w.idle == nil {
+		w.idle = make(chan struct{})
+	}
+	idle := w.idle
+	w.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }

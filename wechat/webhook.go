@@ -48,19 +48,31 @@ type Later interface {
 // Webhook is the official-account callback endpoint (GET verify, POST messages).
 type Webhook struct {
 	Token, AppID, EncodingAESKey string
-	Bot                          Handler
-	Dedup                        Dedup
-	Later                        Later
-	Deadline                     time.Duration // reply within this, else "success" and send later
-	MaxSkew                      time.Duration // refuse timestamps further from now (0: no check)
-	Now                          func() time.Time
-	Random                       func() []byte // 16 random bytes for reply encryption
-	Log                          *slog.Logger
+	// Mode is ModePlain, ModeCompat or ModeSafe; empty: safe when
+	// EncodingAESKey is set, else plain.
+	Mode   string
+	Bot    Handler
+	Dedup  Dedup
+	Nonces Nonces // nil: no replay check beyond the timestamp
+	Later  Later
+	// Inbox keeps a message answered "success" until its answer is queued, so
+	// a copy that dies meanwhile loses nothing; may be nil.
+	Inbox Inbox
+	// Owner names this copy in the inbox (host and pid).
+	Owner    string
+	Deadline time.Duration // reply within this, else "success" and send later
+	MaxSkew  time.Duration // refuse timestamps further from now (0: no check)
+	Now      func() time.Time
+	Random   func() []byte // 16 random bytes for reply encryption
+	Log      *slog.Logger
 	// Observe is told each handled message's route and time (metrics); may be nil.
 	Observe func(route string, d time.Duration)
 
 	runnerOnce sync.Once
 	runner     *runner
+	mu         sync.Mutex
+	busy       int           // background work not yet finished
+	idle       chan struct{} // closed when busy drops to 0 (made by Drain)
 }
 
 func (w *Webhook) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
@@ -98,29 +110,18 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		http.Error(rw, http.StatusText(status), status)
 		return
 	}
-	safe := q.Get("encrypt_type") == "aes"
-	raw := body
-	if safe {
-		var env struct {
-			Encrypt string `xml:"Encrypt"`
+	raw, safe, status, why := w.open(q, ts, nonce, body)
+	if status != 0 {
+		if why != "" {
+			w.refuse(rw, status, why)
+		} else {
+			http.Error(rw, http.StatusText(status), status)
 		}
-		if err := xml.Unmarshal(body, &env); err != nil || env.Encrypt == "" {
-			http.Error(rw, "bad request", http.StatusBadRequest)
-			return
-		}
-		if !equal(q.Get("msg_signature"), util.Signature(w.Token, ts, nonce, env.Encrypt)) {
-			w.refuse(rw, http.StatusForbidden, "bad msg_signature")
-			return
-		}
-		var err error
-		if raw, err = w.decrypt(env.Encrypt); err != nil {
-			if strings.Contains(err.Error(), "APPID") {
-				w.refuse(rw, http.StatusForbidden, "appid mismatch")
-				return
-			}
-			http.Error(rw, "bad request", http.StatusBadRequest)
-			return
-		}
+		return
+	}
+	if !w.unseen(req.Context(), ts, nonce, body) {
+		w.refuse(rw, http.StatusForbidden, "nonce replayed with another body")
+		return
 	}
 	var msg message.MixMessage
 	if err := xml.Unmarshal(raw, &msg); err != nil || msg.FromUserName == "" || msg.MsgType == "" {
@@ -166,19 +167,7 @@ func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text 
 		}
 	}
 	done := make(chan bot.Reply, 1)
-	// The bot runs detached from the request so a reply that misses the deadline is
-	// still finished and delivered as a customer-service message.
-	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	w.runnerOnce.Do(func() { w.runner = newRunner() })
-	w.runner.run(func() {
-		defer cancel()
-		defer func() {
-			if p := recover(); p != nil {
-				done <- bot.Reply{Text: "抱歉，系统有点忙，请稍后再发一次。紧急情况请拨打 120。", Route: models.RouteFallback}
-			}
-		}()
-		done <- w.Bot.Handle(bctx, in)
-	})
+	w.background(func() { done <- w.handle(ctx, in) })
 	timer := time.NewTimer(deadline - time.Since(start))
 	defer timer.Stop()
 	select {
@@ -186,24 +175,49 @@ func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text 
 		w.observe(r.Route, start)
 		first, rest := Split(Sanitize(r.Text), MaxReplyBytes)
 		if r.Silent || first == "" {
-			w.finish(key, "", false)
-			return "", true
+			first = ""
+		} else if len(rest) > 0 {
+			w.background(func() { w.sendLater(key, in.OpenID, rest, "overflow") })
 		}
-		w.sendLater(key, in.OpenID, rest, "overflow")
-		w.finish(key, first, false)
-		return first, false
+		w.keepReply(key, first)
+		return first, first == ""
 	case <-timer.C:
-		go func() {
+		// WeChat does not retry after "success": from here the message is ours
+		// to keep, in the inbox until its answer is queued.
+		kept := w.keep(key, in)
+		w.background(func() {
 			r := <-done
 			w.observe(r.Route, start)
-			text := Sanitize(r.Text)
-			if !r.Silent && text != "" {
-				w.sendLater(key, in.OpenID, []string{text}, "async")
+			w.deliver(key, in.OpenID, r)
+			if kept {
+				w.release(key)
 			}
-			w.finish(key, "", true)
-		}()
+		})
 		return "", true
 	}
+}
+
+// handle runs the bot on one message, detached from the request so a reply
+// that misses the deadline is still finished and delivered as a
+// customer-service message.
+func (w *Webhook) handle(ctx context.Context, in bot.Inbound) (r bot.Reply) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			r = bot.Reply{Text: "抱歉，系统有点忙，请稍后再发一次。紧急情况请拨打 120。", Route: models.RouteFallback}
+		}
+	}()
+	return w.Bot.Handle(ctx, in)
+}
+
+// deliver queues a late answer as customer-service messages and marks the
+// message answered for retries.
+func (w *Webhook) deliver(key, openID string, r bot.Reply) {
+	if text := Sanitize(r.Text); !r.Silent && text != "" {
+		w.sendLater(key, openID, []string{text}, "async")
+	}
+	w.finish(key, "", true)
 }
 
 func (w *Webhook) sendLater(key, openID string, parts []string, kind string) {
@@ -222,11 +236,27 @@ func (w *Webhook) sendLater(key, openID string, parts []string, kind string) {
 	}
 }
 
+// keepReply stores the reply for WeChat's retries with a short timeout of its
+// own, so a hung cache cannot hold the answer back; when that is not enough it
+// keeps trying after the reply has gone out (a retry comes 5 s later at the
+// earliest, and only if this reply was lost).
+func (w *Webhook) keepReply(key, reply string) {
+	if w.Dedup == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	err := w.Dedup.FinishMessage(ctx, key, reply, false)
+	cancel()
+	if err != nil {
+		w.background(func() { w.finish(key, reply, false) })
+	}
+}
+
 func (w *Webhook) finish(key, reply string, async bool) {
 	if w.Dedup == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := w.Dedup.FinishMessage(ctx, key, reply, async); err != nil {
 		w.logWarn("could not store the reply for retries", err)
