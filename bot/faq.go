@@ -115,11 +115,15 @@ func (e *Engine) answerText(en *knowledge.Entry) string {
 	if s := strings.TrimSpace(en.SeeDoctor); s != "" {
 		b.WriteString("\n\n🏥 " + s)
 	}
-	if s := strings.TrimSpace(en.Source); s != "" {
-		b.WriteString("\n\n来源：" + s)
-	}
-	if en.Category != models.CatService {
-		b.WriteString("\n（以上为健康科普，不能代替医生面诊。）")
+	// The source and the disclaimer share one short line at the end: a phone
+	// bubble shows the advice first.
+	switch src := strings.TrimSpace(en.Source); {
+	case src != "" && en.Category != models.CatService:
+		b.WriteString("\n\n来源：" + src + "（健康科普，不代替面诊）")
+	case src != "":
+		b.WriteString("\n\n来源：" + src)
+	case en.Category != models.CatService:
+		b.WriteString("\n\n（健康科普，不代替面诊）")
 	}
 	b.WriteString("\n没帮上忙请回复“没用”，我们会改进。")
 	text := e.fill(b.String())
