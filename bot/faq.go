@@ -62,10 +62,27 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 	if e.KB == nil {
 		return e.fallback(ctx, in)
 	}
-	res := e.KB.Index().Decide(in.Text, e.now())
+	h := e.hint(ctx, in.Text)
+	if r, ok := e.onlyWho(ctx, in); ok {
+		return r
+	}
+	if r, ok := e.severalQuestions(ctx, in); ok {
+		return r
+	}
+	res, h := e.decide(ctx, in.Text, h)
+	r := e.faqResult(ctx, in, in.Text, res)
+	r.Subject = string(h.Subject)
+	return r
+}
+
+// faqResult turns the matcher's verdict on question into the reply: answer,
+// clarify, or fall back.
+func (e *Engine) faqResult(ctx context.Context, in Inbound, question string, res knowledge.Result) Reply {
 	switch {
 	case res.Decision == knowledge.Answer && len(res.Top) > 0:
-		return e.answer(ctx, in, res.Top[0], models.RouteFAQ)
+		r := e.answer(ctx, in, res.Top[0], models.RouteFAQ)
+		e.rememberTopic(ctx, res.Top[0].Entry, question, "")
+		return r
 	case res.Decision == knowledge.Clarify && len(res.Top) == 1:
 		c := res.Top[0]
 		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Ephemeral: true, Data: map[string]string{"ids": strconv.FormatUint(uint64(c.Entry.ID), 10)}})
@@ -98,6 +115,11 @@ func (e *Engine) answer(ctx context.Context, in Inbound, c knowledge.Candidate, 
 	en := c.Entry
 	// Hits are counted from the message log (the recorder sums them off the reply path).
 	e.markAnswered(ctx, in.OpenID, en.ID)
+	q := in.Text
+	if parseChoice(q) > 0 {
+		q = en.Title // chosen from a list: the title is the question
+	}
+	e.rememberTopic(ctx, en, q, "")
 	return Reply{Text: e.answerText(en), Route: route, Category: en.Category, Score: c.Score, EntryID: en.ID}
 }
 
@@ -182,9 +204,9 @@ func (e *Engine) unhelpful(ctx context.Context, in Inbound) Reply {
 
 func init() {
 	RegisterFlow(clarifyFlow, func(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
-		n, err := strconv.Atoi(normalizeCommand(in.Text))
+		n := parseChoice(in.Text)
 		ids := strings.Split(st.Get("ids"), ",")
-		if err != nil || n < 1 || n > len(ids) {
+		if n < 1 || n > len(ids) {
 			return Reply{}, false // not a choice: route the message as a new question
 		}
 		st.Flow = ""
