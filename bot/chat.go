@@ -27,7 +27,11 @@ const (
 	chatCarer
 	chatGrief
 	chatLonely
+	chatSad // like chatLonely, but an entry that answers the message outright comes first (生完孩子老想哭)
 )
+
+// lonelyWords ask for company or understanding; they are never a question for the FAQ.
+var lonelyWords = []string{"没人理解我", "没人懂我", "没有人理解我", "陪我聊", "陪我说说话", "聊聊天", "能陪我", "跟我说说话"}
 
 // chatCues, checked in order; the first kind with a word in the message wins.
 var chatCues = []struct {
@@ -37,9 +41,10 @@ var chatCues = []struct {
 	{chatWhoAreYou, []string{"真人还是机器人", "是机器人吗", "是不是机器人", "你是机器人", "你是真人", "是真人吗", "你是人吗", "是人工吗", "你是谁", "你是ai", "你是AI", "人工智能吗", "自动回复吗"}},
 	{chatGrief, []string{"孩子走了", "孩子没了", "儿子走了", "女儿走了", "儿子没了", "女儿没了", "失去孩子", "失去了孩子", "失独", "想我儿子", "想我女儿", "想孩子想", "孩子去世", "儿子去世", "女儿去世", "白发人送黑发人"}},
 	{chatCarer, []string{"撑不下去", "撑不住", "熬不下去", "熬不住", "扛不住", "扛不下去", "受不了了", "崩溃", "累死了", "太累了", "好累", "身心俱疲", "喘不过气来"}},
-	{chatLonely, []string{"没人理解我", "没人懂我", "没有人理解", "孤独", "寂寞", "孤单", "没人说话", "没人陪", "陪我聊", "陪我说说话", "聊聊天", "能陪我", "心里难受", "心情不好", "好难过", "很难过", "伤心", "想哭"}},
+	{chatLonely, lonelyWords},
+	{chatSad, []string{"孤独", "寂寞", "孤单", "没人说话", "没人陪", "心里难受", "心情不好", "好难过", "很难过", "伤心", "想哭"}},
 	{chatInsult, []string{"好笨", "真笨", "笨蛋", "太笨", "傻子", "好傻", "真傻", "智障", "垃圾", "废物", "破玩意", "什么玩意", "答非所问啊"}},
-	{chatPraise, []string{"真棒", "好棒", "厉害", "真聪明", "好聪明", "好用", "说得好", "说得对", "讲得好", "真贴心", "有帮助", "帮大忙"}},
+	{chatPraise, []string{"真棒", "好棒", "厉害", "真聪明", "好聪明", "好用", "说得好", "说得真好", "说得对", "讲得真好", "太好了", "真不错", "挺好的", "讲得好", "真贴心", "有帮助", "帮大忙"}},
 	{chatThanks, []string{"谢谢", "多谢", "感谢", "辛苦了", "麻烦你了", "3q", "thank"}},
 	{chatOffTopic, []string{"讲个笑话", "说个笑话", "笑话", "股票", "彩票", "炒股", "基金", "天气怎么样", "今天天气", "唱首歌"}},
 	{chatGreeting, []string{"在吗", "在不在", "有人吗", "你好", "您好", "早上好", "中午好", "下午好", "晚上好", "早安", "晚安", "hello", "hi", "哈喽"}},
@@ -77,7 +82,12 @@ func (e *Engine) chat(ctx context.Context, in Inbound) (Reply, bool) {
 		if n > maxSmallTalk || e.confident(ctx, in.Text) {
 			return Reply{}, false // 在吗 宝宝发烧怎么办: the question is what counts
 		}
-	case chatLonely, chatCarer:
+	case chatSad:
+		if e.confident(ctx, in.Text) {
+			return Reply{}, false
+		}
+		kind = chatLonely
+	case chatCarer:
 		if containsAnyWord(in.Text, questionWords) && e.confident(ctx, in.Text) {
 			return Reply{}, false
 		}

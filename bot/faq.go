@@ -70,6 +70,19 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 		return r
 	}
 	res, h := e.decide(ctx, in.Text, h)
+	if res.Decision != knowledge.Answer {
+		if r, ok := e.facetQuestion(ctx, in, h); ok {
+			return r
+		}
+		// A message that says little of its own ("平时怎么照顾") leans on the
+		// topic; one that names a topic of its own ("辅食怎么加") does not, nor
+		// one the knowledge base knows nothing of ("明天上证指数会涨吗").
+		if res.Decision == knowledge.Clarify && res.Top[0].Score < e.KB.Index().Options().AnswerThreshold {
+			if r, ok := e.withTopic(ctx, in); ok {
+				return r
+			}
+		}
+	}
 	r := e.faqResult(ctx, in, in.Text, res)
 	r.Subject = string(h.Subject)
 	return r
@@ -78,6 +91,10 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 // faqResult turns the matcher's verdict on question into the reply: answer,
 // clarify, or fall back.
 func (e *Engine) faqResult(ctx context.Context, in Inbound, question string, res knowledge.Result) Reply {
+	if res.Decision == knowledge.Clarify && len(res.Top) > 0 {
+		// Until the resident picks, the nearest entry is the topic: "蛋清呢" still leans on it.
+		e.rememberTopic(ctx, res.Top[0].Entry, question, "")
+	}
 	switch {
 	case res.Decision == knowledge.Answer && len(res.Top) > 0:
 		r := e.answer(ctx, in, res.Top[0], models.RouteFAQ)

@@ -21,18 +21,22 @@ var facetCues = []struct {
 	// the facet, when the entry has no text of its own for it.
 	lines []string
 }{
-	{knowledge.FacetDoctor, []string{"去哪里看", "去哪看", "在哪里看", "哪里看", "哪个医院", "挂什么科", "挂哪个科", "看什么科", "看哪个科", "要去医院", "去医院吗", "要不要去医院", "用不用去医院", "上医院", "看医生", "严重吗", "要紧吗", "危险吗", "有事吗", "没事吧"}, nil},
+	{knowledge.FacetDoctor, []string{"去哪里看", "去哪看", "在哪里看", "哪里看", "哪个医院", "挂什么科", "挂哪个科", "看什么科", "看哪个科", "要去医院", "去医院吗", "要不要去医院", "用不用去医院", "上医院", "看医生", "严重吗", "要紧吗", "危险吗", "有事吗", "没事吧",
+		"去哪里打", "在哪里打", "去哪打", "哪里能打", "哪里可以打", "去哪里做", "在哪里做", "去哪做"}, nil},
 	{knowledge.FacetContagion, []string{"会传染", "传染吗", "传染人", "传不传染", "传染"}, []string{"传染", "隔离"}},
 	{knowledge.FacetDuration, []string{"多久能好", "多久会好", "多久好", "几天能好", "几天好", "几天会好", "要多久", "多长时间", "多久"}, []string{"天", "周", "个月", "多久"}},
 	{knowledge.FacetPrevention, []string{"怎么预防", "如何预防", "怎样预防", "预防", "怎么避免"}, []string{"预防", "避免", "防止"}},
-	{knowledge.FacetMedicine, []string{"吃什么药", "用什么药", "吃啥药", "用啥药", "什么药", "能吃药", "要吃药", "吃药吗", "用药", "抹什么", "擦什么"}, []string{"药"}},
+	{knowledge.FacetMedicine, []string{"吃什么药", "用什么药", "吃啥药", "用啥药", "什么药", "能吃药", "要吃药", "吃药吗", "用药", "抹什么", "擦什么",
+		"布洛芬", "对乙酰氨基酚", "美林", "泰诺林", "退烧药", "止痛药", "消炎药", "抗生素", "头孢", "阿莫西林", "感冒药"}, []string{"药"}},
 	{knowledge.FacetDiet, []string{"吃什么好", "能吃什么", "不能吃什么", "吃点什么", "吃啥好", "忌口", "饮食", "吃什么"}, []string{"吃", "喝", "饮食", "食物"}},
 }
 
 // leanWords start or end a message that leans on the last one.
 var (
 	leadWords = []string{"那如果", "那要是", "那么", "那要", "那", "还有", "另外", "请问", "所以"}
-	tailWords = []string{"呢", "啊", "呀", "吗", "嘛", "么"}
+	tailWords = []string{"呢", "啊", "呀", "吗", "嘛"}
+	// askWords start a short question about doing something: 能洗澡吗 → 洗澡.
+	askWords  = []string{"能不能", "可不可以", "要不要", "可以", "需要", "能", "要", "会", "该", "吃", "用", "喝", "打", "擦", "抹"}
 	moreWords = []string{"还有呢", "还有吗", "然后呢", "还有什么", "还有别的吗", "还有其他的吗", "还要注意什么", "还有要注意的吗"}
 )
 
@@ -95,8 +99,8 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 	plain := strings.Trim(normalizeCommand(in.Text), "，,。.？?！! ")
 	// It leans on the topic when it starts with 那/还有… or ends with 呢, or is
 	// as short as "能洗澡吗".
-	leans := hasLead(plain) || strings.HasSuffix(plain, "呢") || utf8.RuneCountInString(plain) <= 6
-	switch f, cue := detectFacet(b); {
+	leans := hasLead(plain) || strings.HasSuffix(plain, "呢") || utf8.RuneCountInString(plain) <= 6 && subjectOf(plain) != plain
+	switch f, cue := detectFacet(plain); {
 	case containsExact(normalizeCommand(in.Text), moreWords):
 		return e.moreAbout(ctx, in, en), true
 	case w.Subject != "" && rest == "" && leans:
@@ -115,7 +119,7 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 	case leans && rest != "" && f == "":
 		// "益生菌呢", "能洗澡吗": what the topic's answer says of it, else the
 		// topic's question with the new words — unless it stands on its own.
-		if lines := mentionLines(en.Answer, rest); lines != "" {
+		if lines := mentionLines(en.Answer, subjectOf(rest)); lines != "" {
 			return e.topicLines(ctx, en, lines), true
 		}
 		if res := e.KB.Index().DecideWith(in.Text, e.now(), knowledge.Hint{Subject: cx.Subject}); res.Decision == knowledge.Answer {
@@ -124,6 +128,20 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 		return e.reRank(ctx, in, en, "")
 	}
 	return Reply{}, false
+}
+
+// subjectOf strips the words that ask about doing something: "能吃布洛芬" →
+// "布洛芬", "能洗澡" → "洗澡".
+func subjectOf(s string) string {
+	for changed := true; changed; {
+		changed = false
+		for _, w := range askWords {
+			if r, ok := strings.CutPrefix(s, w); ok && r != "" {
+				s, changed = r, true
+			}
+		}
+	}
+	return s
 }
 
 func hasLead(s string) bool {
@@ -228,9 +246,28 @@ func facetLines(answer string, f knowledge.Facet) string {
 	return strings.Join(out, "\n")
 }
 
+// withTopic reads a short message the knowledge base has no clear answer to
+// ("平时怎么照顾", "怎么申请") together with the conversation's topic.
+func (e *Engine) withTopic(ctx context.Context, in Inbound) (Reply, bool) {
+	cx := e.context(ctx)
+	if cx.Entry == 0 || utf8.RuneCountInString(in.Text) > maxFollowUp || parseChoice(in.Text) > 0 {
+		return Reply{}, false
+	}
+	topic, ok := e.KB.Index().Entry(cx.Entry)
+	if !ok {
+		return Reply{}, false
+	}
+	return e.reRankIf(ctx, in, topic, "", true)
+}
+
 // reRank matches the topic's question together with the follow-up, in the
 // topic's area, and says which entry it used.
 func (e *Engine) reRank(ctx context.Context, in Inbound, topic *knowledge.Entry, f knowledge.Facet) (Reply, bool) {
+	return e.reRankIf(ctx, in, topic, f, false)
+}
+
+// reRankIf is reRank; sure asks for a clear answer, not only the nearest entry.
+func (e *Engine) reRankIf(ctx context.Context, in Inbound, topic *knowledge.Entry, f knowledge.Facet, sure bool) (Reply, bool) {
 	cx := e.context(ctx)
 	q := cx.Question
 	if q == "" {
@@ -238,7 +275,7 @@ func (e *Engine) reRank(ctx context.Context, in Inbound, topic *knowledge.Entry,
 	}
 	combined := q + " " + in.Text
 	res := e.KB.Index().DecideWith(combined, e.now(), knowledge.Hint{Subject: cx.Subject, Category: topic.Category})
-	if len(res.Top) == 0 || res.Top[0].Score < e.KB.Index().Options().ClarifyThreshold {
+	if len(res.Top) == 0 || res.Top[0].Score < e.KB.Index().Options().ClarifyThreshold || sure && res.Decision != knowledge.Answer {
 		return Reply{}, false
 	}
 	c := res.Top[0]
@@ -300,6 +337,11 @@ func (e *Engine) hint(ctx context.Context, text string) knowledge.Hint {
 // (来月经肚子疼能吃布洛芬吗 after questions about a baby is about periods).
 const carriedMargin = 0.05
 
+// carriedStrong is the score an answer without the carried subject needs to
+// set it aside: 二甲双胍饭前吃还是饭后吃 after 我妈有糖尿病 must not become a
+// teenager's diet because the words alone lean that way.
+const carriedStrong = 0.75
+
 // decide matches a question with its hint. A subject carried from earlier
 // messages gives way to a clearly better answer without it, and is then
 // forgotten.
@@ -310,10 +352,34 @@ func (e *Engine) decide(ctx context.Context, text string, h knowledge.Hint) (kno
 		return res, h
 	}
 	plain := ix.Decide(text, e.now())
-	if plain.Decision == knowledge.Answer && (len(res.Top) == 0 || res.Decision != knowledge.Answer ||
+	if plain.Decision == knowledge.Answer && plain.Top[0].Score >= carriedStrong && (len(res.Top) == 0 || res.Decision != knowledge.Answer ||
 		res.Top[0].Entry.ID != plain.Top[0].Entry.ID && plain.Top[0].Score-res.Top[0].Score >= carriedMargin) {
 		convOf(ctx).update(ctx, func(c *convContext) { c.Subject, c.Months = "", 0 })
 		return plain, knowledge.Hint{}
 	}
 	return res, h
+}
+
+// facetQuestion answers a question that names its topic and a facet of it
+// ("带状疱疹会传染吗") when the topic alone has a clear answer: that facet of
+// the entry, or the whole entry when it says nothing of the facet.
+func (e *Engine) facetQuestion(ctx context.Context, in Inbound, h knowledge.Hint) (Reply, bool) {
+	f, cue := detectFacet(in.Text)
+	if f == "" {
+		return Reply{}, false
+	}
+	topic := strings.Replace(in.Text, cue, " ", 1)
+	res := e.KB.Index().DecideWith(topic, e.now(), h)
+	if res.Decision != knowledge.Answer {
+		return Reply{}, false
+	}
+	en := res.Top[0].Entry
+	if en.Facets[f] == "" && !(f == knowledge.FacetDoctor && en.SeeDoctor != "") && facetLines(en.Answer, f) == "" {
+		r := e.answer(ctx, in, res.Top[0], models.RouteFAQ)
+		e.rememberTopic(ctx, en, topic, "")
+		return r, true
+	}
+	r := e.facetAnswer(ctx, in, en, f)
+	e.rememberTopic(ctx, en, topic, f)
+	return r, true
 }

@@ -17,8 +17,8 @@ type who struct {
 	Words []string
 }
 
-// ageRE finds an age: 8个月, 十一个多月, 1岁半, 78岁, 15周岁.
-var ageRE = regexp.MustCompile(`([0-9]{1,3}|[一二两三四五六七八九十百]{1,4})\s*(个多月|个半月|个月|岁半|周岁|岁)`)
+// ageRE finds an age: 8个月, 十一个多月, 1岁半, 78岁, 15周岁, 今年七十八.
+var ageRE = regexp.MustCompile(`([0-9]{1,3}|[一二两三四五六七八九十百]{1,4})\s*(个多月|个半月|个月|岁半|周岁|岁)|今年\s*([0-9]{1,3}|[一二三四五六七八九十]{2,4})`)
 
 // subjectWords name a subject, longest first within each group; checked in order.
 var subjectWords = []struct {
@@ -27,8 +27,9 @@ var subjectWords = []struct {
 }{
 	{knowledge.SubjectMother, []string{"刚生完孩子", "刚生完宝宝", "刚生完", "生完孩子", "坐月子", "月子里", "产后", "剖腹产", "顺产", "哺乳期", "我在喂奶", "在喂奶", "喂奶期间", "怀孕", "孕妇", "孕期", "备孕", "宝妈", "新妈妈"}},
 	{knowledge.SubjectTeen, []string{"初一", "初二", "初三", "高一", "高二", "高三", "初中", "高中", "中学生", "中考", "高考", "青春期", "青少年", "我们班", "班上", "同学"}},
-	{knowledge.SubjectInfant, []string{"新生儿", "小婴儿", "婴儿", "宝宝", "小宝", "月龄", "满月"}},
-	{knowledge.SubjectChild, []string{"孙子", "孙女", "外孙", "外孙女", "小学", "幼儿园", "儿子", "女儿", "闺女", "孩子", "小孩", "娃"}},
+	// Grandparents who write help raise small grandchildren: 0–3 unless an age says otherwise.
+	{knowledge.SubjectInfant, []string{"新生儿", "小婴儿", "婴儿", "宝宝", "小宝", "月龄", "满月", "孙子", "孙女", "外孙", "外孙女"}},
+	{knowledge.SubjectChild, []string{"小学", "幼儿园", "儿子", "女儿", "闺女", "孩子", "小孩", "娃"}},
 	// Grandparents name themselves (我是他奶奶): a child's word decides first.
 	{knowledge.SubjectElder, []string{"我爸", "我妈", "老爸", "老妈", "老伴", "爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷", "老爷子", "老太太", "老人", "老年人", "公公", "婆婆", "岳父", "岳母", "父亲", "母亲", "长辈"}},
 }
@@ -42,6 +43,9 @@ var youngWords = []string{"上学", "作业", "老师", "学校", "手机", "游
 func detectWho(text string) who {
 	var w who
 	if m := ageRE.FindStringSubmatch(text); m != nil {
+		if m[3] != "" { // 今年七十八: years
+			m[1], m[2] = m[3], "岁"
+		}
 		n := chineseNumber(m[1])
 		months := 0
 		switch m[2] {
@@ -69,7 +73,7 @@ func detectWho(text string) who {
 				continue // an age said it already; the word is still not a topic
 			}
 			s := g.s
-			if s == knowledge.SubjectElder && (word == "我爸" || word == "我妈") && containsAnyWord(text, youngWords) {
+			if s == knowledge.SubjectElder && (word == "我爸" || word == "我妈") && youngWriter(text) {
 				s = knowledge.SubjectSelf
 			}
 			w.Subject = s
@@ -96,6 +100,12 @@ func subjectForMonths(months int, self bool) knowledge.Subject {
 		return knowledge.SubjectSelf
 	}
 	return ""
+}
+
+// youngWriter: a message about 我爸/我妈 that sounds like a child or teen
+// writing about a parent (跟我爸妈说话, 我妈不让我玩手机).
+func youngWriter(text string) bool {
+	return containsAnyWord(text, youngWords) || containsAnyWord(text, []string{"我爸妈", "跟我爸", "跟我妈", "和我爸", "和我妈", "被我爸", "被我妈", "我爸不让", "我妈不让", "我妈老是", "我爸老是"})
 }
 
 func containsAnyWord(s string, words []string) bool {
