@@ -25,6 +25,7 @@ type convContext struct {
 	Months   int               `json:"m,omitempty"` // their age in months, when given
 	List     []uint            `json:"l,omitempty"` // the last list offered, in order
 	ListKind string            `json:"k,omitempty"` // what List holds: listEvents
+	Event    uint              `json:"v,omitempty"` // the event just signed up for ("在哪里", "几点")
 }
 
 // listEvents marks a context list of event IDs (the events last shown).

@@ -146,7 +146,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (r Reply) {
 }
 
 // route runs the route table in order: crisis → command/menu → flow → a pick
-// from the last list → feelings and small talk → keyword → follow-up on the
+// from the last list → a question about the event just signed up for → feelings and small talk → keyword → follow-up on the
 // last topic → FAQ → clarify → fallback.
 func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 	if kind := knowledge.DetectCrisis(in.Text); kind != knowledge.CrisisNone {
@@ -166,6 +166,9 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 		return r
 	}
 	if r, ok := e.pickFromList(ctx, in); ok {
+		return r
+	}
+	if r, ok := e.aboutLastEvent(ctx, in); ok {
 		return r
 	}
 	if r, ok := e.command(ctx, in, in.Text, true); ok {
