@@ -60,8 +60,8 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 	if len(fields) < 2 && !corrected && !phoneInText.MatchString(answer) {
 		return Reply{}, false
 	}
-	if len(fields) == 1 && st.Step == "phone" {
-		return Reply{}, false
+	if _, ok := signup.ParsePhone(answer); ok && st.Step == "phone" {
+		return Reply{}, false // the step's own answer
 	}
 	var took []string
 	for _, f := range fields {
@@ -139,4 +139,78 @@ func (e *Engine) aboutLastEvent(ctx context.Context, in Inbound) (Reply, bool) {
 		return Reply{}, false
 	}
 	return Reply{Text: e.fill(facts), Route: models.RouteCommand, Category: models.CatService}, true
+}
+
+const cancelFlow = "cancel_one"
+
+func init() {
+	RegisterCommand(Command{Names: []string{"帮我取消", "帮我取消吧", "我要取消", "我想取消", "取消我的报名", "不去了", "去不了了", "我不去了", "参加不了了"}, Fn: cancelOne})
+	RegisterCommand(Command{Names: []string{"我排第几", "排第几", "我排第几位", "排到第几了", "候补第几", "我是第几个", "候补排第几"}, Fn: waitPosition})
+	RegisterFlow(cancelFlow, cancelStep)
+}
+
+// activeSignups are the resident's sign-ups that still hold a place or a wait.
+func (e *Engine) activeSignups(ctx context.Context, openID string) ([]signup.Entry, error) {
+	list, err := e.Signups.Mine(ctx, openID)
+	var active []signup.Entry
+	for _, en := range list {
+		if en.Signup.Active != nil {
+			active = append(active, en)
+		}
+	}
+	return active, err
+}
+
+// cancelOne ("帮我取消吧"): with one active sign-up, asks to confirm it; with
+// several, lists them with their numbers.
+func cancelOne(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
+	if e.Signups == nil {
+		return Reply{Text: e.fill(msgSignupOff)}
+	}
+	active, err := e.activeSignups(ctx, in.OpenID)
+	if err != nil {
+		return Reply{Text: msgSorry}
+	}
+	if len(active) != 1 {
+		return cancelSignup(ctx, e, in, "")
+	}
+	en := active[0]
+	id := strconv.FormatUint(uint64(en.Signup.ID), 10)
+	if err := e.StartFlow(ctx, in.OpenID, State{Flow: cancelFlow, Step: "confirm", Data: map[string]string{"id": id}}); err != nil {
+		return Reply{Text: msgSorry}
+	}
+	return Reply{Text: "您报名了「" + en.Event.Title + "」（" + signup.FormatWhen(en.Event) + "，参加人：" + attendeeText(en.Signup) +
+		"）。\n确定要取消吗？回复“确定”取消；回复别的，报名保留。", Category: models.CatService}
+}
+
+func cancelStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
+	st.Flow = ""
+	switch normalizeCommand(in.Text) {
+	case "确定", "确认", "是", "是的", "对", "好", "好的", "取消吧", "确定取消", "嗯":
+		return cancelSignup(ctx, e, in, st.Get("id")), true
+	}
+	return Reply{Text: "好的，报名保留。回复“我的报名”可以查看。", Category: models.CatService}, true
+}
+
+// waitPosition ("我排第几") tells where each waiting sign-up stands.
+func waitPosition(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
+	if e.Signups == nil {
+		return Reply{Text: e.fill(msgSignupOff)}
+	}
+	active, err := e.activeSignups(ctx, in.OpenID)
+	if err != nil {
+		return Reply{Text: msgSorry}
+	}
+	if len(active) == 0 {
+		return Reply{Text: msgCancelNone, Category: models.CatService}
+	}
+	var lines []string
+	for _, en := range active {
+		if en.Signup.Status == models.SignupWaitlisted {
+			lines = append(lines, "「"+en.Event.Title+"」："+attendeeText(en.Signup)+"候补第 "+strconv.Itoa(en.Position)+" 位，有人取消会按顺序递补并马上通知您。")
+		} else {
+			lines = append(lines, "「"+en.Event.Title+"」："+attendeeText(en.Signup)+"已经报上了，不用排队（签到码 "+en.Signup.CheckinCode+"）。")
+		}
+	}
+	return Reply{Text: strings.Join(lines, "\n"), Category: models.CatService}
 }

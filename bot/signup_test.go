@@ -335,9 +335,18 @@ func TestSignupForgives(t *testing.T) {
 		say(t, e, "p", "停车方便吗", "致电", "请核对")
 		say(t, e, "p", "确认", "报名成功")
 		say(t, e, "p", "在哪里 几点", "协会二楼亲子小屋", "6月8日")
+		say(t, e, "p", "我排第几", "已经报上了")
 		list := signupsOf(t, st, ev.ID)
 		if len(list) != 1 || list[0].Name != "张伟" || list[0].Phone != "13900139000" || list[0].ChildAgeMonths != 24 {
 			t.Fatalf("stored %+v", list)
+		}
+		// "帮我取消吧" with one sign-up asks first, and cancels on 确定.
+		say(t, e, "p", "帮我取消吧", "亲子绘本课", "确定要取消吗")
+		say(t, e, "p", "算了不取消", "报名保留")
+		say(t, e, "p", "帮我取消吧", "确定要取消吗")
+		say(t, e, "p", "确定", "已取消")
+		if list := signupsOf(t, st, ev.ID); list[0].Status != models.SignupCancelled {
+			t.Fatalf("not cancelled: %+v", list[0])
 		}
 	})
 }
