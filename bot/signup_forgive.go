@@ -149,27 +149,30 @@ func init() {
 	RegisterFlow(cancelFlow, cancelStep)
 }
 
-// activeSignups are the resident's sign-ups that still hold a place or a wait.
-func (e *Engine) activeSignups(ctx context.Context, openID string) ([]signup.Entry, error) {
+// activeSignups are the resident's sign-ups that still hold a place or a
+// wait; ok=false with the reply to give when they cannot be read.
+func (e *Engine) activeSignups(ctx context.Context, openID string) (active []signup.Entry, r Reply, ok bool) {
+	if e.Signups == nil {
+		return nil, Reply{Text: e.fill(msgSignupOff)}, false
+	}
 	list, err := e.Signups.Mine(ctx, openID)
-	var active []signup.Entry
+	if err != nil {
+		return nil, Reply{Text: msgSorry}, false
+	}
 	for _, en := range list {
 		if en.Signup.Active != nil {
 			active = append(active, en)
 		}
 	}
-	return active, err
+	return active, Reply{}, true
 }
 
 // cancelOne ("帮我取消吧"): with one active sign-up, asks to confirm it; with
 // several, lists them with their numbers.
 func cancelOne(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
-	if e.Signups == nil {
-		return Reply{Text: e.fill(msgSignupOff)}
-	}
-	active, err := e.activeSignups(ctx, in.OpenID)
-	if err != nil {
-		return Reply{Text: msgSorry}
+	active, r, ok := e.activeSignups(ctx, in.OpenID)
+	if !ok {
+		return r
 	}
 	if len(active) != 1 {
 		return cancelSignup(ctx, e, in, "")
@@ -194,12 +197,9 @@ func cancelStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 
 // waitPosition ("我排第几") tells where each waiting sign-up stands.
 func waitPosition(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
-	if e.Signups == nil {
-		return Reply{Text: e.fill(msgSignupOff)}
-	}
-	active, err := e.activeSignups(ctx, in.OpenID)
-	if err != nil {
-		return Reply{Text: msgSorry}
+	active, r, ok := e.activeSignups(ctx, in.OpenID)
+	if !ok {
+		return r
 	}
 	if len(active) == 0 {
 		return Reply{Text: msgCancelNone, Category: models.CatService}
