@@ -19,6 +19,7 @@ type chatKind int
 const (
 	chatNone chatKind = iota
 	chatGreeting
+	chatAck // 哈哈, 嗯嗯, 好吧: nothing to answer
 	chatThanks
 	chatPraise
 	chatInsult
@@ -47,6 +48,7 @@ var chatCues = []struct {
 	{chatPraise, []string{"真棒", "好棒", "厉害", "真聪明", "好聪明", "好用", "说得好", "说得真好", "说得对", "讲得真好", "太好了", "真不错", "挺好的", "讲得好", "真贴心", "有帮助", "帮大忙"}},
 	{chatThanks, []string{"谢谢", "多谢", "感谢", "辛苦了", "麻烦你了", "3q", "thank"}},
 	{chatOffTopic, []string{"讲个笑话", "说个笑话", "笑话", "股票", "彩票", "炒股", "基金", "天气怎么样", "今天天气", "唱首歌"}},
+	{chatAck, []string{"哈哈", "呵呵", "嘿嘿", "嘻嘻", "嗯嗯", "好吧", "哦哦", "👍", "ok", "OK", "收到"}},
 	{chatGreeting, []string{"在吗", "在不在", "有人吗", "你好", "您好", "早上好", "中午好", "下午好", "晚上好", "早安", "晚安", "hello", "hi", "哈喽"}},
 }
 
@@ -78,7 +80,7 @@ func (e *Engine) chat(ctx context.Context, in Inbound) (Reply, bool) {
 	}
 	n := utf8.RuneCountInString(in.Text)
 	switch kind {
-	case chatGreeting, chatThanks, chatPraise, chatInsult, chatOffTopic:
+	case chatGreeting, chatAck, chatThanks, chatPraise, chatInsult, chatOffTopic:
 		if n > maxSmallTalk || e.confident(ctx, in.Text) {
 			return Reply{}, false // 在吗 宝宝发烧怎么办: the question is what counts
 		}
@@ -93,7 +95,7 @@ func (e *Engine) chat(ctx context.Context, in Inbound) (Reply, bool) {
 		}
 	}
 	text := map[chatKind]string{
-		chatGreeting: msgChatGreeting, chatThanks: msgThanks, chatPraise: msgChatPraise, chatInsult: msgChatInsult,
+		chatGreeting: msgChatGreeting, chatAck: msgChatAck, chatThanks: msgThanks, chatPraise: msgChatPraise, chatInsult: msgChatInsult,
 		chatWhoAreYou: msgChatWhoAreYou, chatOffTopic: msgChatOffTopic, chatGrief: msgChatGrief, chatLonely: msgChatLonely,
 		chatCarer: msgChatCarer,
 	}[kind]
@@ -118,6 +120,7 @@ func (e *Engine) confident(ctx context.Context, text string) bool {
 
 const (
 	msgChatGreeting  = "您好！我是{{name}}的小助手 🌻 有什么想问的直接发给我就行，比如“宝宝发烧怎么办”“老人血压高吃什么”。回复“帮助”看我能做什么。"
+	msgChatAck       = "😊 还有什么想问的，直接发给我就行。"
 	msgChatPraise    = "谢谢您的鼓励 😊 能帮上忙我很开心！还有问题随时问我。"
 	msgChatInsult    = "抱歉没帮上忙 😔 我是自动回复的小助手，还在学习。您可以换个说法再问，或回复“人工”找工作人员，也可以致电 {{phone}}（{{hours}}）。"
 	msgChatWhoAreYou = "我是{{name}}的自动回复小助手，不是真人，可以回答常见的育儿、青春健康、老年保健问题，帮您报名活动、许愿。\n" +

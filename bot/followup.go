@@ -27,7 +27,7 @@ var facetCues = []struct {
 	{knowledge.FacetDuration, []string{"多久能好", "多久会好", "多久好", "几天能好", "几天好", "几天会好", "要多久", "多长时间", "多久"}, []string{"天", "周", "个月", "多久"}},
 	{knowledge.FacetPrevention, []string{"怎么预防", "如何预防", "怎样预防", "预防", "怎么避免"}, []string{"预防", "避免", "防止"}},
 	{knowledge.FacetMedicine, []string{"吃什么药", "用什么药", "吃啥药", "用啥药", "什么药", "能吃药", "要吃药", "吃药吗", "用药", "抹什么", "擦什么",
-		"布洛芬", "对乙酰氨基酚", "美林", "泰诺林", "退烧药", "止痛药", "消炎药", "抗生素", "头孢", "阿莫西林", "感冒药"}, []string{"药"}},
+		"布洛芬", "对乙酰氨基酚", "美林", "泰诺林", "退烧药", "止痛药", "消炎药", "抗生素", "头孢", "阿莫西林", "感冒药"}, []string{"药", "抗生素"}},
 	{knowledge.FacetDiet, []string{"吃什么好", "能吃什么", "不能吃什么", "吃点什么", "吃啥好", "忌口", "饮食", "吃什么"}, []string{"吃", "喝", "饮食", "食物"}},
 }
 
@@ -90,12 +90,7 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 	if parseChoice(in.Text) > 0 || saysOnlyWho(in.Text, w) {
 		return Reply{}, false // a pick from a list, or who the next questions are about
 	}
-	b := bare(in.Text)
-	rest := b
-	for _, word := range w.Words {
-		rest = strings.ReplaceAll(rest, word, "")
-	}
-	rest = strings.Trim(rest, "的 ")
+	rest := withoutWho(bare(in.Text), w)
 	plain := strings.Trim(normalizeCommand(in.Text), "，,。.？?！! ")
 	// It leans on the topic when it starts with 那/还有… or ends with 呢, or is
 	// as short as "能洗澡吗".
@@ -114,7 +109,7 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 		r := e.faqResult(ctx, in, q, res)
 		r.Subject = string(w.Subject)
 		return r, true
-	case f != "" && utf8.RuneCountInString(strings.ReplaceAll(rest, cue, "")) <= 3:
+	case f != "" && utf8.RuneCountInString(withoutWho(subjectOf(bare(strings.Replace(plain, cue, "", 1))), w)) <= 3:
 		return e.facetAnswer(ctx, in, en, f), true
 	case leans && rest != "" && f == "":
 		// "益生菌呢", "能洗澡吗": what the topic's answer says of it, else the
@@ -142,6 +137,14 @@ func subjectOf(s string) string {
 		}
 	}
 	return s
+}
+
+// withoutWho is s without the words that named who it is about.
+func withoutWho(s string, w who) string {
+	for _, word := range w.Words {
+		s = strings.ReplaceAll(s, word, "")
+	}
+	return strings.Trim(s, "的 ")
 }
 
 func hasLead(s string) bool {
