@@ -140,6 +140,11 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 	}
 	answer := strings.TrimSpace(in.Text)
 	short := normalizeCommand(answer)
+	if prompt, asking := wishPrompts[st.Step]; asking && signupQuestion(answer) {
+		// A question half-way is answered, and the step asked again.
+		r := e.faq(ctx, in)
+		return Reply{Text: r.Text + "\n\n（心愿还没写完，接着回答就行；回复“退出”放弃。）\n" + prompt}, true
+	}
 	switch st.Step {
 	case "text":
 		text, redacted, err := wishwall.CheckText(answer)
@@ -198,6 +203,9 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 	st.Flow = ""
 	return Reply{}, false
 }
+
+// wishPrompts are the questions of the steps after the wish's text.
+var wishPrompts = map[string]string{"category": msgWishAskCategory, "contact": msgWishAskContact, "public": msgWishAskPublic}
 
 func parseCategory(s string) (string, bool) {
 	if isSkip(s) {

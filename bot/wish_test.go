@@ -119,6 +119,8 @@ func TestWishCategoryFromText(t *testing.T) {
 		mustContain(t, chat(t, e, "o2", "许愿 社区能不能办个托育点，宝宝没人带"), "类别：育儿")
 		mustContain(t, chat(t, e, "o3", "提个建议 独居老人希望有人上门助餐"), "类别：养老")
 		mustContain(t, chat(t, e, "o4", "我想许个愿"), "心愿")
+		mustContain(t, chat(t, e, "o4", "希望小区多装几张长椅"), "请选择类别")
+		mustContain(t, chat(t, e, "o4", "回音壁是什么？"), "心愿还没写完", "请选择类别") // answered (no knowledge base here), then asked again
 		mustContain(t, chat(t, e, "o4", "算了 不许了"), "已退出")
 		got := map[string]string{}
 		for _, w := range wishes(t, s) {
