@@ -109,6 +109,9 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 		r := e.faqResult(ctx, in, q, res)
 		r.Subject = string(w.Subject)
 		return r, true
+	case w.Subject != "" && w.Subject != cx.Subject:
+		// "那老人发烧呢", "我爸要吃什么药": someone else and words of its own is a question of its own.
+		return Reply{}, false
 	case f != "" && utf8.RuneCountInString(withoutWho(subjectOf(bare(strings.Replace(plain, cue, "", 1))), w)) <= 3:
 		return e.facetAnswer(ctx, in, en, f), true
 	case leans && rest != "" && f == "":
