@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -28,11 +29,12 @@ const (
 	chatCarer
 	chatGrief
 	chatLonely
-	chatSad // like chatLonely, but an entry that answers the message outright comes first (生完孩子老想哭)
+	chatVisit // asks for a person to come: staff are told, as for 人工
+	chatSad   // like chatLonely, but an entry that answers the message outright comes first (生完孩子老想哭)
 )
 
 // lonelyWords ask for company or understanding; they are never a question for the FAQ.
-var lonelyWords = []string{"没人理解我", "没人懂我", "没有人理解我", "陪我聊", "陪我说说话", "聊聊天", "能陪我", "跟我说说话"}
+var lonelyWords = []string{"老伴走了", "老伴去世", "老伴没了", "过得很没意思", "没人理解我", "没人懂我", "没有人理解我", "陪我聊", "陪我说说话", "聊聊天", "能陪我", "跟我说说话"}
 
 // chatCues, checked in order; the first kind with a word in the message wins.
 var chatCues = []struct {
@@ -42,8 +44,9 @@ var chatCues = []struct {
 	{chatWhoAreYou, []string{"真人还是机器人", "是机器人吗", "是不是机器人", "你是机器人", "你是真人", "是真人吗", "你是人吗", "是人工吗", "你是谁", "你是ai", "你是AI", "人工智能吗", "自动回复吗"}},
 	{chatGrief, []string{"孩子走了", "孩子没了", "儿子走了", "女儿走了", "儿子没了", "女儿没了", "失去孩子", "失去了孩子", "失独", "想我儿子", "想我女儿", "想孩子想", "孩子去世", "儿子去世", "女儿去世", "白发人送黑发人"}},
 	{chatCarer, []string{"撑不下去", "撑不住", "熬不下去", "熬不住", "扛不住", "扛不下去", "受不了了", "崩溃", "累死了", "太累了", "好累", "身心俱疲", "喘不过气来"}},
+	{chatVisit, []string{"派人来", "派个人来", "上门看看", "来看看我", "来家里看看", "找人陪陪我", "有人来陪"}},
 	{chatLonely, lonelyWords},
-	{chatSad, []string{"孤独", "寂寞", "孤单", "没人说话", "没人陪", "心里难受", "心情不好", "好难过", "很难过", "伤心", "想哭"}},
+	{chatSad, []string{"一个人过", "孤独", "寂寞", "孤单", "没人说话", "没人陪", "心里难受", "心情不好", "好难过", "很难过", "伤心", "想哭"}},
 	{chatInsult, []string{"好笨", "真笨", "笨蛋", "太笨", "傻子", "好傻", "真傻", "智障", "垃圾", "废物", "破玩意", "什么玩意", "答非所问啊"}},
 	{chatPraise, []string{"真棒", "好棒", "厉害", "真聪明", "好聪明", "好用", "说得好", "说得真好", "说得对", "讲得真好", "太好了", "真不错", "挺好的", "讲得好", "真贴心", "有帮助", "帮大忙"}},
 	{chatThanks, []string{"谢谢", "多谢", "感谢", "辛苦了", "麻烦你了", "3q", "thank"}},
@@ -60,8 +63,14 @@ var questionWords = []string{"怎么", "如何", "什么", "吗", "怎样", "为
 // message with 你好 in it carries a question.
 const maxSmallTalk = 12
 
+// griefRE finds a child who died: 我女儿去年没了, 儿子走了三年了.
+var griefRE = regexp.MustCompile(`(儿子|女儿|孩子|闺女|独生子|独生女)[^，。,.]{0,6}(没了|走了|去世|不在了|离开了我们)`)
+
 func chatKindOf(text string) chatKind {
 	t := strings.ToLower(strings.TrimSpace(text))
+	if griefRE.MatchString(t) {
+		return chatGrief
+	}
 	for _, c := range chatCues {
 		for _, w := range c.words {
 			if strings.Contains(t, strings.ToLower(w)) {
@@ -77,6 +86,9 @@ func (e *Engine) chat(ctx context.Context, in Inbound) (Reply, bool) {
 	kind := chatKindOf(in.Text)
 	if kind == chatNone {
 		return Reply{}, false
+	}
+	if kind == chatVisit {
+		return e.handoff(ctx, in, "resident"), true
 	}
 	n := utf8.RuneCountInString(in.Text)
 	switch kind {
