@@ -9,11 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"familybot/cache"
 	"familybot/knowledge"
 	"familybot/models"
 	"familybot/outbox"
 	"familybot/signup"
 	"familybot/wishwall"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // The conversation suite (testdata/conversations.txt): scripted multi-turn
@@ -134,14 +137,38 @@ func suiteEngine(t *testing.T) *Engine {
 }
 
 func TestConversationSuite(t *testing.T) {
+	runSuite(t, suiteEngine(t))
+}
+
+// The same conversations through two copies of the engine that share the
+// database and Redis, each message to the other copy than the one before:
+// the context, flows and lists live in the shared state, not in a copy.
+func TestConversationSuiteTwoCopies(t *testing.T) {
+	addr := os.Getenv("FAMILYBOT_TEST_REDIS_ADDR")
+	if addr == "" {
+		t.Skip("FAMILYBOT_TEST_REDIS_ADDR not set: the two-copy suite needs Redis")
+	}
+	rc := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { rc.Close() })
+	a := suiteEngine(t)
+	prefix := fmt.Sprintf("suite%d:", time.Now().UnixNano())
+	a.Recent = &cache.RedisState{Client: rc, Prefix: prefix}
+	b := &Engine{Store: a.Store, KB: a.KB, Signups: a.Signups, Wishes: a.Wishes, Alerts: a.Alerts, Recorder: a.Recorder,
+		Recent: &cache.RedisState{Client: rc, Prefix: prefix}, Assoc: a.Assoc, Limits: a.Limits, TTL: a.TTL, Now: a.Now}
+	runSuite(t, a, b)
+}
+
+// runSuite plays every conversation, turn by turn across the engines given,
+// and scores it.
+func runSuite(t *testing.T, engines ...*Engine) {
 	convs := readSuite(t, "testdata/conversations.txt")
-	e := suiteEngine(t)
 	ctx := context.Background()
 	turns, passed, whole := 0, 0, 0
 	for i, c := range convs {
 		openID := fmt.Sprintf("suite-%d", i)
 		ok := true
 		for _, tu := range c.turns {
+			e := engines[turns%len(engines)]
 			r := e.Handle(ctx, text(openID, tu.say))
 			turns++
 			if why := tu.check(e, r); why != "" {
@@ -156,8 +183,8 @@ func TestConversationSuite(t *testing.T) {
 		}
 	}
 	score := float64(passed) / float64(max(turns, 1))
-	t.Logf("CONVERSATIONS %d conversations, %d turns: %d turns right (%.1f%%), %d conversations right throughout",
-		len(convs), turns, passed, score*100, whole)
+	t.Logf("CONVERSATIONS %d conversations, %d turns: %d turns right (%.1f%%), %d conversations right throughout (%d copies)",
+		len(convs), turns, passed, score*100, whole, len(engines))
 	if len(convs) < 60 {
 		t.Errorf("the suite has %d conversations, want at least 60", len(convs))
 	}
