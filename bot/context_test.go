@@ -113,7 +113,7 @@ func TestDetectWho(t *testing.T) {
 		{"我今年七十八了", knowledge.SubjectElder, 78 * 12},
 		{"老伴记性差", knowledge.SubjectElder, 0},
 		{"我刚生完孩子", knowledge.SubjectMother, 0},
-		{"我妈不让我玩手机", knowledge.SubjectSelf, 0},
+		{"我妈不让我玩手机", knowledge.SubjectTeen, 0},
 		{"我是他奶奶 孙子发烧了", knowledge.SubjectInfant, 0},
 		{"宝宝一岁半", knowledge.SubjectInfant, 18},
 		{"血压高怎么办", "", 0},

@@ -74,7 +74,7 @@ func detectWho(text string) who {
 			}
 			s := g.s
 			if s == knowledge.SubjectElder && (word == "我爸" || word == "我妈") && youngWriter(text) {
-				s = knowledge.SubjectSelf
+				s = knowledge.SubjectTeen // a young writer: most likely a teenager
 			}
 			w.Subject = s
 		}
