@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"familybot/knowledge"
+	"familybot/wishwall"
 )
 
 // convContext is what the engine remembers of a conversation for a short
@@ -112,8 +113,8 @@ func (e *Engine) context(ctx context.Context) *convContext {
 func (e *Engine) rememberTopic(ctx context.Context, en *knowledge.Entry, question string, facet knowledge.Facet) {
 	convOf(ctx).update(ctx, func(c *convContext) {
 		c.Entry, c.Category, c.Facet = en.ID, en.Category, facet
-		if question != "" {
-			c.Question = string(truncRunes([]rune(question), maxContextQuestion))
+		if question != "" { // kept for re-asking, not for reading: numbers are masked
+			c.Question = string(truncRunes([]rune(wishwall.MaskNumbers(question)), maxContextQuestion))
 		}
 	})
 }
