@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -33,12 +34,15 @@ var facetCues = []struct {
 
 // leanWords start or end a message that leans on the last one.
 var (
-	leadWords = []string{"那如果", "那要是", "那么", "那要", "那", "还有", "另外", "请问", "所以"}
+	leadWords = []string{"那如果", "那要是", "那么", "那要", "那", "还有", "另外", "请问", "所以", "还"}
 	tailWords = []string{"呢", "啊", "呀", "吗", "嘛"}
 	// askWords start a short question about doing something: 能洗澡吗 → 洗澡.
 	askWords  = []string{"能不能", "可不可以", "要不要", "可以", "需要", "能", "要", "会", "该", "吃", "用", "喝", "打", "擦", "抹"}
 	moreWords = []string{"还有呢", "还有吗", "然后呢", "还有什么", "还有别的吗", "还有其他的吗", "还要注意什么", "还有要注意的吗"}
 )
+
+// measureRE is a bare reading: a temperature, a blood pressure, a weight.
+var measureRE = regexp.MustCompile(`^[0-9一二三四五六七八九十百点.／/]+(度[0-9一二三四五六七八九]?|℃|斤|公斤|克|毫米汞柱)?$`)
 
 // maxFollowUp is the longest message (in characters) read as a follow-up.
 const maxFollowUp = 14
@@ -98,6 +102,9 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 	switch f, cue := detectFacet(plain); {
 	case containsExact(normalizeCommand(in.Text), moreWords):
 		return e.moreAbout(ctx, in, en), true
+	case measureRE.MatchString(plain):
+		// "三十八度五", "160": a reading, about the topic.
+		return e.reRank(ctx, in, en, "")
 	case w.Subject != "" && rest == "" && leans:
 		// "那三个月的呢", "我爸呢": the same question about someone else.
 		e.setSubject(ctx, w)
@@ -120,7 +127,8 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 		if lines := mentionLines(en.Answer, subjectOf(rest)); lines != "" {
 			return e.topicLines(ctx, en, lines), true
 		}
-		if res := e.KB.Index().DecideWith(in.Text, e.now(), knowledge.Hint{Subject: cx.Subject}); res.Decision == knowledge.Answer {
+		if res := e.KB.Index().DecideWith(in.Text, e.now(), knowledge.Hint{Subject: cx.Subject}); res.Decision == knowledge.Answer &&
+			res.Top[0].Score >= carriedStrong {
 			return Reply{}, false
 		}
 		return e.reRank(ctx, in, en, "")
@@ -161,7 +169,7 @@ func hasLead(s string) bool {
 
 // mentionLines are the lines of an answer that mention word (at most three).
 func mentionLines(answer, word string) string {
-	if utf8.RuneCountInString(word) < 2 {
+	if word == "" {
 		return ""
 	}
 	var out []string
@@ -346,7 +354,7 @@ const carriedMargin = 0.05
 // carriedStrong is the score an answer without the carried subject needs to
 // set it aside: 二甲双胍饭前吃还是饭后吃 after 我妈有糖尿病 must not become a
 // teenager's diet because the words alone lean that way.
-const carriedStrong = 0.75
+const carriedStrong = 0.8
 
 // decide matches a question with its hint. A subject carried from earlier
 // messages gives way to a clearly better answer without it, and is then

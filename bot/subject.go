@@ -31,7 +31,7 @@ var subjectWords = []struct {
 	{knowledge.SubjectInfant, []string{"新生儿", "小婴儿", "婴儿", "宝宝", "小宝", "月龄", "满月", "孙子", "孙女", "外孙", "外孙女"}},
 	{knowledge.SubjectChild, []string{"小学", "幼儿园", "儿子", "女儿", "闺女", "孩子", "小孩", "娃"}},
 	// Grandparents name themselves (我是他奶奶): a child's word decides first.
-	{knowledge.SubjectElder, []string{"我爸", "我妈", "老爸", "老妈", "老伴", "爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷", "老爷子", "老太太", "老人", "老年人", "公公", "婆婆", "岳父", "岳母", "父亲", "母亲", "长辈"}},
+	{knowledge.SubjectElder, []string{"我爸", "我妈", "老爸", "老妈", "老伴", "爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷", "老爷子", "老太太", "老头子", "老头", "老太婆", "老人家", "老父亲", "老母亲", "老两口", "老人", "老年人", "公公", "婆婆", "岳父", "岳母", "父亲", "母亲", "长辈"}},
 }
 
 // youngWords in a message with 我爸/我妈 mean a young writer talking about a
