@@ -66,24 +66,35 @@ const maxSmallTalk = 12
 // griefRE finds a child who died: 我女儿去年没了, 儿子走了三年了.
 var griefRE = regexp.MustCompile(`(儿子|女儿|孩子|闺女|独生子|独生女)[^，。,.]{0,6}(没了|走了|去世|不在了|离开了我们)`)
 
-func chatKindOf(text string) chatKind {
+// chatKindOf returns the kind of a message and the word that said so.
+func chatKindOf(text string) (chatKind, string) {
 	t := strings.ToLower(strings.TrimSpace(text))
 	if griefRE.MatchString(t) {
-		return chatGrief
+		return chatGrief, ""
 	}
 	for _, c := range chatCues {
 		for _, w := range c.words {
 			if strings.Contains(t, strings.ToLower(w)) {
-				return c.kind
+				return c.kind, strings.ToLower(w)
 			}
 		}
 	}
-	return chatNone
+	return chatNone, ""
+}
+
+// asideWords are what is left of small talk besides its word: 你们真厉害 → 厉害.
+var asideWords = strings.NewReplacer("你们", "", "你", "", "您", "", "真", "", "太", "", "了", "", "的", "", "吧", "", "呢", "")
+
+// onlySmallTalk reports whether text is nothing but the small-talk word and
+// polite words: 谢谢你啊 is, 谢谢 那要吃什么药 is not.
+func onlySmallTalk(text, word string) bool {
+	rest := strings.Replace(strings.ToLower(text), word, "", 1)
+	return utf8.RuneCountInString(asideWords.Replace(withoutCourtesy(rest))) <= 2
 }
 
 // chat answers feelings and small talk; false for anything else.
 func (e *Engine) chat(ctx context.Context, in Inbound) (Reply, bool) {
-	kind := chatKindOf(in.Text)
+	kind, word := chatKindOf(in.Text)
 	if kind == chatNone {
 		return Reply{}, false
 	}
@@ -93,7 +104,7 @@ func (e *Engine) chat(ctx context.Context, in Inbound) (Reply, bool) {
 	n := utf8.RuneCountInString(in.Text)
 	switch kind {
 	case chatGreeting, chatAck, chatThanks, chatPraise, chatInsult, chatOffTopic:
-		if n > maxSmallTalk || e.confident(ctx, in.Text) {
+		if n > maxSmallTalk || kind != chatOffTopic && !onlySmallTalk(in.Text, word) || e.confident(ctx, in.Text) {
 			return Reply{}, false // 在吗 宝宝发烧怎么办: the question is what counts
 		}
 	case chatSad:
@@ -153,3 +164,10 @@ const (
 		"· 计生特殊家庭还有扶助金等帮扶，问我“特殊家庭有哪些扶助”就能了解。\n" +
 		"· 心里特别难受的时候，可以拨打心理援助热线 12356。"
 )
+
+// courtesy are the polite words around a message: 谢谢 那要吃什么药 asks what to take.
+var courtesy = strings.NewReplacer("谢谢你", "", "谢谢", "", "多谢", "", "好的", "", "你好", "", "您好", "", "在吗", "", "哈哈", "",
+	"嗯嗯", "", "嗯", "", "哦", "", "啊", "", "呀", "", "，", "", ",", "", "。", "", "！", "", "!", "", " ", "")
+
+// withoutCourtesy is text without its polite words.
+func withoutCourtesy(text string) string { return courtesy.Replace(text) }

@@ -96,6 +96,9 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 	}
 	rest := withoutWho(bare(in.Text), w)
 	plain := strings.Trim(normalizeCommand(in.Text), "，,。.？?！! ")
+	if c := withoutCourtesy(plain); c != "" {
+		plain = c // 谢谢 那要吃什么药
+	}
 	// It leans on the topic when it starts with 那/还有… or ends with 呢, or is
 	// as short as "能洗澡吗".
 	leans := hasLead(plain) || strings.HasSuffix(plain, "呢") || utf8.RuneCountInString(plain) <= 6 && subjectOf(plain) != plain
