@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"regexp"
 	"strconv"
 	"strings"
@@ -175,4 +176,47 @@ func subjectLabel(s knowledge.Subject, months int) string {
 		return "您自己"
 	}
 	return ""
+}
+
+// setSubject makes w the conversation's subject.
+func (e *Engine) setSubject(ctx context.Context, w who) {
+	convOf(ctx).update(ctx, func(c *convContext) { c.Subject, c.Months = w.Subject, w.Months })
+}
+
+// hint is the matcher hint for a question: who it names (which then becomes
+// the conversation's subject), else who the conversation was about.
+func (e *Engine) hint(ctx context.Context, text string) knowledge.Hint {
+	if w := detectWho(text); w.Subject != "" {
+		e.setSubject(ctx, w)
+		return knowledge.Hint{Subject: w.Subject, Override: true}
+	}
+	return knowledge.Hint{Subject: e.context(ctx).Subject}
+}
+
+// carriedMargin: a question that names no one is matched as about the
+// conversation's subject, unless without it another entry wins by this much
+// (来月经肚子疼能吃布洛芬吗 after questions about a baby is about periods).
+const carriedMargin = 0.05
+
+// carriedStrong is the score an answer without the carried subject needs to
+// set it aside: 二甲双胍饭前吃还是饭后吃 after 我妈有糖尿病 must not become a
+// teenager's diet because the words alone lean that way.
+const carriedStrong = 0.8
+
+// decide matches a question with its hint. A subject carried from earlier
+// messages gives way to a clearly better answer without it, and is then
+// forgotten.
+func (e *Engine) decide(ctx context.Context, text string, h knowledge.Hint) (knowledge.Result, knowledge.Hint) {
+	ix := e.KB.Index()
+	res := ix.DecideWith(text, e.now(), h)
+	if h.Subject == "" || h.Override {
+		return res, h
+	}
+	plain := ix.Decide(text, e.now())
+	if plain.Decision == knowledge.Answer && plain.Top[0].Score >= carriedStrong && (len(res.Top) == 0 || res.Decision != knowledge.Answer ||
+		res.Top[0].Entry.ID != plain.Top[0].Entry.ID && plain.Top[0].Score-res.Top[0].Score >= carriedMargin) {
+		convOf(ctx).update(ctx, func(c *convContext) { c.Subject, c.Months = "", 0 })
+		return plain, knowledge.Hint{}
+	}
+	return res, h
 }
