@@ -99,7 +99,7 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 	a.Engine = &bot.Engine{
 		Store: state, KB: a.KB, Signups: a.Signups, Wishes: a.Wishes, Alerts: a.Notifier,
 		Limiter: a.Limiter, Recorder: a.Recorder, Recent: recent, Assoc: cfg.Association, Limits: cfg.Limits,
-		TTL: cfg.Bot.ConversationTTL, CrisisEpisode: cfg.Bot.CrisisEpisode, Now: now, PublicURL: cfg.Server.PublicURL,
+		TTL: cfg.Bot.ConversationTTL, CrisisEpisode: cfg.Bot.CrisisEpisode, ContextTTL: cfg.Bot.ContextTTL, Now: now, PublicURL: cfg.Server.PublicURL,
 	}
 	return a, nil
 }

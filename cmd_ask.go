@@ -28,6 +28,8 @@ type askResult struct {
 	Category string  `json:"category"`
 	Score    float64 `json:"score"`
 	EntryID  uint    `json:"entry_id,omitempty"`
+	Facet    string  `json:"facet,omitempty"`   // the facet a follow-up asked for (用药, 就医 …)
+	Subject  string  `json:"subject,omitempty"` // who the answer was steered to (infant, teen, elder …)
 }
 
 func cmdAsk(ctx context.Context, env *Env, args []string) error {
@@ -54,7 +56,7 @@ func cmdAsk(ctx context.Context, env *Env, args []string) error {
 			text = ""
 		}
 		if *asJSON {
-			b, _ := json.Marshal(askResult{Question: q, Reply: text, Route: r.Route, Category: r.Category, Score: round3(r.Score), EntryID: r.EntryID})
+			b, _ := json.Marshal(askResult{Question: q, Reply: text, Route: r.Route, Category: r.Category, Score: round3(r.Score), EntryID: r.EntryID, Facet: r.Facet, Subject: r.Subject})
 			_, err := fmt.Fprintln(env.Stdout, string(b))
 			return err
 		}

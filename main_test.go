@@ -48,7 +48,7 @@ func TestAskJSONContract(t *testing.T) {
 			t.Errorf("line %d: route %v category %v, want %v %v", i, got["route"], got["category"], want[i].route, want[i].category)
 		}
 		switch got["route"] {
-		case "crisis", "faq", "fallback", "command", "flow", "keyword", "clarify":
+		case "crisis", "faq", "fallback", "command", "flow", "keyword", "clarify", "chat":
 		default:
 			t.Errorf("route %v is not in the documented set", got["route"])
 		}
@@ -78,6 +78,32 @@ func TestAskWithUserKeepsConversation(t *testing.T) {
 	// The second miss in a row of the same resident offers a person.
 	if !strings.Contains(second["reply"].(string), "电话") {
 		t.Fatalf("second miss of one resident should offer staff: %v", second["reply"])
+	}
+}
+
+// With --user, a follow-up line is read against the line before: its facet
+// and who it was about are in the JSON. Without, each line is a new resident.
+func TestAskWithUserKeepsContext(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	lines := func(args ...string) []map[string]any {
+		out, err := runCLI(t, db, "我孙子发烧了\n要去医院吗\n", append([]string{"ask", "--json"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []map[string]any
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var m map[string]any
+			json.Unmarshal([]byte(l), &m)
+			got = append(got, m)
+		}
+		return got
+	}
+	same := lines("--user", "o-ctx")
+	if same[0]["subject"] != "infant" || same[1]["facet"] != "就医" || !strings.Contains(same[1]["reply"].(string), "关于「宝宝发烧") {
+		t.Fatalf("the follow-up was not read against the first line: %v / %v", same[0], same[1])
+	}
+	if fresh := lines(); fresh[1]["facet"] != nil {
+		t.Fatalf("without --user a line was read against another resident's: %v", fresh[1])
 	}
 }
 

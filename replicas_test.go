@@ -192,6 +192,18 @@ func TestTwoCopiesShareDatabaseAndRedis(t *testing.T) {
 	if fb := post(t, s1, who, run+502, "没用"); !strings.Contains(fb, "谢谢您告诉我们") {
 		t.Fatalf("没用 did not reach the other copy's answer: %q", fb)
 	}
+
+	// The conversation's context is shared too: a follow-up on the other copy
+	// answers the first copy's topic, and who it is about carries across.
+	who = fmt.Sprintf("o-rep-%d-ctx", run)
+	post(t, s1, who, run+600, "我孙子发烧了")
+	if a := post(t, s2, who, run+601, "要去医院吗"); !strings.Contains(a, "关于「宝宝发烧") {
+		t.Fatalf("the other copy did not take the follow-up on the first copy's topic: %q", a)
+	}
+	post(t, s2, who, run+602, "我爸78岁了")
+	if a := post(t, s1, who, run+603, "晚上老醒怎么办"); !strings.Contains(a, "老人失眠") {
+		t.Fatalf("who the question is about did not carry to the other copy: %q", a)
+	}
 }
 
 // A crisis message lands on one copy and the resident's next messages on the

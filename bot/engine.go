@@ -48,6 +48,10 @@ type Reply struct {
 	Category string  `json:"category"`
 	Score    float64 `json:"score"`
 	EntryID  uint    `json:"entry_id,omitempty"`
+	// Facet is the facet of the entry a follow-up asked for (用药 …), if any.
+	Facet string `json:"facet,omitempty"`
+	// Subject is who the answer was steered to (infant, teen, elder …), if anyone.
+	Subject string `json:"subject,omitempty"`
 	// Silent means nothing is sent to the resident (WeChat gets "success").
 	Silent bool `json:"silent,omitempty"`
 	// Flagged marks crisis messages: the text is not kept in the message log.
@@ -101,7 +105,9 @@ type Engine struct {
 	// CrisisEpisode is how long after a crisis message the resident's next
 	// messages are read inside the crisis (0: DefaultCrisisEpisode).
 	CrisisEpisode time.Duration
-	Now           func() time.Time
+	// ContextTTL is how long a conversation's context lasts (bot.context_ttl).
+	ContextTTL time.Duration
+	Now        func() time.Time
 	// PublicURL is the server's public address, for links (e.g. /wall).
 	PublicURL string
 	// Voice transcribes voice messages WeChat sends without text; nil
@@ -153,10 +159,15 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (r Reply) {
 	if utf8.RuneCountInString(in.Text) > 1000 {
 		in.Text = string([]rune(in.Text)[:1000])
 	}
+	ctx, conv := e.withConv(ctx, in.OpenID)
+	defer conv.save(ctx)
 	return e.route(ctx, in)
 }
 
-// route runs the route table in order: crisis → crisis episode → command/menu → flow → keyword → FAQ → clarify → fallback.
+// route runs the route table in order: crisis → crisis episode → command/menu →
+// flow → a pick from the last list → a question about the event just signed up
+// for → feelings and small talk → keyword → follow-up on the last topic → FAQ →
+// clarify → fallback.
 func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 	c := e.assess(in.Text)
 	ep, ongoing := e.loadEpisode(ctx, in.OpenID)
@@ -184,10 +195,22 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 	if r, ok := e.continueFlow(ctx, in); ok {
 		return r
 	}
+	if r, ok := e.pickFromList(ctx, in); ok {
+		return r
+	}
+	if r, ok := e.aboutLastEvent(ctx, in); ok {
+		return r
+	}
 	if r, ok := e.command(ctx, in, in.Text, true); ok {
 		return r
 	}
+	if r, ok := e.chat(ctx, in); ok {
+		return r
+	}
 	if r, ok := e.keywordRule(ctx, in); ok {
+		return r
+	}
+	if r, ok := e.followUp(ctx, in); ok {
 		return r
 	}
 	return e.faq(ctx, in)

@@ -34,11 +34,20 @@ func (c *clock) now() time.Time { return c.t }
 // engineForTest wires a real engine on a fresh SQLite store with the embedded knowledge.
 func engineForTest(t *testing.T) (*Engine, *store.Store, *memRecorder, *clock) {
 	t.Helper()
+	return engineWithContent(t, nil)
+}
+
+// engineWithContent is engineForTest with the embedded entries changed by edit first.
+func engineWithContent(t *testing.T, edit func([]knowledge.Entry)) (*Engine, *store.Store, *memRecorder, *clock) {
+	t.Helper()
 	st := storetest.SQLite(t)
 	ctx := context.Background()
 	seed, err := knowledge.Seed()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(seed)
 	}
 	if _, _, err := st.SeedKnowledge(ctx, seed); err != nil {
 		t.Fatal(err)

@@ -62,10 +62,44 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 	if e.KB == nil {
 		return e.fallback(ctx, in)
 	}
-	res := e.KB.Index().Decide(in.Text, e.now())
+	h := e.hint(ctx, in.Text)
+	if r, ok := e.onlyWho(ctx, in); ok {
+		return r
+	}
+	if r, ok := e.severalQuestions(ctx, in); ok {
+		return r
+	}
+	res, h := e.decide(ctx, in.Text, h)
+	if res.Decision != knowledge.Answer {
+		if r, ok := e.facetQuestion(ctx, in, h); ok {
+			return r
+		}
+		// A message that says little of its own ("平时怎么照顾") leans on the
+		// topic; one that names a topic of its own ("辅食怎么加") does not, nor
+		// one the knowledge base knows nothing of ("明天上证指数会涨吗").
+		if res.Decision == knowledge.Clarify && res.Top[0].Score < e.KB.Index().Options().AnswerThreshold {
+			if r, ok := e.withTopic(ctx, in); ok {
+				return r
+			}
+		}
+	}
+	r := e.faqResult(ctx, in, in.Text, res)
+	r.Subject = string(h.Subject)
+	return r
+}
+
+// faqResult turns the matcher's verdict on question into the reply: answer,
+// clarify, or fall back.
+func (e *Engine) faqResult(ctx context.Context, in Inbound, question string, res knowledge.Result) Reply {
+	if res.Decision == knowledge.Clarify && len(res.Top) > 0 {
+		// Until the resident picks, the nearest entry is the topic: "蛋清呢" still leans on it.
+		e.rememberTopic(ctx, res.Top[0].Entry, question, "")
+	}
 	switch {
 	case res.Decision == knowledge.Answer && len(res.Top) > 0:
-		return e.answer(ctx, in, res.Top[0], models.RouteFAQ)
+		r := e.answer(ctx, in, res.Top[0], models.RouteFAQ)
+		e.rememberTopic(ctx, res.Top[0].Entry, question, "")
+		return r
 	case res.Decision == knowledge.Clarify && len(res.Top) == 1:
 		c := res.Top[0]
 		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Ephemeral: true, Data: map[string]string{"ids": strconv.FormatUint(uint64(c.Entry.ID), 10)}})
@@ -98,6 +132,11 @@ func (e *Engine) answer(ctx context.Context, in Inbound, c knowledge.Candidate, 
 	en := c.Entry
 	// Hits are counted from the message log (the recorder sums them off the reply path).
 	e.markAnswered(ctx, in.OpenID, en.ID)
+	q := in.Text
+	if parseChoice(q) > 0 {
+		q = en.Title // chosen from a list: the title is the question
+	}
+	e.rememberTopic(ctx, en, q, "")
 	return Reply{Text: e.answerText(en), Route: route, Category: en.Category, Score: c.Score, EntryID: en.ID}
 }
 
@@ -186,9 +225,9 @@ func (e *Engine) unhelpful(ctx context.Context, in Inbound) Reply {
 
 func init() {
 	RegisterFlow(clarifyFlow, func(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
-		n, err := strconv.Atoi(normalizeCommand(in.Text))
+		n := parseChoice(in.Text)
 		ids := strings.Split(st.Get("ids"), ",")
-		if err != nil || n < 1 || n > len(ids) {
+		if n < 1 || n > len(ids) {
 			return Reply{}, false // not a choice: route the message as a new question
 		}
 		st.Flow = ""

@@ -97,8 +97,9 @@ func (e *Engine) exit(ctx context.Context, in Inbound) Reply {
 }
 
 func isExit(text string) bool {
-	switch strings.TrimSpace(strings.Trim(text, "。.!！ ")) {
-	case "退出", "取消", "算了", "不报了", "结束":
+	t := strings.NewReplacer(" ", "", "\u3000", "", "，", "", ",", "", "吧", "", "啊", "").Replace(strings.Trim(text, "。.!！ "))
+	switch t {
+	case "退出", "取消", "算了", "不报了", "结束", "不许了", "不许愿了", "不想许了", "不填了", "不写了", "算了不许了", "算了不报了", "不提了":
 		return true
 	}
 	return false

@@ -118,10 +118,13 @@ func eventsCommand(ctx context.Context, e *Engine, in Inbound, args string) Repl
 	}
 	var b strings.Builder
 	b.WriteString("近期活动：\n")
+	ids := make([]uint, 0, len(evs))
 	for _, v := range evs {
+		ids = append(ids, v.ID)
 		fmt.Fprintf(&b, "【%d】%s\n%s｜%s\n%s\n", v.ID, v.Title, signup.FormatWhen(v.Event), v.Place, placesText(v))
 	}
 	fmt.Fprintf(&b, msgEventsFoot, evs[0].ID)
+	e.rememberList(ctx, listEvents, ids)
 	return Reply{Text: b.String(), Category: models.CatService}
 }
 

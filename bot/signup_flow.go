@@ -192,8 +192,8 @@ func summary(ev models.Event, st *State) string {
 // signupStep takes one answer of the flow.
 func signupStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
 	answer := strings.Trim(strings.TrimSpace(in.Text), "。.!！~～ ")
-	// A question is not an answer: let it be routed as usual (the flow ends).
-	if strings.ContainsAny(answer, "?？") || utf8.RuneCountInString(answer) > 40 {
+	// A long message is not an answer: let it be routed as usual (the flow ends).
+	if utf8.RuneCountInString(answer) > 40 {
 		return Reply{}, false
 	}
 	if e.Signups == nil {
@@ -214,10 +214,13 @@ func signupStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 	reask := func(why string) (Reply, bool) {
 		return Reply{Text: e.fill(why + "\n" + e.askStep(ev, st, false))}, true
 	}
+	if r, ok := e.forgive(ctx, in, ev, st, answer); ok {
+		return r, true
+	}
 	switch st.Step {
 	case "name":
 		n, ok := signup.ParseName(answer, 20)
-		if !ok || (isHan(n) && utf8.RuneCountInString(n) > 6) {
+		if !ok || notNames[n] || (isHan(n) && utf8.RuneCountInString(n) > 6) {
 			return Reply{Text: msgBadName}, true
 		}
 		st.Set("name", n)
@@ -303,6 +306,7 @@ func (e *Engine) submitSignup(ctx context.Context, in Inbound, ev models.Event, 
 	}
 	su := res.Signup
 	who := attendeeText(su)
+	convOf(ctx).update(ctx, func(c *convContext) { c.Event = ev.ID }) // "在哪里", "几点" next are about it
 	switch {
 	case res.Duplicate && su.Status == models.SignupWaitlisted:
 		return reply(fmt.Sprintf(msgDuplicate, who, ev.Title, su.ID, fmt.Sprintf("目前候补第 %d 位", res.Position)))

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -31,10 +32,17 @@ func mySignups(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
 	if err != nil {
 		return Reply{Text: msgSorry}
 	}
+	unfinished := e.unfinishedSignup(ctx, in.OpenID)
 	if len(list) == 0 {
+		if unfinished != "" {
+			return Reply{Text: unfinished, Category: models.CatService}
+		}
 		return Reply{Text: msgMineNone, Category: models.CatService}
 	}
-	return Reply{Text: "您的报名：\n" + entriesText(list, true), Category: models.CatService}
+	if unfinished != "" {
+		unfinished += "\n\n"
+	}
+	return Reply{Text: unfinished + "您的报名：\n" + entriesText(list, true), Category: models.CatService}
 }
 
 func entriesText(list []signup.Entry, all bool) string {
@@ -161,4 +169,21 @@ func clip(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// unfinishedSignup tells of a sign-up the resident started and has not
+// finished; "" when there is none.
+func (e *Engine) unfinishedSignup(ctx context.Context, openID string) string {
+	conv, err := e.Store.GetConversation(ctx, openID)
+	if err != nil || conv.Flow != signupFlow {
+		return ""
+	}
+	var st State
+	_ = json.Unmarshal([]byte(conv.Data), &st)
+	id, _ := strconv.ParseUint(st.Get("event"), 10, 32)
+	v, err := e.Signups.Event(ctx, uint(id))
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("📝 您有一个还没填完的报名：「%s」（还没有报上）。接着回答上一个问题就能继续，回复“退出”放弃。", v.Title)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"familybot/cache"
 	"familybot/config"
 	"familybot/models"
 	"familybot/outbox"
@@ -286,14 +287,14 @@ func TestSignupEdges(t *testing.T) {
 		say(t, e, "x", "活动 999", "没有找到编号为 999")
 		say(t, e, "x", "报名", "报名 活动编号")
 		say(t, e, "x", "我的报名", "还没有报名")
-		// A question during the flow is answered as a question and ends the flow.
+		// A question during the flow is answered, and the flow asks its question again.
 		say(t, e, "x", fmt.Sprint("报名 ", ev.ID), "姓名")
-		if r := say(t, e, "x", "义诊要带医保卡吗？"); r.Route == models.RouteFlow {
+		if r := say(t, e, "x", "义诊要带医保卡吗？", "致电", "姓名"); strings.Contains(r.Text, "请核对") {
 			t.Fatalf("question taken as a name: %+v", r)
 		}
-		if _, err := st.GetConversation(context.Background(), "x"); err == nil {
-			t.Fatal("flow kept after a question")
-		}
+		say(t, e, "x", "我的报名", "还没填完", "义诊")
+		say(t, e, "x", "同意", "只填写姓名") // a consent word is never a name
+		say(t, e, "x", "退出", "已退出")
 		// 退出 leaves, nothing stored.
 		say(t, e, "x", fmt.Sprint("报名 ", ev.ID))
 		say(t, e, "x", "张三")
@@ -317,6 +318,39 @@ func TestSignupEdges(t *testing.T) {
 }
 
 // Many parents sending the one-line form at the same moment, through the engine.
+// A sign-up forgives: several fields at once, a correction at a later step,
+// and questions about the event right after signing up.
+func TestSignupForgives(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		e, svc, _ := signupEngine(t, st)
+		e.Recent = cache.NewMemoryState()
+		ev := suEvent(t, svc, "亲子绘本课", 10, 0, true)
+		say(t, e, "p", fmt.Sprint("报名 ", ev.ID), "家长姓名")
+		say(t, e, "p", "张伟 13800138000", "张伟", "孩子信息说明") // name and phone together: straight to consent
+		say(t, e, "p", "电话写错了 是13900139000", "139****9000", "同意")
+		say(t, e, "p", "同意", "称呼")
+		say(t, e, "p", "豆豆", "多大")
+		say(t, e, "p", "18个月", "请核对")
+		say(t, e, "p", "哦打错了 是2岁", "2岁", "请核对")
+		say(t, e, "p", "停车方便吗", "致电", "请核对")
+		say(t, e, "p", "确认", "报名成功")
+		say(t, e, "p", "在哪里 几点", "协会二楼亲子小屋", "6月8日")
+		say(t, e, "p", "我排第几", "已经报上了")
+		list := signupsOf(t, st, ev.ID)
+		if len(list) != 1 || list[0].Name != "张伟" || list[0].Phone != "13900139000" || list[0].ChildAgeMonths != 24 {
+			t.Fatalf("stored %+v", list)
+		}
+		// "帮我取消吧" with one sign-up asks first, and cancels on 确定.
+		say(t, e, "p", "帮我取消吧", "亲子绘本课", "确定要取消吗")
+		say(t, e, "p", "算了不取消", "报名保留")
+		say(t, e, "p", "帮我取消吧", "确定要取消吗")
+		say(t, e, "p", "确定", "已取消")
+		if list := signupsOf(t, st, ev.ID); list[0].Status != models.SignupCancelled {
+			t.Fatalf("not cancelled: %+v", list[0])
+		}
+	})
+}
+
 func TestEngineConcurrentSignups(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e, _, _ := signupEngine(t, st)

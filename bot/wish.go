@@ -24,7 +24,8 @@ const wishFlow = "wish"
 const (
 	msgWishAsk = "欢迎来到心愿墙 🌻 请用几句话写下您的心愿或建议（500字以内），例如“希望社区多办几次家长课堂”。\n" +
 		"⚠️ 请不要填写身份证号、病历等敏感信息。\n回复“退出”可随时结束。"
-	msgWishAskCategory = "好的。请选择类别，回复数字：\n1. 生活帮扶\n2. 健康咨询\n3. 活动建议\n4. 政策咨询\n5. 其他\n不确定请回复“跳过”。"
+	msgWishAskCategory = "好的。请选择类别，回复数字：\n1. 育儿\n2. 青春期\n3. 养老\n4. 活动建议\n5. 协会服务\n6. 其他\n不确定请回复“跳过”。"
+	msgWishCategorized = "好的，已归入「%s」类（不对的话，之后工作人员会调整）。\n"
 	msgWishAskContact  = "需要工作人员直接联系您吗？需要请留下称呼和电话，例如“王阿姨 139xxxxxxxx”；不需要请回复“跳过”。\n（联系方式只有工作人员能看到。）"
 	msgWishAskPublic   = "办结后，是否同意把您的心愿和我们的答复匿名展示在“回音壁”上？不会显示您的名字和电话。\n回复 1 同意，回复 2 不同意。"
 	msgWishRedacted    = "（为保护您的隐私，内容里的身份证号已自动隐藏。）\n"
@@ -33,7 +34,7 @@ const (
 	msgWishDoneQuick   = "\n（如需工作人员联系您或同意在回音壁展示，可回复“许愿”按步骤填写。）"
 	msgWishLimit       = "您今天已经留了%d条心愿，请明天再来。着急的事请回复“人工”或致电 {{phone}}（{{hours}}）。"
 	msgWishOff         = "心愿墙暂时不可用，请稍后再试，或回复“人工”联系工作人员（{{phone}}）。"
-	msgWishBadCategory = "请回复 1 到 5 的数字选择类别，不确定请回复“跳过”。"
+	msgWishBadCategory = "请回复 1 到 6 的数字选择类别，不确定请回复“跳过”。"
 	msgWishBadPublic   = "请回复 1（同意展示）或 2（不同意）。回复“退出”可结束。"
 	msgWishNone        = "您还没有留过心愿。回复“许愿”写下您的心愿或建议，工作人员会回复您。"
 	msgWishNotFound    = "没有找到您的心愿 #%d。回复“我的心愿”查看您的全部心愿。"
@@ -48,7 +49,8 @@ const (
 )
 
 // wishCommandNames start the flow, or with words after them, take a one-line wish.
-var wishCommandNames = []string{"许愿", "我要许愿", "心愿墙", "留心愿"}
+var wishCommandNames = []string{"许愿", "我要许愿", "心愿墙", "留心愿", "我想许愿", "我想许个愿", "许个愿", "提建议", "提个建议",
+	"我想提个建议", "我想给你们提个建议", "我要提建议", "反映问题", "反映个问题", "我想反映个问题", "留言", "我要留言"}
 
 func init() {
 	RegisterCommand(Command{Names: wishCommandNames, Args: true, MenuKeys: []string{"WISH"}, Fn: wishStart})
@@ -75,7 +77,7 @@ func wishStart(ctx context.Context, e *Engine, in Inbound, args string) Reply {
 	// One line: keep the resident's own punctuation (the command matcher folds
 	// full-width characters), defaults: 其他, no contact, not shown on the wall.
 	text := originalArgs(in.Text, args)
-	return e.createWish(ctx, wishwall.NewWish{OpenID: in.OpenID, Text: text, Category: models.WishCatOther}, msgWishDoneQuick)
+	return e.createWish(ctx, wishwall.NewWish{OpenID: in.OpenID, Text: text, Category: wishwall.InferCategory(text)}, msgWishDoneQuick)
 }
 
 // originalArgs returns the text after the command word as the resident typed it.
@@ -138,6 +140,11 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 	}
 	answer := strings.TrimSpace(in.Text)
 	short := normalizeCommand(answer)
+	if prompt, asking := wishPrompts[st.Step]; asking && signupQuestion(answer) {
+		// A question half-way is answered, and the step asked again.
+		r := e.faq(ctx, in)
+		return Reply{Text: r.Text + "\n\n（心愿还没写完，接着回答就行；回复“退出”放弃。）\n" + prompt}, true
+	}
 	switch st.Step {
 	case "text":
 		text, redacted, err := wishwall.CheckText(answer)
@@ -149,11 +156,18 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 			return Reply{Text: msgSorry}, true
 		}
 		st.Set("text", text)
+		ask := msgWishAskCategory
 		st.Step = "category"
-		if redacted {
-			return Reply{Text: msgWishRedacted + msgWishAskCategory}, true
+		if cat := wishwall.InferCategory(text); cat != models.WishCatOther {
+			// The text says its category: one question fewer.
+			st.Set("category", cat)
+			st.Step = "contact"
+			ask = fmt.Sprintf(msgWishCategorized, models.WishCategoryLabel(cat)) + msgWishAskContact
 		}
-		return Reply{Text: msgWishAskCategory}, true
+		if redacted {
+			return Reply{Text: msgWishRedacted + ask}, true
+		}
+		return Reply{Text: ask}, true
 	case "category":
 		cat, ok := parseCategory(short)
 		if !ok {
@@ -190,12 +204,15 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 	return Reply{}, false
 }
 
+// wishPrompts are the questions of the steps after the wish's text.
+var wishPrompts = map[string]string{"category": msgWishAskCategory, "contact": msgWishAskContact, "public": msgWishAskPublic}
+
 func parseCategory(s string) (string, bool) {
 	if isSkip(s) {
 		return models.WishCatOther, true
 	}
-	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(models.WishCategories) {
-		return models.WishCategories[n-1], true
+	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(models.WishResidentCategories) {
+		return models.WishResidentCategories[n-1], true
 	}
 	return models.WishCategoryByLabel(s)
 }

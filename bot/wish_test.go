@@ -69,19 +69,19 @@ func TestWishFlow(t *testing.T) {
 		r := e.Handle(context.Background(), Inbound{OpenID: "o1", Kind: KindEvent, Event: "CLICK", EventKey: "WISH"})
 		mustContain(t, r, "心愿", "身份证号", "退出")
 		mustContain(t, chat(t, e, "o1", "短"), "太短")
-		mustContain(t, chat(t, e, "o1", "希望社区多办几次家长课堂，我的身份证110101199003071234"), "身份证号已自动隐藏", "1. 生活帮扶", "5. 其他")
-		mustContain(t, chat(t, e, "o1", "七"), "1 到 5")
+		mustContain(t, chat(t, e, "o1", "希望小区门口的路灯修一修，我的身份证110101199003071234"), "身份证号已自动隐藏", "1. 育儿", "6. 其他")
+		mustContain(t, chat(t, e, "o1", "七"), "1 到 6")
 		mustContain(t, chat(t, e, "o1", "２"), "联系")
 		mustContain(t, chat(t, e, "o1", "王阿姨 13912345678"), "回音壁", "1 同意")
 		mustContain(t, chat(t, e, "o1", "也许"), "1（同意展示）")
 		r = chat(t, e, "o1", "1")
-		mustContain(t, r, "#1", "健康咨询", "3天内受理", "15天内", "我的心愿", "匿名展示在回音壁")
+		mustContain(t, r, "#1", "青春期", "3天内受理", "15天内", "我的心愿", "匿名展示在回音壁")
 		ws := wishes(t, s)
 		if len(ws) != 1 {
 			t.Fatalf("wishes = %+v", ws)
 		}
 		w := ws[0]
-		if w.OpenID != "o1" || w.Category != models.WishCatHealth || w.Contact != "王阿姨 13912345678" || !w.Public ||
+		if w.OpenID != "o1" || w.Category != models.WishCatAdolescent || w.Contact != "王阿姨 13912345678" || !w.Public ||
 			strings.Contains(w.Text, "110101199003071234") {
 			t.Errorf("stored wish = %+v", w)
 		}
@@ -96,15 +96,44 @@ func TestWishFlow(t *testing.T) {
 		}
 
 		// Leaving half-way stores nothing; 跳过 picks 其他 and no contact.
-		chat(t, e, "o2", "许愿", "想要一个老年活动室")
-		mustContain(t, chat(t, e, "o2", "退出"), "已退出")
-		r = chat(t, e, "o2", "许愿", "想要一个老年活动室", "跳过", "不需要", "2")
+		chat(t, e, "o2", "许愿", "想要小区多装几张长椅")
+		mustContain(t, chat(t, e, "o2", "不许了"), "已退出")
+		r = chat(t, e, "o2", "许愿", "想要小区多装几张长椅", "跳过", "不需要", "2")
 		mustContain(t, r, "#2", "其他")
 		if strings.Contains(r.Text, "回音壁") {
 			t.Errorf("a private wish mentions the wall: %q", r.Text)
 		}
 		if ws := wishes(t, s); len(ws) != 2 || ws[1].Contact != "" || ws[1].Public || ws[1].Category != models.WishCatOther {
 			t.Errorf("second wish = %+v", ws[1])
+		}
+	})
+}
+
+// A wish whose text says its category is filed under it without asking:
+// 育儿, 青春期, 养老, 活动, 服务, else 其他.
+func TestWishCategoryFromText(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		e, _ := wishEngine(t, s)
+		mustContain(t, chat(t, e, "o1", "我想给你们提个建议", "希望多办几次家长课堂"), "已归入「活动建议」", "联系")
+		mustContain(t, chat(t, e, "o1", "跳过", "2"), "类别：活动建议")
+		mustContain(t, chat(t, e, "o2", "许愿 社区能不能办个托育点，宝宝没人带"), "类别：育儿")
+		mustContain(t, chat(t, e, "o3", "提个建议 独居老人希望有人上门助餐"), "类别：养老")
+		mustContain(t, chat(t, e, "o4", "我想许个愿"), "心愿")
+		mustContain(t, chat(t, e, "o4", "希望小区多装几张长椅"), "请选择类别")
+		mustContain(t, chat(t, e, "o4", "回音壁是什么？"), "心愿还没写完", "请选择类别") // answered (no knowledge base here), then asked again
+		mustContain(t, chat(t, e, "o4", "算了 不许了"), "已退出")
+		got := map[string]string{}
+		for _, w := range wishes(t, s) {
+			got[w.OpenID] = w.Category
+		}
+		want := map[string]string{"o1": models.WishCatActivity, "o2": models.WishCatParenting, "o3": models.WishCatElderly}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("wish of %s filed under %q, want %q", k, got[k], v)
+			}
+		}
+		if len(got) != 3 {
+			t.Errorf("wishes = %v, want 3 (o4 left the flow)", got)
 		}
 	})
 }

@@ -197,6 +197,9 @@ type Association struct {
 	Phone   string `yaml:"phone"`
 	Address string `yaml:"address"`
 	Hours   string `yaml:"hours"`
+	// Respite describes the association's 喘息服务 for carers (who, how to
+	// apply); empty when it offers none, and carers are not told of it.
+	Respite string `yaml:"respite"`
 }
 
 // Placeholders names the association settings that still hold the values
@@ -220,6 +223,9 @@ func (a Association) Placeholders() []string {
 // Bot tunes the conversation engine.
 type Bot struct {
 	ConversationTTL time.Duration `yaml:"conversation_ttl"`
+	// ContextTTL is how long the conversation's context (last topic, who it is
+	// about, the last list offered) lasts for follow-ups.
+	ContextTTL time.Duration `yaml:"context_ttl"`
 	// AnswerThreshold and ClarifyThreshold are the matcher's confidence bounds (0–1).
 	AnswerThreshold  float64 `yaml:"answer_threshold"`
 	ClarifyThreshold float64 `yaml:"clarify_threshold"`
@@ -283,7 +289,7 @@ func Default() Config {
 			Address: "请在 config.yaml 的 association.address 填写地址",
 			Hours:   "工作日 9:00-12:00，14:00-17:30",
 		},
-		Bot:    Bot{ConversationTTL: 15 * time.Minute, AnswerThreshold: 0.55, ClarifyThreshold: 0.3, CrisisEpisode: 30 * time.Minute},
+		Bot:    Bot{ConversationTTL: 15 * time.Minute, ContextTTL: 15 * time.Minute, AnswerThreshold: 0.55, ClarifyThreshold: 0.3, CrisisEpisode: 30 * time.Minute},
 		Limits: Limits{MessagesPerMinute: 20, WishesPerDay: 3, SignupsPerHour: 10},
 		Speech: Speech{Driver: "none", Timeout: 10 * time.Second,
 			Tencent: SpeechTencent{Region: "ap-shanghai", Engine: "16k_zh", Endpoint: "asr.tencentcloudapi.com"}},
@@ -369,6 +375,9 @@ func (c Config) Validate() error {
 	}
 	if c.Bot.CrisisEpisode <= 0 {
 		probs = append(probs, "bot.crisis_episode must be positive, e.g. 30m (FAMILYBOT_BOT_CRISIS_EPISODE)")
+	}
+	if c.Bot.ContextTTL <= 0 {
+		probs = append(probs, "bot.context_ttl must be positive, e.g. 15m (FAMILYBOT_BOT_CONTEXT_TTL)")
 	}
 	if len(c.Menu) > 3 {
 		probs = append(probs, "menu has more than 3 top buttons: WeChat allows at most 3")

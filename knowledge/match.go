@@ -86,29 +86,76 @@ type query struct {
 // Match finds the entry that answers the question at now. It is safe for
 // concurrent use.
 func (ix *Index) Match(question string, now time.Time) Result {
-	return ix.lookup(question, now, true)
+	return ix.lookup(question, now, true, Hint{})
 }
 
 // Decide is Match without the reasons (Candidate.Why), which only staff read:
 // the same decision and candidates, for the bot's reply path.
 func (ix *Index) Decide(question string, now time.Time) Result {
-	return ix.lookup(question, now, false)
+	return ix.lookup(question, now, false, Hint{})
 }
 
-func (ix *Index) lookup(question string, now time.Time, explain bool) Result {
+// Hint is what the conversation knows beyond the question itself.
+type Hint struct {
+	// Subject is who the conversation is about; it counts when the question
+	// names no one itself.
+	Subject Subject
+	// Override makes Subject replace whoever the question names: "那三个月的呢"
+	// asks the last question again about someone else.
+	Override bool
+	// Category is the topic's category: a follow-up stays in its area, so
+	// entries of other categories are marked down a little.
+	Category string
+}
+
+// SubjectMother is a pregnant woman or a new mother (about herself).
+const SubjectMother Subject = "mother"
+
+// subjectGroups maps a Subject to the lexicon's subject group; the writer
+// (SubjectSelf) and the others name no group.
+var subjectGroups = map[Subject]string{
+	SubjectInfant: "infant", SubjectChild: "child", SubjectTeen: "teen",
+	SubjectElder: "elderly", SubjectMother: "pregnant",
+}
+
+// DecideWith is Decide with what the conversation knows.
+func (ix *Index) DecideWith(question string, now time.Time, h Hint) Result {
+	return ix.lookup(question, now, false, h)
+}
+
+func (ix *Index) lookup(question string, now time.Time, explain bool, h Hint) Result {
 	norm := Normalize(truncateRunes(question, maxQueryRunes))
-	if res, ok := ix.verdicts.get(norm, now, explain); ok {
+	key := norm
+	if h != (Hint{}) {
+		key = norm + "\x00" + h.key()
+	}
+	if res, ok := ix.verdicts.get(key, now, explain); ok {
 		return res
 	}
-	res := ix.match(norm, now, explain)
+	res := ix.match(norm, now, explain, h)
 	from, until := ix.liveSpan(now)
-	ix.verdicts.put(norm, res, explain, from, until)
+	ix.verdicts.put(key, res, explain, from, until)
 	return res
 }
 
+func (h Hint) key() string {
+	o := "+"
+	if h.Override {
+		o = "!"
+	}
+	return string(h.Subject) + o + h.Category
+}
+
+// restrictPenalty marks down further, when the message itself says who it is
+// about (我刚生完孩子, 我爸78岁了), entries about another group.
+const restrictPenalty = 0.6
+
+// topicPenalty marks down, in a follow-up, entries outside the topic's category.
+const topicPenalty = 0.85
+
 // match scores a normalised question against every live entry; explain adds
 // the reasons staff see.
-func (ix *Index) match(norm string, now time.Time, explain bool) Result {
+func (ix *Index) match(norm string, now time.Time, explain bool, h Hint) Result {
 	res := Result{Normalized: norm}
 	q := &query{compact: strings.ReplaceAll(norm, " ", "")}
 	q.terms, q.parts = ix.readQuery(norm)
@@ -126,6 +173,12 @@ func (ix *Index) match(norm string, now time.Time, explain bool) Result {
 				q.subjects = map[string]bool{}
 			}
 			q.subjects[g] = true
+		}
+	}
+	if g, ok := subjectGroups[h.Subject]; ok && (h.Override || len(q.subjects) == 0) {
+		q.subjects = map[string]bool{g: true}
+		if h.Subject == SubjectMother {
+			q.subjects["infant"] = true // a new mother's questions are the 0–3 area's too
 		}
 	}
 	q.specific = lex.specific(q.subjects)
@@ -178,6 +231,12 @@ func (ix *Index) match(norm string, now time.Time, explain bool) Result {
 	for _, c := range cands {
 		if nearest > 0 {
 			c.Score *= 1 - nearestWeight*(1-c.feat.text/nearest)
+		}
+		if h.Category != "" && c.Entry.Category != h.Category {
+			c.Score *= topicPenalty
+		}
+		if h.Override && c.feat.subject {
+			c.Score *= restrictPenalty
 		}
 		top = insertTop(top, c)
 	}

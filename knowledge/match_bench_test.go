@@ -68,7 +68,7 @@ func BenchmarkMatch10k(b *testing.B) {
 	}
 	i := 0
 	for b.Loop() {
-		ix.match(Normalize(benchQueries[i%len(benchQueries)]), now, false)
+		ix.match(Normalize(benchQueries[i%len(benchQueries)]), now, false, Hint{})
 		i++
 	}
 }
@@ -95,7 +95,7 @@ func BenchmarkMatchSeed(b *testing.B) {
 	now := time.Date(2025, 7, 1, 0, 0, 0, 0, China)
 	i := 0
 	for b.Loop() {
-		ix.match(Normalize(benchQueries[i%len(benchQueries)]), now, false)
+		ix.match(Normalize(benchQueries[i%len(benchQueries)]), now, false, Hint{})
 		i++
 	}
 }

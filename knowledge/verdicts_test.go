@@ -35,7 +35,7 @@ func TestRememberedVerdictsFollowTheCalendar(t *testing.T) {
 func TestRememberedVerdictsEqualFreshOnes(t *testing.T) {
 	ix := fixtureIndex(t)
 	for _, q := range []string{"宝宝发烧了怎么办", "寶寶發燒怎麼辦", "发烧", "今天天气怎么样", "高血亚的标准是多少", "？？？"} {
-		fresh := ix.match(Normalize(q), summer, true)
+		fresh := ix.match(Normalize(q), summer, true, Hint{})
 		for range 2 { // the first answer is remembered, the second comes from memory
 			if r := ix.Match(q, summer); len(r.Top) > 0 {
 				r.Top[0] = Candidate{} // a careless caller

@@ -18,6 +18,7 @@ const (
 	RouteEvent    = "event" // subscribe, unsubscribe, SCAN, VIEW … with no resident question
 	RouteMedia    = "media" // image, video, location, link
 	RouteLimited  = "limited"
+	RouteChat     = "chat" // small talk and feelings: answered warmly, never counted as unanswered
 )
 
 // Message records one inbound message and how it was answered, for statistics and

@@ -7,17 +7,28 @@ func init() { Register(&Wish{}, &WishReply{}, &WishEvent{}, &WishQuota{}) }
 // Wish categories (stored as codes; WishCategoryLabel gives the Chinese name).
 // A wish's Team starts as its category, so staff teams are organised by category.
 const (
-	WishCatLife     = "life"
-	WishCatHealth   = "health"
-	WishCatActivity = "activity"
-	WishCatPolicy   = "policy"
-	WishCatOther    = "other"
+	WishCatParenting  = "parenting"
+	WishCatAdolescent = "adolescent"
+	WishCatElderly    = "elderly"
+	WishCatService    = "service"
+	WishCatLife       = "life"
+	WishCatHealth     = "health"
+	WishCatActivity   = "activity"
+	WishCatPolicy     = "policy"
+	WishCatOther      = "other"
 )
 
-// WishCategories lists the categories in the order residents choose them (1–5).
-var WishCategories = []string{WishCatLife, WishCatHealth, WishCatActivity, WishCatPolicy, WishCatOther}
+// WishCategories lists every category, for staff; residents choose among the
+// first six (WishResidentCategories). 生活帮扶, 健康咨询 and 政策咨询 came first
+// and stay for the wishes and staff teams that use them.
+var WishCategories = []string{WishCatParenting, WishCatAdolescent, WishCatElderly, WishCatActivity, WishCatService,
+	WishCatOther, WishCatLife, WishCatHealth, WishCatPolicy}
+
+// WishResidentCategories are the categories residents choose from (1–6), in order.
+var WishResidentCategories = WishCategories[:6]
 
 var wishCategoryLabels = map[string]string{
+	WishCatParenting: "育儿", WishCatAdolescent: "青春期", WishCatElderly: "养老", WishCatService: "协会服务",
 	WishCatLife: "生活帮扶", WishCatHealth: "健康咨询", WishCatActivity: "活动建议",
 	WishCatPolicy: "政策咨询", WishCatOther: "其他",
 }

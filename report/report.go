@@ -174,10 +174,6 @@ var (
 	answeredRoutes = map[string]bool{models.RouteFAQ: true, models.RouteKeyword: true, models.RouteCommand: true, models.RouteFlow: true}
 )
 
-// RouteSmallTalk is the route of greetings, thanks and feelings answered
-// without a question (counted in total only).
-const RouteSmallTalk = "smalltalk"
-
 // The wish service's promises (wishwall: 3 days to accept, 15 to finish).
 const (
 	acceptWithin = 3 * 24 * time.Hour
@@ -285,7 +281,7 @@ func (r *Report) messages(ctx context.Context, src Source, from, to time.Time) e
 			m.Unanswered += c.N
 		case c.Route == models.RouteCrisis:
 			m.Crisis += c.N
-		case c.Route == RouteSmallTalk:
+		case c.Route == models.RouteChat: // small talk and feelings: in the total only
 			m.SmallTalk += c.N
 		}
 	}

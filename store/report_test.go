@@ -50,7 +50,7 @@ func scriptMonth(t *testing.T, s *store.Store) {
 	msg("2026-11-09 10:00", "r3", "text", models.RouteFallback, "", "医保卡怎么办")
 	msg("2026-11-10 10:00", "r4", "text", models.RouteFallback, "", "医保卡怎么办")
 	msg("2026-11-11 10:00", "r4", "text", models.RouteCrisis, "", "")
-	msg("2026-11-30 23:50", "r4", "text", report.RouteSmallTalk, "", "谢谢")
+	msg("2026-11-30 23:50", "r4", "text", models.RouteChat, "", "谢谢")
 	msg("2026-11-12 10:00", "r5", "event", models.RouteEvent, "", "subscribe ") // not a resident's message
 	msg("2026-12-01 00:05", "r6", "text", models.RouteFAQ, "elderly", "血压")     // December
 

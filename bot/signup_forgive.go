@@ -1,0 +1,217 @@
+package bot
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"familybot/models"
+	"familybot/privacy"
+	"familybot/signup"
+)
+
+// A sign-up forgives: a question asked half-way is answered and the step asked
+// again; a correction is taken at any step ("打错了 是2岁", "电话写错了 是…");
+// several fields in one message are taken together; words that answer
+// another step (同意, 确认) are never taken as a name.
+
+// notNames are answers that are never a person's name.
+var notNames = map[string]bool{
+	"同意": true, "我同意": true, "不同意": true, "确认": true, "确定": true, "提交": true, "修改": true, "好的": true, "好": true,
+	"是": true, "是的": true, "可以": true, "行": true, "嗯": true, "报名": true, "活动": true, "我的报名": true, "取消": true,
+	"跳过": true, "帮助": true, "人工": true, "谢谢": true, "你好": true, "在吗": true,
+}
+
+// correctionWords start a correction; they are dropped before the fields are read.
+var correctionWords = strings.NewReplacer("打错了", " ", "写错了", " ", "输错了", " ", "说错了", " ", "填错了", " ", "搞错了", " ",
+	"更正", " ", "改一下", " ", "改成", " ", "应该是", " ", "不对", " ", "哦", " ", "啊", " ", "电话", " ", "手机号", " ", "手机", " ",
+	"号码", " ", "名字", " ", "姓名", " ", "年龄", " ", "孩子", " ", "是", " ", "，", " ", ",", " ", "。", " ")
+
+var phoneInText = regexp.MustCompile(`1[3-9][0-9]{9}`)
+
+// eventQuestionWords ask about the event itself.
+var eventQuestionWords = []string{"在哪", "地点", "地址", "哪里", "几点", "时间", "什么时候", "哪天", "带什么", "带啥", "要带", "停车", "车位"}
+
+// signupQuestion reports whether an answer is a question rather than a field.
+func signupQuestion(answer string) bool {
+	return strings.ContainsAny(answer, "?？") || strings.HasSuffix(answer, "吗") || strings.HasSuffix(answer, "呢") ||
+		containsAnyWord(answer, []string{"什么", "怎么", "哪里", "哪儿", "在哪", "几点", "多少", "能不能", "要不要", "可不可以", "有没有", "停车"})
+}
+
+// forgive handles an answer the step itself would not take well; false
+// leaves it to the step.
+func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *State, answer string) (Reply, bool) {
+	resume := func(text string) (Reply, bool) {
+		return Reply{Text: e.fill(text + "\n\n" + e.askStep(ev, st, false)), Category: models.CatService}, true
+	}
+	if signupQuestion(answer) {
+		if facts := eventFacts(ev, answer); facts != "" {
+			return resume(facts + "\n（报名还没填完，接着回答就行：）")
+		}
+		r := e.faq(ctx, in)
+		return resume(r.Text + "\n\n（报名还没填完，接着回答就行；回复“退出”放弃。）")
+	}
+	fields := strings.Fields(correctionWords.Replace(answer))
+	corrected := strings.TrimSpace(correctionWords.Replace(answer)) != strings.TrimSpace(answer)
+	if (st.Step == "consent" || st.Step == "confirm") && !phoneInText.MatchString(answer) &&
+		(!corrected || notNames[answer] || len(fields) == 0) {
+		return Reply{}, false // 同意, 确认 and the like are this step's own answers
+	}
+	if len(fields) < 2 && !corrected && !phoneInText.MatchString(answer) {
+		return Reply{}, false
+	}
+	if _, ok := signup.ParsePhone(answer); ok && st.Step == "phone" {
+		return Reply{}, false // the step's own answer
+	}
+	var took []string
+	for _, f := range fields {
+		if p, ok := signup.ParsePhone(f); ok {
+			st.Set("phone", p)
+			took = append(took, "手机 "+privacy.MaskPhone(p))
+			continue
+		}
+		if m, err := signup.ParseAge(f); err == nil && ev.ForChild && st.Get("consent") != "" {
+			if !signup.AgeFits(ev, m) {
+				continue
+			}
+			st.Set("age", strconv.Itoa(m))
+			took = append(took, "年龄 "+signup.FormatAge(m))
+			continue
+		}
+		if n, ok := signup.ParseName(f, 20); ok && !notNames[n] && len([]rune(n)) <= 6 {
+			switch {
+			case st.Step == "child" || (st.Get("child_given") != "" && strings.Contains(answer, "孩子")):
+				st.Set("child", n)
+				st.Set("child_given", "1")
+				took = append(took, "孩子 "+n)
+			case st.Step == "name" || strings.Contains(answer, "名字") || strings.Contains(answer, "姓名"):
+				st.Set("name", n)
+				took = append(took, "姓名 "+n)
+			}
+		}
+	}
+	if len(took) == 0 {
+		return Reply{}, false
+	}
+	st.Step = nextStep(ev, st)
+	return resume("好的，已记下：" + strings.Join(took, "，") + "。")
+}
+
+// eventFacts answers a question about the event from its details; "" when
+// the question is about something else.
+func eventFacts(ev models.Event, q string) string {
+	var out []string
+	if containsAnyWord(q, []string{"在哪", "地点", "地址", "哪里"}) {
+		out = append(out, "地点："+ev.Place)
+	}
+	if containsAnyWord(q, []string{"几点", "时间", "什么时候", "哪天"}) {
+		out = append(out, "时间："+signup.FormatWhen(ev))
+	}
+	if containsAnyWord(q, []string{"带什么", "带啥", "要带"}) {
+		if ev.Bring != "" {
+			out = append(out, "请带上："+ev.Bring)
+		} else {
+			out = append(out, "活动没有写需要特别带的东西，带上签到码就行；不确定的请致电 {{phone}}（{{hours}}）问工作人员。")
+		}
+	}
+	if containsAnyWord(q, []string{"停车", "车位"}) {
+		out = append(out, "停车的情况我这里没有，请致电 {{phone}}（{{hours}}）问工作人员。")
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "「" + ev.Title + "」" + strings.Join(out, "\n")
+}
+
+// aboutLastEvent answers "在哪里", "几点", "要带什么", "停车" right after a
+// sign-up from that event, not from the association's address.
+func (e *Engine) aboutLastEvent(ctx context.Context, in Inbound) (Reply, bool) {
+	cx := e.context(ctx)
+	if cx.Event == 0 || e.Signups == nil || len([]rune(in.Text)) > 16 || !containsAnyWord(in.Text, eventQuestionWords) {
+		return Reply{}, false
+	}
+	v, err := e.Signups.Event(ctx, cx.Event)
+	if err != nil {
+		return Reply{}, false
+	}
+	facts := eventFacts(v.Event, in.Text)
+	if facts == "" {
+		return Reply{}, false
+	}
+	return Reply{Text: e.fill(facts), Route: models.RouteCommand, Category: models.CatService}, true
+}
+
+const cancelFlow = "cancel_one"
+
+func init() {
+	RegisterCommand(Command{Names: []string{"帮我取消", "帮我取消吧", "我要取消", "我想取消", "取消我的报名", "不去了", "去不了了", "我不去了", "参加不了了"}, Fn: cancelOne})
+	RegisterCommand(Command{Names: []string{"我排第几", "排第几", "我排第几位", "排到第几了", "候补第几", "我是第几个", "候补排第几"}, Fn: waitPosition})
+	RegisterFlow(cancelFlow, cancelStep)
+}
+
+// activeSignups are the resident's sign-ups that still hold a place or a
+// wait; ok=false with the reply to give when they cannot be read.
+func (e *Engine) activeSignups(ctx context.Context, openID string) (active []signup.Entry, r Reply, ok bool) {
+	if e.Signups == nil {
+		return nil, Reply{Text: e.fill(msgSignupOff)}, false
+	}
+	list, err := e.Signups.Mine(ctx, openID)
+	if err != nil {
+		return nil, Reply{Text: msgSorry}, false
+	}
+	for _, en := range list {
+		if en.Signup.Active != nil {
+			active = append(active, en)
+		}
+	}
+	return active, Reply{}, true
+}
+
+// cancelOne ("帮我取消吧"): with one active sign-up, asks to confirm it; with
+// several, lists them with their numbers.
+func cancelOne(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
+	active, r, ok := e.activeSignups(ctx, in.OpenID)
+	if !ok {
+		return r
+	}
+	if len(active) != 1 {
+		return cancelSignup(ctx, e, in, "")
+	}
+	en := active[0]
+	id := strconv.FormatUint(uint64(en.Signup.ID), 10)
+	if err := e.StartFlow(ctx, in.OpenID, State{Flow: cancelFlow, Step: "confirm", Data: map[string]string{"id": id}}); err != nil {
+		return Reply{Text: msgSorry}
+	}
+	return Reply{Text: "您报名了「" + en.Event.Title + "」（" + signup.FormatWhen(en.Event) + "，参加人：" + attendeeText(en.Signup) +
+		"）。\n确定要取消吗？回复“确定”取消；回复别的，报名保留。", Category: models.CatService}
+}
+
+func cancelStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
+	st.Flow = ""
+	switch normalizeCommand(in.Text) {
+	case "确定", "确认", "是", "是的", "对", "好", "好的", "取消吧", "确定取消", "嗯":
+		return cancelSignup(ctx, e, in, st.Get("id")), true
+	}
+	return Reply{Text: "好的，报名保留。回复“我的报名”可以查看。", Category: models.CatService}, true
+}
+
+// waitPosition ("我排第几") tells where each waiting sign-up stands.
+func waitPosition(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
+	active, r, ok := e.activeSignups(ctx, in.OpenID)
+	if !ok {
+		return r
+	}
+	if len(active) == 0 {
+		return Reply{Text: msgCancelNone, Category: models.CatService}
+	}
+	var lines []string
+	for _, en := range active {
+		if en.Signup.Status == models.SignupWaitlisted {
+			lines = append(lines, "「"+en.Event.Title+"」："+attendeeText(en.Signup)+"候补第 "+strconv.Itoa(en.Position)+" 位，有人取消会按顺序递补并马上通知您。")
+		} else {
+			lines = append(lines, "「"+en.Event.Title+"」："+attendeeText(en.Signup)+"已经报上了，不用排队（签到码 "+en.Signup.CheckinCode+"）。")
+		}
+	}
+	return Reply{Text: strings.Join(lines, "\n"), Category: models.CatService}
+}
