@@ -25,6 +25,8 @@ var auditActions = []option{
 	{Value: "wish.status", Label: "更改心愿状态"}, {Value: "wish.replied", Label: "回复心愿"},
 	{Value: "wish.finished", Label: "办结心愿"}, {Value: "wish.assign", Label: "分派心愿"},
 	{Value: "wish.wall", Label: "设置回音壁展示"}, {Value: "wish.export", Label: "导出心愿表"},
+	{Value: "wish.accept.card", Label: "在企业微信卡片上受理心愿"}, {Value: "wish.take.card", Label: "在企业微信卡片上把心愿转给自己"},
+	{Value: "wish.card.late", Label: "企业微信卡片：心愿已有人处理，未改动"}, {Value: "card.refuse", Label: "企业微信卡片上的操作被拒绝"},
 	{Value: "crisis.view", Label: "查看危机消息"}, {Value: "crisis.reveal", Label: "查看危机消息原文"},
 	{Value: "crisis.handled", Label: "标记危机消息已处理"}, {Value: "crisis.reply", Label: "回复危机消息"},
 	{Value: "messages.view", Label: "查看居民留言"}, {Value: "outbox.retry", Label: "重发消息"},

@@ -28,6 +28,11 @@ func (s *Server) Router() *gin.Engine {
 		r.GET("/wechat", wh)
 		r.POST("/wechat", wh)
 	}
+	if s.WeComCallback != nil {
+		cb := gin.WrapH(s.WeComCallback)
+		r.GET("/wecom/callback", cb)
+		r.POST("/wecom/callback", cb)
+	}
 	if s.Metrics != nil {
 		r.GET("/metrics", gin.WrapH(s.Metrics))
 	}
