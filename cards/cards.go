@@ -105,16 +105,17 @@ func (s *Service) Apply(ctx context.Context, t models.CardTap) error {
 	return s.update(ctx, t, replace)
 }
 
-// errTaken says a wish already has someone (or is closed): 转给我 changes nothing.
+// errTaken says a wish already has someone: 转给我 changes nothing.
 var errTaken = models.Errorf(models.EINVALID, "wish already taken")
 
-// take assigns the wish to st, unless a colleague already has it or it is closed.
+// take assigns a waiting wish to st, unless a colleague already has it. Once
+// accepted, someone has it: a tap on a card not yet updated changes nothing.
 func (s *Service) take(ctx context.Context, st models.Staff, id uint64) error {
 	w, err := s.Store.GetWish(ctx, id)
 	if err != nil {
 		return err
 	}
-	if (w.AssignedTo != "" && w.AssignedTo != st.UserID) || w.Status == models.WishDone || w.Status == models.WishRejected {
+	if (w.AssignedTo != "" && w.AssignedTo != st.UserID) || w.Status != models.WishPending {
 		return errTaken
 	}
 	_, err = s.Wishes.Assign(ctx, st, id, "", st.UserID)
