@@ -1,5 +1,5 @@
 // Package cards applies what staff tap on their WeCom cards: 受理 or 转给我 on a
-// new wish. A tap is applied as that staff member, through the same wishwall
+// new wish, 我来跟进 on a crisis message. A tap is applied as that staff member, through the same wishwall
 // methods and scope rules as the admin, audited with the staff member as the
 // actor, and the card is then updated for everyone who got it (through the
 // outbox) to say who took it, so nobody taps it again.
@@ -23,16 +23,20 @@ const (
 	ActWishTake   = "wish.take.card"   // taken (assigned to oneself) from the card
 	ActWishLate   = "wish.card.late"   // someone already had it: nothing changed
 	ActRefuse     = "card.refuse"      // not staff, not their wish, unknown button
+	// ActCrisisFollow records the staff member as following a crisis message up.
+	ActCrisisFollow = "crisis.follow.card"
+	ActCrisisLate   = "crisis.card.late" // someone already follows it up (or handled it)
 )
 
 // AuditActions lists every action this package audits.
-var AuditActions = []string{ActWishAccept, ActWishTake, ActWishLate, ActRefuse}
+var AuditActions = []string{ActWishAccept, ActWishTake, ActWishLate, ActRefuse, ActCrisisFollow, ActCrisisLate}
 
 // Store is what taps need from storage (implemented by *store.Store).
 type Store interface {
 	GetStaff(ctx context.Context, userID string) (models.Staff, error)
 	GetWish(ctx context.Context, id uint64) (models.Wish, error)
 	ListWishEvents(ctx context.Context, wishID uint64) ([]models.WishEvent, error)
+	FollowCrisis(ctx context.Context, id uint64, by string, at time.Time) (ev models.CrisisEvent, recorded bool, err error)
 	AddAudit(ctx context.Context, a models.AuditLog) error
 	Enqueue(ctx context.Context, m *models.OutboxMessage) error
 }
@@ -67,12 +71,18 @@ func (s *Service) Apply(ctx context.Context, t models.CardTap) error {
 		return s.audit(ctx, actor, ActRefuse, clip("card:"+t.TaskID, 64), "未知的按钮")
 	}
 	object := fmt.Sprintf("wish:%d", id)
+	if action == models.CardCrisisFollow {
+		object = fmt.Sprintf("crisis:%d", id)
+	}
 	st, err := s.Store.GetStaff(ctx, t.UserID)
 	if models.IsCode(err, models.ENOTFOUND) {
 		return s.audit(ctx, actor, ActRefuse, object, "不在工作人员名单中")
 	}
 	if err != nil {
 		return err
+	}
+	if action == models.CardCrisisFollow {
+		return s.follow(ctx, st, t, id, object)
 	}
 	var done, replace string
 	switch action {
@@ -105,6 +115,39 @@ func (s *Service) Apply(ctx context.Context, t models.CardTap) error {
 	return s.update(ctx, t, replace)
 }
 
+// follow records st as following the crisis message up; the first tap wins.
+// Every staff member may (the admin's crisis page is open to all staff).
+func (s *Service) follow(ctx context.Context, st models.Staff, t models.CardTap, id uint64, object string) error {
+	ev, recorded, err := s.Store.FollowCrisis(ctx, id, st.UserID, s.now())
+	if models.IsCode(err, models.ENOTFOUND) {
+		return s.audit(ctx, st.UserID, ActRefuse, object, "危机消息不存在")
+	}
+	if err != nil {
+		return err
+	}
+	action, replace := ActCrisisFollow, "已由"+name(st)+"跟进"
+	switch {
+	case recorded:
+	case ev.FollowedBy != "":
+		action, replace = ActCrisisLate, "已由"+s.staffName(ctx, ev.FollowedBy)+"跟进"
+	default: // handled on the admin page before anyone tapped
+		action, replace = ActCrisisLate, "已由"+s.staffName(ctx, ev.HandledBy)+"处理"
+	}
+	if err := s.audit(ctx, st.UserID, action, object, replace); err != nil {
+		return err
+	}
+	return s.update(ctx, t, replace)
+}
+
+// staffName is a colleague's short name, or the UserID when they have left the list.
+func (s *Service) staffName(ctx context.Context, userID string) string {
+	st, err := s.Store.GetStaff(ctx, userID)
+	if err != nil {
+		st = models.Staff{UserID: userID}
+	}
+	return name(st)
+}
+
 // errTaken says a wish already has someone: 转给我 changes nothing.
 var errTaken = models.Errorf(models.EINVALID, "wish already taken")
 
@@ -130,11 +173,7 @@ func (s *Service) holder(ctx context.Context, id uint64) (string, error) {
 		return "", err
 	}
 	if w.AssignedTo != "" {
-		st, err := s.Store.GetStaff(ctx, w.AssignedTo)
-		if err != nil {
-			st = models.Staff{UserID: w.AssignedTo}
-		}
-		return "已转给" + name(st), nil
+		return "已转给" + s.staffName(ctx, w.AssignedTo), nil
 	}
 	if w.Status == models.WishAccepted {
 		evs, err := s.Store.ListWishEvents(ctx, id)

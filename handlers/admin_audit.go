@@ -29,6 +29,7 @@ var auditActions = []option{
 	{Value: "wish.card.late", Label: "企业微信卡片：心愿已有人处理，未改动"}, {Value: "card.refuse", Label: "企业微信卡片上的操作被拒绝"},
 	{Value: "crisis.view", Label: "查看危机消息"}, {Value: "crisis.reveal", Label: "查看危机消息原文"},
 	{Value: "crisis.handled", Label: "标记危机消息已处理"}, {Value: "crisis.reply", Label: "回复危机消息"},
+	{Value: "crisis.follow.card", Label: "在企业微信卡片上认领跟进危机消息"}, {Value: "crisis.card.late", Label: "企业微信卡片：危机消息已有人跟进，未改动"},
 	{Value: "messages.view", Label: "查看居民留言"}, {Value: "outbox.retry", Label: "重发消息"},
 	{Value: "staff.save", Label: "保存工作人员"}, {Value: "staff.remove", Label: "移除工作人员"},
 	{Value: "event.create", Label: "新建活动"}, {Value: "event.update", Label: "修改活动"},

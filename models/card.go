@@ -10,12 +10,17 @@ import (
 // back to /wecom/callback with the button's key, e.g. "wish_accept:42".
 
 // Card kinds (CardSubject.Kind).
-const CardWish = "wish"
+const (
+	CardWish   = "wish"
+	CardCrisis = "crisis"
+)
 
 // Card button actions: the part of a button key before the colon.
 const (
 	CardWishAccept = "wish_accept" // 受理
 	CardWishTake   = "wish_take"   // 转给我
+	// CardCrisisFollow records the staff member as following a crisis message up.
+	CardCrisisFollow = "crisis_follow" // 我来跟进
 )
 
 // CardSubject is what a card is about; it is the JSON in an outbox message's
@@ -44,8 +49,18 @@ func (s CardSubject) Buttons() []CardButton {
 	switch s.Kind {
 	case CardWish:
 		return []CardButton{{Text: "受理", Key: CardWishAccept + ":" + id, Primary: true}, {Text: "转给我", Key: CardWishTake + ":" + id}}
+	case CardCrisis:
+		return []CardButton{{Text: "我来跟进", Key: CardCrisisFollow + ":" + id, Primary: true}}
 	}
 	return nil
+}
+
+// Source is the line naming where the card comes from.
+func (s CardSubject) Source() string {
+	if s.Kind == CardCrisis {
+		return "危机消息"
+	}
+	return "心愿墙"
 }
 
 // ParseCardKey splits a button key into its action and subject id.
@@ -59,7 +74,7 @@ func ParseCardKey(key string) (action string, id uint64, ok bool) {
 		return "", 0, false
 	}
 	switch action {
-	case CardWishAccept, CardWishTake:
+	case CardWishAccept, CardWishTake, CardCrisisFollow:
 		return action, id, true
 	}
 	return "", 0, false

@@ -3,9 +3,13 @@ package outbox
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"familybot/models"
+
+	"gorm.io/gorm"
 )
 
 // Card is a WeCom card with buttons to staff.
@@ -53,4 +57,28 @@ func (w *Worker) deliverCardUpdate(ctx context.Context, m models.OutboxMessage) 
 		return nil // nothing was sent with buttons
 	}
 	return cs.UpdateWeComCard(ctx, u)
+}
+
+var crisisLink = regexp.MustCompile(`^/admin/crisis/(\d+)`)
+
+// crisisSubject finds the crisis message an alert is about, so the alert can
+// carry a 我来跟进 button: the link names it (/admin/crisis/42), or the dedup key
+// names the resident ("crisis:<openid>:<minute>") whose message was just
+// recorded, before the alert, by the bot.
+func crisisSubject(tx *gorm.DB, dedupKey, link string) (models.CardSubject, bool) {
+	if m := crisisLink.FindStringSubmatch(link); m != nil {
+		id, err := strconv.ParseUint(m[1], 10, 64)
+		return models.CardSubject{Kind: models.CardCrisis, ID: id}, err == nil && id > 0
+	}
+	parts := strings.Split(dedupKey, ":")
+	if len(parts) < 3 || parts[0] != "crisis" || parts[1] == "" || !strings.HasPrefix(link, "/admin/crisis") {
+		return models.CardSubject{}, false
+	}
+	var ids []uint64
+	err := tx.Session(&gorm.Session{NewDB: true}).Model(&models.CrisisEvent{}).Where("open_id = ?", parts[1]).
+		Order("id DESC").Limit(1).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return models.CardSubject{}, false
+	}
+	return models.CardSubject{Kind: models.CardCrisis, ID: ids[0]}, true
 }

@@ -70,7 +70,7 @@ func (c *Client) SendWeComCard(ctx context.Context, to []string, card outbox.Car
 	req := templateCard{ToUser: strings.Join(to, "|"), MsgType: "template_card", AgentID: agent,
 		EnableDuplicateCheck: 1, DuplicateCheckInterval: 600}
 	tc := &req.TemplateCard
-	tc.CardType, tc.TaskID, tc.Source.Desc = "button_interaction", card.TaskID, "心愿墙"
+	tc.CardType, tc.TaskID, tc.Source.Desc = "button_interaction", card.TaskID, card.Subject.Source()
 	tc.MainTitle.Title, tc.SubTitleText = Sanitize(card.Title), Sanitize(card.Description)
 	if strings.HasPrefix(card.URL, "https://") || strings.HasPrefix(card.URL, "http://") {
 		tc.CardAction = &cardAction{Type: 1, URL: card.URL}

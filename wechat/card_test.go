@@ -293,3 +293,56 @@ func TestWeComCallbackRefusesForgedOldAndPlain(t *testing.T) {
 		t.Fatalf("a refused call was applied: %v", got)
 	}
 }
+
+// A crisis alert is a card with 我来跟进: the first colleague to tap it is
+// recorded as following it up, and the card says so for everyone.
+func TestCrisisCardFollowedUpFromWeCom(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		r := newCardRig(t, st)
+		ctx := context.Background()
+		for _, openID := range []string{"o-other", "o-crisis"} {
+			if err := st.RecordCrisis(ctx, models.CrisisEvent{OpenID: openID, Kind: "suicide", Text: "不想活了"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := r.wishes.Notify.AlertStaff(ctx, "crisis:o-crisis:29400000", "紧急：居民可能有自伤风险", "请立即在后台查看并跟进。", "/admin/crisis"); err != nil {
+			t.Fatal(err)
+		}
+		r.deliver()
+		card, _ := r.lastBody("/cgi-bin/message/send")["template_card"].(map[string]any)
+		btns, _ := json.Marshal(card["button_list"])
+		if string(btns) != `[{"key":"crisis_follow:2","style":1,"text":"我来跟进"}]` ||
+			card["source"].(map[string]any)["desc"] != "危机消息" || strings.Contains(fmt.Sprint(card), "不想活") {
+			t.Fatalf("crisis card %v", card)
+		}
+		task, _ := card["task_id"].(string)
+		r.tap("stranger", "crisis_follow:2", task, "RC-0")
+		r.tap("lisi", "crisis_follow:2", task, "RC-1")
+		r.tap("zhangsan", "crisis_follow:2", task, "RC-2") // a copy not yet updated
+		ev, err := st.GetCrisisEvent(ctx, 2)
+		if err != nil || ev.FollowedBy != "lisi" || ev.FollowedAt == nil || ev.HandledAt != nil {
+			t.Fatalf("crisis %+v %v", ev, err)
+		}
+		if a, b, c := r.audits("stranger"), r.audits("lisi"), r.audits("zhangsan"); strings.Join(a, ",") != "card.refuse crisis:2" ||
+			strings.Join(b, ",") != "crisis.follow.card crisis:2" || strings.Join(c, ",") != "crisis.card.late crisis:2" {
+			t.Fatalf("audit %v %v %v", a, b, c)
+		}
+		r.deliver()
+		if upd := r.lastBody("/cgi-bin/message/update_template_card"); upd["response_code"] != "RC-2" ||
+			upd["button"].(map[string]any)["replace_name"] != "已由李四跟进" {
+			t.Fatalf("card update %v", upd)
+		}
+		// Handled on the admin page before anyone tapped: the card says so, nobody is recorded.
+		if err := st.MarkCrisisHandled(ctx, 1, "wangwu", r.now); err != nil {
+			t.Fatal(err)
+		}
+		r.tap("zhangsan", "crisis_follow:1", "crisis_1_m9", "RC-3")
+		if ev, _ := st.GetCrisisEvent(ctx, 1); ev.FollowedBy != "" {
+			t.Fatalf("a handled crisis was claimed: %+v", ev)
+		}
+		r.deliver()
+		if upd := r.lastBody("/cgi-bin/message/update_template_card"); upd["button"].(map[string]any)["replace_name"] != "已由王五处理" {
+			t.Fatalf("card update %v", upd)
+		}
+	})
+}
