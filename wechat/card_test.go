@@ -278,6 +278,11 @@ func TestWeComCallbackRefusesForgedOldAndPlain(t *testing.T) {
 		{"another corp", signed(http.MethodPost, tapXML("zhangsan", key, "t", "rc"), r.now, cardToken, "othercorp"), http.StatusForbidden},
 		{"forged verification", signed(http.MethodGet, "123", r.now, "not-the-token", cardCorp), http.StatusForbidden},
 		{"unsigned", httptest.NewRequest(http.MethodPost, "/wecom/callback", strings.NewReader(tapXML("zhangsan", key, "t", "rc"))), http.StatusForbidden},
+		{"garbage ciphertext", func() *http.Request {
+			q := url.Values{"msg_signature": {util.Signature(cardToken, strconv.FormatInt(r.now.Unix(), 10), "n1", "bm90IGEgbWVzc2FnZQ==")},
+				"timestamp": {strconv.FormatInt(r.now.Unix(), 10)}, "nonce": {"n1"}}
+			return httptest.NewRequest(http.MethodPost, "/wecom/callback?"+q.Encode(), strings.NewReader("<xml><Encrypt>bm90IGEgbWVzc2FnZQ==</Encrypt></xml>"))
+		}(), http.StatusForbidden},
 		{"plain body", httptest.NewRequest(http.MethodPost, signed(http.MethodPost, "x", r.now, cardToken, cardCorp).URL.String(),
 			strings.NewReader(tapXML("zhangsan", key, "t", "rc"))), http.StatusBadRequest},
 	}
@@ -343,6 +348,68 @@ func TestCrisisCardFollowedUpFromWeCom(t *testing.T) {
 		r.deliver()
 		if upd := r.lastBody("/cgi-bin/message/update_template_card"); upd["button"].(map[string]any)["replace_name"] != "已由王五处理" {
 			t.Fatalf("card update %v", upd)
+		}
+	})
+}
+
+// Without the callback set up, a tap could not reach us: staff get the plain
+// textcard linking to the admin instead of buttons that do nothing.
+func TestCardWithoutCallbackIsATextCard(t *testing.T) {
+	f := useFake(t)
+	c := newClient() // no wecom.callback_token
+	card := outbox.Card{TaskID: "wish_3_m1", Subject: models.CardSubject{Kind: models.CardWish, ID: 3}, Title: "新心愿 #3（其他）",
+		Description: "请在3天内受理。", URL: "https://bot.example.org/admin/wishes/3"}
+	if err := c.SendWeComCard(context.Background(), []string{"zhangsan"}, card); err != nil {
+		t.Fatal(err)
+	}
+	var sent map[string]any
+	json.Unmarshal([]byte(f.bodies[len(f.bodies)-1]), &sent)
+	if sent["msgtype"] != "textcard" || sent["textcard"].(map[string]any)["url"] != "https://bot.example.org/admin/wishes/3" {
+		t.Fatalf("sent %v", sent)
+	}
+}
+
+type tapRecorder struct{ taps []models.CardTap }
+
+func (r *tapRecorder) Apply(_ context.Context, t models.CardTap) error {
+	r.taps = append(r.taps, t)
+	return nil
+}
+
+// FuzzWeComCallback: whatever a stranger (or WeCom) sends, the callback answers
+// 200, 400 or 403, never panics, and applies a tap only from a signed, fresh,
+// decryptable event.
+//
+//	go test ./wechat -run '^$' -fuzz '^FuzzWeComCallback$' -fuzztime 1m
+func FuzzWeComCallback(f *testing.F) {
+	f.Add(tapXML("zhangsan", "wish_accept:1", "t", "rc"), true, int64(0), false)
+	f.Add(tapXML("zhangsan", "wish_accept:1", "t", "rc"), false, int64(0), false)
+	f.Add(tapXML("zhangsan", "wish_accept:1", "t", "rc"), true, int64(-3600), false)
+	f.Add("<xml><FromUserName>a</FromUserName><MsgType>text</MsgType></xml>", true, int64(0), false)
+	f.Add("echo-1234", true, int64(0), true)
+	f.Add("<xml><Encrypt>x</Encrypt></xml>", true, int64(0), false)
+	now := time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, plain string, sign bool, skew int64, get bool) {
+		rec := &tapRecorder{}
+		cb := &WeComCallback{Token: cardToken, EncodingAESKey: cardKey, CorpID: cardCorp, MaxSkew: 5 * time.Minute,
+			Now: func() time.Time { return now }, Taps: rec}
+		method, token := http.MethodPost, cardToken
+		if get {
+			method = http.MethodGet
+		}
+		if !sign {
+			token = "forged"
+		}
+		req := signed(method, plain, now.Add(time.Duration(skew%1e6)*time.Second), token, cardCorp)
+		w := httptest.NewRecorder()
+		cb.ServeHTTP(w, req)
+		switch w.Code {
+		case http.StatusOK, http.StatusBadRequest, http.StatusForbidden:
+		default:
+			t.Fatalf("status %d", w.Code)
+		}
+		if len(rec.taps) > 0 && (!sign || skew%1e6 > 300 || skew%1e6 < -300 || get) {
+			t.Fatalf("applied a tap from a refused call: %+v", rec.taps)
 		}
 	})
 }
