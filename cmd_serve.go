@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"familybot/cache"
+	"familybot/cards"
 	"familybot/config"
 	"familybot/handlers"
 	"familybot/metrics"
@@ -75,6 +76,13 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 	}
 	if cfg.WeCom.CorpID != "" {
 		hs.OAuth = client
+	}
+	if cfg.WeCom.CallbackToken != "" {
+		hs.WeComCallback = &wechat.WeComCallback{
+			Token: cfg.WeCom.CallbackToken, EncodingAESKey: cfg.WeCom.CallbackAESKey, CorpID: cfg.WeCom.CorpID,
+			Taps:    &cards.Service{Store: app.Store, Wishes: app.Wishes, Now: app.Now},
+			MaxSkew: cfg.Server.MaxClockSkew, Log: app.Log,
+		}
 	}
 	hs.Limiter = app.Limiter // failed logins per client, shared by every copy with Redis
 	if cfg.OfficialAccount.AppID != "" {

@@ -150,9 +150,10 @@ func TestCrisisIsFlaggedNotLoggedAndAlertsStaff(t *testing.T) {
 	var ev []models.CrisisEvent
 	st.DB.Find(&ev)
 	var alerts []models.OutboxMessage
-	st.DB.Where("channel = ?", models.ChannelWeCom).Find(&alerts)
+	st.DB.Where("channel = ?", models.ChannelWeComCard).Find(&alerts) // a card with 我来跟进
 	if len(ev) != 1 || ev[0].Kind != string(knowledge.CrisisSuicide) || len(alerts) != 1 || alerts[0].To != "duty1" ||
-		!strings.HasPrefix(alerts[0].URL, "https://bot.example.org/admin/crisis") || strings.Contains(alerts[0].Text, "自杀") {
+		!strings.HasPrefix(alerts[0].URL, "https://bot.example.org/admin/crisis") || strings.Contains(alerts[0].Text, "自杀") ||
+		alerts[0].Data != (models.CardSubject{Kind: models.CardCrisis, ID: ev[0].ID}).JSON() {
 		t.Fatalf("crisis events %+v alerts %+v", ev, alerts)
 	}
 }

@@ -178,6 +178,30 @@ type WeCom struct {
 	CorpSecret string   `yaml:"corp_secret"`
 	AgentID    string   `yaml:"agent_id"`
 	OnDuty     []string `yaml:"on_duty"` // UserIDs alerted about new wishes and crisis messages
+	// CallbackToken and CallbackAESKey are the app's 接收消息 settings (Token,
+	// EncodingAESKey): with both set, /wecom/callback takes taps on card buttons.
+	CallbackToken  string `yaml:"callback_token"`
+	CallbackAESKey string `yaml:"callback_aes_key"`
+}
+
+// problems checks the card callback settings: both or neither, a 43-character
+// key, and the CorpID the callback is encrypted for.
+func (w WeCom) problems() []string {
+	var probs []string
+	if (w.CallbackToken == "") != (w.CallbackAESKey == "") {
+		probs = append(probs, "wecom.callback_token and wecom.callback_aes_key go together: copy both from the app's 接收消息 settings, or leave both empty (FAMILYBOT_WECOM_CALLBACK_TOKEN, FAMILYBOT_WECOM_CALLBACK_AES_KEY)")
+	}
+	if k := w.CallbackAESKey; k != "" {
+		if len(k) != 43 {
+			probs = append(probs, fmt.Sprintf("wecom.callback_aes_key must be 43 characters, it has %d: copy the EncodingAESKey again from the 企业微信 console (FAMILYBOT_WECOM_CALLBACK_AES_KEY)", len(k)))
+		} else if _, err := base64.StdEncoding.DecodeString(k + "="); err != nil {
+			probs = append(probs, "wecom.callback_aes_key is not valid: it may only contain letters and digits (FAMILYBOT_WECOM_CALLBACK_AES_KEY)")
+		}
+		if w.CorpID == "" {
+			probs = append(probs, "wecom.corp_id is empty while wecom.callback_aes_key is set: the callback is encrypted for the CorpID (FAMILYBOT_WECOM_CORP_ID)")
+		}
+	}
+	return probs
 }
 
 // Admin configures the staff pages.
@@ -359,6 +383,7 @@ func (c Config) Validate() error {
 	if c.Server.MetricsAddr != "" && c.Server.MetricsAddr == c.Server.Addr {
 		probs = append(probs, "server.metrics_addr must differ from server.addr: /metrics has its own listener, e.g. 127.0.0.1:9090 (FAMILYBOT_SERVER_METRICS_ADDR)")
 	}
+	probs = append(probs, c.WeCom.problems()...)
 	if c.Server.Addr == "" {
 		probs = append(probs, "server.addr is empty: use e.g. :8080 (FAMILYBOT_SERVER_ADDR)")
 	}
@@ -405,6 +430,8 @@ func (c Config) Masked() Config {
 	c.OfficialAccount.Token = mask(c.OfficialAccount.Token)
 	c.OfficialAccount.EncodingAESKey = mask(c.OfficialAccount.EncodingAESKey)
 	c.WeCom.CorpSecret = mask(c.WeCom.CorpSecret)
+	c.WeCom.CallbackToken = mask(c.WeCom.CallbackToken)
+	c.WeCom.CallbackAESKey = mask(c.WeCom.CallbackAESKey)
 	c.Admin.DevLoginToken = mask(c.Admin.DevLoginToken)
 	c.Cache.RedisPassword = mask(c.Cache.RedisPassword)
 	c.Speech.Tencent.SecretID = mask(c.Speech.Tencent.SecretID)

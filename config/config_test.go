@@ -240,3 +240,30 @@ func TestMessageMode(t *testing.T) {
 		t.Fatalf("metrics_addr default %q", d.Server.MetricsAddr)
 	}
 }
+
+// The card callback's key is checked like the official account's, and it needs
+// its token and the CorpID it is encrypted for.
+func TestWeComCallbackSettings(t *testing.T) {
+	key := "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	ok := []string{"FAMILYBOT_WECOM_CORP_ID=ww1", "FAMILYBOT_WECOM_CALLBACK_TOKEN=tok", "FAMILYBOT_WECOM_CALLBACK_AES_KEY=" + key}
+	cfg, err := Load("../config.yaml", true, ok)
+	if err != nil || cfg.WeCom.CallbackToken != "tok" || cfg.WeCom.CallbackAESKey != key {
+		t.Fatalf("good settings refused: %v %+v", err, cfg.WeCom)
+	}
+	if m := cfg.Masked(); m.WeCom.CallbackToken != "***" || m.WeCom.CallbackAESKey != "***" {
+		t.Fatalf("callback secrets shown: %+v", m.WeCom)
+	}
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{[]string{ok[0], ok[1], "FAMILYBOT_WECOM_CALLBACK_AES_KEY=short"}, "wecom.callback_aes_key must be 43 characters, it has 5"},
+		{[]string{ok[0], ok[1], "FAMILYBOT_WECOM_CALLBACK_AES_KEY=" + key[:42] + "!"}, "wecom.callback_aes_key is not valid"},
+		{[]string{ok[0], ok[1]}, "go together"},
+		{[]string{ok[1], ok[2]}, "wecom.corp_id is empty"},
+	} {
+		if _, err := Load("../config.yaml", true, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: got %v, want it to mention %q", tc.env, err, tc.want)
+		}
+	}
+}

@@ -253,7 +253,8 @@ type outboxView struct {
 	Stats map[string]int64
 }
 
-var channelTexts = map[string]string{models.ChannelCustomer: "公众号客服消息", models.ChannelTemplate: "公众号模板消息", models.ChannelWeCom: "企业微信通知"}
+var channelTexts = map[string]string{models.ChannelCustomer: "公众号客服消息", models.ChannelTemplate: "公众号模板消息", models.ChannelWeCom: "企业微信通知",
+	models.ChannelWeComCard: "企业微信卡片", models.ChannelWeComUpdate: "企业微信卡片更新"}
 
 // outboxPage lists outbound messages that could not be delivered.
 func (s *Server) outboxPage(c *gin.Context) error {
@@ -269,7 +270,7 @@ func (s *Server) outboxPage(c *gin.Context) error {
 	v := &outboxView{Page: Page{Title: "发送失败", Nav: "outbox"}, Stats: stats}
 	for _, m := range list {
 		to := m.To
-		if m.Channel != models.ChannelWeCom {
+		if !strings.HasPrefix(m.Channel, models.ChannelWeCom) { // staff UserIDs (or a card's task) are shown as they are
 			to = residentTag(m.To)
 		}
 		link, linkText := outboxSubject(m.DedupKey)

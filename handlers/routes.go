@@ -28,6 +28,11 @@ func (s *Server) Router() *gin.Engine {
 		r.GET("/wechat", wh)
 		r.POST("/wechat", wh)
 	}
+	if s.WeComCallback != nil {
+		cb := gin.WrapH(s.WeComCallback)
+		r.GET("/wecom/callback", cb)
+		r.POST("/wecom/callback", cb)
+	}
 	s.adminRoutes(r) // /admin/…, /wall (admin.go and friends)
 	return r
 }

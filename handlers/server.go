@@ -43,6 +43,9 @@ type Server struct {
 	// Limiter limits failed logins per client (cache.RedisLimiter with several
 	// copies); nil: one in process memory.
 	Limiter cache.Limiter
+
+	// WeComCallback takes taps on WeCom card buttons (wechat package); nil: no route.
+	WeComCallback http.Handler
 }
 
 func (s *Server) now() time.Time {

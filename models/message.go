@@ -92,4 +92,8 @@ type CrisisEvent struct {
 	HandledBy string `gorm:"type:varchar(64)"`
 	HandledAt *time.Time
 	CreatedAt time.Time `gorm:"index"`
+
+	// FollowedBy is the staff member who said 我来跟进 on the WeCom card (empty: nobody yet).
+	FollowedBy string `gorm:"type:varchar(64)"`
+	FollowedAt *time.Time
 }

@@ -9,6 +9,10 @@ const (
 	ChannelCustomer = "customer" // 公众号客服消息 (inside the 48-hour window)
 	ChannelTemplate = "template" // 公众号模板消息
 	ChannelWeCom    = "wecom"    // 企业微信应用消息 (textcard) to staff
+	// ChannelWeComCard is a card with buttons to staff; Data holds its CardSubject.
+	ChannelWeComCard = "wecom_card"
+	// ChannelWeComUpdate replaces a sent card's buttons; Data holds a CardUpdate.
+	ChannelWeComUpdate = "wecom_update"
 )
 
 // Outbox states.

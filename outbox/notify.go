@@ -21,7 +21,8 @@ type Notifier struct {
 	Templates map[string]string
 }
 
-// AlertStaff sends a WeCom textcard to the staff on duty (bot.Alerter).
+// AlertStaff sends a WeCom textcard to the staff on duty (bot.Alerter); an alert
+// about a crisis message is a card with a 我来跟进 button.
 func (n *Notifier) AlertStaff(ctx context.Context, dedupKey, title, text, link string) error {
 	return n.AlertStaffTx(n.Store.Handle().WithContext(ctx), dedupKey, title, text, link)
 }
@@ -31,10 +32,14 @@ func (n *Notifier) AlertStaffTx(tx *gorm.DB, dedupKey, title, text, link string)
 	if len(n.OnDuty) == 0 {
 		return nil
 	}
-	return n.Store.EnqueueInTx(tx, &models.OutboxMessage{
+	m := &models.OutboxMessage{
 		DedupKey: dedupKey, Channel: models.ChannelWeCom, To: strings.Join(n.OnDuty, "|"),
 		Title: title, Text: text, URL: strings.TrimRight(n.PublicURL, "/") + link,
-	})
+	}
+	if s, ok := crisisSubject(tx, dedupKey, link); ok { // a crisis alert carries 我来跟进
+		m.Channel, m.Data = models.ChannelWeComCard, s.JSON()
+	}
+	return n.Store.EnqueueInTx(tx, m)
 }
 
 // ToResidentTx enqueues a customer-service text to a resident inside tx; when the

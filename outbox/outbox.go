@@ -154,6 +154,10 @@ func (w *Worker) deliver(ctx context.Context, m models.OutboxMessage) error {
 		return w.Sender.SendTemplate(ctx, m.To, m.Template, m.URL, data)
 	case models.ChannelWeCom:
 		return w.Sender.SendWeComTextCard(ctx, strings.Split(m.To, "|"), m.Title, m.Text, m.URL)
+	case models.ChannelWeComCard:
+		return w.deliverCard(ctx, m)
+	case models.ChannelWeComUpdate:
+		return w.deliverCardUpdate(ctx, m)
 	}
 	return &Permanent{Err: fmt.Errorf("unknown channel %q", m.Channel)}
 }

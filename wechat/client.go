@@ -143,12 +143,9 @@ type textCard struct {
 
 // SendWeComTextCard notifies staff in WeCom with a card linking to the admin.
 func (c *Client) SendWeComTextCard(ctx context.Context, to []string, title, description, link string) error {
-	if c.wcCfg.CorpID == "" {
-		return &outbox.Permanent{Err: errors.New("wecom.corp_id is not configured")}
-	}
-	agent, err := strconv.ParseInt(c.wcCfg.AgentID, 10, 64)
+	agent, err := c.weComAgent()
 	if err != nil {
-		return &outbox.Permanent{Err: errors.New("wecom.agent_id must be the app's numeric AgentId")}
+		return err
 	}
 	req := textCard{ToUser: strings.Join(to, "|"), MsgType: "textcard", AgentID: agent,
 		// WeCom drops an identical card sent again within 10 minutes (an outbox retry after a lost answer).

@@ -44,15 +44,20 @@ func (s *Service) toResident(key, openID, title, text string) []models.OutboxMes
 		Title: title, Text: text, FallbackTemplate: s.Notify.Templates["wish_reply"]}}
 }
 
-// newWishMessages alerts the staff on duty. The card carries no wish text: the
-// resident's words stay in the admin, behind login and audit.
+// newWishMessages alerts the staff on duty with a card they can accept the wish
+// from (受理 / 转给我). The card carries no wish text: the resident's words stay
+// in the admin, behind login and audit.
 func (s *Service) newWishMessages(w models.Wish) []models.OutboxMessage {
 	if s.Notify == nil {
 		return nil
 	}
-	return s.toStaff(fmt.Sprintf("wish:new:%d", w.ID), s.Notify.OnDuty,
+	msgs := s.toStaff(fmt.Sprintf("wish:new:%d", w.ID), s.Notify.OnDuty,
 		fmt.Sprintf("新心愿 #%d（%s）", w.ID, models.WishCategoryLabel(w.Category)),
 		"居民在心愿墙留下了一条新心愿，请在3天内受理。", w.ID)
+	for i := range msgs {
+		msgs[i].Channel, msgs[i].Data = models.ChannelWeComCard, models.CardSubject{Kind: models.CardWish, ID: w.ID}.JSON()
+	}
+	return msgs
 }
 
 // residentMessages builds what the resident is told after a status change or a

@@ -97,7 +97,7 @@ func TestCreate(t *testing.T) {
 			t.Fatalf("outbox = %+v", rows)
 		}
 		m := rows[0]
-		if m.DedupKey != "wish:new:1" || m.Channel != models.ChannelWeCom || m.To != "duty1|duty2" ||
+		if m.DedupKey != "wish:new:1" || m.Channel != models.ChannelWeComCard || m.Data != `{"kind":"wish","id":1}` || m.To != "duty1|duty2" ||
 			m.URL != "https://bot.example.org/admin/wishes/1" || strings.Contains(m.Text+m.Title, "生育补贴") {
 			t.Errorf("staff alert = %+v", m)
 		}
