@@ -1,0 +1,265 @@
+package knowledge
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// The crisis rules are rules over concepts (who, harm, violence, sexual
+// abuse, medical signs), kept in a plain text file so that staff and
+// reviewers can read and change them; see the file's header for the format.
+//
+//go:embed crisis_concepts.txt
+var crisisConceptsText string
+
+var crisisLex = mustParseCrisisLexicon(crisisConceptsText)
+
+// gapWindow is how far (in bytes of normalised text, about 10 Han
+// characters) the second part of an A~B word may follow the first.
+const gapWindow = 30
+
+// crisisTerm is one word of a concept, as the matcher looks for it.
+type crisisTerm struct {
+	concept int
+	rest    []string // A~B~C: the parts after the first, in order
+	end     bool     // A$: at the end of a clause
+}
+
+type ruleAtom struct {
+	any []int // any of these concepts
+	min int   // how many different words (C*2), 1 by default
+	not bool
+}
+
+type crisisRule struct {
+	kind      CrisisKind
+	emergency Emergency
+	atoms     []ruleAtom
+	line      string // as written, for tests and reviewers
+}
+
+type crisisLexicon struct {
+	concepts []string       // id → name
+	ids      map[string]int // name → id
+	terms    map[string][]crisisTerm
+	maxLen   int // longest first part, in bytes
+	alias    *strings.Replacer
+	idiom    *strings.Replacer
+	rules    []crisisRule
+}
+
+func mustParseCrisisLexicon(text string) *crisisLexicon {
+	l, err := parseCrisisLexicon(text)
+	if err != nil {
+		panic("knowledge: crisis_concepts.txt: " + err.Error())
+	}
+	return l
+}
+
+// crisisWord normalises a word of the file as messages are normalised, so
+// that a word written in traditional characters or with a filler still
+// matches.
+func crisisWord(w string) string {
+	return strings.ReplaceAll(Normalize(w), " ", "")
+}
+
+func parseCrisisLexicon(text string) (*crisisLexicon, error) {
+	l := &crisisLexicon{ids: map[string]int{}, terms: map[string][]crisisTerm{}}
+	var aliases, idioms []string
+	section := ""
+	var ruleLines []string
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+			section = strings.TrimSpace(line[1 : len(line)-1])
+			if name, ok := strings.CutPrefix(section, "concept "); ok {
+				name = strings.TrimSpace(name)
+				if _, dup := l.ids[name]; dup {
+					return nil, fmt.Errorf("line %d: concept %s defined twice", n+1, name)
+				}
+				l.ids[name] = len(l.concepts)
+				l.concepts = append(l.concepts, name)
+			}
+			continue
+		}
+		switch {
+		case section == "alias":
+			from, to, ok := strings.Cut(line, "=>")
+			if !ok {
+				return nil, fmt.Errorf("line %d: alias without =>", n+1)
+			}
+			aliases = append(aliases, crisisWord(strings.TrimSpace(from)), crisisWord(strings.TrimSpace(to)))
+		case section == "idiom":
+			for _, w := range strings.Fields(line) {
+				idioms = append(idioms, crisisWord(w), "|")
+			}
+		case section == "rules":
+			ruleLines = append(ruleLines, line)
+		case strings.HasPrefix(section, "concept "):
+			id := len(l.concepts) - 1
+			for _, w := range strings.Fields(line) {
+				t := crisisTerm{concept: id}
+				if strings.HasSuffix(w, "$") {
+					t.end, w = true, strings.TrimSuffix(w, "$")
+				}
+				parts := strings.Split(w, "~")
+				for i := range parts {
+					parts[i] = crisisWord(parts[i])
+					if parts[i] == "" {
+						return nil, fmt.Errorf("line %d: empty word in %q", n+1, w)
+					}
+				}
+				t.rest = parts[1:]
+				l.terms[parts[0]] = append(l.terms[parts[0]], t)
+				l.maxLen = max(l.maxLen, len(parts[0]))
+			}
+		default:
+			return nil, fmt.Errorf("line %d: outside any section", n+1)
+		}
+	}
+	for _, line := range ruleLines {
+		r, err := l.parseRule(line)
+		if err != nil {
+			return nil, err
+		}
+		l.rules = append(l.rules, r)
+	}
+	l.alias = strings.NewReplacer(aliases...)
+	l.idiom = strings.NewReplacer(longestFirst(idioms)...)
+	for _, name := range []string{"present", "guard_prevention", "guard_past", "guard_info", "who_self_victim", "self_harm_self", "third_intent", "child_writer_cue", "secrecy", "event_abuse",
+		"infant", "young_infant", "child", "teen", "partner", "elder", "other_person"} {
+		if _, ok := l.ids[name]; !ok {
+			return nil, fmt.Errorf("concept %s is used by the code but not defined", name)
+		}
+	}
+	return l, nil
+}
+
+func (l *crisisLexicon) parseRule(line string) (crisisRule, error) {
+	head, body, ok := strings.Cut(line, "=")
+	if !ok {
+		return crisisRule{}, fmt.Errorf("rule %q: no =", line)
+	}
+	kind, em, _ := strings.Cut(strings.TrimSpace(head), "/")
+	r := crisisRule{kind: CrisisKind(kind), emergency: Emergency(em), line: line}
+	switch r.kind {
+	case CrisisSuicide, CrisisChildAbuse, CrisisViolence, CrisisMedical:
+	default:
+		return r, fmt.Errorf("rule %q: unknown kind %s", line, kind)
+	}
+	for _, f := range strings.Fields(body) {
+		a := ruleAtom{min: 1}
+		if strings.HasPrefix(f, "!") {
+			a.not, f = true, f[1:]
+		}
+		if base, ok := strings.CutSuffix(f, "*2"); ok {
+			a.min, f = 2, base
+		}
+		for _, name := range strings.Split(f, "|") {
+			id, ok := l.ids[name]
+			if !ok {
+				return r, fmt.Errorf("rule %q: unknown concept %s", line, name)
+			}
+			a.any = append(a.any, id)
+		}
+		r.atoms = append(r.atoms, a)
+	}
+	if len(r.atoms) == 0 {
+		return r, fmt.Errorf("rule %q: no concepts", line)
+	}
+	return r, nil
+}
+
+// prepare turns a message into the text the concepts are looked for in:
+// normalised, aliases rewritten and idioms cut out (each leaves a "|", which
+// no word contains, so nothing matches across it), then spaces removed so
+// that dictated or spaced-out words (我 想 自 杀) still match; ends marks the
+// byte offsets where a clause ended.
+func (l *crisisLexicon) prepare(text string) (s string, ends map[int]bool) {
+	n := l.idiom.Replace(l.alias.Replace(Normalize(text)))
+	if !strings.Contains(n, " ") {
+		return n, nil
+	}
+	ends = map[int]bool{}
+	var b strings.Builder
+	b.Grow(len(n))
+	for _, clause := range strings.Split(n, " ") {
+		if b.Len() > 0 {
+			ends[b.Len()] = true
+		}
+		b.WriteString(clause)
+	}
+	return b.String(), ends
+}
+
+// conceptHits counts, per concept, the different places one of its words
+// occurs (overlapping words of one concept count once).
+type conceptHits []uint8
+
+func (h conceptHits) has(id int) bool { return h[id] > 0 }
+
+func (l *crisisLexicon) match(s string, ends map[int]bool) conceptHits {
+	hits := make(conceptHits, len(l.concepts))
+	lastEnd := make([]int, len(l.concepts))
+	for i := 0; i < len(s); {
+		for j := min(len(s), i+l.maxLen); j > i; j-- {
+			ts, ok := l.terms[s[i:j]]
+			if !ok {
+				continue
+			}
+			for _, t := range ts {
+				end, ok := t.matchAt(s, j, ends)
+				if !ok {
+					continue
+				}
+				if hits[t.concept] == 0 || i >= lastEnd[t.concept] {
+					if hits[t.concept] < 255 {
+						hits[t.concept]++
+					}
+					lastEnd[t.concept] = end
+				}
+			}
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return hits
+}
+
+// matchAt checks the rest of a word whose first part ended at j; it returns
+// where the whole word ends.
+func (t crisisTerm) matchAt(s string, j int, ends map[int]bool) (int, bool) {
+	for _, p := range t.rest {
+		window := s[j:min(len(s), j+gapWindow+len(p))]
+		k := strings.Index(window, p)
+		if k < 0 {
+			return 0, false
+		}
+		j += k + len(p)
+	}
+	if t.end && j != len(s) && !ends[j] && s[j] != '|' {
+		return 0, false
+	}
+	return j, true
+}
+
+func (r crisisRule) fires(h conceptHits) bool {
+	for _, a := range r.atoms {
+		n := 0
+		for _, id := range a.any {
+			n += int(h[id])
+		}
+		if (n >= a.min) == a.not {
+			return false
+		}
+	}
+	return true
+}
+
+// has reports whether a concept by name was found; names are checked at load.
+func (l *crisisLexicon) has(h conceptHits, name string) bool { return h.has(l.ids[name]) }

@@ -1,0 +1,269 @@
+package knowledge
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Kinds in the order a message that signals several gets its kind: a
+// message that is both self-harm and an emergency gets the self-harm reply,
+// which also tells the resident to call 120.
+var kindOrder = []CrisisKind{CrisisSuicide, CrisisChildAbuse, CrisisViolence, CrisisMedical}
+
+func assessCrisis(text string) Crisis {
+	return crisisLex.assess(text, defaultCrisisModel())
+}
+
+// assess gives the verdict of the rules and the model m (nil: rules only).
+func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
+	s, ends := l.prepare(text)
+	if s == "" {
+		return Crisis{}
+	}
+	h := l.match(s, ends)
+	if youngInfantAge(s) {
+		h[l.ids["young_infant"]]++
+	}
+	fired := map[CrisisKind]bool{}
+	var em Emergency
+	for _, r := range l.rules {
+		if fired[r.kind] && (r.kind != CrisisMedical || em != "") {
+			continue
+		}
+		if r.fires(h) {
+			fired[r.kind] = true
+			if r.kind == CrisisMedical && em == "" {
+				em = r.emergency
+			}
+		}
+	}
+	for _, k := range kindOrder {
+		if fired[k] && l.guarded(k, h) {
+			delete(fired, k)
+		}
+	}
+	c := Crisis{}
+	for _, k := range kindOrder {
+		if fired[k] {
+			c.Kind, c.Layer = k, "rule"
+			break
+		}
+	}
+	if c.Kind != CrisisMedical && !fired[CrisisMedical] {
+		em = ""
+	}
+	// The statistical layer: recall first, so a message the rules miss is
+	// still a crisis when the model is confident. It never overrides the
+	// guard: a message with a prevention, learning, medicine or past-event
+	// word that the rules (which know about present danger) let through is
+	// a question for the FAQ, and the model, which only sees characters,
+	// cannot tell 噎住了怎么急救 (learning) from 噎住了 (now). Idioms are cut
+	// before the model sees the text, so 笑死 never reaches it either.
+	if k, ok := m.verdict(s); ok {
+		switch {
+		case c.Kind != CrisisNone:
+			c.Layer = "rule+model"
+		case !l.anyGuard(h):
+			c.Kind, c.Layer = k, "model"
+		}
+	}
+	if c.Kind == CrisisNone {
+		return Crisis{}
+	}
+	c.Emergency = em
+	l.who(&c, h, s)
+	return c
+}
+
+// guarded: a question about prevention, learning, medicines or general
+// knowledge (怎么给孩子讲身体安全, 想学心肺复苏), or for a medical kind a past
+// event (去年中风了现在康复), is not a crisis — unless the message also states
+// a present danger (突然, 刚才, 救命 …), the writer speaks of harming
+// themselves, someone said they would, or abuse is reported as having
+// happened.
+func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits) bool {
+	if l.has(h, "present") {
+		return false
+	}
+	general := l.has(h, "guard_prevention") || l.has(h, "guard_info")
+	switch k {
+	case CrisisMedical:
+		return general || l.has(h, "guard_past")
+	case CrisisSuicide:
+		return general && !l.has(h, "self_harm_self") && !l.has(h, "third_intent")
+	default:
+		return general && !l.has(h, "who_self_victim") && !l.has(h, "event_abuse") && !l.has(h, "secrecy")
+	}
+}
+
+func (l *crisisLexicon) anyGuard(h conceptHits) bool {
+	return l.has(h, "guard_prevention") || l.has(h, "guard_info") || l.has(h, "guard_past")
+}
+
+// who fills Subject, Person and ChildWriter: who the words say is at risk,
+// relative to the writer, which decides the words of the reply.
+func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
+	c.Subject = l.subject(h)
+	c.ChildWriter = l.has(h, "child_writer_cue") || childAge(s)
+	selfVictim := l.has(h, "who_self_victim")
+	switch c.Kind {
+	case CrisisSuicide:
+		if l.has(h, "self_harm_self") || c.Subject == SubjectSelf {
+			c.Subject, c.Person = SubjectSelf, PersonSelf
+			break
+		}
+		switch {
+		case l.has(h, "third_intent") && c.Emergency == EmergencyNone:
+			c.Person = PersonWorried
+		case c.Emergency != EmergencyNone:
+			// 我妈吃了一整瓶安眠药 叫不太醒: an overdose or injury in front of
+			// the writer needs the medical first steps, for the helper.
+			c.Kind, c.Person = CrisisMedical, PersonPresent
+		case l.has(h, "present"):
+			c.Person = PersonPresent
+		default:
+			c.Person = PersonWorried
+		}
+	case CrisisChildAbuse:
+		if c.ChildWriter || (selfVictim && !l.has(h, "child")) {
+			c.ChildWriter = true
+			c.Subject, c.Person = SubjectSelf, PersonSelf
+			break
+		}
+		if c.Subject == SubjectSelf || c.Subject == SubjectPartner || c.Subject == SubjectElder || c.Subject == SubjectOther {
+			c.Subject = SubjectChild
+		}
+		c.Person = PersonWorried
+	case CrisisViolence:
+		if selfVictim || c.Subject == SubjectSelf || c.Subject == SubjectPartner {
+			c.Subject, c.Person = SubjectSelf, PersonSelf
+			break
+		}
+		c.Person = PersonWorried
+	case CrisisMedical:
+		// With nobody named, signs the writer cannot have written about
+		// themselves (a seizure, unconscious, choking) are someone's with them.
+		if c.Subject == SubjectSelf && (strings.Contains(s, "我") || !onlyWitnessed[c.Emergency]) {
+			c.Person = PersonSelf
+		} else {
+			c.Person = PersonPresent
+			if c.Subject == SubjectSelf {
+				c.Subject = SubjectUnknown
+			}
+		}
+	}
+	if c.Emergency == EmergencyInfant {
+		c.Subject = SubjectInfant
+	}
+}
+
+var onlyWitnessed = map[Emergency]bool{
+	EmergencySeizure: true, EmergencyUnconscious: true, EmergencyChoking: true, EmergencyHeadInjury: true,
+	EmergencyDrowning: true, EmergencyInfant: true, EmergencyStroke: true,
+}
+
+func (l *crisisLexicon) subject(h conceptHits) Subject {
+	switch {
+	case l.has(h, "young_infant") || (l.has(h, "infant") && !l.has(h, "child")):
+		return SubjectInfant
+	case l.has(h, "teen"):
+		return SubjectTeen
+	case l.has(h, "child") || l.has(h, "infant"):
+		return SubjectChild
+	case l.has(h, "elder"):
+		return SubjectElder
+	case l.has(h, "partner"):
+		return SubjectPartner
+	case l.has(h, "other_person"):
+		return SubjectOther
+	}
+	return SubjectSelf
+}
+
+// childAge reports whether the writer gives an age under 18 (我才13岁,
+// 我今年十二岁).
+func childAge(s string) bool {
+	for _, lead := range []string{"我才", "我今年", "我只有", "我现在", "本人"} {
+		i := strings.Index(s, lead)
+		if i < 0 {
+			continue
+		}
+		rest := s[i+len(lead):]
+		j := strings.Index(rest, "岁")
+		if j <= 0 || j > 9 {
+			continue
+		}
+		if n, ok := chineseNumber(rest[:j]); ok && n >= 5 && n < 18 {
+			return true
+		}
+	}
+	return false
+}
+
+// youngInfantAge reports whether a baby's age is given as under about 3
+// months: 才20天, 出生十天, 40天大, 两个月的宝宝 ("发烧3天" is a duration, not an age).
+func youngInfantAge(s string) bool {
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && (s[j] >= '0' && s[j] <= '9' || strings.HasPrefix(s[j:], "十") || strings.ContainsRune("一二两三四五六七八九", firstRune(s[j:]))) {
+			_, size := utf8.DecodeRuneInString(s[j:])
+			j += size
+		}
+		if j == i {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			continue
+		}
+		n, ok := chineseNumber(s[i:j])
+		before, after := s[:i], s[j:]
+		i = j
+		if !ok || n <= 0 {
+			continue
+		}
+		age := strings.HasSuffix(before, "才") || strings.HasSuffix(before, "出生") || strings.HasSuffix(before, "刚") || strings.HasSuffix(before, "只有")
+		switch {
+		case strings.HasPrefix(after, "天"):
+			rest := after[len("天"):]
+			if n <= 90 && (age || strings.HasPrefix(rest, "大") || strings.HasPrefix(rest, "的宝宝") || strings.HasPrefix(rest, "的孩子") || strings.HasPrefix(rest, "宝宝") || strings.HasPrefix(rest, "的婴儿") || strings.HasPrefix(rest, "的娃")) {
+				return true
+			}
+		case strings.HasPrefix(after, "个月"), strings.HasPrefix(after, "月"):
+			if n < 3 && (age || strings.Contains(after, "大") || strings.Contains(after, "宝宝") || strings.Contains(after, "孩子")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+// chineseNumber reads 13, 十三 or 十 (up to 99).
+func chineseNumber(s string) (int, bool) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n, true
+	}
+	digits := map[rune]int{'一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	if utf8.RuneCountInString(s) > 3 {
+		return 0, false
+	}
+	n, cur := 0, 0
+	for _, r := range s {
+		switch {
+		case r == '十':
+			if cur == 0 {
+				cur = 1
+			}
+			n, cur = n+cur*10, 0
+		case digits[r] > 0:
+			cur = digits[r]
+		default:
+			return 0, false
+		}
+	}
+	return n + cur, true
+}
