@@ -3,6 +3,7 @@ package knowledge
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -78,4 +79,151 @@ func BenchmarkAssessCrisis(b *testing.B) {
 	})
 }
 
-var _ = fmt.Sprint
+// Gates on the held-out part of the corpus, which neither the rules nor the
+// model were fitted on.
+const (
+	gateCrisisRecall      = 0.97
+	gateCrisisFalseAlarms = 0.02
+)
+
+// crisisScore counts one evaluation.
+type crisisScore struct {
+	pos, hit, neg, fa, kindOK    int
+	perKind, perKindHit          map[CrisisKind]int
+	emN, emOK, personN, personOK int
+	misses, alarms               []string
+}
+
+func scoreCrisis(l *crisisLexicon, m *crisisModel, ex []crisisExample) crisisScore {
+	sc := crisisScore{perKind: map[CrisisKind]int{}, perKindHit: map[CrisisKind]int{}}
+	for _, e := range ex {
+		c := l.assess(e.Text, m)
+		if e.Kind == CrisisNone {
+			sc.neg++
+			if c.Kind != CrisisNone {
+				sc.fa++
+				sc.alarms = append(sc.alarms, fmt.Sprintf("%s/%s %q", c.Kind, c.Layer, e.Text))
+			}
+			continue
+		}
+		sc.pos++
+		sc.perKind[e.Kind]++
+		if c.Kind == CrisisNone {
+			sc.misses = append(sc.misses, fmt.Sprintf("%s %q", e.Kind, e.Text))
+			continue
+		}
+		sc.hit++
+		sc.perKindHit[e.Kind]++
+		if c.Kind == e.Kind {
+			sc.kindOK++
+		}
+		if e.Emergency != "" {
+			sc.emN++
+			if c.Emergency == e.Emergency {
+				sc.emOK++
+			}
+		}
+		if e.Person != "" {
+			sc.personN++
+			if c.Person == e.Person {
+				sc.personOK++
+			}
+		}
+	}
+	return sc
+}
+
+func pctOf(n, d int) float64 { return 100 * float64(n) / float64(max(d, 1)) }
+
+func (sc crisisScore) summary() string {
+	return fmt.Sprintf("recall %.1f%% (%d/%d), false alarms %.1f%% (%d/%d)", pctOf(sc.hit, sc.pos), sc.hit, sc.pos, pctOf(sc.fa, sc.neg), sc.fa, sc.neg)
+}
+
+// TestCrisisCorpus fits the model on the training part of the labelled corpus
+// only, and measures rules + model on the held-out part. Reproduce with
+// go test ./knowledge -run Corpus -v. The held-out messages that were missed
+// or falsely alarmed are listed only with FAMILYBOT_CRISIS_SHOW_MISSES=1:
+// tune on the training part, never on what measures you.
+func TestCrisisCorpus(t *testing.T) {
+	train := mustReadCrisisTSV(t, "crisisdata/train.tsv")
+	held := mustReadCrisisTSV(t, "testdata/crisis_heldout.tsv")
+	seen := map[string]bool{}
+	for _, e := range train {
+		seen[e.Text] = true
+	}
+	overlap := 0
+	for _, e := range held {
+		if seen[e.Text] {
+			overlap++
+		}
+	}
+	if overlap > 0 {
+		t.Errorf("%d held-out messages are also in the training part", overlap)
+	}
+
+	// Cross-validation inside the training part: how the model threshold was
+	// chosen, without looking at the held-out part.
+	const folds = 5
+	for _, th := range []float64{0.05, 0.1, 0.2, 0.3, 0.5} {
+		var total crisisScore
+		for f := range folds {
+			var fit, val []crisisExample
+			for i, e := range train {
+				if i%folds == f {
+					val = append(val, e)
+				} else {
+					fit = append(fit, e)
+				}
+			}
+			sc := scoreCrisis(crisisLex, trainCrisisModel(fit, th), val)
+			total.pos += sc.pos
+			total.hit += sc.hit
+			total.neg += sc.neg
+			total.fa += sc.fa
+		}
+		t.Logf("train %d-fold, model threshold %.2f: %s", folds, th, total.summary())
+	}
+	rules := scoreCrisis(crisisLex, nil, train)
+	t.Logf("train, rules only: %s", rules.summary())
+	if os.Getenv("FAMILYBOT_CRISIS_SHOW_TRAIN") != "" {
+		for _, s := range rules.misses {
+			t.Logf("train miss (rules): %s", s)
+		}
+		for _, s := range rules.alarms {
+			t.Logf("train alarm (rules): %s", s)
+		}
+	}
+
+	m := trainCrisisModel(train, modelThreshold)
+	sc := scoreCrisis(crisisLex, m, held)
+	onlyRules := scoreCrisis(crisisLex, nil, held)
+	t.Logf("held-out, rules only: %s", onlyRules.summary())
+	var kinds []string
+	for _, k := range kindOrder {
+		kinds = append(kinds, fmt.Sprintf("%s %d/%d", k, sc.perKindHit[k], sc.perKind[k]))
+	}
+	lines := []string{
+		fmt.Sprintf("crisis corpus held-out: %s", sc.summary()),
+		fmt.Sprintf("crisis corpus held-out per kind (detected): %s", strings.Join(kinds, ", ")),
+		fmt.Sprintf("crisis corpus held-out kind right %.1f%% (%d/%d), emergency right %d/%d, person right %d/%d; training part %d messages, held-out %d",
+			pctOf(sc.kindOK, sc.hit), sc.kindOK, sc.hit, sc.emOK, sc.emN, sc.personOK, sc.personN, len(train), len(held)),
+	}
+	for _, s := range lines {
+		t.Log(s)
+		fmt.Println(s)
+	}
+	if os.Getenv("FAMILYBOT_CRISIS_SHOW_MISSES") != "" {
+		for _, s := range sc.misses {
+			t.Logf("held-out miss: %s", s)
+		}
+		for _, s := range sc.alarms {
+			t.Logf("held-out false alarm: %s", s)
+		}
+	}
+	if float64(sc.hit) < gateCrisisRecall*float64(sc.pos) {
+		t.Errorf("held-out recall %.1f%% is below the %.0f%% gate", pctOf(sc.hit, sc.pos), 100*gateCrisisRecall)
+	}
+	if float64(sc.fa) > gateCrisisFalseAlarms*float64(sc.neg) {
+		t.Errorf("held-out false alarms %.1f%% are above the %.0f%% gate", pctOf(sc.fa, sc.neg), 100*gateCrisisFalseAlarms)
+	}
+}

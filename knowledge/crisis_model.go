@@ -76,6 +76,9 @@ type crisisModel struct {
 // alarms on hard negatives that share words with crises.
 const modelThreshold = 0.2
 
+// modelMinRunes: the model decides alone only on texts at least this long.
+const modelMinRunes = 8
+
 var (
 	modelOnce   sync.Once
 	loadedModel *crisisModel

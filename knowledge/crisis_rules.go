@@ -109,10 +109,13 @@ func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 				}
 				parts := strings.Split(w, "~")
 				for i := range parts {
-					parts[i] = crisisWord(parts[i])
-					if parts[i] == "" {
-						return nil, fmt.Errorf("line %d: empty word in %q", n+1, w)
+					p := crisisWord(parts[i])
+					// A word that loses characters to Normalize (活着就是 → 活着:
+					// 就是 is a filler) would match far more than written.
+					if utf8.RuneCountInString(p) < utf8.RuneCountInString(parts[i]) {
+						return nil, fmt.Errorf("line %d: %q is normalised to %q: write the normalised form", n+1, parts[i], p)
 					}
+					parts[i] = p
 				}
 				t.rest = parts[1:]
 				l.terms[parts[0]] = append(l.terms[parts[0]], t)

@@ -58,13 +58,15 @@ func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
 	// guard: a message with a prevention, learning, medicine or past-event
 	// word that the rules (which know about present danger) let through is
 	// a question for the FAQ, and the model, which only sees characters,
-	// cannot tell 噎住了怎么急救 (learning) from 噎住了 (now). Idioms are cut
-	// before the model sees the text, so 笑死 never reaches it either.
+	// cannot tell 噎住了怎么急救 (learning) from 噎住了 (now). Nor does it
+	// decide alone on a text an idiom was cut from (笑死我了) or on a very
+	// short one: a few characters are too few for n-gram statistics, and short
+	// crises are what the concept rules are for.
 	if k, ok := m.verdict(s); ok {
 		switch {
 		case c.Kind != CrisisNone:
 			c.Layer = "rule+model"
-		case !l.anyGuard(h):
+		case !l.anyGuard(h) && !strings.Contains(s, "|") && utf8.RuneCountInString(s) >= modelMinRunes:
 			c.Kind, c.Layer = k, "model"
 		}
 	}
@@ -91,8 +93,12 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits) bool {
 	case CrisisMedical:
 		return general || l.has(h, "guard_past")
 	case CrisisSuicide:
-		return general && !l.has(h, "self_harm_self") && !l.has(h, "third_intent")
+		return (general || l.has(h, "guard_past")) && !l.has(h, "self_harm_self") && !l.has(h, "third_intent")
 	default:
+		// 我前几年被家暴过 离婚以后过得挺好 想当志愿者: over, and a question.
+		if general && l.has(h, "guard_past") {
+			return true
+		}
 		return general && !l.has(h, "who_self_victim") && !l.has(h, "event_abuse") && !l.has(h, "secrecy")
 	}
 }
