@@ -134,7 +134,7 @@ func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 	}
 	l.alias = strings.NewReplacer(aliases...)
 	l.idiom = strings.NewReplacer(longestFirst(idioms)...)
-	for _, name := range []string{"present", "guard_prevention", "guard_past", "guard_info", "who_self_victim", "self_harm_self", "third_intent", "child_writer_cue", "secrecy", "event_abuse",
+	for _, name := range []string{"present", "guard_prevention", "guard_past", "guard_info", "guard_fiction", "who_self_victim", "self_harm_self", "third_intent", "child_writer_cue", "secrecy", "event_abuse",
 		"infant", "young_infant", "child", "teen", "partner", "elder", "other_person"} {
 		if _, ok := l.ids[name]; !ok {
 			return nil, fmt.Errorf("concept %s is used by the code but not defined", name)
@@ -191,13 +191,21 @@ func (l *crisisLexicon) prepare(text string) (s string, ends map[int]bool) {
 	ends = map[int]bool{}
 	var b strings.Builder
 	b.Grow(len(n))
-	for _, clause := range strings.Split(n, " ") {
+	clauses := strings.Split(n, " ")
+	for _, clause := range clauses {
 		if b.Len() > 0 {
 			ends[b.Len()] = true
 		}
 		b.WriteString(clause)
 	}
-	return b.String(), ends
+	s = b.String()
+	// Spaced-out typing (我 想 自 杀) has clauses of a character or two:
+	// words may run across them. Otherwise a word must not (孩子不听话就打 我不同意
+	// does not say 打我).
+	if utf8.RuneCountInString(s) <= 2*len(clauses) {
+		return s, nil
+	}
+	return s, ends
 }
 
 // conceptHits counts, per concept, the different places one of its words
@@ -212,7 +220,7 @@ func (l *crisisLexicon) match(s string, ends map[int]bool) conceptHits {
 	for i := 0; i < len(s); {
 		for j := min(len(s), i+l.maxLen); j > i; j-- {
 			ts, ok := l.terms[s[i:j]]
-			if !ok {
+			if !ok || crossesEnd(i, j, ends) {
 				continue
 			}
 			for _, t := range ts {
@@ -232,6 +240,18 @@ func (l *crisisLexicon) match(s string, ends map[int]bool) conceptHits {
 		i += size
 	}
 	return hits
+}
+
+func crossesEnd(i, j int, ends map[int]bool) bool {
+	if ends == nil {
+		return false
+	}
+	for k := i + 1; k < j; k++ {
+		if ends[k] {
+			return true
+		}
+	}
+	return false
 }
 
 // matchAt checks the rest of a word whose first part ended at j; it returns
@@ -266,3 +286,12 @@ func (r crisisRule) fires(h conceptHits) bool {
 
 // has reports whether a concept by name was found; names are checked at load.
 func (l *crisisLexicon) has(h conceptHits, name string) bool { return h.has(l.ids[name]) }
+
+func (l *crisisLexicon) hasAny(h conceptHits, names ...string) bool {
+	for _, n := range names {
+		if l.has(h, n) {
+			return true
+		}
+	}
+	return false
+}

@@ -39,7 +39,7 @@ func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
 		}
 	}
 	for _, k := range kindOrder {
-		if fired[k] && l.guarded(k, h) {
+		if fired[k] && l.guarded(k, h, s) {
 			delete(fired, k)
 		}
 	}
@@ -84,7 +84,7 @@ func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
 // a present danger (突然, 刚才, 救命 …), the writer speaks of harming
 // themselves, someone said they would, or abuse is reported as having
 // happened.
-func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits) bool {
+func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 	if l.has(h, "present") {
 		return false
 	}
@@ -93,7 +93,14 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits) bool {
 	case CrisisMedical:
 		return general || l.has(h, "guard_past")
 	case CrisisSuicide:
-		return (general || l.has(h, "guard_past")) && !l.has(h, "self_harm_self") && !l.has(h, "third_intent")
+		// The writer's own death wish or plan is never a "general question"
+		// (吃多少片安眠药才不会醒); a story's (电视剧里女主自杀了) never the writer's.
+		ownSelf := l.has(h, "self_harm_self")
+		self := ownSelf || (strings.Contains(s, "我") && !l.hasAny(h, "child", "teen", "infant", "partner", "elder"))
+		if l.has(h, "guard_fiction") && !ownSelf {
+			return true
+		}
+		return (general || l.has(h, "guard_past")) && !self && !l.has(h, "third_intent")
 	default:
 		// 我前几年被家暴过 离婚以后过得挺好 想当志愿者: over, and a question.
 		if general && l.has(h, "guard_past") {
