@@ -51,7 +51,7 @@ func TestCrisisWho(t *testing.T) {
 		{"儿子说要跳楼", Crisis{Kind: CrisisSuicide, Person: PersonWorried, Subject: SubjectChild}},
 		{"我妈吃了一整瓶安眠药 叫不太醒", Crisis{Kind: CrisisMedical, Emergency: EmergencyPoisoning, Person: PersonPresent, Subject: SubjectElder}},
 		{"我吃了一整瓶安眠药", Crisis{Kind: CrisisSuicide, Emergency: EmergencyPoisoning, Person: PersonSelf, Subject: SubjectSelf}},
-		{"我才13岁 他让我别告诉别人", Crisis{}},
+		{"我才13岁 他让我别告诉别人", Crisis{Kind: CrisisChildAbuse, Person: PersonSelf, Subject: SubjectSelf, ChildWriter: true}},
 		{"宝宝才20天 发烧38度5", Crisis{Kind: CrisisMedical, Emergency: EmergencyInfant, Person: PersonPresent, Subject: SubjectInfant}},
 	} {
 		got := AssessCrisis(tc.text)
@@ -182,6 +182,38 @@ func TestCrisisCorpus(t *testing.T) {
 			total.fa += sc.fa
 		}
 		t.Logf("train %d-fold, model threshold %.2f: %s", folds, th, total.summary())
+	}
+	// The model alone, cross-validated on the training part.
+	for _, th := range []float64{0.2, 0.3, 0.5} {
+		var total crisisScore
+		for f := range folds {
+			var fit []crisisExample
+			for i, e := range train {
+				if i%folds != f {
+					fit = append(fit, e)
+				}
+			}
+			m := trainCrisisModel(fit, th)
+			for i, e := range train {
+				if i%folds != f {
+					continue
+				}
+				s, _ := crisisLex.prepare(e.Text)
+				_, fired := m.verdict(s)
+				if e.Kind == CrisisNone {
+					total.neg++
+					if fired {
+						total.fa++
+					}
+				} else {
+					total.pos++
+					if fired {
+						total.hit++
+					}
+				}
+			}
+		}
+		t.Logf("train %d-fold, model alone, threshold %.2f: %s", folds, th, total.summary())
 	}
 	rules := scoreCrisis(crisisLex, nil, train)
 	t.Logf("train, rules only: %s", rules.summary())

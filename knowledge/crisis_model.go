@@ -97,22 +97,24 @@ func defaultCrisisModel() *crisisModel {
 	return loadedModel
 }
 
-// ngramFeatures are the hashed character 1–3-grams of prepared text; "|" (an
-// idiom cut out) breaks n-grams.
-func ngramFeatures(s string) []uint32 {
+// modelFeatures are the hashed character 1–3-grams of prepared text ("|",
+// an idiom cut out, breaks n-grams). The rules' concepts are deliberately not
+// features: they were written from the training part, so the model would
+// learn to trust them there and be left with nothing where they miss.
+func modelFeatures(s string) []uint32 {
 	rs := []rune(s)
 	out := make([]uint32, 0, 3*len(rs))
-	h := fnv.New32a()
+	hash := fnv.New32a()
 	for i := range rs {
 		for n := 1; n <= 3 && i+n <= len(rs); n++ {
 			g := rs[i : i+n]
 			if g[n-1] == '|' {
 				break
 			}
-			h.Reset()
-			h.Write([]byte{byte(n)})
-			h.Write([]byte(string(g)))
-			out = append(out, h.Sum32()&(1<<modelBits-1))
+			hash.Reset()
+			hash.Write([]byte{byte(n)})
+			hash.Write([]byte(string(g)))
+			out = append(out, hash.Sum32()&(1<<modelBits-1))
 		}
 	}
 	return out
@@ -139,7 +141,7 @@ func trainCrisisModel(ex []crisisExample, threshold float64) *crisisModel {
 			continue
 		}
 		s, _ := crisisLex.prepare(e.Text)
-		data = append(data, sample{ngramFeatures(s), y})
+		data = append(data, sample{modelFeatures(s), y})
 	}
 	// A fixed interleaving instead of random shuffling keeps the model
 	// deterministic; the learning rate decays per epoch.
@@ -202,7 +204,7 @@ func (m *crisisModel) verdict(s string) (CrisisKind, bool) {
 		return CrisisNone, false
 	}
 	var p [modelClasses]float64
-	m.probs(ngramFeatures(s), &p)
+	m.probs(modelFeatures(s), &p)
 	if p[0] >= m.threshold {
 		return CrisisNone, false
 	}

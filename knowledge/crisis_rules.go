@@ -20,10 +20,15 @@ var crisisLex = mustParseCrisisLexicon(crisisConceptsText)
 // characters) the second part of an A~B word may follow the first.
 const gapWindow = 30
 
+// nearWindow is A^B's: at most one Han character between (打了我, 打过孩子 but
+// not 打翻了 孩子).
+const nearWindow = 3
+
 // crisisTerm is one word of a concept, as the matcher looks for it.
 type crisisTerm struct {
 	concept int
 	rest    []string // A~B~C: the parts after the first, in order
+	window  []int    // how far each part may follow the one before, in bytes
 	end     bool     // A$: at the end of a clause
 }
 
@@ -107,7 +112,20 @@ func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 				if strings.HasSuffix(w, "$") {
 					t.end, w = true, strings.TrimSuffix(w, "$")
 				}
-				parts := strings.Split(w, "~")
+				var window []int
+				for _, r := range w {
+					switch r {
+					case '~':
+						window = append(window, gapWindow)
+					case '^':
+						window = append(window, nearWindow)
+					}
+				}
+				parts := strings.FieldsFunc(w, func(r rune) bool { return r == '~' || r == '^' })
+				if len(parts) != len(window)+1 {
+					return nil, fmt.Errorf("line %d: empty part in %q", n+1, w)
+				}
+				t.window = window
 				for i := range parts {
 					p := crisisWord(parts[i])
 					// A word that loses characters to Normalize (活着就是 → 活着:
@@ -257,8 +275,8 @@ func crossesEnd(i, j int, ends map[int]bool) bool {
 // matchAt checks the rest of a word whose first part ended at j; it returns
 // where the whole word ends.
 func (t crisisTerm) matchAt(s string, j int, ends map[int]bool) (int, bool) {
-	for _, p := range t.rest {
-		window := s[j:min(len(s), j+gapWindow+len(p))]
+	for i, p := range t.rest {
+		window := s[j:min(len(s), j+t.window[i]+len(p))]
 		k := strings.Index(window, p)
 		if k < 0 {
 			return 0, false

@@ -21,10 +21,7 @@ func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
 	if s == "" {
 		return Crisis{}
 	}
-	h := l.match(s, ends)
-	if youngInfantAge(s) {
-		h[l.ids["young_infant"]]++
-	}
+	h := l.hits(s, ends)
 	fired := map[CrisisKind]bool{}
 	var em Emergency
 	for _, r := range l.rules {
@@ -76,6 +73,15 @@ func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
 	c.Emergency = em
 	l.who(&c, h, s)
 	return c
+}
+
+// hits: the concepts found in prepared text, ages included.
+func (l *crisisLexicon) hits(s string, ends map[int]bool) conceptHits {
+	h := l.match(s, ends)
+	if youngInfantAge(s) {
+		h[l.ids["young_infant"]]++
+	}
+	return h
 }
 
 // guarded: a question about prevention, learning, medicines or general
