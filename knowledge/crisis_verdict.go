@@ -22,6 +22,10 @@ func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
 		return Crisis{}
 	}
 	h := l.hits(s, ends)
+	// Laughter is cut by Normalize (a trailing 哈 is a particle): look at the raw text.
+	if containsAny(text, jokeMarks) {
+		h[l.ids["guard_joke"]]++
+	}
 	fired := map[CrisisKind]bool{}
 	var em Emergency
 	for _, r := range l.rules {
@@ -75,6 +79,8 @@ func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
 	return c
 }
 
+var jokeMarks = []string{"哈哈", "呵呵", "hhh", "HHH", "😂", "🤣", "😆", "😁", "233"}
+
 // hits: the concepts found in prepared text, ages included.
 func (l *crisisLexicon) hits(s string, ends map[int]bool) conceptHits {
 	h := l.match(s, ends)
@@ -100,10 +106,12 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 		return general || l.has(h, "guard_past")
 	case CrisisSuicide:
 		// The writer's own death wish or plan is never a "general question"
-		// (吃多少片安眠药才不会醒); a story's (电视剧里女主自杀了) never the writer's.
+		// (吃多少片安眠药才不会醒); a story's (电视剧里女主自杀了) or a joke's
+		// (减肥又失败了 不想活了哈哈) is not the writer's, unless the writer
+		// says so in so many words (我想死 没开玩笑).
 		ownSelf := l.has(h, "self_harm_self")
 		self := ownSelf || (strings.Contains(s, "我") && !l.hasAny(h, "child", "teen", "infant", "partner", "elder"))
-		if l.has(h, "guard_fiction") && !ownSelf {
+		if l.hasAny(h, "guard_fiction", "guard_joke") && !ownSelf {
 			return true
 		}
 		return (general || l.has(h, "guard_past")) && !self && !l.has(h, "third_intent")
