@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"embed"
-	"hash/fnv"
 	"math"
 	"strings"
 	"sync"
@@ -104,17 +103,16 @@ func defaultCrisisModel() *crisisModel {
 func modelFeatures(s string) []uint32 {
 	rs := []rune(s)
 	out := make([]uint32, 0, 3*len(rs))
-	hash := fnv.New32a()
 	for i := range rs {
+		// FNV-1a over the n-gram's runes, seeded with its length.
+		h := uint32(2166136261)
 		for n := 1; n <= 3 && i+n <= len(rs); n++ {
-			g := rs[i : i+n]
-			if g[n-1] == '|' {
+			r := rs[i+n-1]
+			if r == '|' {
 				break
 			}
-			hash.Reset()
-			hash.Write([]byte{byte(n)})
-			hash.Write([]byte(string(g)))
-			out = append(out, hash.Sum32()&(1<<modelBits-1))
+			h = (h ^ uint32(r)) * 16777619
+			out = append(out, ((h^uint32(n))*16777619)&(1<<modelBits-1))
 		}
 	}
 	return out

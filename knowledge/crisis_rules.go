@@ -3,6 +3,7 @@ package knowledge
 import (
 	_ "embed"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -49,7 +50,8 @@ type crisisLexicon struct {
 	concepts []string       // id → name
 	ids      map[string]int // name → id
 	terms    map[string][]crisisTerm
-	maxLen   int // longest first part, in bytes
+	lens     []int         // the byte lengths of first parts, longest first
+	starts   map[rune]bool // runes a first part begins with
 	alias    *strings.Replacer
 	idiom    *strings.Replacer
 	rules    []crisisRule
@@ -137,7 +139,6 @@ func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 				}
 				t.rest = parts[1:]
 				l.terms[parts[0]] = append(l.terms[parts[0]], t)
-				l.maxLen = max(l.maxLen, len(parts[0]))
 			}
 		default:
 			return nil, fmt.Errorf("line %d: outside any section", n+1)
@@ -150,6 +151,17 @@ func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 		}
 		l.rules = append(l.rules, r)
 	}
+	seen := map[int]bool{}
+	l.starts = map[rune]bool{}
+	for w := range l.terms {
+		if !seen[len(w)] {
+			seen[len(w)] = true
+			l.lens = append(l.lens, len(w))
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		l.starts[r] = true
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(l.lens)))
 	l.alias = strings.NewReplacer(aliases...)
 	l.idiom = strings.NewReplacer(longestFirst(idioms)...)
 	for _, name := range []string{"present", "guard_prevention", "guard_past", "guard_info", "guard_fiction", "guard_joke", "who_self_victim", "self_harm_self", "third_intent", "child_writer_cue", "secrecy", "event_abuse",
@@ -236,7 +248,16 @@ func (l *crisisLexicon) match(s string, ends map[int]bool) conceptHits {
 	hits := make(conceptHits, len(l.concepts))
 	lastEnd := make([]int, len(l.concepts))
 	for i := 0; i < len(s); {
-		for j := min(len(s), i+l.maxLen); j > i; j-- {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !l.starts[r] {
+			i += size
+			continue
+		}
+		for _, n := range l.lens {
+			j := i + n
+			if j > len(s) || (j < len(s) && !utf8.RuneStart(s[j])) {
+				continue
+			}
 			ts, ok := l.terms[s[i:j]]
 			if !ok || crossesEnd(i, j, ends) {
 				continue
@@ -254,7 +275,6 @@ func (l *crisisLexicon) match(s string, ends map[int]bool) conceptHits {
 				}
 			}
 		}
-		_, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 	}
 	return hits
