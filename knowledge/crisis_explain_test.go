@@ -21,16 +21,21 @@ func TestCrisisExplain(t *testing.T) {
 		if line == "" {
 			continue
 		}
-		s, _ := crisisLex.prepare(line)
-		var words []string
-		for w, ts := range crisisLex.terms {
-			if strings.Contains(s, w) {
-				for _, tt := range ts {
-					words = append(words, crisisLex.concepts[tt.concept]+":"+w)
-				}
+		s, ends := crisisLex.prepare(line)
+		h := crisisLex.hits(s, ends)
+		var concepts []string
+		for id, n := range h {
+			if n > 0 {
+				concepts = append(concepts, crisisLex.concepts[id])
 			}
 		}
-		sort.Strings(words)
-		t.Logf("%q → %q\n  words (first parts): %v\n  verdict: %+v", line, s, words, AssessCrisis(line))
+		sort.Strings(concepts)
+		var rules []string
+		for _, r := range crisisLex.rules {
+			if r.fires(h) {
+				rules = append(rules, r.line)
+			}
+		}
+		t.Logf("%q → %q\n  concepts: %v\n  rules: %q\n  verdict: %+v", line, s, concepts, rules, AssessCrisis(line))
 	}
 }

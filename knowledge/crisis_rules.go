@@ -298,7 +298,8 @@ func (t crisisTerm) matchAt(s string, j int, ends map[int]bool) (int, bool) {
 	for i, p := range t.rest {
 		window := s[j:min(len(s), j+t.window[i]+len(p))]
 		k := strings.Index(window, p)
-		if k < 0 {
+		// A^B stays within one clause (考砸了 我 is not 砸了我).
+		if k < 0 || (t.window[i] == nearWindow && crossesEnd(j-1, j+k+len(p), ends)) {
 			return 0, false
 		}
 		j += k + len(p)
