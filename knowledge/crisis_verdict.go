@@ -101,19 +101,22 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 		return false
 	}
 	general := l.has(h, "guard_prevention") || l.has(h, "guard_info")
+	// A story's or a game's (电视剧里女主自杀了, 游戏里被砍死了) or a joke's
+	// (减肥又失败了 不想活了哈哈) crisis is not the writer's, unless the writer
+	// says so in so many words (我想死 没开玩笑).
+	ownSelf := l.has(h, "self_harm_self")
+	if l.hasAny(h, "guard_fiction", "guard_joke") && !ownSelf {
+		return true
+	}
 	switch k {
 	case CrisisMedical:
-		return general || l.has(h, "guard_past")
+		// A pet's emergency (狗狗抽搐口吐白沫) is for a vet, not 120.
+		pet := l.has(h, "pet") && !l.hasAny(h, "child", "teen", "infant", "partner", "elder")
+		return general || pet || l.has(h, "guard_past")
 	case CrisisSuicide:
 		// The writer's own death wish or plan is never a "general question"
-		// (吃多少片安眠药才不会醒); a story's (电视剧里女主自杀了) or a joke's
-		// (减肥又失败了 不想活了哈哈) is not the writer's, unless the writer
-		// says so in so many words (我想死 没开玩笑).
-		ownSelf := l.has(h, "self_harm_self")
-		self := ownSelf || (strings.Contains(s, "我") && !l.hasAny(h, "child", "teen", "infant", "partner", "elder"))
-		if l.hasAny(h, "guard_fiction", "guard_joke") && !ownSelf {
-			return true
-		}
+		// (吃多少片安眠药才不会醒).
+		self := ownSelf || (strings.Contains(s, "我") && !l.hasAny(h, "child", "teen", "infant", "partner", "elder", "peer"))
 		return (general || l.has(h, "guard_past")) && !self && !l.has(h, "third_intent")
 	default:
 		// 我前几年被家暴过 离婚以后过得挺好 想当志愿者: over, and a question.
