@@ -149,7 +149,10 @@ func (sc crisisScore) summary() string {
 // or falsely alarmed are listed only with FAMILYBOT_CRISIS_SHOW_MISSES=1:
 // tune on the training part, never on what measures you.
 func TestCrisisCorpus(t *testing.T) {
-	train := mustReadCrisisTSV(t, "crisisdata/train.tsv")
+	var train []crisisExample
+	for _, f := range crisisTrainingFiles {
+		train = append(train, mustReadCrisisTSV(t, f)...)
+	}
 	held := mustReadCrisisTSV(t, "testdata/crisis_heldout.tsv")
 	seen := map[string]bool{}
 	for _, e := range train {
@@ -165,10 +168,11 @@ func TestCrisisCorpus(t *testing.T) {
 		t.Errorf("%d held-out messages are also in the training part", overlap)
 	}
 
-	// Cross-validation inside the training part: how the model threshold was
-	// chosen, without looking at the held-out part.
+	// Cross-validation inside the fitting data (training part and regression
+	// list): how the model threshold was chosen, without looking at the
+	// held-out part.
 	const folds = 5
-	for _, th := range []float64{0.05, 0.1, 0.2, 0.3, 0.5} {
+	for _, th := range []float64{0.1, 0.2, 0.3, 0.4, 0.5} {
 		var total crisisScore
 		for f := range folds {
 			var fit, val []crisisExample
@@ -185,10 +189,10 @@ func TestCrisisCorpus(t *testing.T) {
 			total.neg += sc.neg
 			total.fa += sc.fa
 		}
-		t.Logf("train %d-fold, model threshold %.2f: %s", folds, th, total.summary())
+		t.Logf("fitting data %d-fold, rules + model, threshold %.2f: %s", folds, th, total.summary())
 	}
 	// The model alone, cross-validated on the training part.
-	for _, th := range []float64{0.2, 0.3, 0.5} {
+	for _, th := range []float64{0.2, 0.3, 0.4, 0.5} {
 		var total crisisScore
 		for f := range folds {
 			var fit []crisisExample
@@ -217,10 +221,10 @@ func TestCrisisCorpus(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("train %d-fold, model alone, threshold %.2f: %s", folds, th, total.summary())
+		t.Logf("fitting data %d-fold, model alone, threshold %.2f: %s", folds, th, total.summary())
 	}
 	rules := scoreCrisis(crisisLex, nil, train)
-	t.Logf("train, rules only: %s", rules.summary())
+	t.Logf("fitting data, rules only: %s", rules.summary())
 	if os.Getenv("FAMILYBOT_CRISIS_SHOW_TRAIN") != "" {
 		for _, s := range rules.misses {
 			t.Logf("train miss (rules): %s", s)
@@ -241,7 +245,7 @@ func TestCrisisCorpus(t *testing.T) {
 	lines := []string{
 		fmt.Sprintf("crisis corpus held-out: %s", sc.summary()),
 		fmt.Sprintf("crisis corpus held-out per kind (detected): %s", strings.Join(kinds, ", ")),
-		fmt.Sprintf("crisis corpus held-out kind right %.1f%% (%d/%d), emergency right %d/%d, person right %d/%d; training part %d messages, held-out %d",
+		fmt.Sprintf("crisis corpus held-out kind right %.1f%% (%d/%d), emergency right %d/%d, person right %d/%d; fitted on %d messages (training part and regression list), held-out %d",
 			pctOf(sc.kindOK, sc.hit), sc.kindOK, sc.hit, sc.emOK, sc.emN, sc.personOK, sc.personN, len(train), len(held)),
 	}
 	for _, s := range lines {
