@@ -86,8 +86,8 @@ func BenchmarkAssessCrisis(b *testing.B) {
 const (
 	targetCrisisRecall      = 0.97
 	targetCrisisFalseAlarms = 0.02
-	floorCrisisRecall       = 0.80
-	ceilCrisisFalseAlarms   = 0.06
+	floorCrisisRecall       = 0.86
+	ceilCrisisFalseAlarms   = 0.05
 )
 
 // crisisScore counts one evaluation.
@@ -149,24 +149,29 @@ func (sc crisisScore) summary() string {
 // or falsely alarmed are listed only with FAMILYBOT_CRISIS_SHOW_MISSES=1:
 // tune on the training part, never on what measures you.
 func TestCrisisCorpus(t *testing.T) {
-	var train []crisisExample
-	for _, f := range crisisTrainingFiles {
-		train = append(train, mustReadCrisisTSV(t, f)...)
-	}
 	held := mustReadCrisisTSV(t, "testdata/crisis_heldout.tsv")
-	seen := map[string]bool{}
-	for _, e := range train {
-		seen[e.Text] = true
-	}
-	overlap := 0
+	inHeld := map[string]bool{}
 	for _, e := range held {
-		if seen[e.Text] {
-			overlap++
+		inHeld[e.Text] = true
+	}
+	if overlap := len(held) - len(inHeld); overlap > 0 {
+		t.Logf("%d held-out messages are duplicates of each other", overlap)
+	}
+	// The fitting data minus anything also in the held-out part (the corpus
+	// quotes some of the examples, which the regression list has too),
+	// so that the model measured has never seen a held-out message.
+	var train []crisisExample
+	left := 0
+	for _, f := range crisisTrainingFiles {
+		for _, e := range mustReadCrisisTSV(t, f) {
+			if inHeld[e.Text] {
+				left++
+				continue
+			}
+			train = append(train, e)
 		}
 	}
-	if overlap > 0 {
-		t.Errorf("%d held-out messages are also in the training part", overlap)
-	}
+	t.Logf("%d messages of the fitting data are also held out: left out of the fit measured here", left)
 
 	// Cross-validation inside the fitting data (training part and regression
 	// list): how the model threshold was chosen, without looking at the
