@@ -104,8 +104,10 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 	// A story's or a game's (电视剧里女主自杀了, 游戏里被砍死了) or a joke's
 	// (减肥又失败了 不想活了哈哈) crisis is not the writer's, unless the writer
 	// says so in so many words (我想死 没开玩笑).
+	// Abuse that happened "in a game" (让她脱裤子玩游戏) is still abuse.
 	ownSelf := l.has(h, "self_harm_self")
-	if l.hasAny(h, "guard_fiction", "guard_joke") && !ownSelf {
+	abuse := k == CrisisChildAbuse && l.hasAny(h, "sex_touch", "sex_assault", "online_coercion", "genital_injury", "secrecy", "secrecy_strong")
+	if l.hasAny(h, "guard_fiction", "guard_joke") && !ownSelf && !abuse {
 		return true
 	}
 	switch k {
@@ -119,6 +121,11 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 		self := ownSelf || (strings.Contains(s, "我") && !l.hasAny(h, "child", "teen", "infant", "partner", "elder", "peer"))
 		return (general || l.has(h, "guard_past")) && !self && !l.has(h, "third_intent")
 	default:
+		// A stated act (让她脱裤子, 让她拍私处照片) is hidden only by a
+		// prevention question, not by a general word around it.
+		if abuse {
+			general = l.has(h, "guard_prevention")
+		}
 		// 我前几年被家暴过 离婚以后过得挺好 想当志愿者: over, and a question.
 		if general && l.has(h, "guard_past") {
 			return true
