@@ -54,6 +54,12 @@ func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
 	if c.Kind != CrisisMedical && !fired[CrisisMedical] {
 		em = ""
 	}
+	// Someone else's overdose or injury without a word of wanting to die
+	// (我妈吃了一整瓶安眠药 叫不太醒) is a medical emergency for the helper.
+	if c.Kind == CrisisSuicide && em != "" && !l.has(h, "self_harm_self") && l.hasAny(h, "child", "teen", "infant", "partner", "elder", "peer", "other_person") &&
+		!l.hasAny(h, "death_wish", "despair", "third_intent") {
+		c.Kind = CrisisMedical
+	}
 	// The statistical layer: recall first, so a message the rules miss is
 	// still a crisis when the model is confident. It never overrides the
 	// guard: a message with a prevention, learning, medicine or past-event
@@ -144,40 +150,53 @@ func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
 	c.Subject = l.subject(h)
 	c.ChildWriter = l.has(h, "child_writer_cue") || childAge(s)
 	selfVictim := l.has(h, "who_self_victim")
+	onScene := l.hasAny(h, "on_scene", "present")
+	someone := func() {
+		if onScene {
+			c.Person = PersonPresent
+		} else {
+			c.Person = PersonWorried
+		}
+	}
 	switch c.Kind {
 	case CrisisSuicide:
-		if l.has(h, "self_harm_self") || c.Subject == SubjectSelf {
+		// The writer's own words unless they tell of someone else's
+		// (儿子说要跳楼, 我女儿站在窗台上): family named in passing (老伴走了以后
+		// 我一个人, 孩子不给我见) does not make it someone else's.
+		if !l.has(h, "third_intent") || l.has(h, "self_harm_self") {
 			c.Subject, c.Person = SubjectSelf, PersonSelf
 			break
 		}
-		switch {
-		case l.has(h, "third_intent") && c.Emergency == EmergencyNone:
-			c.Person = PersonWorried
-		case c.Emergency != EmergencyNone:
-			// 我妈吃了一整瓶安眠药 叫不太醒: an overdose or injury in front of
-			// the writer needs the medical first steps, for the helper.
-			c.Kind, c.Person = CrisisMedical, PersonPresent
-		case l.has(h, "present"):
+		if c.Subject == SubjectSelf {
+			c.Subject = SubjectOther
+		}
+		someone()
+		if c.Emergency != EmergencyNone {
+			// 我女儿说不想活了 刚发消息说吃了一瓶药: the first steps are for the helper.
 			c.Person = PersonPresent
-		default:
-			c.Person = PersonWorried
 		}
 	case CrisisChildAbuse:
-		if c.ChildWriter || (selfVictim && !l.has(h, "child")) {
-			c.ChildWriter = true
+		// A child telling of themselves, unless a parent or carer names the
+		// child (我女儿说, 孩子身上).
+		if c.ChildWriter || !l.hasAny(h, "child", "infant", "teen") || (selfVictim && !l.has(h, "child")) {
+			c.ChildWriter = c.ChildWriter || selfVictim || l.hasAny(h, "sex_touch", "secrecy", "secrecy_strong")
 			c.Subject, c.Person = SubjectSelf, PersonSelf
 			break
 		}
-		if c.Subject == SubjectSelf || c.Subject == SubjectPartner || c.Subject == SubjectElder || c.Subject == SubjectOther {
+		if c.Subject != SubjectInfant && c.Subject != SubjectTeen {
 			c.Subject = SubjectChild
 		}
-		c.Person = PersonWorried
+		someone()
 	case CrisisViolence:
-		if selfVictim || c.Subject == SubjectSelf || c.Subject == SubjectPartner {
+		// The writer is the one hurt or threatened unless only someone else is.
+		if selfVictim || !l.has(h, "hit_other") {
 			c.Subject, c.Person = SubjectSelf, PersonSelf
 			break
 		}
-		c.Person = PersonWorried
+		if c.Subject == SubjectSelf {
+			c.Subject = SubjectOther
+		}
+		someone()
 	case CrisisMedical:
 		// With nobody named, signs the writer cannot have written about
 		// themselves (a seizure, unconscious, choking) are someone's with them.
