@@ -150,7 +150,7 @@ func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
 	c.Subject = l.subject(h)
 	c.ChildWriter = l.has(h, "child_writer_cue") || childAge(s)
 	selfVictim := l.has(h, "who_self_victim")
-	onScene := l.hasAny(h, "on_scene", "present")
+	onScene := l.hasAny(h, "on_scene", "present") && !l.has(h, "remote")
 	someone := func() {
 		if onScene {
 			c.Person = PersonPresent
@@ -161,9 +161,9 @@ func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
 	switch c.Kind {
 	case CrisisSuicide:
 		// The writer's own words unless they tell of someone else's
-		// (儿子说要跳楼, 我女儿站在窗台上): family named in passing (老伴走了以后
-		// 我一个人, 孩子不给我见) does not make it someone else's.
-		if !l.has(h, "third_intent") || l.has(h, "self_harm_self") {
+		// (儿子说要跳楼, 我女儿手臂上全是划痕): family named in passing (孩子不给我见
+		// 我活着还有什么意思) does not make it someone else's.
+		if l.has(h, "self_harm_self") || !(l.has(h, "third_intent") || othersFirst(s)) {
 			c.Subject, c.Person = SubjectSelf, PersonSelf
 			break
 		}
@@ -200,18 +200,59 @@ func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
 	case CrisisMedical:
 		// With nobody named, signs the writer cannot have written about
 		// themselves (a seizure, unconscious, choking) are someone's with them.
-		if c.Subject == SubjectSelf && (strings.Contains(s, "我") || !onlyWitnessed[c.Emergency]) {
+		switch {
+		case c.Subject == SubjectSelf && (strings.Contains(s, "我") || !onlyWitnessed[c.Emergency]):
 			c.Person = PersonSelf
-		} else {
+		case l.has(h, "remote"):
+			// 我爸打电话说胸口疼得厉害 他自己在家 我在单位
+			c.Person = PersonWorried
+		default:
 			c.Person = PersonPresent
-			if c.Subject == SubjectSelf {
-				c.Subject = SubjectUnknown
-			}
+		}
+		if c.Person != PersonSelf && c.Subject == SubjectSelf {
+			c.Subject = SubjectUnknown
 		}
 	}
 	if c.Emergency == EmergencyInfant {
 		c.Subject = SubjectInfant
 	}
+}
+
+// othersWords name someone other than the writer; "我" before one of them
+// (我女儿, 我妈) is possessive.
+var othersWords = []string{"儿子", "女儿", "闺女", "孩子", "小孩", "娃", "孙子", "孙女", "外孙", "学生", "同学", "同桌", "朋友", "闺蜜", "网友", "老公", "老婆", "丈夫", "妻子", "媳妇", "男朋友", "女朋友", "对象",
+	"妈", "爸", "母亲", "父亲", "奶奶", "爷爷", "外婆", "外公", "姥姥", "姥爷", "老伴", "婆婆", "公公", "姐", "妹", "哥", "弟", "邻居", "同事", "老太太", "老人", "他", "她", "有人", "有个"}
+
+// othersFirst reports whether the message speaks of someone else before it
+// speaks of the writer (我女儿说她不想活了, 邻居老太太说她活够了) rather than of
+// the writer first (我想死 我妈不知道).
+func othersFirst(s string) bool {
+	for i := 0; i < len(s); {
+		rest := s[i:]
+		if strings.HasPrefix(rest, "我") {
+			after := rest[len("我"):]
+			after = strings.TrimPrefix(strings.TrimPrefix(after, "的"), "家")
+			owned := false
+			for _, w := range othersWords {
+				if strings.HasPrefix(after, w) {
+					owned = true
+					break
+				}
+			}
+			if !owned {
+				return false
+			}
+			return true
+		}
+		for _, w := range othersWords {
+			if strings.HasPrefix(rest, w) {
+				return true
+			}
+		}
+		_, size := utf8.DecodeRuneInString(rest)
+		i += size
+	}
+	return false
 }
 
 var onlyWitnessed = map[Emergency]bool{
