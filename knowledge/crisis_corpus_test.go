@@ -195,6 +195,10 @@ func TestCrisisCorpus(t *testing.T) {
 			total.fa += sc.fa
 		}
 		t.Logf("fitting data %d-fold, rules + model, threshold %.2f: %s", folds, th, total.summary())
+		// The threshold in use must keep to the rule it was chosen by.
+		if th == modelThreshold && float64(total.fa) > targetCrisisFalseAlarms*float64(total.neg) {
+			t.Errorf("model threshold %.2f gives %.1f%% false alarms in cross-validation: choose a lower one", th, pctOf(total.fa, total.neg))
+		}
 	}
 	// The model alone, cross-validated on the training part.
 	for _, th := range []float64{0.2, 0.3, 0.4, 0.5} {
