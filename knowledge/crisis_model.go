@@ -60,8 +60,8 @@ func parseCrisisTSV(data string) []crisisExample {
 
 const (
 	modelBits    = 16 // 65,536 hashed features per class
-	modelEpochs  = 30
-	modelRate    = 0.2
+	modelEpochs  = 60
+	modelRate    = 0.3
 	modelL2      = 1e-5
 	modelClasses = 5
 )
