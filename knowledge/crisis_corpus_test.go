@@ -86,7 +86,7 @@ func BenchmarkAssessCrisis(b *testing.B) {
 const (
 	targetCrisisRecall      = 0.97
 	targetCrisisFalseAlarms = 0.02
-	floorCrisisRecall       = 0.86
+	floorCrisisRecall       = 0.84
 	ceilCrisisFalseAlarms   = 0.05
 )
 
