@@ -86,8 +86,8 @@ func BenchmarkAssessCrisis(b *testing.B) {
 const (
 	targetCrisisRecall      = 0.97
 	targetCrisisFalseAlarms = 0.02
-	floorCrisisRecall       = 0.84
-	ceilCrisisFalseAlarms   = 0.05
+	floorCrisisRecall       = 0.90
+	ceilCrisisFalseAlarms   = 0.06
 )
 
 // crisisScore counts one evaluation.
@@ -161,28 +161,31 @@ func TestCrisisCorpus(t *testing.T) {
 	// quotes some of the examples, which the regression list has too),
 	// so that the model measured has never seen a held-out message.
 	var train []crisisExample
+	var fromCorpus []bool // the corpus's training part, not the regression list
 	left := 0
-	for _, f := range crisisTrainingFiles {
+	for n, f := range crisisTrainingFiles {
 		for _, e := range mustReadCrisisTSV(t, f) {
 			if inHeld[e.Text] {
 				left++
 				continue
 			}
 			train = append(train, e)
+			fromCorpus = append(fromCorpus, n == 0)
 		}
 	}
 	t.Logf("%d messages of the fitting data are also held out: left out of the fit measured here", left)
 
-	// Cross-validation inside the fitting data (training part and regression
-	// list): how the model threshold was chosen, without looking at the
-	// held-out part.
+	// Cross-validation: how the model threshold was chosen, without looking
+	// at the held-out part. Each fold validates on a fifth of the corpus's
+	// training part (distributed like the held-out part; the regression list
+	// is rich in deliberate near-misses) and fits on everything else.
 	const folds = 5
-	for _, th := range []float64{0.1, 0.2, 0.25, 0.3, 0.4} {
+	for _, th := range []float64{0.1, 0.2, 0.25, 0.3, 0.35, 0.4} {
 		var total crisisScore
 		for f := range folds {
 			var fit, val []crisisExample
 			for i, e := range train {
-				if i%folds == f {
+				if fromCorpus[i] && i%folds == f {
 					val = append(val, e)
 				} else {
 					fit = append(fit, e)
@@ -194,7 +197,7 @@ func TestCrisisCorpus(t *testing.T) {
 			total.neg += sc.neg
 			total.fa += sc.fa
 		}
-		t.Logf("fitting data %d-fold, rules + model, threshold %.2f: %s", folds, th, total.summary())
+		t.Logf("training part %d-fold, rules + model, threshold %.2f: %s", folds, th, total.summary())
 		// The threshold in use must keep to the rule it was chosen by.
 		if th == modelThreshold && float64(total.fa) > targetCrisisFalseAlarms*float64(total.neg) {
 			t.Errorf("model threshold %.2f gives %.1f%% false alarms in cross-validation: choose a lower one", th, pctOf(total.fa, total.neg))

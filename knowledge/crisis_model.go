@@ -78,10 +78,11 @@ type crisisModel struct {
 
 // modelThreshold: fire only when the model gives "none" less than this
 // probability. Chosen as the largest threshold whose false alarms, rules and
-// model together, stay within 2 % in 5-fold cross-validation on the fitting
-// data alone (TestCrisisCorpus logs the table): recall comes first, but above
-// it false alarms on hard negatives that share words with crises climb fast.
-const modelThreshold = 0.2
+// model together, stay within 2 % in 5-fold cross-validation on the corpus's
+// training part (TestCrisisCorpus logs the table and fails if the rule is
+// broken): recall comes first, but above it false alarms on hard negatives
+// that share words with crises climb fast.
+const modelThreshold = 0.35
 
 // modelMinRunes: the model decides alone only on texts at least this long.
 const modelMinRunes = 8
