@@ -80,12 +80,38 @@ func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
 	if c.Kind == CrisisNone {
 		return Crisis{}
 	}
+	if c.Kind == CrisisMedical && em == "" {
+		em = l.weakEmergency(h)
+	}
 	c.Emergency = em
 	l.who(&c, h, s)
 	return c
 }
 
 var jokeMarks = []string{"哈哈", "呵呵", "hhh", "HHH", "😂", "🤣", "😆", "😁", "233"}
+
+// emergencyHints: for a medical verdict no medical rule made (the model's),
+// the emergency its weaker signs point to, most specific first.
+var emergencyHints = []struct {
+	concept   string
+	emergency Emergency
+}{
+	{"pregnancy", EmergencyPregnancy}, {"young_infant", EmergencyInfant}, {"stroke_weak", EmergencyStroke}, {"stroke_sign", EmergencyStroke},
+	{"chest_sign", EmergencyChest}, {"choke_weak", EmergencyChoking}, {"choking_sign", EmergencyChoking}, {"drowning_sign", EmergencyDrowning},
+	{"seizure_eyes", EmergencySeizure}, {"seizure_shake", EmergencySeizure}, {"overdose_sign", EmergencyPoisoning}, {"toxic_household", EmergencyPoisoning},
+	{"poison_substance", EmergencyPoisoning}, {"sharp_object", EmergencySwallowed}, {"fall_impact", EmergencyHeadInjury}, {"burn_sign", EmergencyBurn},
+	{"allergy_sign", EmergencyAllergy}, {"allergy_red", EmergencyAllergy}, {"sugar", EmergencyBloodSugar}, {"breathing_sign", EmergencyBreathing},
+	{"bleeding_sign", EmergencyBleeding}, {"infant", EmergencyInfant}, {"unconscious_weak", EmergencyUnconscious},
+}
+
+func (l *crisisLexicon) weakEmergency(h conceptHits) Emergency {
+	for _, e := range emergencyHints {
+		if l.has(h, e.concept) {
+			return e.emergency
+		}
+	}
+	return EmergencyNone
+}
 
 // hits: the concepts found in prepared text, ages included.
 func (l *crisisLexicon) hits(s string, ends map[int]bool) conceptHits {
