@@ -284,3 +284,31 @@ func TestCrisisCorpus(t *testing.T) {
 		t.Errorf("held-out false alarms %.1f%% rose above the %.0f%% ceiling", pctOf(sc.fa, sc.neg), 100*ceilCrisisFalseAlarms)
 	}
 }
+
+// TestCrisisGuardKeepsPresentDanger: a prevention, learning or medicine
+// question, a past event or an idiom never hides a danger stated in the same
+// message.
+func TestCrisisGuardKeepsPresentDanger(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want CrisisKind
+	}{
+		{"想学心肺复苏 我爸现在突然倒地没呼吸了", CrisisMedical},
+		{"去年中风过 今天突然又嘴歪了 说话不清", CrisisMedical},
+		{"怎么预防性侵 我女儿昨天被邻居摸了", CrisisChildAbuse},
+		{"安眠药吃久了会上瘾吗 我刚才吃了一整瓶", CrisisSuicide},
+		{"怎么跟孩子讲身体安全 他说叔叔摸过他下面", CrisisChildAbuse},
+		{"笑死 我刚才真的割腕了", CrisisSuicide},
+		// and without the danger, the same questions are not crises
+		{"想学心肺复苏", CrisisNone},
+		{"去年中风了 现在康复得不错", CrisisNone},
+		{"怎么预防孩子被性侵", CrisisNone},
+		{"安眠药吃久了会上瘾吗", CrisisNone},
+		{"怎么跟孩子讲身体安全", CrisisNone},
+		{"笑死我了", CrisisNone},
+	} {
+		if got := DetectCrisis(tc.text); got != tc.want {
+			t.Errorf("DetectCrisis(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
