@@ -312,3 +312,28 @@ func TestCrisisGuardKeepsPresentDanger(t *testing.T) {
 		}
 	}
 }
+
+// TestCrisisSparesEverydayQuestions: the questions of the knowledge entries'
+// evaluation set are everyday questions, answered by the FAQ; only those that
+// describe an emergency happening now get the crisis reply first.
+func TestCrisisSparesEverydayQuestions(t *testing.T) {
+	_, items := loadEval(t)
+	crisisToo := map[string]bool{
+		"網友讓我發私密照片不發就威脅我": true, // online coercion of a child
+		"热性惊厥发作时家长应该怎么处理": true, // 120 first, then the entry (bot's test)
+		"误食药物要不要先催吐":      true, // poisoning: 120 first, then the entry
+	}
+	n := 0
+	for cat, list := range items {
+		if cat == "crisis" || cat == "benign" {
+			continue
+		}
+		for _, it := range list {
+			n++
+			if k := DetectCrisis(it.Q); k != CrisisNone && !crisisToo[it.Q] {
+				t.Errorf("%q (%s) taken as %s", it.Q, cat, k)
+			}
+		}
+	}
+	t.Logf("%d everyday questions checked", n)
+}
