@@ -192,6 +192,11 @@ func TestCrisisCorpus(t *testing.T) {
 				}
 			}
 			sc := scoreCrisis(crisisLex, trainCrisisModel(fit, th), val)
+			if th == modelThreshold && os.Getenv("FAMILYBOT_CRISIS_SHOW_TRAIN") != "" {
+				for _, s := range append(sc.misses, sc.alarms...) {
+					t.Logf("cross-validation at %.2f, missed or alarmed: %s", th, s)
+				}
+			}
 			total.pos += sc.pos
 			total.hit += sc.hit
 			total.neg += sc.neg
