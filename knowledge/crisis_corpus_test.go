@@ -86,7 +86,7 @@ func BenchmarkAssessCrisis(b *testing.B) {
 const (
 	targetCrisisRecall      = 0.97
 	targetCrisisFalseAlarms = 0.02
-	floorCrisisRecall       = 0.90
+	floorCrisisRecall       = 0.92
 	ceilCrisisFalseAlarms   = 0.06
 )
 
@@ -180,7 +180,7 @@ func TestCrisisCorpus(t *testing.T) {
 	// training part (distributed like the held-out part; the regression list
 	// is rich in deliberate near-misses) and fits on everything else.
 	const folds = 5
-	for _, th := range []float64{0.1, 0.2, 0.25, 0.3, 0.35, 0.4} {
+	for _, th := range []float64{0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5} {
 		var total crisisScore
 		for f := range folds {
 			var fit, val []crisisExample
@@ -327,6 +327,7 @@ func TestCrisisSparesEverydayQuestions(t *testing.T) {
 		"網友讓我發私密照片不發就威脅我": true, // online coercion of a child
 		"热性惊厥发作时家长应该怎么处理": true, // 120 first, then the entry (bot's test)
 		"误食药物要不要先催吐":      true, // poisoning: 120 first, then the entry
+		"我爸刚摔了一跤 腿动不了":    true, // an elder who fell and cannot move: 120
 	}
 	n := 0
 	for cat, list := range items {

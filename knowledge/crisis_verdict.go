@@ -351,6 +351,10 @@ func youngInfantAge(s string) bool {
 			if n <= 90 && (age || strings.HasPrefix(rest, "大") || strings.HasPrefix(rest, "的宝宝") || strings.HasPrefix(rest, "的孩子") || strings.HasPrefix(rest, "宝宝") || strings.HasPrefix(rest, "的婴儿") || strings.HasPrefix(rest, "的娃")) {
 				return true
 			}
+		case strings.HasPrefix(after, "周"), strings.HasPrefix(after, "个星期"):
+			if n <= 12 && (age || strings.Contains(after, "大") || strings.Contains(after, "宝宝") || strings.Contains(after, "孩子")) && !strings.Contains(before, "孕") {
+				return true
+			}
 		case strings.HasPrefix(after, "个月"), strings.HasPrefix(after, "月"):
 			if n < 3 && (age || strings.Contains(after, "大") || strings.Contains(after, "宝宝") || strings.Contains(after, "孩子")) {
 				return true
