@@ -214,7 +214,7 @@ func (l *crisisLexicon) parseRule(line string) (crisisRule, error) {
 // that dictated or spaced-out words (我 想 自 杀) still match; ends marks the
 // byte offsets where a clause ended.
 func (l *crisisLexicon) prepare(text string) (s string, ends map[int]bool) {
-	n := l.idiom.Replace(l.alias.Replace(Normalize(text)))
+	n := l.idiom.Replace(l.alias.Replace(Normalize(emojiWords.Replace(text))))
 	if !strings.Contains(n, " ") {
 		return n, nil
 	}
@@ -229,6 +229,11 @@ func (l *crisisLexicon) prepare(text string) (s string, ends map[int]bool) {
 		b.WriteString(clause)
 	}
 	s = b.String()
+	// Words spelt across spaces (xiang si, 不想 或了) are rewritten too; the
+	// clause ends no longer line up then, and are dropped.
+	if a := l.alias.Replace(s); a != s {
+		return a, nil
+	}
 	// Spaced-out typing (我 想 自 杀) has clauses of a character or two:
 	// words may run across them. Otherwise a word must not (孩子不听话就打 我不同意
 	// does not say 打我).
@@ -237,6 +242,13 @@ func (l *crisisLexicon) prepare(text string) (s string, ends map[int]bool) {
 	}
 	return s, ends
 }
+
+// emojiWords: Normalize drops emoji as symbols, but some say what the words
+// do not (我准备好了💊💊💊).
+var emojiWords = strings.NewReplacer(
+	"💊", "药", "🔪", "刀", "🗡", "刀", "🪢", "绳子", "⚰", "死", "💀", "死", "☠", "死", "🩸", "血", "🚑", "急救",
+	"🔥", "火", "🌊", "水", "🏢", "楼", "🌉", "桥", "🥀", "凋谢",
+)
 
 // conceptHits counts, per concept, the different places one of its words
 // occurs (overlapping words of one concept count once).
