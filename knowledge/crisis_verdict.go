@@ -168,4 +168,3 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 func (l *crisisLexicon) anyGuard(h conceptHits) bool {
 	return l.has(h, "guard_prevention") || l.has(h, "guard_info") || l.has(h, "guard_past")
 }
-
