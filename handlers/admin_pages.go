@@ -92,6 +92,13 @@ func (s *Server) renderCrisis(c *gin.Context, reveal uint64) error {
 		return err
 	}
 	v := &crisisView{Page: Page{Title: "危机消息", Nav: "crisis"}, Episodes: groupCrisis(list, reveal)}
+	for i, ep := range v.Episodes { // who took it up from the WeCom card, by name
+		if ep.FollowedBy != "" {
+			if st, err := s.Store.GetStaff(c.Request.Context(), ep.FollowedBy); err == nil {
+				v.Episodes[i].FollowedBy = st.Label()
+			}
+		}
+	}
 	if reveal != 0 {
 		s.audit(c, "crisis.reveal", fmt.Sprintf("crisis:%d", reveal), "")
 	} else {
