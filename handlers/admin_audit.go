@@ -28,6 +28,7 @@ var auditActions = []option{
 	{Value: "crisis.view", Label: "查看危机消息"}, {Value: "crisis.reveal", Label: "查看危机消息原文"},
 	{Value: "crisis.handled", Label: "标记危机消息已处理"}, {Value: "crisis.reply", Label: "回复危机消息"},
 	{Value: "messages.view", Label: "查看居民留言"}, {Value: "outbox.retry", Label: "重发消息"},
+	{Value: "outbox.reveal", Label: "查看发送失败消息的居民电话"},
 	{Value: "staff.save", Label: "保存工作人员"}, {Value: "staff.remove", Label: "移除工作人员"},
 	{Value: "event.create", Label: "新建活动"}, {Value: "event.update", Label: "修改活动"},
 	{Value: "event.publish", Label: "发布活动"}, {Value: "event.cancel", Label: "取消活动"},

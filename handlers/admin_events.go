@@ -32,8 +32,8 @@ import (
 func init() {
 	registerFlashes(map[string]string{
 		"ev_created": "已保存为草稿。核对无误后请管理员发布，居民才能报名。", "ev_saved": "活动已保存", "qr_made": "签到二维码已生成，请打印放在签到处",
-		"ev_published": "已发布，居民现在可以在公众号报名了", "ev_cancelled": "活动已取消，已通知所有报名和候补的居民",
-		"ev_checkin": "签到成功", "ev_su_cancelled": "已取消这条报名，居民会收到通知；有候补的会自动递补",
+		"ev_published": "已发布，居民现在可以在公众号报名了", "ev_cancelled": "活动已取消，通知已排队发送给所有报名和候补的居民",
+		"ev_checkin": "签到成功", "ev_su_cancelled": "已取消这条报名，通知已排队发送给居民；有候补的会自动递补",
 	})
 	registerAdminPages(func(s *Server, g *gin.RouterGroup) {
 		g.GET("/events", s.h(s.eventsPage))

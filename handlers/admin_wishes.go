@@ -178,6 +178,7 @@ type wishView struct {
 	Events     []eventRow
 	Draft      string
 	Reason     string
+	Notices    []noticeRow // what the resident was sent about this wish, and whether it went out
 }
 
 var stepLabels = map[string]string{models.WishAccepted: "受理", models.WishInProgress: "开始办理"}
@@ -219,6 +220,7 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 	for _, ev := range d.Events {
 		v.Events = append(v.Events, eventRow{WishEvent: ev, What: eventText(ev)})
 	}
+	v.Notices = s.wishNotices(ctx, id)
 	action := "wish.view"
 	if revealed {
 		action = "wish.reveal"
