@@ -24,7 +24,7 @@ var auditActions = []option{
 	{Value: "wish.view", Label: "查看心愿"}, {Value: "wish.reveal", Label: "查看心愿完整内容和联系方式"},
 	{Value: "wish.status", Label: "更改心愿状态"}, {Value: "wish.replied", Label: "回复心愿"},
 	{Value: "wish.finished", Label: "办结心愿"}, {Value: "wish.assign", Label: "分派心愿"},
-	{Value: "wish.wall", Label: "设置回音壁展示"}, {Value: "wish.export", Label: "导出心愿表"},
+	{Value: "wish.wall", Label: "设置回音壁展示"}, {Value: "wish.followup", Label: "记录低分回访"}, {Value: "wish.export", Label: "导出心愿表"},
 	{Value: "crisis.view", Label: "查看危机消息"}, {Value: "crisis.reveal", Label: "查看危机消息原文"},
 	{Value: "crisis.handled", Label: "标记危机消息已处理"}, {Value: "crisis.reply", Label: "回复危机消息"},
 	{Value: "messages.view", Label: "查看居民留言"}, {Value: "outbox.retry", Label: "重发消息"},

@@ -35,6 +35,8 @@ type wishRow struct {
 	Replies    int
 	Public     bool
 	Rating     int
+	LowRating  bool // rated models.WishLowRating or less: call the resident back
+	FollowedUp bool
 	CreatedAt  time.Time
 	StatusText string
 }
@@ -47,6 +49,8 @@ type wishesView struct {
 	Status     string
 	Category   string
 	Overdue    int64
+	LowRated   bool  // ?rated=low: only low ratings
+	LowWaiting int64 // low ratings nobody has followed up
 	Truncated  bool
 	ExportURL  string
 }
@@ -99,7 +103,11 @@ func (s *Server) wishesPage(c *gin.Context) error {
 	me, _ := staffOf(c)
 	ctx := c.Request.Context()
 	status, cat := validStatusFilter(c.Query("status")), validCategory(c.Query("category"))
-	items, err := svc.Inbox(ctx, me, wishwall.Query{Status: status, Category: cat, Limit: inboxLimit + 1})
+	low := c.Query("rated") == "low"
+	if low && c.Query("status") == "" {
+		status = "all" // ratings come after 办结: the default 待办 would hide them all
+	}
+	items, err := svc.Inbox(ctx, me, wishwall.Query{Status: status, Category: cat, LowRated: low, Limit: inboxLimit + 1})
 	if err != nil {
 		return err
 	}
@@ -107,9 +115,13 @@ func (s *Server) wishesPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	lowWaiting, err := svc.LowRatedWaiting(ctx, me)
+	if err != nil {
+		return err
+	}
 	names := s.staffNames(ctx)
 	v := &wishesView{Page: Page{Title: "心愿", Nav: "wishes"}, Status: status, Category: cat, Overdue: overdue,
-		ExportURL: "/admin/wishes.csv?status=" + status + "&category=" + cat}
+		LowRated: low, LowWaiting: lowWaiting, ExportURL: "/admin/wishes.csv?status=" + status + "&category=" + cat}
 	if len(items) > inboxLimit {
 		items, v.Truncated = items[:inboxLimit], true
 	}
@@ -137,7 +149,8 @@ func (s *Server) wishesPage(c *gin.Context) error {
 		v.Rows = append(v.Rows, wishRow{ID: d.ID, Status: d.Status, StatusText: models.WishStatusLabel(d.Status),
 			Category: models.WishCategoryLabel(d.Category), Excerpt: excerpt(privacy.Mask(d.Text), 60),
 			Contact: privacy.Mask(d.Contact), Overdue: d.Overdue, Assignee: names[d.AssignedTo],
-			Replies: d.ReplyCount, Public: d.Public, Rating: d.Rating, CreatedAt: d.CreatedAt})
+			Replies: d.ReplyCount, Public: d.Public, Rating: d.Rating, CreatedAt: d.CreatedAt,
+			LowRating: wishwall.IsLowRating(d.Rating), FollowedUp: d.FollowedUpAt != nil})
 	}
 	s.render(c, http.StatusOK, "wishes.html", v)
 	return nil
@@ -178,6 +191,7 @@ type wishView struct {
 	Events     []eventRow
 	Draft      string
 	Reason     string
+	LowRating  bool        // the resident rated the answer low: offer 记录回访
 	Notices    []noticeRow // what the resident was sent about this wish, and whether it went out
 }
 
@@ -199,7 +213,7 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 		Text: d.Text, Contact: d.Contact, Category: models.WishCategoryLabel(d.Category), Team: models.WishCategoryLabel(d.Team),
 		Assignee: names[d.AssignedTo], CanReply: wishwall.CanReply(d.Status), Draft: draft, Reason: reason,
 		CanFinish: wishwall.CanTransition(d.Status, models.WishDone), CanReject: wishwall.CanTransition(d.Status, models.WishRejected),
-		CanReopen: d.Status == models.WishDone}
+		CanReopen: d.Status == models.WishDone, LowRating: wishwall.IsLowRating(d.Rating)}
 	if !revealed {
 		v.Text, v.Contact = privacy.Mask(d.Text), privacy.Mask(d.Contact)
 		v.CanReveal = v.Text != d.Text || v.Contact != d.Contact
@@ -244,6 +258,8 @@ func eventText(ev models.WishEvent) string {
 		return ev.Note
 	case models.WishActRate:
 		return "居民评价：" + ev.Note + "分"
+	case models.WishActFollowUp:
+		return "回访居民：" + ev.Note
 	}
 	return ev.Action
 }
