@@ -187,6 +187,7 @@ type wishView struct {
 	CanReopen  bool // 已办结: may be taken up again, with a reason
 	CanReply   bool
 	Teams      []option
+	Categories []option
 	Colleagues []option
 	Events     []eventRow
 	Draft      string
@@ -223,6 +224,7 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 			v.Steps = append(v.Steps, option{Value: to, Label: l})
 		}
 	}
+	v.Categories = categoryOptions(d.Category)
 	for _, code := range models.WishCategories {
 		v.Teams = append(v.Teams, option{Value: code, Label: models.WishCategoryLabel(code) + "组", Selected: d.Team == code})
 	}
@@ -254,7 +256,7 @@ func eventText(ev models.WishEvent) string {
 		return "回复居民"
 	case models.WishActAssign:
 		return "分派（" + ev.Note + "）"
-	case models.WishActWall:
+	case models.WishActWall, models.WishActCategory:
 		return ev.Note
 	case models.WishActRate:
 		return "居民评价：" + ev.Note + "分"

@@ -79,3 +79,44 @@ func TestLowRatingsFlagged(t *testing.T) {
 	wantStatus(t, c.post(path+"/followup", url.Values{"note": {"再记一次"}}), http.StatusConflict)
 	wantStatus(t, c.post(fmt.Sprintf("/admin/wishes/%d/followup", good.ID), url.Values{"note": {"x"}}), http.StatusBadRequest)
 }
+
+// Staff correct a wish's category on its page; the team follows when it was
+// still the category's own team, not when someone handed the wish elsewhere.
+func TestWishCategoryEditable(t *testing.T) {
+	f := fixtureSQLite(t)
+	ctx := context.Background()
+	w := f.mustWish(wishwall.NewWish{Text: "医保卡怎么给新生儿办理", Category: models.WishCatOther})
+	c := f.loggedIn("boss")
+	path := fmt.Sprintf("/admin/wishes/%d", w.ID)
+	doc := mustDoc(t, c.get(path))
+	if doc.Find(`#category option[selected]`).AttrOr("value", "") != models.WishCatOther || doc.Find("#category option").Length() != len(models.WishCategories) {
+		t.Fatal("the wish page offers no category choice with the current one selected")
+	}
+	r := c.post(path+"/category", url.Values{"category": {models.WishCatPolicy}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if got := f.wishNow(w.ID); got.Category != models.WishCatPolicy || got.Team != models.WishCatPolicy {
+		t.Errorf("after the change: category %s team %s, want policy/policy", got.Category, got.Team)
+	}
+	doc = mustDoc(t, c.get(r.Header().Get("Location")))
+	if !strings.Contains(doc.Find(".history").Text(), "类别：其他 → 政策咨询") || f.auditCount("wish.category") != 1 {
+		t.Error("the change is neither in the history nor audited")
+	}
+
+	// Handed to the life team by hand: the team stays.
+	if _, err := f.wish.Assign(ctx, boss, w.ID, models.WishCatLife, ""); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, c.post(path+"/category", url.Values{"category": {models.WishCatHealth}}), http.StatusSeeOther)
+	if got := f.wishNow(w.ID); got.Category != models.WishCatHealth || got.Team != models.WishCatLife {
+		t.Errorf("category %s team %s, want health/life", got.Category, got.Team)
+	}
+	wantStatus(t, c.post(path+"/category", url.Values{"category": {"nonsense"}}), http.StatusBadRequest)
+
+	// amy (health team) moves her team's wish to 政策咨询: it leaves her view.
+	h := f.mustWish(wishwall.NewWish{OpenID: "o-2", Text: "想了解生育补贴政策", Category: models.WishCatHealth})
+	r = f.loggedIn("amy").post(fmt.Sprintf("/admin/wishes/%d/category", h.ID), url.Values{"category": {models.WishCatPolicy}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.Header().Get("Location"); !strings.HasPrefix(loc, "/admin/wishes?") {
+		t.Errorf("redirected to %q, which amy may no longer see", loc)
+	}
+}

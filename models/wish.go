@@ -118,6 +118,8 @@ const (
 	WishActRate   = "rate"
 	// WishActFollowUp records staff calling back after a low rating.
 	WishActFollowUp = "followup"
+	// WishActCategory records staff correcting a wish's category.
+	WishActCategory = "category"
 )
 
 // WishLowRating is the highest rating that counts as low: staff call the resident back.
@@ -175,7 +177,8 @@ type WishChange struct {
 	AssignTo   *string
 	Team       *string
 	WallHidden *bool
-	FollowedUp bool       // set FollowedUpAt to At
+	FollowedUp bool // set FollowedUpAt to At
+	Category   *string
 	Reply      *WishReply // appended; WishID and N are filled by the store
 	Event      WishEvent  // WishID, FromStatus, ToStatus and CreatedAt are filled by the store
 	At         time.Time

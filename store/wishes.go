@@ -212,6 +212,9 @@ func (s *Store) ChangeWish(ctx context.Context, ch models.WishChange) (models.Wi
 		if ch.FollowedUp {
 			set["followed_up_at"] = at
 		}
+		if ch.Category != nil {
+			set["category"] = *ch.Category
+		}
 		if ch.Reply != nil {
 			set["reply_count"] = gorm.Expr("reply_count + 1")
 		}
