@@ -182,7 +182,11 @@ type eventView struct {
 	QRImage                        string // the check-in code, while it still works
 	QRUntil                        *time.Time
 	CanMakeQR                      bool
-	CheckinEarly, CheckinLate      int
+	CheckinEarly                   int
+	CheckinWindow                  string // "11月28日 07:30 到 11:00"
+	CheckinOver                    bool   // the window has passed
+	IsCancelled                    bool
+	CancelledAt                    string
 }
 
 // eventOpts is what a re-render of the event page carries over.
@@ -194,6 +198,12 @@ type eventOpts struct {
 	just       uint64
 	openCancel uint64
 	reason     string
+}
+
+// checkinWindowText says when check-in is accepted: "11月28日 07:30 到 11:00".
+func checkinWindowText(ev models.Event) string {
+	from, until := signup.CheckinFrom(ev), signup.CheckinUntil(ev)
+	return hhmm(&from) + " 到 " + clockOn(&until, from)
 }
 
 func hhmm(t *time.Time) string {
@@ -233,10 +243,11 @@ func (s *Server) renderEvent(c *gin.Context, id uint, o eventOpts) error {
 	v := &eventView{Page: Page{Title: ev.Title, Nav: "events", Error: o.problem}, E: ev, When: signup.FormatWhen(ev.Event),
 		Category: models.EventCategories[ev.Category], AgeRange: signup.AgeRange(ev.Event), Code: o.code,
 		Scene: fmt.Sprintf("checkin_%d", ev.ID), CheckinEarly: int(signup.CheckinEarly / time.Hour),
-		CheckinLate: int(signup.CheckinLate / time.Hour),
-		CanEdit:     canEdit(me, ev.Event), CanPublish: me.IsAdmin() && ev.Status == models.EventDraft,
+		CheckinWindow: checkinWindowText(ev.Event), CheckinOver: now.After(signup.CheckinUntil(ev.Event)),
+		IsCancelled: ev.Status == models.EventCancelled, CancelledAt: hhmm(ev.CancelledAt),
+		CanEdit: canEdit(me, ev.Event), CanPublish: me.IsAdmin() && ev.Status == models.EventDraft,
 		CanCancel: me.IsAdmin() && ev.Status != models.EventCancelled, CanExport: me.IsAdmin(), ExportPurposes: exportPurposes,
-		CanCheckin: ev.Status == models.EventOpen, CanMakeQR: s.QR != nil && ev.Status == models.EventOpen}
+		CanCheckin: signup.CheckinOpen(ev.Event, now) == nil, CanMakeQR: s.QR != nil && ev.Status == models.EventOpen}
 	if ev.CheckinQR != "" && ev.CheckinQRUntil != nil && ev.CheckinQRUntil.After(now) {
 		v.QRImage, v.QRUntil = ev.CheckinQR, ev.CheckinQRUntil
 	}
