@@ -79,6 +79,9 @@ type Page struct {
 	CSRF  string
 	Flash string // a fixed message chosen by the ?ok= code
 	Error string // a problem with what was just submitted
+	// Invalid names the fields Error is about: they get aria-invalid and the
+	// "invalid" class ({{invalid .Invalid "name"}} in the field's tag).
+	Invalid map[string]bool
 	// CrisisOpen counts unhandled crisis messages, shown as a red badge in the nav.
 	CrisisOpen int64
 	// Badges are the other nav counts (navCounts).
@@ -126,6 +129,7 @@ var funcs = template.FuncMap{
 	"statusLabel": models.WishStatusLabel,
 	"catLabel":    models.WishCategoryLabel,
 	"when":        whenText,
+	"invalid":     invalidAttr,
 	"day":         func(t time.Time) string { return t.In(wishwall.China).Format("1月2日") },
 	"pct": func(n, d int64) string {
 		if d == 0 {

@@ -194,7 +194,7 @@ func TestEventCreateShowsProblemsAndKeepsValues(t *testing.T) {
 	}
 
 	bad := url.Values{"title": {" "}, "category": {models.EventParentChild}, "start": {"下周六上午"}, "place": {"<b>二楼</b>"},
-		"capacity": {"十五"}, "waitlist": {"5"}, "for_child": {"1"}, "age_min": {"36"}, "age_max": {"12"}}
+		"capacity": {"十五"}, "waitlist": {"5"}, "for_child": {"1"}, "age_min_years": {"3"}, "age_max_years": {"1"}}
 	w = c.post("/admin/events", bad)
 	wantStatus(t, w, http.StatusBadRequest)
 	doc := mustDoc(t, w)
@@ -207,7 +207,7 @@ func TestEventCreateShowsProblemsAndKeepsValues(t *testing.T) {
 	if strings.Contains(msg, "请填写开始时间") {
 		t.Errorf("the start time is reported twice: %q", msg)
 	}
-	for id, want := range map[string]string{"start": "下周六上午", "place": "<b>二楼</b>", "capacity": "十五", "age_min": "36"} {
+	for id, want := range map[string]string{"start": "下周六上午", "place": "<b>二楼</b>", "capacity": "十五", "age_min_years": "3"} {
 		if got, _ := doc.Find("#" + id).Attr("value"); got != want {
 			t.Errorf("%s kept as %q, want %q", id, got, want)
 		}
@@ -238,7 +238,7 @@ func TestEventCreateShowsProblemsAndKeepsValues(t *testing.T) {
 
 	good := url.Values{"title": {"向日葵亲子小屋·绘本时光"}, "category": {models.EventParentChild}, "start": {"2026-11-28T09:30"},
 		"end": {"2026-11-28 11:00"}, "place": {"协会二楼亲子小屋"}, "capacity": {"１５"}, "waitlist": {"5"},
-		"for_child": {"1"}, "age_min": {"12"}, "age_max": {"36"}, "status": {"open"}}
+		"for_child": {"1"}, "age_min_years": {"1"}, "age_max_years": {"3"}, "age_max_months": {"0"}, "status": {"open"}}
 	w = c.post("/admin/events", good)
 	wantStatus(t, w, http.StatusSeeOther)
 	if loc := w.Header().Get("Location"); loc != "/admin/events/1?ok=ev_created" {

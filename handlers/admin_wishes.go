@@ -193,6 +193,7 @@ type wishView struct {
 	Draft      string
 	Reason     string
 	LowRating  bool        // the resident rated the answer low: offer 记录回访
+	Failed     string      // the form the last submission failed in (reply, reject, reopen, followup): kept open
 	Notices    []noticeRow // what the resident was sent about this wish, and whether it went out
 }
 
@@ -210,11 +211,16 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 		return err
 	}
 	names := s.staffNames(ctx)
+	failed := c.GetString(wishFormKey)
 	v := &wishView{Page: Page{Title: fmt.Sprintf("心愿 #%d", d.ID), Nav: "wishes", Error: problem}, W: d, Revealed: revealed,
-		Text: d.Text, Contact: d.Contact, Category: models.WishCategoryLabel(d.Category), Team: models.WishCategoryLabel(d.Team),
+		Failed: failed,
+		Text:   d.Text, Contact: d.Contact, Category: models.WishCategoryLabel(d.Category), Team: models.WishCategoryLabel(d.Team),
 		Assignee: names[d.AssignedTo], CanReply: wishwall.CanReply(d.Status), Draft: draft, Reason: reason,
 		CanFinish: wishwall.CanTransition(d.Status, models.WishDone), CanReject: wishwall.CanTransition(d.Status, models.WishRejected),
 		CanReopen: d.Status == models.WishDone, LowRating: wishwall.IsLowRating(d.Rating)}
+	if problem != "" && failed != "" {
+		v.Invalid = map[string]bool{failed: true}
+	}
 	if !revealed {
 		v.Text, v.Contact = privacy.Mask(d.Text), privacy.Mask(d.Contact)
 		v.CanReveal = v.Text != d.Text || v.Contact != d.Contact
@@ -284,6 +290,10 @@ func (s *Server) wishReveal(c *gin.Context) error {
 	return s.renderWish(c, http.StatusOK, id, true, "", "", "")
 }
 
+// wishFormKey names, in the request, the wish page's form being submitted, so
+// that a re-render after a mistake keeps that fold-out open and highlights its field.
+const wishFormKey = "wish_form"
+
 // afterChange redirects on success; a problem with the input (or a colleague's
 // change in between) re-renders the page with the message and the typed text kept.
 func (s *Server) afterChange(c *gin.Context, id uint64, err error, ok, draft, reason string) error {
@@ -311,6 +321,12 @@ func (s *Server) wishStatus(c *gin.Context) error {
 	me, _ := staffOf(c)
 	ctx := c.Request.Context()
 	to, reason := c.PostForm("to"), c.PostForm("reason")
+	switch {
+	case c.PostForm("reopen") == "1":
+		c.Set(wishFormKey, "reopen")
+	case to == models.WishRejected:
+		c.Set(wishFormKey, "reject")
+	}
 	var ok string
 	switch to {
 	case models.WishAccepted:
@@ -344,6 +360,7 @@ func (s *Server) wishReply(c *gin.Context) error {
 	}
 	me, _ := staffOf(c)
 	text := c.PostForm("text")
+	c.Set(wishFormKey, "reply")
 	ok := "replied"
 	if c.PostForm("action") == "finish" {
 		_, err = svc.Finish(c.Request.Context(), me, id, text)

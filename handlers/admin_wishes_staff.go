@@ -58,6 +58,7 @@ func (s *Server) wishFollowUp(c *gin.Context) error {
 		return err
 	}
 	me, _ := staffOf(c)
+	c.Set(wishFormKey, "followup")
 	_, err = svc.FollowUp(c.Request.Context(), me, id, c.PostForm("note"))
 	if err == nil {
 		s.audit(c, "wish.followup", fmt.Sprintf("wish:%d", id), "")
