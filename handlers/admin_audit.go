@@ -30,6 +30,7 @@ var auditActions = []option{
 	{Value: "crisis.handled", Label: "标记危机消息已处理"}, {Value: "crisis.reply", Label: "回复危机消息"},
 	{Value: "messages.view", Label: "查看居民留言"}, {Value: "outbox.retry", Label: "重发消息"},
 	{Value: "outbox.reveal", Label: "查看发送失败消息的居民电话"},
+	{Value: "handoff.view", Label: "查看人工请求"}, {Value: "handoff.done", Label: "人工请求标记已联系"},
 	{Value: "staff.save", Label: "保存工作人员"}, {Value: "staff.remove", Label: "移除工作人员"},
 	{Value: "event.create", Label: "新建活动"}, {Value: "event.update", Label: "修改活动"},
 	{Value: "event.publish", Label: "发布活动"}, {Value: "event.cancel", Label: "取消活动"},

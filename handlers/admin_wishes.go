@@ -299,7 +299,7 @@ const wishFormKey = "wish_form"
 func (s *Server) afterChange(c *gin.Context, id uint64, err error, ok, draft, reason string) error {
 	switch models.ErrorCode(err) {
 	case "":
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/wishes/%d?ok=%s", id, ok))
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/wishes/%d?ok=%s#result", id, ok))
 		return nil
 	case models.EINVALID, models.ECONFLICT:
 		msg := errorSentences[statusFor(models.ErrorCode(err))]
