@@ -153,6 +153,9 @@ func TestMessagesAndOutboxPages(t *testing.T) {
 		t.Errorf("unanswered filter rows = %d", doc.Find("main .card li").Length())
 	}
 
+	// Wish #1, which amy's team sees (stored directly: its staff alert would be another outbox row).
+	f.st.DB.Create(&models.Wish{ID: 1, OpenID: "o-secret", Text: "想问问", Category: models.WishCatHealth, Team: models.WishCatHealth,
+		Status: models.WishDone, CreatedAt: f.now})
 	m := models.OutboxMessage{DedupKey: "wishreply:1:1", Channel: models.ChannelCustomer, To: "o-secret", Text: "您的心愿回复 13912345678",
 		Status: models.OutboxFailed, LastError: "43004 require subscribe"}
 	if err := f.st.Enqueue(ctx, &m); err != nil {
