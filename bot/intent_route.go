@@ -1,0 +1,319 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"familybot/knowledge"
+	"familybot/models"
+	"familybot/signup"
+)
+
+// Two layers read what a resident means from the whole sentence: intent runs
+// before an ongoing flow (a sign-up, a cancellation or a queue question is
+// never swallowed as a field of a form), residentIntent after it (answers to
+// a question nobody asked, questions about the events, suggestions).
+
+const (
+	msgNothingPending = "现在没有等您回答的问题哦。\n· 想报名活动：回复“活动”看看有哪些，再回复“报名 编号”，例如“报名 1”\n· 想查看或取消报名：回复“我的报名”\n有别的问题直接问我就行。"
+	msgAlreadyDone    = "已经办好了，不用再确认 😊 回复“我的报名”或“我的心愿”可以查看。"
+	msgPhoneNothing   = "收到一个手机号，但现在没有在填的报名，号码没有保存。\n想报名活动请回复“报名 编号”，例如“报名 1”（回复“活动”看编号），我会一步一步问您。"
+	msgNameNothing    = "是要报名吗？现在没有在填的报名，没有保存这个名字。\n想报名活动请回复“报名 编号”，例如“报名 1”（回复“活动”看编号）。有别的问题直接问我就行。"
+	msgWaitNotify     = "会的。有人取消时按候补顺序递补，递补上了会马上发消息通知您，不用一直盯着。回复“我排第几”可以随时看排位。"
+	msgChangeAttendee = "报名后要换参加人，请回复“人工”或致电 {{phone}}（{{hours}}）让工作人员帮您修改。\n也可以回复“帮我取消吧”取消后再重新报名，不过名额已满的活动重新报名要排到候补最后。"
+	msgResignup       = "可以重新报名：回复“报名 %d”。注意：取消后名额会先让给候补的家庭，现在重新报名%s。"
+	msgSoftBye        = "好的，有需要随时找我 🌻"
+)
+
+// intent handles what must not be swallowed by an ongoing flow; ok=false
+// passes the message on.
+func (e *Engine) intent(ctx context.Context, in Inbound) (Reply, bool) {
+	text := normalizeCommand(in.Text)
+	if cmd, ok := signupInText(text); ok {
+		return e.command(ctx, in, cmd, false)
+	}
+	if containsAnyWord(text, []string{"排第几", "第几位", "排到第几", "排到哪", "排在第几", "候补到第几"}) {
+		return e.command(ctx, in, "我排第几", false)
+	}
+	if containsAnyWord(text, []string{"报过了", "报了吗", "报上了吗", "报名了吗", "报过没", "报上没", "报没报上", "我报上了吧"}) {
+		return e.command(ctx, in, "我的报名", false)
+	}
+	if e.Signups == nil || utf8.RuneCountInString(text) > 30 {
+		return Reply{}, false
+	}
+	if strings.Contains(text, "取消") && !dontCancel(text) && !isQuestion(text) && !strings.Contains(text, "重新报") {
+		if e.flowOf(ctx, in.OpenID) == cancelFlow {
+			return Reply{}, false // the cancellation asked about is being confirmed
+		}
+		if v, ok := e.mentionedEvent(ctx, text); ok {
+			return e.cancelFor(ctx, in, v.ID), true
+		}
+		return Reply{}, false
+	}
+	signWord := containsAnyWord(text, []string{"报名", "报个名", "要报", "想报", "帮我报", "给我报", "报上", "能报", "还能报", "名额", "满了"})
+	if !signWord {
+		return Reply{}, false
+	}
+	v, ok := e.mentionedEvent(ctx, text)
+	if !ok {
+		return Reply{}, false
+	}
+	if isQuestion(text) || strings.Contains(text, "名额") || strings.Contains(text, "满了") {
+		return e.eventStatus(ctx, v), true
+	}
+	return e.command(ctx, in, "报名 "+strconv.FormatUint(uint64(v.ID), 10), false)
+}
+
+// dontCancel reports a message that says not to cancel: 别取消, 不取消了.
+func dontCancel(text string) bool {
+	return containsAnyWord(text, []string{"别取消", "不取消", "不要取消", "不用取消", "先不取消", "还是别"})
+}
+
+// flowOf is the name of the resident's ongoing flow, "" when none.
+func (e *Engine) flowOf(ctx context.Context, openID string) string {
+	conv, err := e.Store.GetConversation(ctx, openID)
+	if err != nil {
+		return ""
+	}
+	return conv.Flow
+}
+
+// eventStatus answers "还有名额吗", "还能报吗" for one event: places, who it
+// is for, and how to sign up.
+func (e *Engine) eventStatus(ctx context.Context, v signup.EventView) Reply {
+	convOf(ctx).update(ctx, func(c *convContext) { c.Event = v.ID })
+	var b strings.Builder
+	fmt.Fprintf(&b, "「%s」%s｜%s\n", v.Title, signup.FormatWhen(v.Event), v.Place)
+	if who := audienceText(v.Event); who != "" {
+		b.WriteString("适合：" + who + "\n")
+	}
+	switch {
+	case v.Closed():
+		b.WriteString("名额和候补都已满了，回复“活动”看看其他活动。")
+		return Reply{Text: b.String(), Route: models.RouteCommand, Category: models.CatService}
+	case v.Full():
+		fmt.Fprintf(&b, "名额：%s，现在报名是排候补，有人取消会按顺序递补。\n", placesText(v))
+	default:
+		fmt.Fprintf(&b, "名额：%s。\n", placesText(v))
+	}
+	fmt.Fprintf(&b, "要报名请回复“报名 %d”。", v.ID)
+	return Reply{Text: b.String(), Route: models.RouteCommand, Category: models.CatService}
+}
+
+// audienceText says who an event is for: its audience, or the children's age range.
+func audienceText(ev models.Event) string {
+	parts := []string{}
+	if a := strings.TrimSpace(ev.Audience); a != "" {
+		parts = append(parts, a)
+	}
+	if r := signup.AgeRange(ev); r != "" && !strings.Contains(ev.Audience, r) {
+		parts = append(parts, "孩子"+r)
+	}
+	return strings.Join(parts, "，")
+}
+
+// cancelFor asks to confirm cancelling the resident's booking of one event.
+func (e *Engine) cancelFor(ctx context.Context, in Inbound, eventID uint) Reply {
+	active, r, ok := e.activeSignups(ctx, in.OpenID)
+	if !ok {
+		return r
+	}
+	var same []signup.Entry
+	for _, en := range active {
+		if en.Event.ID == eventID {
+			same = append(same, en)
+		}
+	}
+	switch len(same) {
+	case 0:
+		if len(active) == 0 {
+			return Reply{Text: msgCancelNone, Category: models.CatService}
+		}
+		return Reply{Text: "您没有报名这个活动。" + fmt.Sprintf(msgCancelUsage, entriesText(active, false)), Category: models.CatService}
+	case 1:
+		return e.askCancel(ctx, in, same[0])
+	}
+	return Reply{Text: fmt.Sprintf(msgCancelEventNo, same[0].Event.Title, entriesText(same, false)), Category: models.CatService}
+}
+
+// residentIntent handles what is left after the flows: answers to a
+// question nobody asked, questions about the events and the waitlist,
+// changes to a booking, and suggestions. ok=false passes the message on.
+func (e *Engine) residentIntent(ctx context.Context, in Inbound) (Reply, bool) {
+	text := normalizeCommand(in.Text)
+	plain := plainIntent(text)
+	cx := e.context(ctx)
+	chat := func(s string) (Reply, bool) { return Reply{Text: e.fill(s), Route: models.RouteChat}, true }
+	switch plain {
+	case "同意", "我同意", "不同意", "确认", "确定", "是的", "是", "跳过", "提交", "修改", "确认提交", "可以":
+		if cx.Event != 0 || cx.Wish != 0 {
+			return chat(msgAlreadyDone)
+		}
+		return chat(msgNothingPending)
+	case "没事了", "没事", "下次吧", "算了下次吧", "下次再说", "不用了", "那算了":
+		return chat(msgSoftBye)
+	}
+	if p, ok := signup.ParsePhone(joinPhone(plain)); ok && p != "" {
+		return chat(msgPhoneNothing)
+	}
+	if e.Signups != nil {
+		if r, ok := e.bookingQuestion(ctx, in, text); ok {
+			return r, true
+		}
+	}
+	if _, ok := nameInSentence(plain); ok || (hanName(plain) && strings.ContainsRune(surnames, []rune(plain)[0]) && !e.confident(ctx, plain)) {
+		return chat(msgNameNothing)
+	}
+	if e.Wishes != nil {
+		if r, ok := e.wishIntent(ctx, in, text); ok {
+			return r, true
+		}
+	}
+	return Reply{}, false
+}
+
+// surnames are the commonest family names: a bare two- or three-character
+// message starting with one, that the knowledge base does not answer, is a name.
+const surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾萧肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范廖贾夏韦付方邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱覃武戴莫孔向汤"
+
+// bookingQuestion answers questions about the events and the resident's
+// bookings asked outside a form.
+func (e *Engine) bookingQuestion(ctx context.Context, in Inbound, text string) (Reply, bool) {
+	cmd := func(s string) (Reply, bool) {
+		return Reply{Text: e.fill(s), Route: models.RouteCommand, Category: models.CatService}, true
+	}
+	cx := e.context(ctx)
+	if strings.Contains(text, "通知") && containsAnyWord(text, []string{"取消", "递补", "候补", "空出", "有位置", "排上"}) {
+		return cmd(msgWaitNotify)
+	}
+	if strings.Contains(text, "重新报") || strings.Contains(text, "再报上") || strings.Contains(text, "别取消") {
+		id := cx.Event
+		if v, ok := e.mentionedEvent(ctx, text); ok {
+			id = v.ID
+		}
+		if id == 0 {
+			return Reply{}, false
+		}
+		v, err := e.Signups.Event(ctx, id)
+		if err != nil {
+			return Reply{}, false
+		}
+		when := "会按名额情况报上"
+		if v.Full() {
+			when = "要排到候补最后"
+		}
+		prefix := ""
+		if strings.Contains(text, "别取消") || strings.Contains(text, "还是") {
+			prefix = "刚才的报名已经取消了。"
+		}
+		return cmd(prefix + fmt.Sprintf(msgResignup, v.ID, when))
+	}
+	if containsAnyWord(text, []string{"换成", "换人", "换个人", "改成", "改名字", "名字写", "她叫", "他叫", "换我老婆", "换我老公"}) {
+		if active, _, ok := e.activeSignups(ctx, in.OpenID); ok && len(active) > 0 {
+			return cmd(msgChangeAttendee)
+		}
+	}
+	if !isQuestion(text) {
+		return Reply{}, false
+	}
+	adults := containsAnyWord(text, []string{"大人", "家长要", "几个家长", "几位家长", "都去", "一起去", "两个人去", "我和我老婆", "我和我老公"})
+	months, hasAge := ageInText(text)
+	goes := containsAnyWord(text, []string{"能去", "能参加", "可以去", "可以参加", "能报", "适合", "能不能去", "行不行", "带孩子"})
+	if !adults && !(goes && (hasAge || strings.Contains(text, "孩子"))) {
+		return Reply{}, false
+	}
+	evs, err := e.eventsAbout(ctx, text)
+	if err != nil || len(evs) == 0 {
+		return Reply{}, false
+	}
+	var lines []string
+	for _, v := range evs {
+		line := "「" + v.Title + "」"
+		if who := audienceText(v.Event); who != "" {
+			line += "适合" + who
+		} else {
+			line += "大人自己参加，不限年龄"
+		}
+		if hasAge && v.ForChild {
+			if signup.AgeFits(v.Event, months) {
+				line += "，" + signup.FormatAge(months) + "可以参加"
+			} else {
+				line += "，" + signup.FormatAge(months) + "不在范围内"
+			}
+		}
+		if adults && v.ForChild && !strings.Contains(v.Audience, "家长") {
+			line += "，一个孩子由一位家长陪同"
+		}
+		lines = append(lines, line+"。报名回复“报名 "+strconv.FormatUint(uint64(v.ID), 10)+"”。")
+	}
+	if adults {
+		lines = append(lines, "另一位大人也想来的话，请先致电 {{phone}} 问问场地是否方便。")
+	}
+	return cmd(strings.Join(lines, "\n"))
+}
+
+// eventsAbout are the events a question is about: the one it names, the one
+// the conversation is about, or else the open events (children's events
+// first when it speaks of a child).
+func (e *Engine) eventsAbout(ctx context.Context, text string) ([]signup.EventView, error) {
+	if v, ok := e.mentionedEvent(ctx, text); ok {
+		return []signup.EventView{v}, nil
+	}
+	if id := e.context(ctx).Event; id != 0 {
+		v, err := e.Signups.Event(ctx, id)
+		return []signup.EventView{v}, err
+	}
+	evs, err := e.Signups.Upcoming(ctx, 6)
+	if err != nil {
+		return nil, err
+	}
+	var kids []signup.EventView
+	for _, v := range evs {
+		if v.ForChild {
+			kids = append(kids, v)
+		}
+	}
+	if len(kids) > 0 && containsAnyWord(text, []string{"孩子", "宝宝", "岁", "个月", "大人", "家长"}) {
+		return kids, nil
+	}
+	return evs, nil
+}
+
+// wishIntent starts the wish flow for a suggestion said outright ("希望周末也有
+// 活动") and answers a question about a wish just left ("多久回复").
+func (e *Engine) wishIntent(ctx context.Context, in Inbound, text string) (Reply, bool) {
+	if e.context(ctx).Wish != 0 && containsAnyWord(text, []string{"多久", "几天", "什么时候", "啥时候", "多长时间"}) &&
+		containsAnyWord(text, []string{"回复", "答复", "受理", "处理", "回", "办"}) {
+		if en, ok := e.entryBySlug("service-wish-reply"); ok {
+			return e.answer(ctx, in, knowledge.Candidate{Entry: en, Score: 1}, models.RouteFAQ), true
+		}
+		return Reply{Text: "工作人员一般在3天内受理、15天内答复，结果会通过公众号通知您。回复“我的心愿”可随时查看进度。", Route: models.RouteCommand}, true
+	}
+	if !strings.HasPrefix(text, "希望") && !strings.HasPrefix(text, "建议") || isQuestion(text) || e.confident(ctx, text) {
+		return Reply{}, false
+	}
+	if r, limited := e.wishLimited(ctx, in.OpenID); limited {
+		return r, true
+	}
+	if err := e.StartFlow(ctx, in.OpenID, State{Flow: wishFlow, Step: "offer", Data: map[string]string{"text": clip(in.Text, 500)}}); err != nil {
+		return Reply{Text: msgSorry}, true
+	}
+	return Reply{Text: msgWishOffer, Route: models.RouteCommand}, true
+}
+
+// entryBySlug finds a knowledge entry by its slug.
+func (e *Engine) entryBySlug(slug string) (*knowledge.Entry, bool) {
+	if e.KB == nil {
+		return nil, false
+	}
+	ix := e.KB.Index()
+	for _, en := range ix.Entries() {
+		if en.Slug == slug {
+			return ix.Entry(en.ID)
+		}
+	}
+	return nil, false
+}
