@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"familybot/knowledge"
 	"familybot/models"
 	"familybot/signup"
 )
@@ -287,10 +286,8 @@ func (e *Engine) eventsAbout(ctx context.Context, text string) ([]signup.EventVi
 func (e *Engine) wishIntent(ctx context.Context, in Inbound, text string) (Reply, bool) {
 	if e.context(ctx).Wish != 0 && containsAnyWord(text, []string{"多久", "几天", "什么时候", "啥时候", "多长时间"}) &&
 		containsAnyWord(text, []string{"回复", "答复", "受理", "处理", "回", "办"}) {
-		if en, ok := e.entryBySlug("service-wish-reply"); ok {
-			return e.answer(ctx, in, knowledge.Candidate{Entry: en, Score: 1}, models.RouteFAQ), true
-		}
-		return Reply{Text: "工作人员一般在3天内受理、15天内答复，结果会通过公众号通知您。回复“我的心愿”可随时查看进度。", Route: models.RouteCommand}, true
+		// The wall's own promise, not a knowledge entry that may word it otherwise.
+		return Reply{Text: msgWishWhen, Route: models.RouteCommand}, true
 	}
 	if !strings.HasPrefix(text, "希望") && !strings.HasPrefix(text, "建议") || isQuestion(text) || e.confident(ctx, text) {
 		return Reply{}, false
@@ -302,18 +299,4 @@ func (e *Engine) wishIntent(ctx context.Context, in Inbound, text string) (Reply
 		return Reply{Text: msgSorry}, true
 	}
 	return Reply{Text: msgWishOffer, Route: models.RouteCommand}, true
-}
-
-// entryBySlug finds a knowledge entry by its slug.
-func (e *Engine) entryBySlug(slug string) (*knowledge.Entry, bool) {
-	if e.KB == nil {
-		return nil, false
-	}
-	ix := e.KB.Index()
-	for _, en := range ix.Entries() {
-		if en.Slug == slug {
-			return ix.Entry(en.ID)
-		}
-	}
-	return nil, false
 }

@@ -37,7 +37,7 @@ var eventQuestionWords = []string{"在哪", "地点", "地址", "哪里", "几�
 // signupQuestion reports whether an answer is a question rather than a field.
 func signupQuestion(answer string) bool {
 	return strings.ContainsAny(answer, "?？") || strings.HasSuffix(answer, "吗") || strings.HasSuffix(answer, "呢") ||
-		containsAnyWord(answer, []string{"什么", "怎么", "哪里", "哪儿", "在哪", "几点", "多少", "能不能", "要不要", "可不可以", "有没有", "停车"})
+		containsAnyWord(answer, []string{"什么", "怎么", "哪里", "哪儿", "在哪", "几点", "多少", "能不能", "要不要", "可不可以", "有没有", "停车", "啥", "咋", "行不"})
 }
 
 // forgive handles an answer the step itself would not take well; false
@@ -79,8 +79,10 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 			if !signup.AgeFits(ev, m) {
 				continue
 			}
+			if st.Get("age") != strconv.Itoa(m) || !strings.Contains(strings.Join(took, ""), "年龄") {
+				took = append(took, "年龄 "+signup.FormatAge(m))
+			}
 			st.Set("age", strconv.Itoa(m))
-			took = append(took, "年龄 "+signup.FormatAge(m))
 			continue
 		}
 		if n, ok := signup.ParseName(f, 20); ok && !notNames[n] && len([]rune(n)) <= 6 && !(isHan(n) && strings.ContainsAny(n, sentenceChars)) {
@@ -135,6 +137,19 @@ func eventFacts(ev models.Event, q string) string {
 		} else {
 			out = append(out, "活动没有写需要特别带的东西，带上签到码就行；不确定的请致电 {{phone}}（{{hours}}）问工作人员。")
 		}
+	}
+	if containsAnyWord(q, []string{"讲啥", "讲什么", "讲的啥", "内容", "适合", "是什么活动", "干什么", "干啥", "做什么"}) {
+		about := "讲的是：" + ev.Title
+		if who := audienceText(ev); who != "" {
+			about += "；适合：" + who
+		}
+		if d := strings.TrimSpace(ev.Description); d != "" {
+			about += "。" + clip(d, 60)
+		}
+		out = append(out, about)
+	}
+	if containsAnyWord(q, []string{"一起去", "一起听", "能去", "能带", "也想去", "也去", "一起来"}) {
+		out = append(out, fmt.Sprintf("每位参加人都要各自报名：家里人也想来，报完这一位后再回复“报名 %d”为他/她报名。", ev.ID))
 	}
 	if containsAnyWord(q, []string{"停车", "车位"}) {
 		out = append(out, "停车的情况我这里没有，请致电 {{phone}}（{{hours}}）问工作人员。")
@@ -261,7 +276,7 @@ func waitPosition(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
 		return r
 	}
 	if len(active) == 0 {
-		return Reply{Text: msgCancelNone, Category: models.CatService}
+		return Reply{Text: "您现在没有在排队（候补）的报名，也没有报上的活动。回复“我的报名”查看，回复“活动”看看有哪些活动。", Category: models.CatService}
 	}
 	var lines []string
 	for _, en := range active {
