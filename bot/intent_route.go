@@ -52,7 +52,7 @@ func (e *Engine) intent(ctx context.Context, in Inbound) (Reply, bool) {
 		}
 		return Reply{}, false
 	}
-	signWord := containsAnyWord(text, []string{"报名", "报个名", "要报", "想报", "帮我报", "给我报", "报上", "能报", "还能报", "名额", "满了"})
+	signWord := containsAnyWord(text, []string{"报名", "报个名", "要报", "想报", "帮我报", "给我报", "报上", "能报", "还能报", "名额", "满了", "位置", "空位", "还有位"})
 	if !signWord {
 		return Reply{}, false
 	}
@@ -60,7 +60,7 @@ func (e *Engine) intent(ctx context.Context, in Inbound) (Reply, bool) {
 	if !ok {
 		return Reply{}, false
 	}
-	if isQuestion(text) || strings.Contains(text, "名额") || strings.Contains(text, "满了") {
+	if isQuestion(text) || containsAnyWord(text, []string{"名额", "满了", "位置", "空位"}) {
 		return e.eventStatus(ctx, v), true
 	}
 	return e.command(ctx, in, "报名 "+strconv.FormatUint(uint64(v.ID), 10), false)
@@ -289,7 +289,11 @@ func (e *Engine) wishIntent(ctx context.Context, in Inbound, text string) (Reply
 		// The wall's own promise, not a knowledge entry that may word it otherwise.
 		return Reply{Text: msgWishWhen, Route: models.RouteCommand}, true
 	}
-	if !strings.HasPrefix(text, "希望") && !strings.HasPrefix(text, "建议") || isQuestion(text) || e.confident(ctx, text) {
+	if !strings.HasPrefix(text, "希望") && !strings.HasPrefix(text, "建议") || isQuestion(text) {
+		return Reply{}, false
+	}
+	// 希望宝宝快点好起来 is a feeling, 希望社区多办点周末的活动 a suggestion.
+	if !containsAnyWord(text, suggestionCues) && e.confident(ctx, text) {
 		return Reply{}, false
 	}
 	if r, limited := e.wishLimited(ctx, in.OpenID); limited {
@@ -300,3 +304,7 @@ func (e *Engine) wishIntent(ctx context.Context, in Inbound, text string) (Reply
 	}
 	return Reply{Text: msgWishOffer, Route: models.RouteCommand}, true
 }
+
+// suggestionCues make a 希望… sentence a suggestion to the association.
+var suggestionCues = []string{"多办", "多搞", "多开", "多组织", "增加", "开设", "办个", "搞个", "也有", "能有", "开放", "延长", "周末",
+	"晚上", "你们", "社区", "协会", "活动", "课堂", "讲座", "名额"}
