@@ -30,6 +30,16 @@ const (
 // intent handles what must not be swallowed by an ongoing flow; ok=false
 // passes the message on.
 func (e *Engine) intent(ctx context.Context, in Inbound) (Reply, bool) {
+	r, ok := e.meant(ctx, in)
+	if ok && r.Route == "" {
+		r.Route = models.RouteCommand
+		r.private, r.logWord = true, "" // may list names and phone numbers
+	}
+	return r, ok
+}
+
+// meant is intent's reading of the message.
+func (e *Engine) meant(ctx context.Context, in Inbound) (Reply, bool) {
 	text := normalizeCommand(in.Text)
 	if cmd, ok := signupInText(text); ok {
 		return e.command(ctx, in, cmd, false)
@@ -110,6 +120,9 @@ func audienceText(ev models.Event) string {
 	}
 	if r := signup.AgeRange(ev); r != "" && !strings.Contains(ev.Audience, r) {
 		parts = append(parts, "孩子"+r)
+	}
+	if len(parts) == 0 && teenTopic(ev) {
+		parts = append(parts, "青春期（约10–18岁）孩子的家长")
 	}
 	return strings.Join(parts, "，")
 }
@@ -193,6 +206,14 @@ func (e *Engine) bookingQuestion(ctx context.Context, in Inbound, text string) (
 		if v, ok := e.mentionedEvent(ctx, text); ok {
 			id = v.ID
 		}
+		if list, err := e.Signups.Mine(ctx, in.OpenID); id == 0 && err == nil {
+			var last uint64
+			for _, en := range list { // the booking made or cancelled last
+				if uint64(en.Signup.ID) > last {
+					last, id = uint64(en.Signup.ID), en.Event.ID
+				}
+			}
+		}
 		if id == 0 {
 			return Reply{}, false
 		}
@@ -210,7 +231,10 @@ func (e *Engine) bookingQuestion(ctx context.Context, in Inbound, text string) (
 		}
 		return cmd(prefix + fmt.Sprintf(msgResignup, v.ID, when))
 	}
-	if containsAnyWord(text, []string{"换成", "换人", "换个人", "改成", "改名字", "名字写", "她叫", "他叫", "换我老婆", "换我老公"}) {
+	if containsAnyWord(text, []string{"换成", "换人", "换个人", "换我老婆", "换我老公", "换我爱人"}) {
+		return cmd(msgChangeAttendee)
+	}
+	if containsAnyWord(text, []string{"改成", "改名字", "名字写", "她叫", "他叫"}) {
 		if active, _, ok := e.activeSignups(ctx, in.OpenID); ok && len(active) > 0 {
 			return cmd(msgChangeAttendee)
 		}
@@ -218,9 +242,9 @@ func (e *Engine) bookingQuestion(ctx context.Context, in Inbound, text string) (
 	if !isQuestion(text) {
 		return Reply{}, false
 	}
-	adults := containsAnyWord(text, []string{"大人", "家长要", "几个家长", "几位家长", "都去", "一起去", "两个人去", "我和我老婆", "我和我老公"})
+	adults := containsAnyWord(text, []string{"大人", "家长要", "几个家长", "几位家长", "都去", "一起去", "一起听", "两个人去", "我和我老婆", "我和我老公"})
 	months, hasAge := ageInText(text)
-	goes := containsAnyWord(text, []string{"能去", "能参加", "可以去", "可以参加", "能报", "适合", "能不能去", "行不行", "带孩子"})
+	goes := containsAnyWord(text, []string{"能去", "能参加", "可以去", "可以参加", "能报", "适合", "合适", "能不能去", "行不行", "带孩子"})
 	if !adults && !(goes && (hasAge || strings.Contains(text, "孩子"))) {
 		return Reply{}, false
 	}
@@ -228,30 +252,48 @@ func (e *Engine) bookingQuestion(ctx context.Context, in Inbound, text string) (
 	if err != nil || len(evs) == 0 {
 		return Reply{}, false
 	}
+	if len(evs) == 1 {
+		convOf(ctx).update(ctx, func(c *convContext) { c.Event = evs[0].ID }) // "能带孩子去吗" next is about it
+	}
 	var lines []string
 	for _, v := range evs {
-		line := "「" + v.Title + "」"
-		if who := audienceText(v.Event); who != "" {
-			line += "适合" + who
-		} else {
-			line += "大人自己参加，不限年龄"
-		}
-		if hasAge && v.ForChild {
-			if signup.AgeFits(v.Event, months) {
-				line += "，" + signup.FormatAge(months) + "可以参加"
-			} else {
-				line += "，" + signup.FormatAge(months) + "不在范围内"
-			}
-		}
-		if adults && v.ForChild && !strings.Contains(v.Audience, "家长") {
-			line += "，一个孩子由一位家长陪同"
-		}
-		lines = append(lines, line+"。报名回复“报名 "+strconv.FormatUint(uint64(v.ID), 10)+"”。")
+		lines = append(lines, fitLine(v, text, months, hasAge, adults))
 	}
-	if adults {
+	if adults && evs[0].ForChild {
 		lines = append(lines, "另一位大人也想来的话，请先致电 {{phone}} 问问场地是否方便。")
 	}
 	return cmd(strings.Join(lines, "\n"))
+}
+
+// fitLine says whether an event suits the child (or the adults) a question speaks of.
+func fitLine(v signup.EventView, text string, months int, hasAge, adults bool) string {
+	line := "「" + v.Title + "」"
+	who := audienceText(v.Event)
+	if who != "" {
+		line += "适合" + who
+	}
+	switch {
+	case hasAge && v.ForChild && signup.AgeFits(v.Event, months):
+		line += "，" + signup.FormatAge(months) + "可以参加"
+	case hasAge && v.ForChild:
+		line += "，" + signup.FormatAge(months) + "不在范围内"
+	case hasAge && teenTopic(v.Event) && months < 10*12:
+		line += "。您家孩子" + signup.FormatAge(months) + "，这次讲的内容可能还用不上"
+	case !v.ForChild && strings.Contains(text, "孩子") && !adults:
+		line += "，是给大人听的，不用带孩子"
+	}
+	switch {
+	case adults && v.ForChild && !strings.Contains(v.Audience, "家长"):
+		line += "，一个孩子由一位家长陪同"
+	case adults && !v.ForChild:
+		line += "，每位大人各自报名"
+	}
+	return line + "。报名回复“报名 " + strconv.FormatUint(uint64(v.ID), 10) + "”。"
+}
+
+// teenTopic reports an event about teenagers (家长课堂：和青春期孩子好好说话).
+func teenTopic(ev models.Event) bool {
+	return containsAnyWord(ev.Title+ev.Audience+ev.Description, []string{"青春期", "青少年", "初中", "高中"})
 }
 
 // eventsAbout are the events a question is about: the one it names, the one

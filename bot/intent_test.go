@@ -166,6 +166,9 @@ func TestEventQuestionsAnsweredFromTheEvent(t *testing.T) {
 	say(t, e, "q1", "宝宝一岁半能参加吗", "绘本时光", "1–3岁", "18个月可以参加")
 	say(t, e, "q2", "家长要去几个 我们俩都去行不", "一位家长")
 	say(t, e, "q3", "绘本活动还有名额吗", "剩余", "“报名 3”")
+	say(t, e, "q5", "家长课堂 我家孩子一岁半 合适吗", "12岁以上孩子的家长", "可能还用不上")
+	say(t, e, "q5", "能带孩子去吗", "不用带孩子") // the class just asked about
+	say(t, e, "q6", "能换成我爱人去吗", "人工")
 	// A toddler's parent signing up for the teens' class is told who it is for.
 	say(t, e, "q4", "报名 4", "姓名")
 	say(t, e, "q4", "这个讲什么的 我家才两岁", "青春期", "12岁以上孩子的家长", "参加人的姓名")
