@@ -56,7 +56,7 @@ func TestNamesAreTakenOutOfSentences(t *testing.T) {
 		say(t, e, u, "确认", "报名成功", "参加人："+c.name)
 	}
 	// Never a name: consent words, questions, commands, sentences.
-	for i, msg := range []string{"同意", "可以", "我排第几啊", "我的报名", "再报个绘本的 报名3", "我老婆去", "要带身份证吗"} {
+	for i, msg := range []string{"同意", "可以", "我排第几啊", "我的报名", "再报个绘本的 报名3", "我老婆去", "要带身份证吗", "好 谢了", "哦 好的"} {
 		u := fmt.Sprint("notname", i)
 		say(t, e, u, "报名 4")
 		r := say(t, e, u, msg)

@@ -264,7 +264,7 @@ func signupStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 	switch st.Step {
 	case "name":
 		n, ok := signup.ParseName(answer, 20)
-		if !ok || notNames[n] || (isHan(n) && (utf8.RuneCountInString(n) > 6 || strings.ContainsAny(n, sentenceChars))) {
+		if !ok || notNames[n] || (isHan(n) && utf8.RuneCountInString(n) > 6) || strings.ContainsAny(n, sentenceChars) {
 			return Reply{Text: msgBadName}, true
 		}
 		st.Set("name", n)
@@ -286,7 +286,7 @@ func signupStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 		}
 	case "child":
 		n, ok := signup.ParseName(answer, 12)
-		if !ok {
+		if !ok || notNames[n] || strings.ContainsAny(n, sentenceChars) {
 			return Reply{Text: msgBadChild}, true
 		}
 		st.Set("child", n)

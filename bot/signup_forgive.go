@@ -85,7 +85,7 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 			st.Set("age", strconv.Itoa(m))
 			continue
 		}
-		if n, ok := signup.ParseName(f, 20); ok && !notNames[n] && len([]rune(n)) <= 6 && !(isHan(n) && strings.ContainsAny(n, sentenceChars)) {
+		if n, ok := signup.ParseName(f, 20); ok && !notNames[n] && len([]rune(n)) <= 6 && !strings.ContainsAny(n, sentenceChars) {
 			switch {
 			case st.Step == "child" || (st.Get("child_given") != "" && strings.Contains(answer, "孩子")):
 				st.Set("child", n)
