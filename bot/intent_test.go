@@ -149,10 +149,13 @@ func TestSuggestionsStartTheWishFlow(t *testing.T) {
 	say(t, e, "s2", "希望社区多办点周末的活动", "心愿墙", "回复“是”")
 	say(t, e, "s2", "是的 最好周六上午", "跳过")
 	say(t, e, "s2", "要留电话吗", "不是必须", "跳过")
-	say(t, e, "s2", "跳过", "回音壁")
+	say(t, e, "s2", "不用留", "回音壁") // a no with more words is no contact, not the contact
+	if r := say(t, e, "s0", "好 谢了"); r.Route != models.RouteChat {
+		t.Errorf("好 谢了: route %s, want chat", r.Route)
+	}
 	r := say(t, e, "s2", "2", "已收到您的心愿")
 	ws, _ := e.Wishes.Mine(context.Background(), "s2", 5)
-	if len(ws) != 1 || !strings.Contains(ws[0].Text, "周末") || !strings.Contains(ws[0].Text, "周六上午") {
+	if len(ws) != 1 || !strings.Contains(ws[0].Text, "周末") || !strings.Contains(ws[0].Text, "周六上午") || ws[0].Contact != "" {
 		t.Fatalf("wish saved: %+v (%s)", ws, r.Text)
 	}
 	say(t, e, "s2", "跳过", "已经办好了")

@@ -267,6 +267,12 @@ func isSkip(s string) bool {
 	case "跳过", "不用", "不用了", "不需要", "不需要了", "不留", "不要", "不", "否", "无", "没有", "不选", "不知道", "略", "skip":
 		return true
 	}
+	// 不用留, 不需要联系我, 不留了: a no with more words.
+	for _, p := range []string{"不用", "不需要", "不留", "不要留", "不必"} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
 	return false
 }
 
