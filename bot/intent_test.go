@@ -97,7 +97,7 @@ func TestNoDoubleBookingAndFullSaidAtTheStart(t *testing.T) {
 	for i := range 2 {
 		say(t, e, fmt.Sprint("fill", i), fmt.Sprintf("报名 3 家长%c 1391234100%d 豆豆 2岁 同意", '甲'+rune(i), i), "报名成功")
 	}
-	say(t, e, "late", "报名 3", "名额已经满了", "候补", "家长姓名")
+	say(t, e, "late", "报名 3", "名额已经满了", "排第 1 位", "家长姓名")
 	say(t, e, "late2", "绘本那个还有位置吗", "候补", "“报名 3”")
 	say(t, e, "wait", "报名 3 李四 13912341009 豆豆 2岁 同意", "候补")
 	say(t, e, "wait", "报名 3", "已经报名", "候补第 1 位")

@@ -78,7 +78,7 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 		return Reply{Text: fmt.Sprintf(msgSignupClosed, v.Title), Category: models.CatService}
 	}
 	if v.Full() && prefix == "" {
-		prefix = fmt.Sprintf(msgSignupFullAhead, v.Title, v.Waitlisted)
+		prefix = fmt.Sprintf(msgSignupFullAhead, v.Title, v.Waitlisted+1)
 	}
 	st.Step = nextStep(v.Event, &st)
 	if err := e.StartFlow(ctx, in.OpenID, st); err != nil {
