@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"familybot/knowledge"
 	"familybot/models"
 	"familybot/signup"
 )
@@ -20,7 +21,7 @@ const (
 	msgNothingPending = "现在没有等您回答的问题哦。\n· 想报名活动：回复“活动”看看有哪些，再回复“报名 编号”，例如“报名 1”\n· 想查看或取消报名：回复“我的报名”\n有别的问题直接问我就行。"
 	msgAlreadyDone    = "已经办好了，不用再确认 😊 回复“我的报名”或“我的心愿”可以查看。"
 	msgPhoneNothing   = "收到一个手机号，但现在没有在填的报名，号码没有保存。\n想报名活动请回复“报名 编号”，例如“报名 1”（回复“活动”看编号），我会一步一步问您。"
-	msgNameNothing    = "是要报名吗？现在没有在填的报名，没有保存这个名字。\n想报名活动请回复“报名 编号”，例如“报名 1”（回复“活动”看编号）。有别的问题直接问我就行。"
+	msgNameNothing    = "是要报名吗？现在没有在填的报名，没有保存这个名字。\n想报名活动请回复“报名 编号”，例如“报名 1”（回复“活动”看编号）。\n想问问题的话，请多说几个字，比如“宝宝周岁要注意什么”。"
 	msgWaitNotify     = "会的。有人取消时按候补顺序递补，递补上了会马上发消息通知您，不用一直盯着。回复“我排第几”可以随时看排位。"
 	msgChangeAttendee = "报名后要换参加人，请回复“人工”或致电 {{phone}}（{{hours}}）让工作人员帮您修改。\n也可以回复“帮我取消吧”取消后再重新报名，不过名额已满的活动重新报名要排到候补最后。"
 	msgResignup       = "可以重新报名：回复“报名 %d”。注意：取消后名额会先让给候补的家庭，现在重新报名%s。"
@@ -176,7 +177,7 @@ func (e *Engine) residentIntent(ctx context.Context, in Inbound) (Reply, bool) {
 			return r, true
 		}
 	}
-	if _, ok := nameInSentence(plain); ok || (hanName(plain) && strings.ContainsRune(surnames, []rune(plain)[0]) && !e.confident(ctx, plain)) {
+	if _, ok := nameInSentence(plain); ok || e.bareName(ctx, plain) {
 		return chat(msgNameNothing)
 	}
 	if e.Wishes != nil {
@@ -185,6 +186,22 @@ func (e *Engine) residentIntent(ctx context.Context, in Inbound) (Reply, bool) {
 		}
 	}
 	return Reply{}, false
+}
+
+// bareName reports a message that is only a person's name: a common family
+// name and one to three more characters, that the knowledge base knows
+// nothing of (孙子 and 钙片 it knows something of); right after events were
+// shown, anything it does not answer outright.
+func (e *Engine) bareName(ctx context.Context, s string) bool {
+	if !hanName(s) || !strings.ContainsRune(surnames, []rune(s)[0]) || e.KB == nil {
+		return false
+	}
+	cx := e.context(ctx)
+	res := e.KB.Index().DecideWith(s, e.now(), knowledge.Hint{Subject: cx.Subject})
+	if cx.Event != 0 || cx.ListKind == listEvents {
+		return res.Decision != knowledge.Answer
+	}
+	return res.Decision == knowledge.NoMatch && len(res.Top) == 0
 }
 
 // surnames are the commonest family names: a bare two- or three-character

@@ -80,6 +80,10 @@ func TestStrayAnswersReachNoKnowledgeEntry(t *testing.T) {
 			t.Errorf("%q was counted as an unanswered question", m.Text)
 		}
 	}
+	// A word the knowledge base knows something of is not a name.
+	for _, w := range []string{"孙子", "钙片", "高烧"} {
+		say(t, e, "kin", w, "!没有保存这个名字")
+	}
 	// Right after a sign-up, 确认 is answered as done.
 	say(t, e, "done", "报名 4 王芳 13912340000", "报名成功")
 	say(t, e, "done", "确认", "已经办好了")
