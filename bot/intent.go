@@ -85,18 +85,24 @@ func arabicArgs(args string) string {
 
 // signupInText finds "报名 1" (or 报1, 报明1) inside a longer message: 绘本那个报个名 报名1,
 // 再报个绘本的 报名1. It returns the command text from there on ("报名 1 …");
-// "取消报名 1" is a cancellation, not a sign-up.
-var signupInTextRE = regexp.MustCompile(`(^|[^消])(报名|报明|报)[ :：]?([0-9]+|[一二两三四五六七八九十])([^0-9个名]|$)`)
+// "取消报名 1" is a cancellation, "报名3个孩子" and "一年报3次" are not sign-ups.
+var (
+	signupInTextRE = regexp.MustCompile(`(^|[^消])(报名|报明)[ :：]?([0-9]+|[一二两三四五六七八九十])([ ，,。！!]|号|$)`)
+	shortSignupRE  = regexp.MustCompile(`(^|[ ，,。])(报)[ ]?([0-9]+)()([ ，,。！!]|$)`)
+)
 
 func signupInText(text string) (string, bool) {
 	t := normalizeCommand(text)
 	locs := signupInTextRE.FindAllStringSubmatchIndex(t, -1)
 	if len(locs) == 0 {
+		locs = shortSignupRE.FindAllStringSubmatchIndex(t, -1)
+	}
+	if len(locs) == 0 {
 		return "", false
 	}
 	m := locs[len(locs)-1]
 	num := arabicArgs(t[m[6]:m[7]])
-	return "报名 " + num + t[m[7]:], true
+	return "报名 " + num + strings.TrimPrefix(t[m[7]:], "号"), true
 }
 
 // genericTitleWords are pairs of characters too common to tell one event from another.

@@ -181,3 +181,16 @@ func TestEventQuestionsAnsweredFromTheEvent(t *testing.T) {
 	say(t, e, "q4", "这个讲什么的 我家才两岁", "青春期", "12岁以上孩子的家长", "参加人的姓名")
 	say(t, e, "q4", "我爱人能一起去吗", "“报名 4”")
 }
+
+func TestSignupInText(t *testing.T) {
+	for in, want := range map[string]string{
+		"报1": "报名 1", "绘本那个报个名 报名1": "报名 1", "再报个绘本的 报名3 张伟": "报名 3 张伟", "报名三": "报名 3",
+		"报名3号": "报名 3", "那 报 2": "报名 2",
+		"取消报名 1": "", "报名3个孩子可以吗": "", "一年报3次": "", "我报了2个班": "", "报名费": "",
+	} {
+		got, ok := signupInText(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("signupInText(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
