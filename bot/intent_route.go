@@ -58,7 +58,8 @@ func (e *Engine) meant(ctx context.Context, in Inbound) (Reply, bool) {
 		if e.flowOf(ctx, in.OpenID) == cancelFlow {
 			return Reply{}, false // the cancellation asked about is being confirmed
 		}
-		if v, ok := e.mentionedEvent(ctx, text); ok {
+		// Only an event the resident booked: 把降压药取消了 names no booking.
+		if v, ok := e.mentionedEvent(ctx, text); ok && e.holds(ctx, in.OpenID, v.ID) {
 			return e.cancelFor(ctx, in, v.ID), true
 		}
 		return Reply{}, false
@@ -75,6 +76,17 @@ func (e *Engine) meant(ctx context.Context, in Inbound) (Reply, bool) {
 		return e.eventStatus(ctx, v), true
 	}
 	return e.command(ctx, in, "报名 "+strconv.FormatUint(uint64(v.ID), 10), false)
+}
+
+// holds reports whether the resident has an active booking for the event.
+func (e *Engine) holds(ctx context.Context, openID string, eventID uint) bool {
+	active, _, ok := e.activeSignups(ctx, openID)
+	for _, en := range active {
+		if ok && en.Event.ID == eventID {
+			return true
+		}
+	}
+	return false
 }
 
 // dontCancel reports a message that says not to cancel: 别取消, 不取消了.
@@ -142,10 +154,7 @@ func (e *Engine) cancelFor(ctx context.Context, in Inbound, eventID uint) Reply 
 	}
 	switch len(same) {
 	case 0:
-		if len(active) == 0 {
-			return Reply{Text: msgCancelNone, Category: models.CatService}
-		}
-		return Reply{Text: "您没有报名这个活动。" + fmt.Sprintf(msgCancelUsage, entriesText(active, false)), Category: models.CatService}
+		return Reply{Text: msgCancelNone, Category: models.CatService}
 	case 1:
 		return e.askCancel(ctx, in, same[0])
 	}

@@ -112,6 +112,7 @@ func TestCancellingAndLeaving(t *testing.T) {
 	say(t, e, "c", "报名 4 王芳 13912342000", "报名成功")
 	say(t, e, "c", "家长课堂那个取消掉", "确定要取消吗", "家长课堂")
 	say(t, e, "c", "不用了", "报名保留")
+	say(t, e, "c", "把绘本那个取消了", "!确定要取消吗") // not booked: no cancellation asked about
 	say(t, e, "c", "那 帮我取消吧", "确定要取消吗")
 	say(t, e, "c", "取消", "报名保留") // 取消 alone leaves the question: the booking stays
 	say(t, e, "c", "取消报名四", "确定要取消吗")
