@@ -265,6 +265,9 @@ func (e *Engine) bookingQuestion(ctx context.Context, in Inbound, text string) (
 			return cmd(msgChangeAttendee)
 		}
 	}
+	if r, ok := e.whichEvent(ctx, text); ok {
+		return r, true
+	}
 	if !isQuestion(text) {
 		return Reply{}, false
 	}
@@ -289,6 +292,27 @@ func (e *Engine) bookingQuestion(ctx context.Context, in Inbound, text string) (
 		lines = append(lines, "另一位大人也想来的话，请先致电 {{phone}} 问问场地是否方便。")
 	}
 	return cmd(strings.Join(lines, "\n"))
+}
+
+// whichEvent answers "几点结束", "能停车吗" asked with no event in the
+// conversation and nothing in the knowledge base: each open event's time and place.
+func (e *Engine) whichEvent(ctx context.Context, text string) (Reply, bool) {
+	if e.context(ctx).Event != 0 || utf8.RuneCountInString(text) > 10 || !containsAnyWord(text, eventQuestionWords) ||
+		!containsAnyWord(text, []string{"结束", "开始", "几点", "停车", "车位", "在哪", "地点", "带什么", "带啥"}) || e.KB == nil ||
+		e.KB.Index().DecideWith(text, e.now(), knowledge.Hint{}).Decision != knowledge.NoMatch {
+		return Reply{}, false
+	}
+	evs, err := e.Signups.Upcoming(ctx, 4)
+	if err != nil || len(evs) == 0 {
+		return Reply{}, false
+	}
+	var b strings.Builder
+	b.WriteString("您问的是哪个活动呢？近期的活动：\n")
+	for _, v := range evs {
+		fmt.Fprintf(&b, "【%d】%s：%s｜%s\n", v.ID, v.Title, signup.FormatWhen(v.Event), v.Place)
+	}
+	b.WriteString("回复“活动 编号”看详情；停车等场地问题请致电 {{phone}}（{{hours}}）。")
+	return Reply{Text: e.fill(b.String()), Route: models.RouteCommand, Category: models.CatService}, true
 }
 
 // fitLine says whether an event suits the child (or the adults) a question speaks of.

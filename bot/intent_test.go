@@ -177,6 +177,9 @@ func TestEventQuestionsAnsweredFromTheEvent(t *testing.T) {
 	say(t, e, "q5", "家长课堂 我家孩子一岁半 合适吗", "12岁以上孩子的家长", "可能还用不上")
 	say(t, e, "q5", "能带孩子去吗", "不用带孩子") // the class just asked about
 	say(t, e, "q6", "能换成我爱人去吗", "人工")
+	say(t, e, "q7", "几点结束", "哪个活动", "绘本时光", "11:00")
+	say(t, e, "q8", "报名 4", "姓名")
+	say(t, e, "q8", "我排第几", "还没填完")
 	// A toddler's parent signing up for the teens' class is told who it is for.
 	say(t, e, "q4", "报名 4", "姓名")
 	say(t, e, "q4", "这个讲什么的 我家才两岁", "青春期", "12岁以上孩子的家长", "参加人的姓名")

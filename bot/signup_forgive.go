@@ -244,7 +244,7 @@ func (e *Engine) askCancel(ctx context.Context, in Inbound, en signup.Entry) Rep
 		state = fmt.Sprintf("，目前候补第 %d 位", en.Position)
 	}
 	return Reply{Text: "您报名了「" + en.Event.Title + "」（" + signup.FormatWhen(en.Event) + "，参加人：" + attendeeText(en.Signup) + state +
-		"）。\n确定要取消吗？回复“确定”取消；回复“不用了”，报名保留。", Category: models.CatService}
+		"，报名号 " + id + "）。\n确定要取消吗？回复“确定”取消；回复“不用了”，报名保留。", Category: models.CatService}
 }
 
 func cancelStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
@@ -276,6 +276,9 @@ func waitPosition(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
 		return r
 	}
 	if len(active) == 0 {
+		if u := e.unfinishedSignup(ctx, in.OpenID); u != "" {
+			return Reply{Text: u, Category: models.CatService}
+		}
 		return Reply{Text: "您现在没有在排队（候补）的报名，也没有报上的活动。回复“我的报名”查看，回复“活动”看看有哪些活动。", Category: models.CatService}
 	}
 	var lines []string

@@ -88,6 +88,9 @@ func cancelSignup(ctx context.Context, e *Engine, in Inbound, args string) Reply
 		if len(active) == 0 {
 			return reply(msgCancelNone)
 		}
+		if len(active) == 1 && args == "" { // the only booking: ask, no number needed
+			return e.askCancel(ctx, in, active[0])
+		}
 		return reply(fmt.Sprintf(msgCancelUsage, entriesText(active, false)))
 	}
 	if e.flowOf(ctx, in.OpenID) == cancelFlow {
