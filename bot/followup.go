@@ -161,14 +161,7 @@ func withoutWho(s string, w who) string {
 	return strings.Trim(s, "的 ")
 }
 
-func hasLead(s string) bool {
-	for _, w := range leadWords {
-		if strings.HasPrefix(s, w) {
-			return true
-		}
-	}
-	return false
-}
+func hasLead(s string) bool { return hasPrefixAny(s, leadWords) }
 
 // mentionLines are the lines of an answer that mention word (at most three).
 func mentionLines(answer, word string) string {
