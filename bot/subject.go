@@ -26,7 +26,9 @@ var subjectWords = []struct {
 	s     knowledge.Subject
 	words []string
 }{
-	{knowledge.SubjectMother, []string{"刚生完孩子", "刚生完宝宝", "刚生完", "生完孩子", "坐月子", "月子里", "产后", "剖腹产", "顺产", "哺乳期", "我在喂奶", "在喂奶", "喂奶期间", "怀孕", "孕妇", "孕期", "备孕", "宝妈", "新妈妈"}},
+	{knowledge.SubjectMother, []string{"刚生完孩子", "刚生完宝宝", "刚生完", "生完孩子", "坐月子", "月子里", "产后", "剖腹产", "顺产", "哺乳期", "我在喂奶", "在喂奶", "喂奶期间", "怀孕", "孕妇", "孕期", "备孕", "宝妈", "新妈妈",
+		// what only the mother herself has: 叶酸吃到几个月, 糖耐要空腹吗, 堵奶怎么办
+		"叶酸", "夜酸", "产检", "建档", "糖耐", "孕吐", "胎动", "堵奶", "乳腺炎", "涨奶", "奶水", "恶露", "月子", "月字"}},
 	{knowledge.SubjectTeen, []string{"初一", "初二", "初三", "高一", "高二", "高三", "初中", "高中", "中学生", "中考", "高考", "青春期", "青少年", "我们班", "班上", "同学"}},
 	// Grandparents who write help raise small grandchildren: 0–3 unless an age says otherwise.
 	{knowledge.SubjectInfant, []string{"新生儿", "小婴儿", "婴儿", "宝宝", "小宝", "月龄", "满月", "孙子", "孙女", "外孙", "外孙女"}},
