@@ -71,6 +71,13 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 		return r
 	}
 	res, h := e.decide(ctx, in.Text, h)
+	if res.Decision == knowledge.Clarify {
+		// A long message whose one clear question ("有什么办法预防吗") an entry
+		// among the candidates answers outright: that entry.
+		if found := e.clauseAnswers(in.Text); len(found) == 1 && inTop(res.Top, found[0].Entry.ID) {
+			res = knowledge.Result{Decision: knowledge.Answer, Top: found, Normalized: res.Normalized}
+		}
+	}
 	if res.Decision == knowledge.Answer && res.Top[0].Entry.ID == e.context(ctx).Entry {
 		// Asked again about the entry just answered ("乳腺炎能吃什么药"): the
 		// part asked about, not the whole entry again.
@@ -260,4 +267,14 @@ func init() {
 		}
 		return e.answer(ctx, in, knowledge.Candidate{Entry: en, Score: 1}, models.RouteFAQ), true
 	})
+}
+
+// inTop reports whether the entry id is among the candidates.
+func inTop(top []knowledge.Candidate, id uint) bool {
+	for _, c := range top {
+		if c.Entry.ID == id {
+			return true
+		}
+	}
+	return false
 }

@@ -26,9 +26,7 @@ var subjectWords = []struct {
 	s     knowledge.Subject
 	words []string
 }{
-	{knowledge.SubjectMother, []string{"刚生完孩子", "刚生完宝宝", "刚生完", "生完孩子", "坐月子", "月子里", "产后", "剖腹产", "顺产", "哺乳期", "我在喂奶", "在喂奶", "喂奶期间", "怀孕", "孕妇", "孕期", "备孕", "宝妈", "新妈妈",
-		// what only the mother herself has: 叶酸吃到几个月, 糖耐要空腹吗, 堵奶怎么办
-		"叶酸", "夜酸", "产检", "建档", "糖耐", "孕吐", "胎动", "堵奶", "乳腺炎", "涨奶", "奶水", "恶露", "月子", "月字"}},
+	{knowledge.SubjectMother, []string{"生老大", "生老二", "生二胎", "怀二胎", "怀二宝", "刚生完孩子", "刚生完宝宝", "刚生完", "生完孩子", "坐月子", "月子里", "产后", "剖腹产", "顺产", "哺乳期", "我在喂奶", "在喂奶", "喂奶期间", "怀孕", "孕妇", "孕期", "备孕", "宝妈", "新妈妈"}},
 	{knowledge.SubjectTeen, []string{"初一", "初二", "初三", "高一", "高二", "高三", "初中", "高中", "中学生", "中考", "高考", "青春期", "青少年", "我们班", "班上", "同学"}},
 	// Grandparents who write help raise small grandchildren: 0–3 unless an age says otherwise.
 	{knowledge.SubjectInfant, []string{"新生儿", "小婴儿", "婴儿", "宝宝", "小宝", "月龄", "满月", "孙子", "孙女", "外孙", "外孙女"}},
@@ -36,6 +34,11 @@ var subjectWords = []struct {
 	// Grandparents name themselves (我是他奶奶): a child's word decides first.
 	{knowledge.SubjectElder, []string{"我爸", "我妈", "老爸", "老妈", "老伴", "爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷", "老爷子", "老太太", "老头子", "老头", "老太婆", "老人家", "老父亲", "老母亲", "老两口", "老人", "老年人", "公公", "婆婆", "岳父", "岳母", "父亲", "母亲", "长辈"}},
 }
+
+// motherTopics are what only the mother herself has (叶酸吃到几个月, 糖耐要空腹吗,
+// 乳腺炎能吃什么药): they make her the subject when no one else is named, and
+// stay the topic of the message.
+var motherTopics = []string{"叶酸", "夜酸", "产检", "建档", "糖耐", "孕吐", "胎动", "堵奶", "乳腺炎", "涨奶", "奶水", "恶露", "月子", "月字"}
 
 // pregnantWeeksRE is how far along a pregnancy is: 24周, 孕24周, 怀孕三十周.
 var pregnantWeeksRE = regexp.MustCompile(`(孕|怀孕)?([0-9]{1,2}|[一二三四五六七八九十]{1,3})\+?[0-9]?\s*(周|週)`)
@@ -132,6 +135,9 @@ func detectWho(text string) who {
 			}
 			w.Subject = s
 		}
+	}
+	if w.Subject == "" && containsAnyWord(text, motherTopics) {
+		w.Subject = knowledge.SubjectMother
 	}
 	return w
 }

@@ -36,7 +36,7 @@ func topicLineMatch(answer, text string) (string, int) {
 		}
 	}
 	pieces := map[string]bool{}
-	rs := []rune(knowledge.Simplified(text))
+	rs := []rune(knowledge.Normalize(text)) // 剖腹产 is written 剖宫产
 	for i := 0; i+1 < len(rs); i++ {
 		a, b := rs[i], rs[i+1]
 		if !(unicode.Is(unicode.Han, a) || unicode.Is(unicode.Han, b)) || !telling(a) || !telling(b) {
