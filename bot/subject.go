@@ -56,6 +56,9 @@ func notSubject(text, word string) bool {
 	if word == "老大" && containsAnyWord(text, []string{"老大爷", "老大娘", "老大妈"}) {
 		return true
 	}
+	if youngWriter(text) {
+		return false // 我妈不让我玩手机: a teenager about a parent
+	}
 	for i := 0; ; {
 		j := strings.Index(text[i:], word)
 		if j < 0 {
