@@ -259,6 +259,8 @@ func (e *Engine) fill(text string) string {
 			"{{phone}}", e.Assoc.Phone,
 			"{{address}}", e.Assoc.Address,
 			"{{hours}}", e.Assoc.Hours,
+			localLineItem, lineItem(e.Assoc.CrisisLine),
+			localLine, lineInline(e.Assoc.CrisisLine),
 		)}
 		e.filler.Store(f)
 	}
