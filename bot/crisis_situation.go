@@ -146,9 +146,9 @@ func lineInline(l string) string {
 // planWords answer a suicide plan with the means at hand: the means away and
 // someone there first, then the lines.
 func planWords(c knowledge.Crisis, means string) string {
-	s := "谢谢你告诉我，我很担心你。请现在就做这几件事：\n" +
+	s := "谢谢你告诉我，我很担心你。已经吃了药或伤害了自己，马上拨打 120。请现在就做这几件事：\n" +
 		"1. 把" + means + "交给家人或邻居保管，或拿到别的屋子去，不要留在身边。\n" +
-		"2. 不要一个人待着：现在就打给一位家人或朋友，请他马上过来；已经吃了药或伤害了自己，马上拨打 120，有危险拨打 110。\n" +
+		"2. 不要一个人待着：现在就打给一位家人或朋友，请他马上过来；有危险拨打 110。\n" +
 		"3. 想听到人的声音：" + localLine + line12356 + "；" + lineBJ
 	if childLines(c) {
 		s += "；" + line12355
@@ -174,9 +174,9 @@ func planStay(means string) string {
 // withChildWords put the child's safety first, for a parent who wants to die
 // with their child or to harm them: postpartum depression and psychosis are
 // common and treatable.
-const withChildWords = "谢谢你说出来，你现在一定累坏了。先让孩子安全：\n" +
+const withChildWords = "谢谢你说出来，你现在一定累坏了。控制不住自己或孩子有危险，马上拨打 110 或 120。先让孩子安全：\n" +
 	"1. 现在就把孩子放到小床上，或交给家人、邻居，你离开几步，到别的房间坐下。\n" +
-	"2. 马上打给家人请他回来陪你，今晚不要一个人带孩子；控制不住自己或孩子有危险，马上拨打 110 或 120。\n" +
+	"2. 马上打给家人请他回来陪你，今晚不要一个人带孩子。\n" +
 	"3. 生完孩子这样想的妈妈不少，可能是产后抑郁（严重时是产后精神病），能治好，不是你不好。尽快去医院精神心理科或产科看看。\n" +
 	"4. 想听到人的声音：" + localLine + line12356 + "。\n" + staffSee
 
