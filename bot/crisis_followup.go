@@ -176,6 +176,10 @@ func episodeFollowUp(text string, c knowledge.Crisis) string {
 		}
 		return "受伤了请拨打 120，或去离你最近的医院急诊；验伤和就医记录请留好，以后是证据。" + dangerLine(c)
 	case fuFine:
+		if harm && strings.Contains(text, "累") { // 不是想死 就是太累了
+			return "累成这样，是担子太重了，不是你不好。谢谢你告诉我，能说出来就很好。你现在身边有人吗？能不能请家人替你一两天，让你睡个整觉？\n" +
+				"什么时候又撑不住了，随时在这里说，工作人员也会看到；也可以打 " + line12356 + "。"
+		}
 		if harm {
 			return "谢谢你告诉我，能说出来就很好。你现在身边有人吗？\n什么时候又难受了，随时在这里说，工作人员也会看到；也可以打 " + line12356 + "。"
 		}
