@@ -72,6 +72,8 @@ type Store interface {
 	ListKBRules(ctx context.Context) ([]knowledge.Rule, error)
 	AddKBFeedback(ctx context.Context, id uint, openID string) error
 	RecordCrisis(ctx context.Context, c models.CrisisEvent) error
+	// RecordHandoff puts the resident in the admin's 人工 queue (models.Handoff*).
+	RecordHandoff(ctx context.Context, openID, why string) error
 }
 
 // Alerter tells staff on duty about something that needs a person (through the outbox).

@@ -220,8 +220,12 @@ func (e *Engine) afterGrief(ctx context.Context) bool {
 	return ok && en.Slug == griefSlug
 }
 
-// handoff tells the resident how to reach a person and alerts staff on duty.
+// handoff tells the resident how to reach a person, puts them in the admin's
+// 人工 queue and alerts staff on duty.
 func (e *Engine) handoff(ctx context.Context, in Inbound, why string) Reply {
+	if e.Store != nil && in.OpenID != "" {
+		_ = e.Store.RecordHandoff(ctx, in.OpenID, why) // the alert below still reaches staff
+	}
 	if e.Alerts != nil {
 		slot := e.now().UTC().Format("2006010215")
 		title := "居民请求人工帮助"
@@ -229,7 +233,7 @@ func (e *Engine) handoff(ctx context.Context, in Inbound, why string) Reply {
 			title = "居民连续两次没得到答案"
 		}
 		_ = e.Alerts.AlertStaff(ctx, "handoff:"+in.OpenID+":"+slot, title,
-			"有居民需要工作人员帮助，请在后台查看最近的留言并尽快联系。", "/admin/messages")
+			"有居民需要工作人员帮助，请在后台“人工”页查看并尽快联系。", "/admin/handoffs")
 	}
 	return Reply{Text: e.fill(msgHandoff), Route: models.RouteCommand}
 }

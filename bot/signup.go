@@ -82,7 +82,7 @@ const (
 	msgCheckinBad    = "这个签到二维码无效，请找现场工作人员签到。"
 	msgCheckinDone   = "✅ 签到成功！欢迎参加「%s」。\n已签到：%s"
 	msgCheckinAgain  = "您已经签到过了（%s），欢迎参加「%s」！"
-	msgCheckinNotNow = "「%s」的签到时间是活动开始前3小时到结束后2小时。活动时间：%s。"
+	msgCheckinNotNow = "「%s」的签到时间是活动开始前%d小时到活动结束。活动时间：%s。"
 	msgCheckinWait   = "您在「%s」目前还在候补，没有确认名额，请找现场工作人员。"
 	msgCheckinNone   = "没有找到您在「%s」的报名。如果是家人用别的微信报的名，请向工作人员出示签到码。"
 	msgCheckinGone   = "「%s」已经取消了，给您带来不便，敬请谅解。"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"familybot/models"
 	"familybot/privacy"
@@ -132,7 +133,7 @@ func checkinScene(ctx context.Context, e *Engine, in Inbound, scene string) Repl
 	case errors.Is(err, signup.ErrEventCanceled):
 		return Reply{Text: fmt.Sprintf(msgCheckinGone, ev.Title)}
 	case errors.Is(err, signup.ErrNotNow):
-		return Reply{Text: fmt.Sprintf(msgCheckinNotNow, ev.Title, signup.FormatWhen(ev))}
+		return Reply{Text: fmt.Sprintf(msgCheckinNotNow, ev.Title, int(signup.CheckinEarly/time.Hour), signup.FormatWhen(ev))}
 	case errors.Is(err, signup.ErrNotConfirmed):
 		return Reply{Text: fmt.Sprintf(msgCheckinWait, ev.Title)}
 	case errors.Is(err, signup.ErrNotYours):

@@ -79,8 +79,13 @@ type Page struct {
 	CSRF  string
 	Flash string // a fixed message chosen by the ?ok= code
 	Error string // a problem with what was just submitted
+	// Invalid names the fields Error is about: they get aria-invalid and the
+	// "invalid" class ({{invalid .Invalid "name"}} in the field's tag).
+	Invalid map[string]bool
 	// CrisisOpen counts unhandled crisis messages, shown as a red badge in the nav.
 	CrisisOpen int64
+	// Badges are the other nav counts (navCounts).
+	Badges NavCounts
 }
 
 func (p *Page) page() *Page { return p }
@@ -90,8 +95,10 @@ type pageView interface{ page() *Page }
 
 // flashes are the confirmations a redirect may ask for (?ok=code).
 var flashes = map[string]string{
-	"saved": "已保存", "replied": "已回复，居民会收到通知", "finished": "已办结，居民会收到答复",
-	"accepted": "已受理，居民会收到通知", "started": "已标记为办理中", "reopened": "已重新办理，居民会收到原因", "rejected": "已标记为不予受理，居民会收到原因",
+	// Nothing is delivered yet when these show: a notice is queued, and the wish
+	// page's 给居民的通知 says when it went out or failed.
+	"saved": "已保存", "replied": "已回复，通知已排队发送给居民", "finished": "已办结，答复已排队发送给居民",
+	"accepted": "已受理，通知已排队发送给居民", "started": "已标记为办理中", "reopened": "已重新办理，原因已排队发送给居民", "rejected": "已标记为不予受理，原因已排队发送给居民",
 	"assigned": "已分派", "hidden": "已从回音壁隐藏", "shown": "已在回音壁展示", "handled": "已标记为已处理", "crisis_replied": "已发给居民（在“发送失败”页可查看能否送达），并标记为已处理",
 	"retried": "已重新排队发送", "removed": "已移除",
 }
@@ -121,28 +128,32 @@ var pages = mustParsePages()
 var funcs = template.FuncMap{
 	"statusLabel": models.WishStatusLabel,
 	"catLabel":    models.WishCategoryLabel,
-	"when": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			if v.IsZero() {
-				return ""
-			}
-			return v.In(wishwall.China).Format("2006-01-02 15:04")
-		case *time.Time:
-			if v == nil || v.IsZero() {
-				return ""
-			}
-			return v.In(wishwall.China).Format("2006-01-02 15:04")
-		}
-		return ""
-	},
-	"day": func(t time.Time) string { return t.In(wishwall.China).Format("1月2日") },
+	"when":        whenText,
+	"invalid":     invalidAttr,
+	"day":         func(t time.Time) string { return t.In(wishwall.China).Format("1月2日") },
 	"pct": func(n, d int64) string {
 		if d == 0 {
 			return "—"
 		}
 		return strconv.FormatFloat(float64(n)*100/float64(d), 'f', 0, 64) + "%"
 	},
+}
+
+// whenText formats a time (or a *time.Time) in China time; zero or nil is "".
+func whenText(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		if v.IsZero() {
+			return ""
+		}
+		return v.In(wishwall.China).Format("2006-01-02 15:04")
+	case *time.Time:
+		if v == nil || v.IsZero() {
+			return ""
+		}
+		return v.In(wishwall.China).Format("2006-01-02 15:04")
+	}
+	return ""
 }
 
 func mustParsePages() map[string]*template.Template {
@@ -187,6 +198,7 @@ func (s *Server) render(c *gin.Context, status int, name string, v pageView) {
 		}
 		if s.Store != nil {
 			p.CrisisOpen, _ = s.Store.CountUnhandledCrisis(c.Request.Context())
+			p.Badges = s.navCounts(c.Request.Context(), st)
 		}
 	}
 	if p.Flash == "" {

@@ -21,6 +21,8 @@ type crisisEpisode struct {
 	LastID    uint64      // handling and replying act on the episode up to this message
 	HandledBy string
 	HandledAt *time.Time
+	// FollowedBy is who said 我来跟进 on the WeCom card for a message of the episode.
+	FollowedBy string
 }
 
 var emergencyTexts = map[string]string{
@@ -64,6 +66,9 @@ func groupCrisis(list []models.CrisisEvent, reveal uint64) []crisisEpisode {
 		g.LastID, g.HandledBy, g.HandledAt = last.ID, last.HandledBy, last.HandledAt
 		for _, r := range g.Rows {
 			g.Open = g.Open || r.HandledAt == nil
+			if r.FollowedBy != "" {
+				g.FollowedBy = r.FollowedBy
+			}
 			if r.FollowUp {
 				continue
 			}

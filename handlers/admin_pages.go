@@ -92,6 +92,13 @@ func (s *Server) renderCrisis(c *gin.Context, reveal uint64) error {
 		return err
 	}
 	v := &crisisView{Page: Page{Title: "危机消息", Nav: "crisis"}, Episodes: groupCrisis(list, reveal)}
+	for i, ep := range v.Episodes { // who took it up from the WeCom card, by name
+		if ep.FollowedBy != "" {
+			if st, err := s.Store.GetStaff(c.Request.Context(), ep.FollowedBy); err == nil {
+				v.Episodes[i].FollowedBy = st.Label()
+			}
+		}
+	}
 	if reveal != 0 {
 		s.audit(c, "crisis.reveal", fmt.Sprintf("crisis:%d", reveal), "")
 	} else {
@@ -216,82 +223,6 @@ func (s *Server) messagesPage(c *gin.Context) error {
 	}
 	s.audit(c, "messages.view", "messages", fmt.Sprintf("rows=%d", len(list)))
 	s.render(c, http.StatusOK, "messages.html", v)
-	return nil
-}
-
-type outboxRow struct {
-	models.OutboxMessage
-	ChannelText string
-	ToText      string
-	Shown       string
-	Link        string // the page of what the message was about, when known
-	LinkText    string
-}
-
-// outboxSubject links a message to its wish from the dedup key ("wishreply:12:1",
-// "wishstatus:12:accepted", "wish:new:12"), so staff can find the contact.
-func outboxSubject(key string) (link, text string) {
-	parts := strings.Split(key, ":")
-	var id string
-	switch {
-	case len(parts) >= 2 && (parts[0] == "wishreply" || parts[0] == "wishstatus"):
-		id = parts[1]
-	case len(parts) >= 3 && parts[0] == "wish":
-		id = parts[2]
-	default:
-		return "", ""
-	}
-	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
-		return "", ""
-	}
-	return "/admin/wishes/" + id, "查看心愿 #" + id
-}
-
-type outboxView struct {
-	Page
-	Rows  []outboxRow
-	Stats map[string]int64
-}
-
-var channelTexts = map[string]string{models.ChannelCustomer: "公众号客服消息", models.ChannelTemplate: "公众号模板消息", models.ChannelWeCom: "企业微信通知",
-	models.ChannelWeComCard: "企业微信卡片", models.ChannelWeComUpdate: "企业微信卡片更新"}
-
-// outboxPage lists outbound messages that could not be delivered.
-func (s *Server) outboxPage(c *gin.Context) error {
-	ctx := c.Request.Context()
-	list, err := s.Store.ListOutbox(ctx, models.OutboxFailed, 100)
-	if err != nil {
-		return err
-	}
-	stats, err := s.Store.OutboxStats(ctx)
-	if err != nil {
-		return err
-	}
-	v := &outboxView{Page: Page{Title: "发送失败", Nav: "outbox"}, Stats: stats}
-	for _, m := range list {
-		to := m.To
-		if !strings.HasPrefix(m.Channel, models.ChannelWeCom) { // staff UserIDs (or a card's task) are shown as they are
-			to = residentTag(m.To)
-		}
-		link, linkText := outboxSubject(m.DedupKey)
-		v.Rows = append(v.Rows, outboxRow{OutboxMessage: m, ChannelText: channelTexts[m.Channel], ToText: to,
-			Shown: excerpt(privacy.Mask(m.Text), 80), Link: link, LinkText: linkText})
-	}
-	s.render(c, http.StatusOK, "outbox.html", v)
-	return nil
-}
-
-// outboxRetry puts a failed message back in the queue.
-func (s *Server) outboxRetry(c *gin.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.Store.RequeueOutbox(c.Request.Context(), id); err != nil {
-		return err
-	}
-	s.audit(c, "outbox.retry", fmt.Sprintf("outbox:%d", id), "")
-	c.Redirect(http.StatusSeeOther, "/admin/outbox?ok=retried")
 	return nil
 }
 

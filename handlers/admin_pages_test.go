@@ -153,6 +153,9 @@ func TestMessagesAndOutboxPages(t *testing.T) {
 		t.Errorf("unanswered filter rows = %d", doc.Find("main .card li").Length())
 	}
 
+	// Wish #1, which amy's team sees (stored directly: its staff alert would be another outbox row).
+	f.st.DB.Create(&models.Wish{ID: 1, OpenID: "o-secret", Text: "想问问", Category: models.WishCatHealth, Team: models.WishCatHealth,
+		Status: models.WishDone, CreatedAt: f.now})
 	m := models.OutboxMessage{DedupKey: "wishreply:1:1", Channel: models.ChannelCustomer, To: "o-secret", Text: "您的心愿回复 13912345678",
 		Status: models.OutboxFailed, LastError: "43004 require subscribe"}
 	if err := f.st.Enqueue(ctx, &m); err != nil {
@@ -216,7 +219,7 @@ func TestCrisisPageGroupsEpisodes(t *testing.T) {
 	ctx := context.Background()
 	rows := []models.CrisisEvent{
 		{OpenID: "o2", Kind: "medical", Emergency: "seizure", Person: "present", Episode: "ep-a", Text: "宝宝抽搐了 我电话13912345678"},
-		{OpenID: "o3", Kind: "suicide", Person: "self", Episode: "ep-b", Text: "我想自杀"},
+		{OpenID: "o3", Kind: "suicide", Person: "self", Episode: "ep-b", Text: "我想自杀", FollowedBy: "amy"},
 		{OpenID: "o2", Kind: "medical", Emergency: "seizure", Person: "present", Episode: "ep-a", FollowUp: true, Text: "要不要等等看"},
 		{OpenID: "o2", Kind: "medical", Emergency: "seizure", Person: "present", Episode: "ep-a", FollowUp: true, Text: "打了120了 等车的时候我要做什么"},
 	}
@@ -248,6 +251,12 @@ func TestCrisisPageGroupsEpisodes(t *testing.T) {
 	}
 	if ep.Find("li.followup").Length() != 2 || ep.Find(`form[action$="/reveal"]`).Length() != 1 || doc.Find("#episode-2 ol.episode > li").Length() != 1 {
 		t.Error("follow-ups, reveal or the other resident's episode wrong")
+	}
+	if got := doc.Find("#episode-2 .following").Text(); got != "王艾米 正在跟进" {
+		t.Errorf("who follows up (from the WeCom card): %q", got)
+	}
+	if doc.Find("#episode-1 .following").Length() != 0 {
+		t.Error("an episode nobody took up shows a follower")
 	}
 	if doc.Find(".tabs .dot").Text() != "4" {
 		t.Errorf("nav badge %q, want the 4 unhandled messages", doc.Find(".tabs .dot").Text())

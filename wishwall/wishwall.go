@@ -57,6 +57,7 @@ type Store interface {
 	ListWishes(ctx context.Context, f models.WishFilter) ([]models.Wish, error)
 	CountWishesByStatus(ctx context.Context, f models.WishFilter) (map[string]int64, error)
 	CountOverdueWishes(ctx context.Context, f models.WishFilter) (int64, error)
+	CountWishes(ctx context.Context, f models.WishFilter) (int64, error)
 	ChangeWish(ctx context.Context, ch models.WishChange) (models.Wish, error)
 	RateWish(ctx context.Context, id uint64, openID string, score int, at time.Time, msgs func(models.Wish) []models.OutboxMessage) (models.Wish, error)
 	WishesOnDay(ctx context.Context, openID, day string) (int, error)
