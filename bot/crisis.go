@@ -112,6 +112,7 @@ func (e *Engine) assess(text string) knowledge.Crisis {
 // alerts staff once per episode and keeps the raw text out of the general log.
 func (e *Engine) crisis(ctx context.Context, in Inbound, c knowledge.Crisis, ep episode, ongoing bool) Reply {
 	c, sit := readSituation(in.Text, c)
+	verdict := c // as the crisis layer read this message, before the episode
 	fresh := !ongoing
 	if fresh {
 		ep, ongoing = e.startEpisode(ctx, in.OpenID)
@@ -129,14 +130,17 @@ func (e *Engine) crisis(ctx context.Context, in Inbound, c knowledge.Crisis, ep 
 	if !fresh && !news {
 		// The episode's own crisis again (躲在卫生间 after a knife threat):
 		// answered as what it tells inside the episode.
-		text := episodeReply(in.Text, &ep, true)
+		if r, ok := e.serviceInEpisode(ctx, in, ep, verdict); ok {
+			return r
+		}
+		text := pronoun(episodeReply(in.Text, &ep, true), ep)
 		e.saveEpisode(ctx, in.OpenID, ep)
 		e.keepCrisis(ctx, in, ep, true, false)
 		return Reply{Text: e.fill(text), Route: models.RouteCrisis, Flagged: true, Score: 1}
 	}
 	e.saveEpisode(ctx, in.OpenID, ep)
 	e.keepCrisis(ctx, in, ep, false, !ongoing)
-	text := crisisReply(ep)
+	text := pronoun(crisisReply(ep), ep)
 	// For a medical emergency, the first-aid entry that matches follows the first
 	// steps ("热性惊厥发作时怎么办" is both an emergency and a how-to question).
 	if (c.Kind == knowledge.CrisisMedical || c.Emergency != knowledge.EmergencyNone) && e.KB != nil {
@@ -156,7 +160,10 @@ func (e *Engine) crisis(ctx context.Context, in Inbound, c knowledge.Crisis, ep 
 // what the situation needs next, or words that stay with someone in despair.
 // The episode goes on.
 func (e *Engine) crisisFollowUp(ctx context.Context, in Inbound, ep episode) Reply {
-	text := episodeReply(in.Text, &ep, false)
+	if r, ok := e.serviceInEpisode(ctx, in, ep, knowledge.Crisis{}); ok {
+		return r
+	}
+	text := pronoun(episodeReply(in.Text, &ep, false), ep)
 	e.saveEpisode(ctx, in.OpenID, ep)
 	e.keepCrisis(ctx, in, ep, true, false)
 	return Reply{Text: e.fill(text), Route: models.RouteCrisis, Flagged: true, Score: 1}

@@ -47,6 +47,8 @@ func crisisReply(ep episode) string {
 		return withChildWords
 	case ep.Sit.Witness:
 		return witnessWords(c)
+	case ep.Sit.Edge && c.Kind == knowledge.CrisisSuicide:
+		return edgeWords(c)
 	case ep.Sit.Means != "" && c.Kind == knowledge.CrisisSuicide && c.Emergency == knowledge.EmergencyNone:
 		return planWords(c, ep.Sit.Means)
 	}
@@ -59,6 +61,9 @@ func crisisReply(ep episode) string {
 func episodeReply(text string, ep *episode, crisisMsg bool) string {
 	c, s, fu := ep.Crisis, episodeText(text), classifyFollowUp(text)
 	victim := c.Person != knowledge.PersonPresent && c.Person != knowledge.PersonWorried
+	if fu == fuWho {
+		return whoWords(c)
+	}
 	switch {
 	case ep.Sit.WithChild:
 		if fu == fuFine || fu == fuThanks {
@@ -67,8 +72,16 @@ func episodeReply(text string, ep *episode, crisisMsg bool) string {
 		return withChildStay
 	case ep.Sit.Witness:
 		return witnessFollowUp(s)
-	case c.Kind == knowledge.CrisisViolence && victim && !c.ChildWriter:
-		if w := violenceSituation(s); w != "" {
+	case c.Kind == knowledge.CrisisViolence && victim:
+		if w := violenceSituation(s, c.ChildWriter); w != "" {
+			return w
+		}
+	case (c.Kind == knowledge.CrisisChildAbuse || c.Kind == knowledge.CrisisViolence) && c.ChildWriter:
+		if w := childSituation(s); w != "" {
+			return w
+		}
+	case c.Kind == knowledge.CrisisSuicide && !victim:
+		if w := friendSituation(s); w != "" {
 			return w
 		}
 	case c.Kind == knowledge.CrisisSuicide && victim && ep.Sit.Means != "":
@@ -92,48 +105,61 @@ func episodeReply(text string, ep *episode, crisisMsg bool) string {
 // violenceSituations are what a resident in danger at home tells next, in the
 // order they are looked for (the door being broken outweighs everything).
 var violenceSituations = []struct {
-	phrases []string
-	words   string
+	phrases         []string
+	words           string
+	noPolice, adult bool
 }{
-	{[]string{"砸门", "踹门", "撞门", "撬门", "破门", "拍门", "打门", "冲进来", "闯进来", "要进来", "进来了", "追过来", "追我", "在找我"},
-		"这很危险，请现在就拨打 110，说清楚地址和正在发生的事；不方便出声，拨通后小声说地址，或发短信报警（多数地方是 12110）。\n" +
+	{phrases: []string{"砸门", "踹门", "踢门", "撞门", "撬门", "破门", "拍门", "打门", "冲进来", "闯进来", "要进来", "进来了", "追过来", "追我", "在找我"},
+		words: "这很危险，请现在就拨打 110，说清楚地址和正在发生的事；不方便出声，拨通后小声说地址，或发短信报警（多数地方是 12110）。\n" +
 			"1. 门锁好，用重东西顶住，离门远一点，不要开门，不要隔着门跟他吵。\n" +
 			"2. 手机不要离手，调成静音。\n" +
 			"3. 他冲进来了，护住头和脸，往门外跑，大声呼救。"},
-	{[]string{"孩子还在", "孩子在外", "孩子在客厅", "孩子也在", "孩子在家", "孩子跟他", "孩子和他", "孩子在他", "孩子一个人", "孩子没出来", "孩子在屋", "孩子在房间"},
-		"孩子和他在一起很危险，请现在就拨打 110，告诉警察孩子在哪里、他喝了酒拿着刀。\n" +
+	{phrases: []string{"孩子还在", "孩子在外", "孩子在客厅", "孩子也在", "孩子在家", "孩子跟他", "孩子和他", "孩子在他", "孩子一个人", "孩子没出来", "孩子在屋", "孩子在房间"},
+		words: "孩子和他在一起很危险，请现在就拨打 110，告诉警察孩子在哪里、他在做什么。\n" +
 			"他没注意时，能把孩子叫到你身边锁上门就叫；不要冒险出去跟他硬碰。\n" +
 			"警察到了、确认是警察再开门。孩子受伤拨打 120。"},
-	{[]string{"警察多久", "警察什么时候", "警察还没", "警察来了", "警察到了", "报警了", "已经报警", "打了110", "打过110"},
-		"做得对。等警察的时候：待在锁好的房间里，手机不要离手；警察到了、确认是警察再开门。\n" +
+	{phrases: []string{"警察多久", "警察什么时候", "警察还没", "警察来了", "警察到了", "报警了", "已经报警", "打了110", "打过110"},
+		words: "做得对。等警察的时候：待在锁好的房间里，手机不要离手；警察到了、确认是警察再开门。\n" +
 			"能安全离开，就去邻居家或人多的地方。受伤拨打 120。"},
-	{[]string{"能跑", "跑出去", "逃出去", "逃走", "能不能跑", "跑吗", "能出去", "出得去"},
-		"能安全地出去，就带上手机马上去邻居家或人多的地方，再拨打 110；出不去就锁好门待着，不要跟他正面冲突，现在就拨打 110。"},
-	{[]string{"不想报警", "不报警", "不敢报警", "别报警", "不要报警", "不用报警", "报警有用", "报了警"},
-		"我尊重你的决定，你最了解自己的处境。但拿刀威胁是真正的危险，不管他是谁：\n" +
-			"1. 他再冲你来、再拿刀，马上拨打 110。\n" +
-			"2. 今晚尽量去亲友家或邻居家住，带上手机、证件，孩子带在身边。\n" +
-			"3. 可以先打 " + line12338 + "，问问怎么办；也可以直接向法院申请人身安全保护令，不一定要先报警。\n" + writeHere},
-	{[]string{"卫生间", "厕所", "房间里", "屋里", "锁门", "门锁", "反锁", "锁上了", "躲起来", "躲在"},
-		"做得对，锁好门待在里面。\n" +
-			"1. 现在就拨打 110，说清楚地址，告诉警察他拿着刀、你躲在哪里。\n" +
+	{phrases: []string{"能跑", "跑出去", "逃出去", "逃走", "能不能跑", "跑吗", "能出去", "出得去"},
+		words: "能安全地出去，就带上手机马上去邻居家或人多的地方，再拨打 110；出不去就锁好门待着，不要跟他正面冲突，现在就拨打 110。"},
+	{phrases: []string{"不想报警", "不报警", "不敢报警", "别报警", "不要报警", "不用报警", "报警有用", "不想打110", "不敢打110", "不打110", "不要打110"}, noPolice: true, words: "我尊重你的决定，你最了解自己的处境。但动手、砸东西、拿刀吓人都是真正的危险，不管他是谁：\n" +
+		"1. 他再冲你来、再拿刀，马上拨打 110。\n" +
+		"2. 今晚尽量去亲友家或邻居家住，带上手机、证件，孩子带在身边。\n" +
+		"3. 可以先打 " + line12338 + "，问问怎么办；也可以直接向法院申请人身安全保护令，不一定要先报警。\n" + writeHere},
+	{phrases: []string{"卫生间", "厕所", "房间里", "屋里", "锁门", "门锁", "反锁", "锁上了", "躲起来", "躲在"},
+		words: "做得对，锁好门待在里面。\n" +
+			"1. 现在就拨打 110，说清楚地址，告诉警察他在做什么、你躲在哪里。\n" +
 			"2. 手机不要离手，调成静音；离门远一点，不要开门，等警察来。\n" +
 			"3. 他砸门或冲进来，大声呼救。"},
-	{[]string{"睡着", "睡了", "藏起来", "藏好", "明天", "以后", "之后", "接下来", "安全了", "邻居家", "亲戚家", "娘家", "朋友家", "跑出来了", "出来了"},
-		"你保护好了自己，做得对。趁现在：\n" +
-			"1. 能走就先去亲友家或邻居家，带上手机、身份证、孩子和常用药。\n" +
-			"2. 拍下被砸的东西和伤处，留好聊天记录，以后都是证据。\n" +
-			"3. 打 " + line12338 + "；可以向法院申请人身安全保护令，或请派出所出具告诫书。\n" +
-			"4. 他再威胁你、再动手，马上拨打 110。"},
+	{adult: true, phrases: []string{"睡着", "睡了", "藏起来", "藏好", "明天", "以后", "之后", "接下来", "安全了", "邻居家", "亲戚家", "娘家", "朋友家", "跑出来了", "出来了", "他走了", "走了"}, words: "你保护好了自己，做得对。趁现在：\n" +
+		"1. 能走就先去亲友家或邻居家，带上手机、身份证、孩子和常用药。\n" +
+		"2. 拍下被砸的东西和伤处，留好聊天记录，以后都是证据。\n" +
+		"3. 打 " + line12338 + "；可以向法院申请人身安全保护令，或请派出所出具告诫书。\n" +
+		"4. 他再威胁你、再动手，马上拨打 110。"},
 }
 
+// childNoPolice is for a child hiding from a parent who does not want to call
+// the police: someone else can come, and 110 stays for when he breaks in.
+const childNoPolice = "不想打 110 也可以：现在先打给妈妈、别的亲人或邻居，请他们马上过来；也可以打 " + line12355 + "。\n" +
+	"待在房间里锁好门，不要出去开门。他冲进来、动手打你，马上打 110。"
+
 // violenceSituation answers what a resident in danger at home tells next; ""
-// when the message tells none of it.
-func violenceSituation(s string) string {
+// when the message tells none of it. A child hiding from a parent gets words
+// for a child: no protection order or 12338, someone else to come instead of
+// the police if they will not call.
+func violenceSituation(s string, child bool) string {
 	for _, v := range violenceSituations {
-		if containsAnyOf(s, v.phrases) {
-			return v.words
+		if !containsAnyOf(s, v.phrases) {
+			continue
 		}
+		switch {
+		case child && v.noPolice:
+			return childNoPolice
+		case child && v.adult:
+			return ""
+		}
+		return v.words
 	}
 	return ""
 }

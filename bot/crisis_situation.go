@@ -19,6 +19,8 @@ type situation struct {
 	WithChild bool   `json:"wc,omitempty"` // a parent who wants to die with, or harm, their child
 	Witness   bool   `json:"w,omitempty"`  // the writer hears or sees violence against someone else
 	Settled   bool   `json:"s,omitempty"`  // the medical danger has passed (抽完了, 吐出来了)
+	Edge      bool   `json:"e,omitempty"`  // the writer is somewhere high or by the water (我现在在天台上)
+	She       bool   `json:"f,omitempty"`  // the one the writer worries about is a woman or girl (她)
 }
 
 // planMeans are the words of a plan with its means ready, and the means to
@@ -90,6 +92,10 @@ func readSituation(text string, c knowledge.Crisis) (knowledge.Crisis, situation
 		if m, ok := readMeans(s); ok {
 			sit.Means = m
 		}
+		sit.Edge = containsAnyOf(s, edgePlaces)
+	}
+	if c.Person == knowledge.PersonWorried || c.Person == knowledge.PersonPresent {
+		sit.She = strings.Contains(s, "她") && !strings.Contains(s, "他")
 	}
 	if (c.Kind == knowledge.CrisisViolence || c.Kind == knowledge.CrisisChildAbuse) && !c.ChildWriter &&
 		containsAnyOf(s, witnessPlace) && !containsAnyOf(s, writerHit) {
@@ -125,7 +131,19 @@ func (s situation) join(n situation) situation {
 	}
 	s.WithChild = s.WithChild || n.WithChild
 	s.Witness = s.Witness || n.Witness
+	s.Edge = s.Edge || n.Edge
+	s.She = s.She || n.She
 	return s
+}
+
+// pronoun speaks of her when the one the writer worries about is a woman or
+// girl (我閨蜜… 她打不通): the suicide words are written for 他.
+func pronoun(text string, ep episode) string {
+	c := ep.Crisis
+	if !ep.Sit.She || c.Kind != knowledge.CrisisSuicide || (c.Person != knowledge.PersonWorried && c.Person != knowledge.PersonPresent) {
+		return text
+	}
+	return strings.ReplaceAll(text, "他", "她")
 }
 
 // lineItem and lineInline show the local crisis line, when there is one.

@@ -225,3 +225,37 @@ func TestViolenceEpisodeStaysWithTheViolence(t *testing.T) {
 		t.Errorf("alerts %+v, want one for the episode", a)
 	}
 }
+
+// Inside an episode, a question about the association's services is answered
+// with the crisis kept open under it, and "退出" ends the episode with the
+// lines: the next question is a question again.
+func TestEpisodeLetsServiceQuestionsAndExitThrough(t *testing.T) {
+	e, st, _, clk := engineForTest(t)
+	ms := cache.NewMemoryState()
+	ms.Now = clk.now
+	e.Recent = ms
+	ctx := context.Background()
+	e.assessCrisis = func(s string) knowledge.Crisis {
+		if s == "我同桌说她有时候会划自己" {
+			return knowledge.Crisis{Kind: knowledge.CrisisSuicide, Person: knowledge.PersonWorried, Subject: knowledge.SubjectTeen, Layer: "rule"}
+		}
+		return knowledge.AssessCrisis(s)
+	}
+	e.Handle(ctx, text("teen", "我同桌说她有时候会划自己"))
+	r := e.Handle(ctx, text("teen", "家长课堂是哪天"))
+	if r.Route != models.RouteFAQ || !r.Flagged || !strings.Contains(r.Text, "家长课堂") || !strings.Contains(r.Text, line12356) {
+		t.Errorf("service question inside the episode: %+v", r)
+	}
+	if r := e.Handle(ctx, text("teen", "她让我保密")); r.Route != models.RouteCrisis || !strings.Contains(r.Text, "不能替她保密") {
+		t.Errorf("the episode did not go on: %+v", r)
+	}
+	if r := e.Handle(ctx, text("teen", "退出")); r.Route != models.RouteCommand || !strings.Contains(r.Text, line12356) {
+		t.Errorf("退出: %+v", r)
+	}
+	if r := e.Handle(ctx, text("teen", "宝宝发烧了怎么办")); r.Route == models.RouteCrisis {
+		t.Errorf("the episode did not end: %+v", r)
+	}
+	if rows := crisisRows(t, st, "teen"); len(rows) != 4 {
+		t.Errorf("%d crisis rows, want 4 (the question after the episode is not one)", len(rows))
+	}
+}

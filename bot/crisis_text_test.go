@@ -239,6 +239,7 @@ func TestSituationDecidesTheWords(t *testing.T) {
 			[]string{"坐起来"}, []string{"正在抽搐时"}},
 		{"我爸今天突然不认识人了还说胡话", C{Kind: knowledge.CrisisMedical, Emergency: knowledge.EmergencyUnconscious, Person: knowledge.PersonPresent, Subject: knowledge.SubjectElder},
 			[]string{"当天看急诊", "一侧手脚没力", "马上拨打 120", "谵妄"}, []string{"胸外按压", "叫不醒：\n"}},
+		{"我现在在天台上 風好大 不想活了", suicide, []string{"离开边缘", "现在就拨打 110", line12356}, []string{"如果你已经伤害了自己"}},
 		{"我爸突然说胡话 现在叫不醒了", C{Kind: knowledge.CrisisMedical, Emergency: knowledge.EmergencyUnconscious, Person: knowledge.PersonPresent, Subject: knowledge.SubjectElder},
 			[]string{"胸外按压"}, []string{"谵妄"}},
 	}
@@ -302,6 +303,9 @@ func TestEpisodeRepliesFollowTheSituation(t *testing.T) {
 	plan := episode{Crisis: C{Kind: knowledge.CrisisSuicide, Person: knowledge.PersonSelf}, Sit: situation{Means: "药"}}
 	mother := episode{Crisis: C{Kind: knowledge.CrisisSuicide, Person: knowledge.PersonSelf}, Sit: situation{WithChild: true}}
 	selfHarm := []string{"伤害了自己", "慢慢说", "12356", "急症"}
+	child := episode{Crisis: C{Kind: knowledge.CrisisChildAbuse, Person: knowledge.PersonSelf, ChildWriter: true}}
+	kid := episode{Crisis: C{Kind: knowledge.CrisisViolence, Person: knowledge.PersonSelf, ChildWriter: true}}
+	friend := episode{Crisis: C{Kind: knowledge.CrisisSuicide, Person: knowledge.PersonWorried, Subject: knowledge.SubjectTeen}}
 	tests := []struct {
 		ep        episode
 		text      string
@@ -331,6 +335,23 @@ func TestEpisodeRepliesFollowTheSituation(t *testing.T) {
 		{plan, "我老伴也不在家 就我一个人", true, []string{"马上过来陪你", "把药交给他", "120", line12356}, nil},
 		{mother, "她才两个月 天天哭 我老公也不管", true, []string{"不是你的错", "小床", "产后抑郁能治好", "110 或 120", line12356}, []string{"保护令", "离开厨房", "他可能有危险"}},
 		{mother, "我就是说说 不会真的做的", true, []string{"小床", "产后抑郁", line12356}, nil},
+		// A child who told of abuse, or of a stranger's blackmail online.
+		{child, "我是不是想多了", false, []string{"你没有想多", "错的是他", line12355}, nil},
+		{child, "他说这是我们的秘密 说出去我妈会不要我", true, []string{"一定要说出来", "老师", line12355}, nil},
+		{child, "我要怎么跟老师说啊 我说不出口", false, []string{"纸条", "第一个人不相信"}, nil},
+		{child, "如果他被抓走了 家里就没钱了", false, []string{"不用你来担心", "110"}, nil},
+		{child, "要不要先给他转一点", false, []string{"不要转钱", "截图", "110", "不是你的错"}, nil},
+		{child, "我不敢报警 会被学校知道", false, []string{"隐私", "陪你报警", line12355}, nil},
+		{child, "你是真人吗", false, []string{"不是真人", "工作人员", line12355}, nil},
+		// A teen hiding from a drunk father: no protection order, someone to come.
+		{kid, "他在踢门 我躲在房间里 好怕", true, []string{"现在就拨打 110", "不要开门"}, []string{"想结束生命", "陪着他"}},
+		{kid, "我不想打110 他会更生气", false, []string{"妈妈", line12355, "冲进来", "110"}, []string{"保护令", "12338"}},
+		// A teen worried about a friend.
+		{friend, "她让我保密", false, []string{"不能替她保密", "老师"}, nil},
+		{friend, "我不敢告诉她爸妈 她会怪我", true, []string{"要告诉", "先保住她的安全"}, []string{"你做得对，告诉别人是对的"}},
+		{friend, "打110要说什么啊", false, []string{"小区名", "你的电话", "门牌号"}, nil},
+		{friend, "我现在去找她吗", true, []string{"不要一个人去", "110"}, nil},
+		{friend, "我在上课 手机偷偷用的", true, []string{"告诉老师"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {

@@ -179,6 +179,9 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 	if ongoing {
 		// Inside a crisis episode a service command still works; everything
 		// else is read as part of the crisis.
+		if isEpisodeExit(in.Text) {
+			return e.endEpisode(ctx, in, ep)
+		}
 		if r, ok := e.command(ctx, in, in.Text, false); ok {
 			return r
 		}
