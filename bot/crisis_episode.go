@@ -49,6 +49,8 @@ func crisisReply(ep episode) string {
 		return witnessWords(c)
 	case ep.Sit.Edge && c.Kind == knowledge.CrisisSuicide:
 		return edgeWords(c)
+	case ep.Sit.Online && c.Kind == knowledge.CrisisChildAbuse:
+		return onlineWords
 	case ep.Sit.Means != "" && c.Kind == knowledge.CrisisSuicide && c.Emergency == knowledge.EmergencyNone:
 		return planWords(c, ep.Sit.Means)
 	}
@@ -76,7 +78,9 @@ func episodeReply(text string, ep *episode, crisisMsg bool) string {
 		if w := violenceSituation(s, c.ChildWriter); w != "" {
 			return w
 		}
-	case (c.Kind == knowledge.CrisisChildAbuse || c.Kind == knowledge.CrisisViolence) && c.ChildWriter:
+	// Abuse told by the one it happens to is a child's (abuseWords), as is
+	// violence told by a child.
+	case c.Kind == knowledge.CrisisChildAbuse && (victim || c.ChildWriter) || c.Kind == knowledge.CrisisViolence && c.ChildWriter:
 		if w := childSituation(s); w != "" {
 			return w
 		}
@@ -96,8 +100,8 @@ func episodeReply(text string, ep *episode, crisisMsg bool) string {
 			return w
 		}
 	}
-	if crisisMsg && fu == fuOther {
-		return crisisReply(*ep)
+	if crisisMsg && fu == fuOther || fu == fuSteps && c.Kind != knowledge.CrisisMedical && c.Emergency == knowledge.EmergencyNone {
+		return crisisReply(*ep) // 我该怎么办: the steps for this episode again
 	}
 	return episodeFollowUp(text, c)
 }

@@ -21,6 +21,7 @@ type situation struct {
 	Settled   bool   `json:"s,omitempty"`  // the medical danger has passed (抽完了, 吐出来了)
 	Edge      bool   `json:"e,omitempty"`  // the writer is somewhere high or by the water (我现在在天台上)
 	She       bool   `json:"f,omitempty"`  // the one the writer worries about is a woman or girl (她)
+	Online    bool   `json:"o,omitempty"`  // a child blackmailed online (照片, 裸聊)
 }
 
 // planMeans are the words of a plan with its means ready, and the means to
@@ -94,6 +95,9 @@ func readSituation(text string, c knowledge.Crisis) (knowledge.Crisis, situation
 		}
 		sit.Edge = containsAnyOf(s, edgePlaces)
 	}
+	if c.Kind == knowledge.CrisisChildAbuse && c.Person == knowledge.PersonSelf {
+		sit.Online = containsAnyOf(s, onlinePlaces)
+	}
 	if c.Person == knowledge.PersonWorried || c.Person == knowledge.PersonPresent {
 		sit.She = strings.Contains(s, "她") && !strings.Contains(s, "他")
 	}
@@ -133,6 +137,7 @@ func (s situation) join(n situation) situation {
 	s.Witness = s.Witness || n.Witness
 	s.Edge = s.Edge || n.Edge
 	s.She = s.She || n.She
+	s.Online = s.Online || n.Online
 	return s
 }
 

@@ -240,6 +240,8 @@ func TestSituationDecidesTheWords(t *testing.T) {
 		{"我爸今天突然不认识人了还说胡话", C{Kind: knowledge.CrisisMedical, Emergency: knowledge.EmergencyUnconscious, Person: knowledge.PersonPresent, Subject: knowledge.SubjectElder},
 			[]string{"当天看急诊", "一侧手脚没力", "马上拨打 120", "谵妄"}, []string{"胸外按压", "叫不醒：\n"}},
 		{"我现在在天台上 風好大 不想活了", suicide, []string{"离开边缘", "现在就拨打 110", line12356}, []string{"如果你已经伤害了自己"}},
+		{"有人在网上让我发照片 我发了", C{Kind: knowledge.CrisisChildAbuse, Person: knowledge.PersonSelf, Layer: "rule"},
+			[]string{"不是你的错", "110", "不要转钱", "截图", line12355}, []string{"身上疼或受伤了"}},
 		{"我爸突然说胡话 现在叫不醒了", C{Kind: knowledge.CrisisMedical, Emergency: knowledge.EmergencyUnconscious, Person: knowledge.PersonPresent, Subject: knowledge.SubjectElder},
 			[]string{"胸外按压"}, []string{"谵妄"}},
 	}
@@ -342,6 +344,7 @@ func TestEpisodeRepliesFollowTheSituation(t *testing.T) {
 		{child, "如果他被抓走了 家里就没钱了", false, []string{"不用你来担心", "110"}, nil},
 		{child, "要不要先给他转一点", false, []string{"不要转钱", "截图", "110", "不是你的错"}, nil},
 		{child, "我不敢报警 会被学校知道", false, []string{"隐私", "陪你报警", line12355}, nil},
+		{episode{Crisis: child.Crisis, Sit: situation{Online: true}}, "我才15 我没钱 怎么办啊", false, []string{"不要转钱", "截图", "110"}, nil},
 		{child, "你是真人吗", false, []string{"不是真人", "工作人员", line12355}, nil},
 		// A teen hiding from a drunk father: no protection order, someone to come.
 		{kid, "他在踢门 我躲在房间里 好怕", true, []string{"现在就拨打 110", "不要开门"}, []string{"想结束生命", "陪着他"}},
