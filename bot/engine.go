@@ -181,6 +181,9 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 	if ongoing {
 		// Inside a crisis episode a service command still works; everything
 		// else is read as part of the crisis.
+		if isEpisodeExit(in.Text) {
+			return e.endEpisode(ctx, in, ep)
+		}
 		if r, ok := e.command(ctx, in, in.Text, false); ok {
 			return r
 		}
@@ -269,6 +272,8 @@ func (e *Engine) fill(text string) string {
 			"{{phone}}", e.Assoc.Phone,
 			"{{address}}", e.Assoc.Address,
 			"{{hours}}", e.Assoc.Hours,
+			localLineItem, lineItem(e.Assoc.CrisisLine),
+			localLine, lineInline(e.Assoc.CrisisLine),
 		)}
 		e.filler.Store(f)
 	}

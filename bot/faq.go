@@ -214,6 +214,9 @@ type answerText struct {
 // fallback is the honest "I don't know": topics, how to reach staff, how to leave a wish.
 // Two misses in a row offer a person and alert staff.
 func (e *Engine) fallback(ctx context.Context, in Inbound) Reply {
+	if e.afterGrief(ctx) {
+		return Reply{Text: e.fill(msgGriefStay), Route: models.RouteChat}
+	}
 	if e.addMiss(ctx, in.OpenID) >= 2 {
 		e.resetMisses(ctx, in.OpenID)
 		h := e.handoff(ctx, in, "misses")
@@ -226,6 +229,24 @@ func (e *Engine) fallback(ctx context.Context, in Inbound) Reply {
 		text = d + "\n\n" + text
 	}
 	return Reply{Text: e.fill(text), Route: models.RouteFallback}
+}
+
+// griefSlug is the entry on grief. After it, what the knowledge base cannot
+// answer is someone remembering (他要是还在 今年该三十了): a warm reply that
+// stays, never "我还不会回答".
+const griefSlug = "elderly-grief"
+
+const msgGriefStay = "我在听，想说什么都可以慢慢说。想起孩子的时候，说说他的样子、你们一起过的日子，也是一种想念。\n" +
+	"· {{name}}的“暖心家园”可以陪您说说话：回复“人工”或致电 {{phone}}（{{hours}}）。\n" +
+	"· 心里特别难受的时候，可以拨打心理援助热线 12356。"
+
+// afterGrief reports whether the conversation's last topic is grief.
+func (e *Engine) afterGrief(ctx context.Context) bool {
+	if e.KB == nil {
+		return false
+	}
+	en, ok := e.KB.Index().Entry(e.context(ctx).Entry)
+	return ok && en.Slug == griefSlug
 }
 
 // handoff tells the resident how to reach a person, puts them in the admin's
