@@ -29,7 +29,7 @@ var auditActions = []option{
 	{Value: "wish.accept.card", Label: "在企业微信卡片上受理心愿"}, {Value: "wish.take.card", Label: "在企业微信卡片上把心愿转给自己"},
 	{Value: "wish.card.late", Label: "企业微信卡片：心愿已有人处理，未改动"}, {Value: "card.refuse", Label: "企业微信卡片上的操作被拒绝"},
 	{Value: "crisis.view", Label: "查看危机消息"}, {Value: "crisis.reveal", Label: "查看危机消息原文"},
-	{Value: "crisis.handled", Label: "标记危机消息已处理"}, {Value: "crisis.reply", Label: "回复危机消息"},
+	{Value: "crisis.handled", Label: "标记危机消息已处理"}, {Value: "crisis.reply", Label: "回复危机消息"}, {Value: "crisis.note", Label: "记录危机处理情况"},
 	{Value: "crisis.follow.card", Label: "在企业微信卡片上认领跟进危机消息"}, {Value: "crisis.card.late", Label: "企业微信卡片：危机消息已有人跟进，未改动"},
 	{Value: "messages.view", Label: "查看居民留言"}, {Value: "outbox.retry", Label: "重发消息"},
 	{Value: "outbox.reveal", Label: "查看发送失败消息的居民电话"},

@@ -254,12 +254,17 @@ func (s *Store) CountUnhandledCrisis(ctx context.Context) (int64, error) {
 // its episode up to it (not any that came after, which staff have not seen);
 // the first one wins (ECONFLICT after).
 func (s *Store) MarkCrisisHandled(ctx context.Context, id uint64, by string, at time.Time) error {
-	at = at.UTC()
 	ev, err := s.GetCrisisEvent(ctx, id)
 	if err != nil {
 		return err
 	}
-	q := s.DB.WithContext(ctx).Model(&models.CrisisEvent{}).Where("handled_at IS NULL")
+	return markHandled(s.DB.WithContext(ctx), ev, by, at.UTC())
+}
+
+// markHandled is MarkCrisisHandled on db (a transaction, for CloseCrisis).
+func markHandled(db *gorm.DB, ev models.CrisisEvent, by string, at time.Time) error {
+	id := ev.ID
+	q := db.Model(&models.CrisisEvent{}).Where("handled_at IS NULL")
 	if ev.Episode == "" {
 		q = q.Where("id = ?", id)
 	} else {
