@@ -24,7 +24,7 @@ var auditActions = []option{
 	{Value: "wish.view", Label: "查看心愿"}, {Value: "wish.reveal", Label: "查看心愿完整内容和联系方式"},
 	{Value: "wish.status", Label: "更改心愿状态"}, {Value: "wish.replied", Label: "回复心愿"},
 	{Value: "wish.finished", Label: "办结心愿"}, {Value: "wish.assign", Label: "分派心愿"},
-	{Value: "wish.wall", Label: "设置回音壁展示"}, {Value: "wish.followup", Label: "记录低分回访"},
+	{Value: "wish.wall", Label: "设置回音壁展示"}, {Value: "wish.public", Label: "编写回音壁公开回应"}, {Value: "wish.followup", Label: "记录低分回访"},
 	{Value: "wish.category", Label: "修改心愿类别"}, {Value: "wish.export", Label: "导出心愿表"},
 	{Value: "wish.accept.card", Label: "在企业微信卡片上受理心愿"}, {Value: "wish.take.card", Label: "在企业微信卡片上把心愿转给自己"},
 	{Value: "wish.card.late", Label: "企业微信卡片：心愿已有人处理，未改动"}, {Value: "card.refuse", Label: "企业微信卡片上的操作被拒绝"},
