@@ -31,7 +31,7 @@ var auditActions = []option{
 	{Value: "crisis.view", Label: "查看危机消息"}, {Value: "crisis.reveal", Label: "查看危机消息原文"},
 	{Value: "crisis.handled", Label: "标记危机消息已处理"}, {Value: "crisis.reply", Label: "回复危机消息"}, {Value: "crisis.note", Label: "记录危机处理情况"},
 	{Value: "crisis.follow.card", Label: "在企业微信卡片上认领跟进危机消息"}, {Value: "crisis.card.late", Label: "企业微信卡片：危机消息已有人跟进，未改动"},
-	{Value: "messages.view", Label: "查看居民留言"}, {Value: "outbox.retry", Label: "重发消息"},
+	{Value: "messages.view", Label: "查看居民留言"}, {Value: "message.wrong", Label: "标记机器人答错了"}, {Value: "outbox.retry", Label: "重发消息"},
 	{Value: "outbox.reveal", Label: "查看发送失败消息的居民电话"},
 	{Value: "handoff.view", Label: "查看人工请求"}, {Value: "handoff.done", Label: "人工请求标记已联系"},
 	{Value: "staff.save", Label: "保存工作人员"}, {Value: "staff.remove", Label: "移除工作人员"},

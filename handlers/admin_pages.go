@@ -236,6 +236,9 @@ type messageRow struct {
 	Shown      string
 	Unanswered bool
 	RouteText  string
+	Answer     answeredBy
+	Wrong      bool // staff marked the answer 答错了
+	CanWrong   bool // an answer from an entry, not yet marked
 }
 
 type messagesView struct {
@@ -259,11 +262,26 @@ func (s *Server) messagesPage(c *gin.Context) error {
 		return err
 	}
 	v := &messagesView{Page: Page{Title: "居民留言", Nav: "messages"}, UnansweredOnly: only}
+	ids := make([]uint64, len(list))
+	for i, m := range list {
+		ids[i] = m.ID
+	}
+	wrong, err := s.Store.WrongAnswers(c.Request.Context(), ids)
+	if err != nil {
+		return err
+	}
 	for _, m := range list {
+		_, isWrong := wrong[m.ID]
 		r := messageRow{Message: m, Resident: residentTag(m.OpenID), Shown: privacy.Mask(m.Text),
-			Unanswered: m.Route == models.RouteFallback, RouteText: routeTexts[m.Route]}
+			Unanswered: m.Route == models.RouteFallback || isWrong, RouteText: routeTexts[m.Route], Wrong: isWrong}
 		if m.Flagged || m.Route == models.RouteCrisis {
 			r.Shown = "（危机消息，请到“危机”页查看）"
+		} else if m.EntryID != 0 {
+			r.Answer = s.answeredBy(m.EntryID, m.Score)
+			r.CanWrong = !isWrong && m.Text != ""
+		}
+		if isWrong {
+			r.RouteText = "答错了"
 		}
 		if r.Unanswered {
 			v.Unanswered++

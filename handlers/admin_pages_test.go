@@ -40,7 +40,7 @@ func TestDashboard(t *testing.T) {
 	doc := mustDoc(t, w)
 	stats := map[string]string{}
 	doc.Find(".stat").Each(func(_ int, s *goquery.Selection) { stats[s.Find("span").Text()] = s.Find("b").Text() })
-	want := map[string]string{"本周消息": "3", "居民提问": "3", "未能回答（1条）": "33%", "待办心愿": "2", "逾期心愿": "1", "本周报名": "—"}
+	want := map[string]string{"本周消息": "3", "居民提问": "3", "本周未能回答或答错了（1条消息）": "33%", "待处理的问题（近30天，同样的问题算一个）": "2", "待办心愿": "2", "逾期心愿": "1", "本周报名": "—"}
 	for k, v := range want {
 		if stats[k] != v {
 			t.Errorf("%s = %q, want %q (all: %v)", k, stats[k], v, stats)
