@@ -333,6 +333,31 @@ func TestCrisisSparesEverydayQuestions(t *testing.T) {
 		"热性惊厥发作时家长应该怎么处理": true, // 120 first, then the entry (bot's test)
 		"误食药物要不要先催吐":      true, // poisoning: 120 first, then the entry
 		"我爸刚摔了一跤 腿动不了":    true, // an elder who fell and cannot move: 120
+		// Red flags happening now: the crisis reply (120 first), then the entry.
+		"宝宝才两个月发烧38度 能不能先喂点泰诺林":  true, // fever under 3 months
+		"2个月宝宝打完百白破发烧了 能吃退烧药吗":   true, // fever under 3 months, even after a vaccine
+		"刚出生十天的宝宝发烧37度8":         true, // a newborn with a raised temperature
+		"满月前宝宝不怎么吃奶 一直睡":         true, // a newborn not feeding and drowsy
+		"宝宝湿疹上面突然起了好多小水泡还发烧":     true, // blisters on eczema with fever (eczema herpeticum)
+		"怀孕七个月 下面突然流出好多水":        true, // waters breaking preterm
+		"孕妇肚子一阵一阵发硬 才32周":        true, // preterm contractions
+		"生完孩子两个礼拜突然出了好多血块":       true, // late postpartum haemorrhage
+		"儿子说蛋蛋突然好痛":              true, // sudden testicular pain (torsion)
+		"月经期间肚子突然剧痛 痛得直不起腰":      true, // sudden severe abdominal pain
+		"女儿节食减肥 今天晕倒了 心跳很慢":      true, // fainting with a slow heart in starvation
+		"减肥一天只吃一顿饭 胸口疼":          true, // chest pain while starving
+		"嗯那个我女儿减肥减得晕倒了好几次 怎么办啊":  true, // repeated fainting from starvation
+		"痛经痛到晕倒要去医院吗":            true, // fainting
+		"血糖仪显示HI 老爷子一直口渴想吐":      true, // very high blood sugar, vomiting
+		"阿公食咗降糖药心慌出冷汗点算":         true, // low blood sugar after diabetes pills
+		"老年痴呆的老人这两天突然糊涂得厉害 胡言乱语": true, // sudden confusion (delirium or stroke)
+		"阿婆跌亲咗 起唔到身":             true, // an elder who fell and cannot get up
+		"我儿子喝了酒就打我":              true, // violence against the writer
+		"隔壁老太太经常被儿媳骂 还不给饭吃":      true, // elder abuse the writer worries about
+		"我同桌手臂上好多刀痕 她不让我说":       true, // a friend's self-injury: the worried reply
+		"好朋友说活着没意思 我该怎么帮她":       true, // a friend's death wish: the worried reply
+		"朋友自殘我要不要告訴老師":           true, // a friend's self-injury: the worried reply
+		"對象要我拍裸照給他":              true, // a teen pressed for nude photos
 	}
 	n := 0
 	for cat, list := range items {

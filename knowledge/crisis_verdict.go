@@ -67,12 +67,14 @@ func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
 	// cannot tell 噎住了怎么急救 (learning) from 噎住了 (now). Nor does it
 	// decide alone on a text an idiom was cut from (笑死我了) or on a very
 	// short one: a few characters are too few for n-gram statistics, and short
-	// crises are what the concept rules are for.
+	// crises are what the concept rules are for. On a few everyday topics
+	// (guard_model: a medicine question, periods, allowances) it never
+	// decides alone either.
 	if k, ok := m.verdict(s); ok {
 		switch {
 		case c.Kind != CrisisNone:
 			c.Layer = "rule+model"
-		case !l.anyGuard(h) && !strings.Contains(s, "|") && utf8.RuneCountInString(s) >= modelMinRunes:
+		case !l.anyGuard(h) && !l.has(h, "guard_model") && !strings.Contains(s, "|") && utf8.RuneCountInString(s) >= modelMinRunes:
 			c.Kind, c.Layer = k, "model"
 		}
 	}

@@ -50,8 +50,9 @@ func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
 		}
 		someone()
 	case CrisisViolence:
-		// The writer is the one hurt or threatened unless only someone else is.
-		if selfVictim || !l.has(h, "hit_other") {
+		// The writer is the one hurt or threatened unless only someone else is
+		// (打孩子, 我闺蜜被家暴了).
+		if selfVictim || !l.hasAny(h, "hit_other", "victim_other") {
 			c.Subject, c.Person = SubjectSelf, PersonSelf
 			break
 		}
