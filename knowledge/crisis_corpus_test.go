@@ -177,14 +177,14 @@ func TestCrisisCorpus(t *testing.T) {
 	var train []crisisExample
 	var fromCorpus []bool // the corpus's training part, not the regression list
 	left := 0
-	for n, f := range crisisTrainingFiles {
+	for _, f := range crisisTrainingFiles {
 		for _, e := range mustReadCrisisTSV(t, f) {
 			if inHeld[e.Text] {
 				left++
 				continue
 			}
 			train = append(train, e)
-			fromCorpus = append(fromCorpus, n == 0)
+			fromCorpus = append(fromCorpus, strings.HasPrefix(f, "crisisdata/"))
 		}
 	}
 	t.Logf("%d messages of the fitting data are also held out: left out of the fit measured here", left)
@@ -358,6 +358,8 @@ func TestCrisisSparesEverydayQuestions(t *testing.T) {
 		"好朋友说活着没意思 我该怎么帮她":       true, // a friend's death wish: the worried reply
 		"朋友自殘我要不要告訴老師":           true, // a friend's self-injury: the worried reply
 		"對象要我拍裸照給他":              true, // a teen pressed for nude photos
+		"濕疹起水泡仲發燒":               true, // blisters on eczema with fever (eczema herpeticum)
+		"我老婆生完孩子这几天不睡觉 一直说胡话":    true, // confusion after birth (postpartum psychosis)
 	}
 	n := 0
 	for cat, list := range items {

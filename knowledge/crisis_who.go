@@ -83,7 +83,7 @@ func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
 
 // othersWords name someone other than the writer; "我" before one of them
 // (我女儿, 我妈) is possessive.
-var othersWords = []string{"儿子", "女儿", "闺女", "孩子", "小孩", "娃", "孙子", "孙女", "外孙", "学生", "同学", "同桌", "朋友", "闺蜜", "网友", "老公", "老婆", "丈夫", "妻子", "媳妇", "男朋友", "女朋友", "对象",
+var othersWords = []string{"儿子", "女儿", "闺女", "孩子", "小孩", "娃", "孙子", "孙女", "外孙", "学生", "同学", "同桌", "好朋友", "好闺蜜", "朋友", "闺蜜", "网友", "老公", "老婆", "丈夫", "妻子", "媳妇", "男朋友", "女朋友", "对象",
 	"妈", "爸", "母亲", "父亲", "奶奶", "爷爷", "外婆", "外公", "姥姥", "姥爷", "老伴", "婆婆", "公公", "姐", "妹", "哥", "弟", "邻居", "同事", "老太太", "老人", "他", "她", "有人", "有个"}
 
 // othersFirst reports whether the message speaks of someone else before it
@@ -181,7 +181,7 @@ func youngInfantAge(s string) bool {
 		if !ok || n <= 0 {
 			continue
 		}
-		age := strings.HasSuffix(before, "才") || strings.HasSuffix(before, "出生") || strings.HasSuffix(before, "刚") || strings.HasSuffix(before, "只有")
+		age := strings.HasSuffix(before, "才") || strings.HasSuffix(before, "宝宝") || strings.HasSuffix(before, "出生") || strings.HasSuffix(before, "刚") || strings.HasSuffix(before, "只有")
 		switch {
 		case strings.HasPrefix(after, "天"):
 			rest := after[len("天"):]
