@@ -51,8 +51,8 @@ func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
 		someone()
 	case CrisisViolence:
 		// The writer is the one hurt or threatened unless only someone else is
-		// (打孩子, 我闺蜜被家暴了).
-		if selfVictim || !l.hasAny(h, "hit_other", "victim_other") {
+		// (打孩子, 我闺蜜被家暴了, 楼下有人拿刀砍人, 我朋友说她前男友要弄死她).
+		if selfVictim || !(l.hasAny(h, "hit_other", "victim_other", "adult_victim", "parent_victim") || (!writerInvolved(s) && (l.has(h, "peer") || strings.Contains(s, "有人") || strings.Contains(s, "有个")))) {
 			c.Subject, c.Person = SubjectSelf, PersonSelf
 			break
 		}
@@ -114,6 +114,27 @@ func othersFirst(s string) bool {
 		}
 		_, size := utf8.DecodeRuneInString(rest)
 		i += size
+	}
+	return false
+}
+
+// writerInvolved reports whether the writer appears other than as the owner
+// of someone (我朋友, 我姐): 我好怕, 打我, 我躲在.
+func writerInvolved(s string) bool {
+	for i := strings.Index(s, "我"); i >= 0; {
+		after := strings.TrimPrefix(strings.TrimPrefix(s[i+len("我"):], "的"), "家")
+		owned := strings.HasPrefix(after, "们")
+		for _, w := range othersWords {
+			owned = owned || strings.HasPrefix(after, w)
+		}
+		if !owned {
+			return true
+		}
+		next := strings.Index(s[i+len("我"):], "我")
+		if next < 0 {
+			break
+		}
+		i += len("我") + next
 	}
 	return false
 }
