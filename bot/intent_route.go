@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -271,9 +272,9 @@ func (e *Engine) bookingQuestion(ctx context.Context, in Inbound, text string) (
 	if !isQuestion(text) {
 		return Reply{}, false
 	}
-	adults := containsAnyWord(text, []string{"大人", "家长要", "几个家长", "几位家长", "都去", "一起去", "一起听", "两个人去", "我和我老婆", "我和我老公"})
+	adults := adultsRE.MatchString(text)
 	months, hasAge := ageInText(text)
-	goes := containsAnyWord(text, []string{"能去", "能参加", "可以去", "可以参加", "能报", "适合", "合适", "能不能去", "行不行", "带孩子"})
+	goes := goesRE.MatchString(text)
 	if !adults && !(goes && (hasAge || strings.Contains(text, "孩子"))) {
 		return Reply{}, false
 	}
@@ -314,6 +315,13 @@ func (e *Engine) whichEvent(ctx context.Context, text string) (Reply, bool) {
 	b.WriteString("回复“活动 编号”看详情；停车等场地问题请致电 {{phone}}（{{hours}}）。")
 	return Reply{Text: e.fill(b.String()), Route: models.RouteCommand, Category: models.CatService}, true
 }
+
+// goesRE and adultsRE ask whether someone may come, with nothing after the
+// verb (孩子两岁了能去吗, not 孩子两岁了能去游泳吗), or how many adults may come.
+var (
+	goesRE   = regexp.MustCompile(`(能去|能参加|可以去|可以参加|能报|能报名|适合|合适|能不能去|能不能参加|带孩子去|能带孩子)(吗|不|么|嘛|呢|[?？]|$| )`)
+	adultsRE = regexp.MustCompile(`(大人|家长)(要|能|可以|得)?(去)?(几个|几位)|(都去|一起去|一起听|一起来)(行|吗|可以|不|么|[?？]|$| )|能一起去听`)
+)
 
 // fitLine says whether an event suits the child (or the adults) a question speaks of.
 func fitLine(v signup.EventView, text string, months int, hasAge, adults bool) string {
