@@ -203,3 +203,12 @@ func TestSignupInText(t *testing.T) {
 		}
 	}
 }
+
+func TestTraditionalFolded(t *testing.T) {
+	if got := toSimplified("報名1 張偉 一歲半 確認"); got != "报名1 张伟 一岁半 确认" {
+		t.Errorf("got %q", got)
+	}
+	if got := toSimplified("宝宝发烧怎么办"); got != "宝宝发烧怎么办" {
+		t.Errorf("simplified text changed: %q", got)
+	}
+}
