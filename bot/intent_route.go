@@ -380,31 +380,3 @@ func (e *Engine) eventsAbout(ctx context.Context, text string) ([]signup.EventVi
 	}
 	return evs, nil
 }
-
-// wishIntent starts the wish flow for a suggestion said outright ("希望周末也有
-// 活动") and answers a question about a wish just left ("多久回复").
-func (e *Engine) wishIntent(ctx context.Context, in Inbound, text string) (Reply, bool) {
-	if e.context(ctx).Wish != 0 && containsAnyWord(text, []string{"多久", "几天", "什么时候", "啥时候", "多长时间"}) &&
-		containsAnyWord(text, []string{"回复", "答复", "受理", "处理", "回", "办"}) {
-		// The wall's own promise, not a knowledge entry that may word it otherwise.
-		return Reply{Text: msgWishWhen, Route: models.RouteCommand}, true
-	}
-	if !strings.HasPrefix(text, "希望") && !strings.HasPrefix(text, "建议") || isQuestion(text) {
-		return Reply{}, false
-	}
-	// 希望宝宝快点好起来 is a feeling, 希望社区多办点周末的活动 a suggestion.
-	if !containsAnyWord(text, suggestionCues) && e.confident(ctx, text) {
-		return Reply{}, false
-	}
-	if r, limited := e.wishLimited(ctx, in.OpenID); limited {
-		return r, true
-	}
-	if err := e.StartFlow(ctx, in.OpenID, State{Flow: wishFlow, Step: "offer", Data: map[string]string{"text": clip(in.Text, 500)}}); err != nil {
-		return Reply{Text: msgSorry}, true
-	}
-	return Reply{Text: msgWishOffer, Route: models.RouteCommand}, true
-}
-
-// suggestionCues make a 希望… sentence a suggestion to the association.
-var suggestionCues = []string{"多办", "多搞", "多开", "多组织", "增加", "开设", "办个", "搞个", "也有", "能有", "开放", "延长", "周末",
-	"晚上", "你们", "社区", "协会", "活动", "课堂", "讲座", "名额"}
