@@ -78,7 +78,7 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 			res = knowledge.Result{Decision: knowledge.Answer, Top: found, Normalized: res.Normalized}
 		}
 	}
-	if res.Decision == knowledge.Answer && res.Top[0].Entry.ID == e.context(ctx).Entry {
+	if cx := e.context(ctx); res.Decision == knowledge.Answer && res.Top[0].Entry.ID == cx.Entry && !sameQuestion(in.Text, cx.Question) {
 		// Asked again about the entry just answered ("乳腺炎能吃什么药"): the
 		// part asked about, not the whole entry again.
 		if f, _ := detectFacet(in.Text); f != "" && hasFacet(res.Top[0].Entry, f) {
@@ -183,16 +183,7 @@ func (e *Engine) answerText(en *knowledge.Entry) string {
 	if s := strings.TrimSpace(en.SeeDoctor); s != "" {
 		b.WriteString("\n\n🏥 " + s)
 	}
-	// The source and the disclaimer share one short line at the end: a phone
-	// bubble shows the advice first.
-	switch src := strings.TrimSpace(en.Source); {
-	case src != "" && en.Category != models.CatService:
-		b.WriteString("\n\n来源：" + src + "（健康科普，不代替面诊）")
-	case src != "":
-		b.WriteString("\n\n来源：" + src)
-	case en.Category != models.CatService:
-		b.WriteString("\n\n（健康科普，不代替面诊）")
-	}
+	b.WriteString(sourceLine(en))
 	b.WriteString("\n没帮上忙请回复“没用”，我们会改进。")
 	text := e.fill(b.String())
 	if e.answersN.Add(1) > maxAnswerTexts { // old indexes' entries: start over
@@ -302,4 +293,24 @@ func inTop(top []knowledge.Candidate, id uint) bool {
 		}
 	}
 	return false
+}
+
+// sameQuestion reports whether a and b are the same question but for spacing,
+// punctuation and script: asked again in full, it gets the whole answer again.
+func sameQuestion(a, b string) bool {
+	return a != "" && b != "" && knowledge.Normalize(a) == knowledge.Normalize(b)
+}
+
+// sourceLine is the end of every answer from an entry: its source and, for
+// health advice, the disclaimer, on one short line after the advice.
+func sourceLine(en *knowledge.Entry) string {
+	switch src := strings.TrimSpace(en.Source); {
+	case src != "" && en.Category != models.CatService:
+		return "\n\n来源：" + src + "（健康科普，不代替面诊）"
+	case src != "":
+		return "\n\n来源：" + src
+	case en.Category != models.CatService:
+		return "\n\n（健康科普，不代替面诊）"
+	}
+	return ""
 }
