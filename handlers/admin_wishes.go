@@ -37,6 +37,8 @@ type wishRow struct {
 	Rating     int
 	LowRating  bool // rated models.WishLowRating or less: call the resident back
 	FollowedUp bool
+	// NoPublic: on the 回音壁 without a public version staff wrote (a prompt to write one).
+	NoPublic   bool
 	CreatedAt  time.Time
 	StatusText string
 }
@@ -150,7 +152,8 @@ func (s *Server) wishesPage(c *gin.Context) error {
 			Category: models.WishCategoryLabel(d.Category), Excerpt: excerpt(privacy.Mask(d.Text), 60),
 			Contact: privacy.Mask(d.Contact), Overdue: d.Overdue, Assignee: names[d.AssignedTo],
 			Replies: d.ReplyCount, Public: d.Public, Rating: d.Rating, CreatedAt: d.CreatedAt,
-			LowRating: wishwall.IsLowRating(d.Rating), FollowedUp: d.FollowedUpAt != nil})
+			LowRating: wishwall.IsLowRating(d.Rating), FollowedUp: d.FollowedUpAt != nil,
+			NoPublic: d.Public && !d.WallHidden && d.Status == models.WishDone && d.PublicReply == ""})
 	}
 	s.render(c, http.StatusOK, "wishes.html", v)
 	return nil

@@ -28,6 +28,9 @@ func TestWishPublicVersion(t *testing.T) {
 	if strings.Contains(wall, "张阿姨") || strings.Contains(wall, "139") || !strings.Contains(wall, "下月起每周六办家长课堂") {
 		t.Errorf("the wall without a public version shows:\n%s", wall)
 	}
+	if mustDoc(t, c.get("/admin/wishes?status=all")).Find(".nopublic").Length() != 1 {
+		t.Error("the wish list does not prompt for the public version")
+	}
 	doc := mustDoc(t, c.get("/admin/wishes/1"))
 	if doc.Find("#public-missing").Length() != 1 {
 		t.Error("no prompt to write the public version")
@@ -56,7 +59,7 @@ func TestWishPublicVersion(t *testing.T) {
 	if got := wallDoc.Find("article .answer").Text(); got != public {
 		t.Errorf("wall answer = %q, want the public version", got)
 	}
-	if mustDoc(t, c.get("/admin/wishes/1")).Find("#public-missing").Length() != 0 {
+	if mustDoc(t, c.get("/admin/wishes/1")).Find("#public-missing").Length() != 0 || mustDoc(t, c.get("/admin/wishes?status=all")).Find(".nopublic").Length() != 0 {
 		t.Error("the prompt stays after the public version was written")
 	}
 }
