@@ -31,6 +31,8 @@ const (
 	chatLonely
 	chatVisit // asks for a person to come: staff are told, as for 人工
 	chatSad   // like chatLonely, but an entry that answers the message outright comes first (生完孩子老想哭)
+	chatRelief
+	chatHurt // not understood by the people close by (觉得我矫情): heard, not answered with an entry
 )
 
 // lonelyWords ask for company or understanding; they are never a question for the FAQ.
@@ -43,13 +45,15 @@ var chatCues = []struct {
 }{
 	{chatWhoAreYou, []string{"真人还是机器人", "是机器人吗", "是不是机器人", "你是机器人", "你是真人", "是真人吗", "你是人吗", "是人工吗", "你是谁", "你是ai", "你是AI", "人工智能吗", "自动回复吗"}},
 	{chatGrief, []string{"孩子走了", "孩子没了", "儿子走了", "女儿走了", "儿子没了", "女儿没了", "失去孩子", "失去了孩子", "失独", "想我儿子", "想我女儿", "想孩子想", "孩子去世", "儿子去世", "女儿去世", "白发人送黑发人"}},
+	{chatRelief, []string{"好受多了", "好受些了", "好受一点", "舒服多了", "轻松多了", "好过多了", "没那么难受", "心里好多了", "说出来好多了", "心里踏实多了", "放心多了", "安心多了"}},
+	{chatHurt, []string{"矫情", "不当回事", "不当一回事", "不理解我", "不体谅", "不心疼我", "嫌我", "委屈", "好烦", "烦死了", "心累", "没人帮我"}},
 	{chatCarer, []string{"撑不下去", "撑不住", "熬不下去", "熬不住", "扛不住", "扛不下去", "受不了了", "崩溃", "累死了", "太累了", "好累", "身心俱疲", "喘不过气来"}},
 	{chatVisit, []string{"派人来", "派个人来", "上门看看", "来看看我", "来家里看看", "找人陪陪我", "有人来陪"}},
 	{chatLonely, lonelyWords},
 	{chatSad, []string{"一个人过", "孤独", "寂寞", "孤单", "没人说话", "没人陪", "心里难受", "心情不好", "好难过", "很难过", "伤心", "想哭"}},
 	{chatInsult, []string{"好笨", "真笨", "笨蛋", "太笨", "傻子", "好傻", "真傻", "智障", "垃圾", "废物", "破玩意", "什么玩意", "答非所问啊"}},
 	{chatPraise, []string{"真棒", "好棒", "厉害", "真聪明", "好聪明", "好用", "说得好", "说得真好", "说得对", "讲得真好", "太好了", "真不错", "挺好的", "讲得好", "真贴心", "有帮助", "帮大忙"}},
-	{chatThanks, []string{"谢谢", "多谢", "感谢", "辛苦了", "麻烦你了", "3q", "thank"}},
+	{chatThanks, []string{"谢谢", "谢了", "谢啦", "多谢", "感谢", "辛苦了", "麻烦你了", "3q", "thank"}},
 	{chatOffTopic, []string{"讲个笑话", "说个笑话", "笑话", "股票", "彩票", "炒股", "基金", "天气怎么样", "今天天气", "唱首歌"}},
 	{chatAck, []string{"哈哈", "呵呵", "嘿嘿", "嘻嘻", "嗯嗯", "好吧", "哦哦", "👍", "ok", "OK", "收到"}},
 	{chatGreeting, []string{"在吗", "在不在", "有人吗", "你好", "您好", "早上好", "中午好", "下午好", "晚上好", "早安", "晚安", "hello", "hi", "哈喽"}},
@@ -112,7 +116,7 @@ func (e *Engine) chat(ctx context.Context, in Inbound) (Reply, bool) {
 			return Reply{}, false
 		}
 		kind = chatLonely
-	case chatCarer:
+	case chatCarer, chatRelief, chatHurt:
 		if containsAnyWord(in.Text, questionWords) && e.confident(ctx, in.Text) {
 			return Reply{}, false
 		}
@@ -120,7 +124,7 @@ func (e *Engine) chat(ctx context.Context, in Inbound) (Reply, bool) {
 	text := map[chatKind]string{
 		chatGreeting: msgChatGreeting, chatAck: msgChatAck, chatThanks: msgThanks, chatPraise: msgChatPraise, chatInsult: msgChatInsult,
 		chatWhoAreYou: msgChatWhoAreYou, chatOffTopic: msgChatOffTopic, chatGrief: msgChatGrief, chatLonely: msgChatLonely,
-		chatCarer: msgChatCarer,
+		chatCarer: msgChatCarer, chatRelief: msgChatRelief, chatHurt: msgChatHurt,
 	}[kind]
 	if kind == chatCarer {
 		respite := ""
@@ -155,6 +159,11 @@ const (
 		"· {{name}}的“暖心家园”可以陪您说说话、一起想办法：回复“人工”或致电 {{phone}}（{{hours}}），工作人员会联系您。\n" +
 		"· 心里实在难受，可以拨打心理援助热线 12356。\n" +
 		"如果有伤害自己的念头，请马上拨打 12356，或找身边的人陪着您。"
+	msgChatRelief = "能说出来真好 🌻 心里有事随时来找我说说。\n想找人聊聊，回复“人工”或致电 {{phone}}（{{hours}}）；心理援助热线 12356 也一直都在。"
+	msgChatHurt   = "身边的人不理解，确实让人难受。您的感受是真实的，不是矫情。\n" +
+		"· 试着把具体需要说出来（比如“今晚你来哄孩子，让我睡一会儿”），比争对错更容易被听进去。\n" +
+		"· 心情低落、总想哭或睡不着超过两周，请去看医生，这能治好。\n" +
+		"· 想找人聊聊：回复“人工”或致电 {{phone}}（{{hours}}）；也可以拨打心理援助热线 12356。"
 	msgChatLonely = "谢谢您愿意跟我说这些。心里的事一个人扛着很不容易，说出来就是很好的一步。\n" +
 		"· {{name}}的“暖心家园”有工作人员和志愿者，可以陪您聊聊天、一起参加活动：回复“人工”或致电 {{phone}}（{{hours}}）。\n" +
 		"· 想找人说说心里话，也可以拨打心理援助热线 12356。\n" +

@@ -167,10 +167,12 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (r Reply) {
 }
 
 // route runs the route table in order: crisis → crisis episode → command/menu →
-// flow → a pick from the last list → a question about the event just signed up
-// for → feelings and small talk → keyword → follow-up on the last topic → FAQ →
+// what the sentence means (a sign-up, cancellation or queue question inside
+// a longer message) → flow → a pick from the last list → a question about the event just signed up
+// for → answers nobody asked for, event questions and suggestions → feelings and small talk → keyword → follow-up on the last topic → FAQ →
 // clarify → fallback.
 func (e *Engine) route(ctx context.Context, in Inbound) Reply {
+	in.Text = toSimplified(in.Text)
 	c := e.assess(in.Text)
 	ep, ongoing := e.loadEpisode(ctx, in.OpenID)
 	if c.Kind != knowledge.CrisisNone {
@@ -197,6 +199,9 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 	if r, ok := e.command(ctx, in, in.Text, false); ok {
 		return r
 	}
+	if r, ok := e.intent(ctx, in); ok {
+		return r
+	}
 	if r, ok := e.continueFlow(ctx, in); ok {
 		return r
 	}
@@ -207,6 +212,9 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 		return r
 	}
 	if r, ok := e.command(ctx, in, in.Text, true); ok {
+		return r
+	}
+	if r, ok := e.residentIntent(ctx, in); ok {
 		return r
 	}
 	if r, ok := e.chat(ctx, in); ok {

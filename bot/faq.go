@@ -67,9 +67,29 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 		return r
 	}
 	if r, ok := e.severalQuestions(ctx, in); ok {
+		r.Subject = string(h.Subject)
 		return r
 	}
 	res, h := e.decide(ctx, in.Text, h)
+	if res.Decision == knowledge.Clarify {
+		// A long message whose one clear question ("有什么办法预防吗") an entry
+		// among the candidates answers outright: that entry.
+		if found := e.clauseAnswers(in.Text); len(found) == 1 && inTop(res.Top, found[0].Entry.ID) {
+			res = knowledge.Result{Decision: knowledge.Answer, Top: found, Normalized: res.Normalized}
+		}
+	}
+	if res.Decision == knowledge.Answer && res.Top[0].Entry.ID == e.context(ctx).Entry {
+		// Asked again about the entry just answered ("乳腺炎能吃什么药"): the
+		// part asked about, not the whole entry again.
+		if f, _ := detectFacet(in.Text); f != "" && hasFacet(res.Top[0].Entry, f) {
+			r := e.facetAnswer(ctx, in, res.Top[0].Entry, f)
+			r.Subject = string(h.Subject)
+			return r
+		}
+		if r, ok := e.topicLinesAnswer(ctx, in.Text, 2); ok {
+			return r
+		}
+	}
 	if res.Decision != knowledge.Answer {
 		if r, ok := e.facetQuestion(ctx, in, h); ok {
 			return r
@@ -81,6 +101,15 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 			if r, ok := e.withTopic(ctx, in); ok {
 				return r
 			}
+		}
+		// Nothing in the knowledge base answers it alone: the topic's lines
+		// that speak of it ("老大也能领吗" after the child subsidy), if any.
+		need := 2
+		if res.Decision == knowledge.NoMatch {
+			need = 1
+		}
+		if r, ok := e.topicLinesAnswer(ctx, in.Text, need); ok {
+			return r
 		}
 	}
 	r := e.faqResult(ctx, in, in.Text, res)
@@ -263,4 +292,14 @@ func init() {
 		}
 		return e.answer(ctx, in, knowledge.Candidate{Entry: en, Score: 1}, models.RouteFAQ), true
 	})
+}
+
+// inTop reports whether the entry id is among the candidates.
+func inTop(top []knowledge.Candidate, id uint) bool {
+	for _, c := range top {
+		if c.Entry.ID == id {
+			return true
+		}
+	}
+	return false
 }

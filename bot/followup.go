@@ -22,7 +22,7 @@ var facetCues = []struct {
 	// the facet, when the entry has no text of its own for it.
 	lines []string
 }{
-	{knowledge.FacetDoctor, []string{"去哪里看", "去哪看", "在哪里看", "哪里看", "哪个医院", "挂什么科", "挂哪个科", "看什么科", "看哪个科", "要去医院", "去医院吗", "要不要去医院", "用不用去医院", "上医院", "看医生", "严重吗", "要紧吗", "要紧不", "危险吗", "有事吗", "没事吧", "正常吗", "正不正常", "有问题吗",
+	{knowledge.FacetDoctor, []string{"去哪里看", "去哪看", "在哪里看", "哪里看", "哪个医院", "挂什么科", "挂哪个科", "看什么科", "看哪个科", "哪个科", "什么科", "要去医院", "去医院吗", "要不要去医院", "用不用去医院", "上医院", "看医生", "严重吗", "要紧吗", "要紧不", "危险吗", "有事吗", "没事吧", "正常吗", "正不正常", "有问题吗",
 		"去哪里打", "在哪里打", "去哪打", "哪里能打", "哪里可以打", "去哪里做", "在哪里做", "去哪做"}, nil},
 	{knowledge.FacetContagion, []string{"会传染", "传染吗", "传染人", "传不传染", "传染"}, []string{"传染", "隔离"}},
 	{knowledge.FacetDuration, []string{"多久能好", "多久会好", "多久好", "几天能好", "几天好", "几天会好", "要多久", "多长时间", "多久"}, []string{"天", "周", "个月", "多久"}},
@@ -34,7 +34,7 @@ var facetCues = []struct {
 
 // leanWords start or end a message that leans on the last one.
 var (
-	leadWords = []string{"那如果", "那要是", "那么", "那要", "那", "还有", "另外", "请问", "所以", "还"}
+	leadWords = []string{"那如果", "那要是", "那么", "那要", "那", "还有", "另外", "请问", "所以", "如果", "要是", "万一", "还"}
 	tailWords = []string{"呢", "啊", "呀", "吗", "嘛"}
 	// askWords start a short question about doing something: 能洗澡吗 → 洗澡.
 	askWords  = []string{"能不能", "可不可以", "要不要", "可以", "需要", "能", "要", "会", "该", "吃", "用", "喝", "打", "擦", "抹"}
@@ -102,7 +102,13 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 	// It leans on the topic when it starts with 那/还有… or ends with 呢, or is
 	// as short as "能洗澡吗".
 	leans := hasLead(plain) || strings.HasSuffix(plain, "呢") || utf8.RuneCountInString(plain) <= 6 && subjectOf(plain) != plain
-	switch f, cue := detectFacet(plain); {
+	if en.Category == models.CatService {
+		// "在哪里申报", "什么时候到账" after a policy: its lines, not the office's address.
+		if r, ok := e.topicLinesAnswer(ctx, in.Text, 2); ok {
+			return r, true
+		}
+	}
+	switch f, _ := detectFacet(plain); {
 	case containsExact(normalizeCommand(in.Text), moreWords):
 		return e.moreAbout(ctx, in, en), true
 	case measureRE.MatchString(plain):
@@ -122,12 +128,19 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 	case w.Subject != "" && w.Subject != cx.Subject:
 		// "那老人发烧呢", "我爸要吃什么药": someone else and words of its own is a question of its own.
 		return Reply{}, false
-	case f != "" && utf8.RuneCountInString(withoutWho(subjectOf(bare(strings.Replace(plain, cue, "", 1))), w)) <= 3:
+	case f != "" && utf8.RuneCountInString(withoutWho(subjectOf(bare(withoutCues(plain, f))), w)) <= 3:
+		return e.facetAnswer(ctx, in, en, f), true
+	case leans && f != "" && hasFacet(en, f):
+		// "那感冒药呢 有没有孕妇能吃的", "如果发烧了呢 多少度要去医院": the topic's facet.
 		return e.facetAnswer(ctx, in, en, f), true
 	case leans && rest != "" && f == "":
-		// "益生菌呢", "能洗澡吗": what the topic's answer says of it, else the
-		// topic's question with the new words — unless it stands on its own.
+		// "益生菌呢", "能洗澡吗", "那钙片要不要吃": what the topic's answer says
+		// of it, else the topic's question with the new words — unless it
+		// stands on its own.
 		if lines := mentionLines(en.Answer, subjectOf(rest)); lines != "" {
+			return e.topicLines(ctx, en, lines), true
+		}
+		if lines := mentionLines(en.Answer, askedThing(subjectOf(rest))); lines != "" {
 			return e.topicLines(ctx, en, lines), true
 		}
 		if res := e.KB.Index().DecideWith(in.Text, e.now(), knowledge.Hint{Subject: cx.Subject}); res.Decision == knowledge.Answer &&
@@ -137,6 +150,43 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 		return e.reRank(ctx, in, en, "")
 	}
 	return Reply{}, false
+}
+
+// withoutCues is text without the words that asked for the facet f: "要去医院看吗
+// 挂什么科" is only a question of where to go.
+func withoutCues(text string, f knowledge.Facet) string {
+	for _, fc := range facetCues {
+		if fc.f == f {
+			for _, w := range fc.words {
+				text = strings.ReplaceAll(text, w, "")
+			}
+		}
+	}
+	return text
+}
+
+// hasFacet reports whether the entry has something of its own to say on f.
+func hasFacet(en *knowledge.Entry, f knowledge.Facet) bool {
+	return strings.TrimSpace(en.Facets[f]) != "" || f == knowledge.FacetDoctor && strings.TrimSpace(en.SeeDoctor) != ""
+}
+
+// askWordsInside end the thing asked about: "钙片要不要吃" → "钙片", "雌激素会不会
+// 得癌" → "雌激素".
+var askWordsInside = []string{"要不要", "能不能", "会不会", "可不可以", "是不是", "有没有", "还能", "能", "要", "会", "可以", "也"}
+
+// askedThing is the thing a short question asks about: the words before its
+// first asking word, when at least two characters are left.
+func askedThing(s string) string {
+	cut := len(s)
+	for _, w := range askWordsInside {
+		if i := strings.Index(s, w); i >= 0 && i < cut {
+			cut = i
+		}
+	}
+	if utf8.RuneCountInString(s[:cut]) < 2 {
+		return ""
+	}
+	return s[:cut]
 }
 
 // subjectOf strips the words that ask about doing something: "能吃布洛芬" →
@@ -161,14 +211,7 @@ func withoutWho(s string, w who) string {
 	return strings.Trim(s, "的 ")
 }
 
-func hasLead(s string) bool {
-	for _, w := range leadWords {
-		if strings.HasPrefix(s, w) {
-			return true
-		}
-	}
-	return false
-}
+func hasLead(s string) bool { return hasPrefixAny(s, leadWords) }
 
 // mentionLines are the lines of an answer that mention word (at most three).
 func mentionLines(answer, word string) string {

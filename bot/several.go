@@ -30,28 +30,7 @@ const (
 )
 
 func (e *Engine) severalQuestions(ctx context.Context, in Inbound) (Reply, bool) {
-	parts := questionBreak.Split(in.Text, -1)
-	if len(parts) < 2 {
-		return Reply{}, false
-	}
-	var found []knowledge.Candidate
-	seen := map[uint]bool{}
-	for _, p := range parts {
-		p = strings.TrimSpace(p)
-		if utf8.RuneCountInString(p) < minPartRunes {
-			continue
-		}
-		ph := knowledge.Hint{} // each question is about whom it names itself
-		if w := detectWho(p); w.Subject != "" {
-			ph = knowledge.Hint{Subject: w.Subject, Override: true}
-		}
-		res := e.KB.Index().DecideWith(p, e.now(), ph)
-		if res.Decision != knowledge.Answer || seen[res.Top[0].Entry.ID] {
-			continue
-		}
-		seen[res.Top[0].Entry.ID] = true
-		found = append(found, res.Top[0])
-	}
+	found := e.clauseAnswers(in.Text)
 	if len(found) < 2 {
 		return Reply{}, false
 	}
@@ -78,6 +57,34 @@ func (e *Engine) severalQuestions(ctx context.Context, in Inbound) (Reply, bool)
 	e.rememberTopic(ctx, first.Entry, first.Entry.Title, "")
 	return Reply{Text: e.fill(b.String()), Route: models.RouteFAQ, Category: first.Entry.Category, Score: first.Score,
 		EntryID: first.Entry.ID}, true
+}
+
+// clauseAnswers are the entries that answer the questions of a message of
+// several clauses outright, one per entry, in the message's order.
+func (e *Engine) clauseAnswers(text string) []knowledge.Candidate {
+	parts := questionBreak.Split(text, -1)
+	if len(parts) < 2 {
+		return nil
+	}
+	var found []knowledge.Candidate
+	seen := map[uint]bool{}
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if utf8.RuneCountInString(p) < minPartRunes {
+			continue
+		}
+		ph := knowledge.Hint{} // each question is about whom it names itself
+		if w := detectWho(p); w.Subject != "" {
+			ph = knowledge.Hint{Subject: w.Subject, Override: true}
+		}
+		res := e.KB.Index().DecideWith(p, e.now(), ph)
+		if res.Decision != knowledge.Answer || seen[res.Top[0].Entry.ID] {
+			continue
+		}
+		seen[res.Top[0].Entry.ID] = true
+		found = append(found, res.Top[0])
+	}
+	return found
 }
 
 // shortAnswer is an answer's first point, cut for a phone screen.

@@ -26,13 +26,68 @@ var subjectWords = []struct {
 	s     knowledge.Subject
 	words []string
 }{
-	{knowledge.SubjectMother, []string{"刚生完孩子", "刚生完宝宝", "刚生完", "生完孩子", "坐月子", "月子里", "产后", "剖腹产", "顺产", "哺乳期", "我在喂奶", "在喂奶", "喂奶期间", "怀孕", "孕妇", "孕期", "备孕", "宝妈", "新妈妈"}},
+	{knowledge.SubjectMother, []string{"生老大", "生老二", "生二胎", "怀二胎", "怀二宝", "刚生完孩子", "刚生完宝宝", "刚生完", "生完孩子", "坐月子", "月子里", "产后", "剖腹产", "顺产", "哺乳期", "我在喂奶", "在喂奶", "喂奶期间", "怀孕", "孕妇", "孕期", "备孕", "宝妈", "新妈妈"}},
 	{knowledge.SubjectTeen, []string{"初一", "初二", "初三", "高一", "高二", "高三", "初中", "高中", "中学生", "中考", "高考", "青春期", "青少年", "我们班", "班上", "同学"}},
 	// Grandparents who write help raise small grandchildren: 0–3 unless an age says otherwise.
 	{knowledge.SubjectInfant, []string{"新生儿", "小婴儿", "婴儿", "宝宝", "小宝", "月龄", "满月", "孙子", "孙女", "外孙", "外孙女"}},
-	{knowledge.SubjectChild, []string{"小学", "幼儿园", "儿子", "女儿", "闺女", "孩子", "小孩", "娃"}},
+	{knowledge.SubjectChild, []string{"小学", "幼儿园", "我老大", "我家老大", "老大", "大宝", "儿子", "女儿", "闺女", "孩子", "小孩", "娃"}},
 	// Grandparents name themselves (我是他奶奶): a child's word decides first.
 	{knowledge.SubjectElder, []string{"我爸", "我妈", "老爸", "老妈", "老伴", "爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷", "老爷子", "老太太", "老头子", "老头", "老太婆", "老人家", "老父亲", "老母亲", "老两口", "老人", "老年人", "公公", "婆婆", "岳父", "岳母", "父亲", "母亲", "长辈"}},
+}
+
+// motherTopics are what only the mother herself has (叶酸吃到几个月, 糖耐要空腹吗,
+// 乳腺炎能吃什么药): they make her the subject when no one else is named, and
+// stay the topic of the message.
+var motherTopics = []string{"叶酸", "夜酸", "产检", "建档", "糖耐", "孕吐", "胎动", "堵奶", "乳腺炎", "涨奶", "奶水", "恶露", "月子", "月字"}
+
+// pregnantWeeksRE is how far along a pregnancy is: 24周, 孕24周, 怀孕三十周.
+var pregnantWeeksRE = regexp.MustCompile(`(孕|怀孕)?([0-9]{1,2}|[一二三四五六七八九十]{1,3})\+?[0-9]?\s*(周|週)`)
+
+// babyAgeWords make "3周" a baby's age, not a pregnancy: 宝宝出生3周.
+var babyAgeWords = []string{"出生", "宝宝", "生下来", "满月", "新生儿", "早产"}
+
+// reportWords after an elder's word make the elder the one who says, not the
+// one asked about: 我婆婆说要打他屁股, 婆婆让我喝骨头汤.
+var reportWords = []string{"说", "让", "不让", "叫", "非要", "坚持", "天天让", "总让", "老说", "觉得", "要我", "逼我", "帮我带", "给我"}
+
+// notSubject: the word names someone who is not the one asked about — an
+// elder reporting advice (婆婆说), 老大 inside 老大爷.
+func notSubject(text, word string) bool {
+	if word == "老大" && containsAnyWord(text, []string{"老大爷", "老大娘", "老大妈"}) {
+		return true
+	}
+	if youngWriter(text) {
+		return false // 我妈不让我玩手机: a teenager about a parent
+	}
+	for i := 0; ; {
+		j := strings.Index(text[i:], word)
+		if j < 0 {
+			return true // every mention is a report
+		}
+		rest := text[i+j+len(word):]
+		if !elderWord(word) || !hasPrefixAny(rest, reportWords) {
+			return false
+		}
+		i += j + len(word)
+	}
+}
+
+func elderWord(word string) bool {
+	for _, g := range subjectWords {
+		if g.s == knowledge.SubjectElder {
+			return containsExact(word, g.words)
+		}
+	}
+	return false
+}
+
+func hasPrefixAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // youngWords in a message with 我爸/我妈 mean a young writer talking about a
@@ -43,7 +98,11 @@ var youngWords = []string{"上学", "作业", "老师", "学校", "手机", "游
 // 8个月 → a baby; 我女儿12岁 → a teen); "我15岁" is the writer, a teen.
 func detectWho(text string) who {
 	var w who
-	if m := ageRE.FindStringSubmatch(text); m != nil {
+	text = knowledge.Simplified(text) // 孕婦 is 孕妇
+	if m := pregnantWeeksRE.FindString(text); m != "" && !containsAnyWord(text, babyAgeWords) {
+		w.Subject, w.Words = knowledge.SubjectMother, []string{m} // 我24周了: the writer is pregnant
+	}
+	if m := ageRE.FindStringSubmatch(text); m != nil && w.Subject == "" {
 		if m[3] != "" { // 今年七十八: years
 			m[1], m[2] = m[3], "岁"
 		}
@@ -66,7 +125,7 @@ func detectWho(text string) who {
 	}
 	for _, g := range subjectWords {
 		for _, word := range g.words {
-			if !strings.Contains(text, word) {
+			if !strings.Contains(text, word) || notSubject(text, word) {
 				continue
 			}
 			w.Words = append(w.Words, word)
@@ -79,6 +138,9 @@ func detectWho(text string) who {
 			}
 			w.Subject = s
 		}
+	}
+	if w.Subject == "" && containsAnyWord(text, motherTopics) {
+		w.Subject = knowledge.SubjectMother
 	}
 	return w
 }

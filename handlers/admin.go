@@ -99,7 +99,7 @@ var flashes = map[string]string{
 	// page's 给居民的通知 says when it went out or failed.
 	"saved": "已保存", "replied": "已回复，通知已排队发送给居民", "finished": "已办结，答复已排队发送给居民",
 	"accepted": "已受理，通知已排队发送给居民", "started": "已标记为办理中", "reopened": "已重新办理，原因已排队发送给居民", "rejected": "已标记为不予受理，原因已排队发送给居民",
-	"assigned": "已分派", "hidden": "已从回音壁隐藏", "shown": "已在回音壁展示", "handled": "已标记为已处理", "crisis_replied": "已发给居民（在“发送失败”页可查看能否送达），并标记为已处理",
+	"assigned": "已分派", "hidden": "已从回音壁隐藏", "shown": "已在回音壁展示", "handled": "已标记为已处理", "crisis_replied": "已排队发给居民（在“发送失败”页可查看能否送达）。联系上居民、情况稳妥后，再标记已处理", "crisis_noted": "已记下", "public_saved": "回音壁上的回应已保存，已按新内容展示", "marked_wrong": "已标为答错了，这个问题已放进“未能回答的问题”，请修改知识库",
 	"retried": "已重新排队发送", "removed": "已移除",
 }
 
@@ -364,12 +364,15 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	g.POST("/wishes/:id/reply", s.h(s.wishReply))
 	g.POST("/wishes/:id/assign", s.h(s.wishAssign))
 	g.POST("/wishes/:id/wall", s.h(s.wishWall))
+	g.POST("/wishes/:id/public", s.h(s.wishPublic))
 	g.POST("/wishes/:id/reveal", s.h(s.wishReveal))
 	g.GET("/crisis", s.h(s.crisisPage))
 	g.POST("/crisis/:id/handled", s.h(s.crisisHandled))
 	g.POST("/crisis/:id/reply", s.h(s.crisisReply))
+	g.POST("/crisis/:id/note", s.h(s.crisisNote))
 	g.POST("/crisis/:id/reveal", s.h(s.crisisReveal))
 	g.GET("/messages", s.h(s.messagesPage))
+	g.POST("/messages/:id/wrong", s.h(s.messageWrong))
 	g.GET("/outbox", s.h(s.outboxPage))
 	g.POST("/outbox/:id/retry", s.h(s.outboxRetry))
 	g.GET("/staff", s.adminOnly(), s.h(s.staffPage))

@@ -195,6 +195,7 @@ type wishView struct {
 	LowRating  bool        // the resident rated the answer low: offer 记录回访
 	Failed     string      // the form the last submission failed in (reply, reject, reopen, followup): kept open
 	Notices    []noticeRow // what the resident was sent about this wish, and whether it went out
+	Wall       wallVersion // the 回音壁 version of the answer
 }
 
 var stepLabels = map[string]string{models.WishAccepted: "受理", models.WishInProgress: "开始办理"}
@@ -243,6 +244,7 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 		v.Events = append(v.Events, eventRow{WishEvent: ev, What: eventText(ev)})
 	}
 	v.Notices = s.wishNotices(ctx, id)
+	v.Wall = publicVersion(c, d)
 	action := "wish.view"
 	if revealed {
 		action = "wish.reveal"

@@ -74,7 +74,16 @@ func crisisWord(w string) string {
 
 func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 	l := &crisisLexicon{ids: map[string]int{}, terms: map[string][]crisisTerm{}}
-	var aliases, idioms []string
+	aliases, err := parseCrisisAliases(text)
+	if err != nil {
+		return nil, err
+	}
+	// Words are prepared as messages are (normalised, then the aliases), so a
+	// word still matches when Normalize or an alias rewrites part of it
+	// (没有我大家: a message's 冇/没有 comes out as 没).
+	l.alias = strings.NewReplacer(aliases...)
+	word := func(w string) string { return l.alias.Replace(crisisWord(w)) }
+	var idioms []string
 	section := ""
 	var ruleLines []string
 	for n, line := range strings.Split(text, "\n") {
@@ -96,14 +105,9 @@ func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 		}
 		switch {
 		case section == "alias":
-			from, to, ok := strings.Cut(line, "=>")
-			if !ok {
-				return nil, fmt.Errorf("line %d: alias without =>", n+1)
-			}
-			aliases = append(aliases, crisisWord(strings.TrimSpace(from)), crisisWord(strings.TrimSpace(to)))
 		case section == "idiom":
 			for _, w := range strings.Fields(line) {
-				idioms = append(idioms, crisisWord(w), "|")
+				idioms = append(idioms, word(w), "|")
 			}
 		case section == "rules":
 			ruleLines = append(ruleLines, line)
@@ -135,7 +139,7 @@ func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 					if utf8.RuneCountInString(p) < utf8.RuneCountInString(parts[i]) {
 						return nil, fmt.Errorf("line %d: %q is normalised to %q: write the normalised form", n+1, parts[i], p)
 					}
-					parts[i] = p
+					parts[i] = l.alias.Replace(p)
 				}
 				t.rest = parts[1:]
 				l.terms[parts[0]] = append(l.terms[parts[0]], t)
@@ -162,15 +166,35 @@ func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 		l.starts[r] = true
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(l.lens)))
-	l.alias = strings.NewReplacer(aliases...)
 	l.idiom = strings.NewReplacer(longestFirst(idioms)...)
 	for _, name := range []string{"present", "guard_prevention", "guard_past", "guard_info", "guard_fiction", "guard_joke", "pet", "peer", "on_scene", "remote", "death_wish", "pregnancy", "stroke_weak", "stroke_sign", "chest_sign", "choke_weak", "choking_sign", "drowning_sign", "seizure_eyes", "seizure_shake", "overdose_sign", "toxic_household", "poison_substance", "sharp_object", "fall_impact", "burn_sign", "allergy_sign", "allergy_red", "sugar", "breathing_sign", "bleeding_sign", "unconscious_weak", "despair", "hit_other", "sex_touch", "sex_assault", "online_coercion", "genital_injury", "secrecy_strong", "who_self_victim", "self_harm_self", "third_intent", "child_writer_cue", "secrecy", "event_abuse",
-		"infant", "young_infant", "child", "teen", "partner", "elder", "other_person"} {
+		"victim_other", "guard_model", "guard_hypothetical", "guard_over", "infant", "young_infant", "child", "teen", "partner", "elder", "other_person"} {
 		if _, ok := l.ids[name]; !ok {
 			return nil, fmt.Errorf("concept %s is used by the code but not defined", name)
 		}
 	}
 	return l, nil
+}
+
+// parseCrisisAliases reads the [alias] section: from, to pairs, normalised.
+func parseCrisisAliases(text string) ([]string, error) {
+	var aliases []string
+	section := ""
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
+			section = strings.TrimSpace(line[1 : len(line)-1])
+		case section == "alias":
+			from, to, ok := strings.Cut(line, "=>")
+			if !ok {
+				return nil, fmt.Errorf("line %d: alias without =>", n+1)
+			}
+			aliases = append(aliases, crisisWord(strings.TrimSpace(from)), crisisWord(strings.TrimSpace(to)))
+		}
+	}
+	return aliases, nil
 }
 
 func (l *crisisLexicon) parseRule(line string) (crisisRule, error) {
@@ -337,6 +361,15 @@ func (r crisisRule) fires(h conceptHits) bool {
 
 // has reports whether a concept by name was found; names are checked at load.
 func (l *crisisLexicon) has(h conceptHits, name string) bool { return h.has(l.ids[name]) }
+
+func (l *crisisLexicon) hasAll(h conceptHits, names ...string) bool {
+	for _, n := range names {
+		if !l.has(h, n) {
+			return false
+		}
+	}
+	return true
+}
 
 func (l *crisisLexicon) hasAny(h conceptHits, names ...string) bool {
 	for _, n := range names {

@@ -67,12 +67,14 @@ func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
 	// cannot tell 噎住了怎么急救 (learning) from 噎住了 (now). Nor does it
 	// decide alone on a text an idiom was cut from (笑死我了) or on a very
 	// short one: a few characters are too few for n-gram statistics, and short
-	// crises are what the concept rules are for.
+	// crises are what the concept rules are for. On a few everyday topics
+	// (guard_model: a medicine question, periods, allowances) it never
+	// decides alone either, nor on a joke or a story (哈哈, 电视剧里).
 	if k, ok := m.verdict(s); ok {
 		switch {
 		case c.Kind != CrisisNone:
 			c.Layer = "rule+model"
-		case !l.anyGuard(h) && !strings.Contains(s, "|") && utf8.RuneCountInString(s) >= modelMinRunes:
+		case !l.anyGuard(h) && !l.hasAny(h, "guard_model", "guard_joke", "guard_fiction") && !strings.Contains(s, "|") && utf8.RuneCountInString(s) >= modelMinRunes:
 			c.Kind, c.Layer = k, "model"
 		}
 	}
@@ -149,8 +151,11 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 	case CrisisSuicide:
 		// The writer's own death wish or plan is never a "general question"
 		// (吃多少片安眠药才不会醒).
-		self := ownSelf || (strings.Contains(s, "我") && !l.hasAny(h, "child", "teen", "infant", "partner", "elder", "peer"))
-		return (general || l.has(h, "guard_past")) && !self && !l.has(h, "third_intent")
+		self := ownSelf || (strings.Contains(strings.ReplaceAll(s, "我们", ""), "我") && !l.hasAny(h, "child", "teen", "infant", "partner", "elder", "peer"))
+		if l.hasAll(h, "guard_past", "guard_over") {
+			return true // 我以前自残过 现在一年多没有了
+		}
+		return (general || l.has(h, "guard_past")) && !self && (!l.has(h, "third_intent") || l.has(h, "guard_hypothetical"))
 	default:
 		// A stated act (让她脱裤子, 让她拍私处照片) is hidden only by a
 		// prevention question, not by a general word around it.
@@ -158,7 +163,7 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 			general = l.has(h, "guard_prevention")
 		}
 		// 我前几年被家暴过 离婚以后过得挺好 想当志愿者: over, and a question.
-		if general && l.has(h, "guard_past") {
+		if (general || l.has(h, "guard_over")) && l.has(h, "guard_past") {
 			return true
 		}
 		return general && !l.has(h, "who_self_victim") && !l.has(h, "event_abuse") && !l.has(h, "secrecy")

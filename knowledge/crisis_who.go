@@ -50,8 +50,9 @@ func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
 		}
 		someone()
 	case CrisisViolence:
-		// The writer is the one hurt or threatened unless only someone else is.
-		if selfVictim || !l.has(h, "hit_other") {
+		// The writer is the one hurt or threatened unless only someone else is
+		// (打孩子, 我闺蜜被家暴了, 楼下有人拿刀砍人, 我朋友说她前男友要弄死她).
+		if selfVictim || !(l.hasAny(h, "hit_other", "victim_other", "adult_victim", "parent_victim") || (!writerInvolved(s) && (l.has(h, "peer") || strings.Contains(s, "有人") || strings.Contains(s, "有个")))) {
 			c.Subject, c.Person = SubjectSelf, PersonSelf
 			break
 		}
@@ -82,7 +83,7 @@ func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
 
 // othersWords name someone other than the writer; "我" before one of them
 // (我女儿, 我妈) is possessive.
-var othersWords = []string{"儿子", "女儿", "闺女", "孩子", "小孩", "娃", "孙子", "孙女", "外孙", "学生", "同学", "同桌", "朋友", "闺蜜", "网友", "老公", "老婆", "丈夫", "妻子", "媳妇", "男朋友", "女朋友", "对象",
+var othersWords = []string{"儿子", "女儿", "闺女", "孩子", "小孩", "娃", "孙子", "孙女", "外孙", "学生", "同学", "同桌", "好朋友", "好闺蜜", "朋友", "闺蜜", "网友", "老公", "老婆", "丈夫", "妻子", "媳妇", "男朋友", "女朋友", "对象",
 	"妈", "爸", "母亲", "父亲", "奶奶", "爷爷", "外婆", "外公", "姥姥", "姥爷", "老伴", "婆婆", "公公", "姐", "妹", "哥", "弟", "邻居", "同事", "老太太", "老人", "他", "她", "有人", "有个"}
 
 // othersFirst reports whether the message speaks of someone else before it
@@ -113,6 +114,27 @@ func othersFirst(s string) bool {
 		}
 		_, size := utf8.DecodeRuneInString(rest)
 		i += size
+	}
+	return false
+}
+
+// writerInvolved reports whether the writer appears other than as the owner
+// of someone (我朋友, 我姐): 我好怕, 打我, 我躲在.
+func writerInvolved(s string) bool {
+	for i := strings.Index(s, "我"); i >= 0; {
+		after := strings.TrimPrefix(strings.TrimPrefix(s[i+len("我"):], "的"), "家")
+		owned := strings.HasPrefix(after, "们")
+		for _, w := range othersWords {
+			owned = owned || strings.HasPrefix(after, w)
+		}
+		if !owned {
+			return true
+		}
+		next := strings.Index(s[i+len("我"):], "我")
+		if next < 0 {
+			break
+		}
+		i += len("我") + next
 	}
 	return false
 }
@@ -180,7 +202,7 @@ func youngInfantAge(s string) bool {
 		if !ok || n <= 0 {
 			continue
 		}
-		age := strings.HasSuffix(before, "才") || strings.HasSuffix(before, "出生") || strings.HasSuffix(before, "刚") || strings.HasSuffix(before, "只有")
+		age := strings.HasSuffix(before, "才") || strings.HasSuffix(before, "宝宝") || strings.HasSuffix(before, "出生") || strings.HasSuffix(before, "刚") || strings.HasSuffix(before, "只有")
 		switch {
 		case strings.HasPrefix(after, "天"):
 			rest := after[len("天"):]

@@ -137,6 +137,11 @@ func NewIndex(entries []Entry, opts Options) *Index {
 		for _, c := range e.CounterExamples {
 			d.counter = append(d.counter, canonicalWords(c))
 		}
+		if d.subjects["pregnant"] && !d.subjects["child"] && !lex.wordNames(e, "infant") {
+			// About the mother alone (孕妇感冒能吃什么药): not a baby's entry,
+			// though its category is the 0–3 area's.
+			delete(d.subjects, "infant")
+		}
 		d.specific = lex.specific(d.subjects)
 		ix.docs = append(ix.docs, d)
 		for id, f := range d.tf {

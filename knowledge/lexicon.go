@@ -252,3 +252,16 @@ func longestFirst(pairs []string) []string {
 	}
 	return out
 }
+
+// wordNames reports whether the entry's title, questions or keywords name the
+// subject group g themselves (not through the entry's category).
+func (l *lexicon) wordNames(e Entry, g string) bool {
+	for _, s := range append(append([]string{e.Title}, e.Questions...), e.Keywords...) {
+		for _, t := range terms(Normalize(s)) {
+			if l.subject[t.raw] == g && !t.sub {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -176,10 +176,10 @@ func (ix *Index) match(norm string, now time.Time, explain bool, h Hint) Result 
 		}
 	}
 	if g, ok := subjectGroups[h.Subject]; ok && (h.Override || len(q.subjects) == 0) {
+		// A pregnant woman or new mother asks about herself: her cold, her
+		// medicine, her weight are not a baby's (the entries about her are
+		// marked by the words of [subject pregnant]).
 		q.subjects = map[string]bool{g: true}
-		if h.Subject == SubjectMother {
-			q.subjects["infant"] = true // a new mother's questions are the 0–3 area's too
-		}
 	}
 	q.specific = lex.specific(q.subjects)
 

@@ -31,6 +31,11 @@ func simplified(s string) string {
 	return out
 }
 
+// Simplified is text with traditional characters converted to simplified
+// ones (孕婦 → 孕妇), nothing else changed: the bot reads who a message is
+// about from it.
+func Simplified(s string) string { return simplified(s) }
+
 // Most messages are written in simplified characters already, and the
 // conversion costs several microseconds even when it changes nothing. Each
 // Han character the conversion would change on its own is marked once, at

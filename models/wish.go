@@ -91,7 +91,10 @@ type Wish struct {
 	Public bool
 	// WallHidden lets staff keep a public wish off the 回音壁 (e.g. it identifies someone).
 	WallHidden bool
-	Status     string `gorm:"type:varchar(16);index:idx_wishes_status_time,priority:1"`
+	// PublicReply is the answer as the 回音壁 shows it, written by staff with
+	// names and numbers left out; the reply sent to the resident is never shown.
+	PublicReply string `gorm:"type:text"`
+	Status      string `gorm:"type:varchar(16);index:idx_wishes_status_time,priority:1"`
 	// Team is the staff team responsible (initially the category).
 	Team       string `gorm:"type:varchar(32);index"`
 	AssignedTo string `gorm:"type:varchar(64);index"` // staff UserID, or empty
@@ -188,11 +191,13 @@ type WishChange struct {
 	AssignTo   *string
 	Team       *string
 	WallHidden *bool
-	FollowedUp bool // set FollowedUpAt to At
-	Category   *string
-	Reply      *WishReply // appended; WishID and N are filled by the store
-	Event      WishEvent  // WishID, FromStatus, ToStatus and CreatedAt are filled by the store
-	At         time.Time
+	// PublicReply sets the 回音壁 version of the answer.
+	PublicReply *string
+	FollowedUp  bool // set FollowedUpAt to At
+	Category    *string
+	Reply       *WishReply // appended; WishID and N are filled by the store
+	Event       WishEvent  // WishID, FromStatus, ToStatus and CreatedAt are filled by the store
+	At          time.Time
 	// Messages builds the outbox rows from the changed wish and the reply number (0 without a reply).
 	Messages func(w Wish, replyN int) []OutboxMessage
 }

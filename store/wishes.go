@@ -209,6 +209,9 @@ func (s *Store) ChangeWish(ctx context.Context, ch models.WishChange) (models.Wi
 		if ch.WallHidden != nil {
 			set["wall_hidden"] = *ch.WallHidden
 		}
+		if ch.PublicReply != nil {
+			set["public_reply"] = *ch.PublicReply
+		}
 		if ch.FollowedUp {
 			set["followed_up_at"] = at
 		}

@@ -247,7 +247,7 @@ func (s *Service) wall(ctx context.Context, limit int) ([]WallItem, error) {
 	out := make([]WallItem, 0, len(ds))
 	for _, d := range ds {
 		it := WallItem{ID: d.ID, Category: models.WishCategoryLabel(d.Category), Text: privacy.Hide(d.Text),
-			Reply: privacy.Hide(d.LastReply()), CreatedAt: d.CreatedAt, Rating: d.Rating}
+			Reply: WallReply(d), CreatedAt: d.CreatedAt, Rating: d.Rating}
 		if d.FinishedAt != nil {
 			it.FinishedAt = *d.FinishedAt
 		}
