@@ -16,28 +16,28 @@ import (
 // "取消报名三", "我想提个建议哈". These helpers only rewrite or classify the
 // text; the commands and flows do the work.
 
-// traditional folds the traditional characters residents type (or their
-// phones convert to) into the simplified ones the commands, parsers and the
-// knowledge base use. Names keep their meaning (張偉 → 张伟).
-var traditional = strings.NewReplacer(
-	"報", "报", "確", "确", "認", "认", "歲", "岁", "個", "个", "動", "动", "單", "单", "許", "许", "願", "愿",
-	"開", "开", "關", "关", "說", "说", "請", "请", "這", "这", "裡", "里", "嗎", "吗", "麼", "么", "幾", "几",
-	"點", "点", "還", "还", "們", "们", "號", "号", "碼", "码", "電", "电", "話", "话", "機", "机", "醫", "医",
-	"藥", "药", "發", "发", "燒", "烧", "孫", "孙", "媽", "妈", "爺", "爷", "奶", "奶", "寶", "宝", "兒", "儿",
-	"張", "张", "偉", "伟", "劉", "刘", "陳", "陈", "楊", "杨", "黃", "黄", "趙", "赵", "吳", "吴", "鄭", "郑",
-	"謝", "谢", "東", "东", "車", "车", "時", "时", "間", "间", "會", "会", "長", "长", "課", "课", "聽", "听",
-	"帶", "带", "讓", "让", "對", "对", "沒", "没", "為", "为", "給", "给", "問", "问", "題", "题", "們", "们",
-	"後", "后", "從", "从", "麼", "么", "嗎", "吗", "過", "过", "邊", "边", "歡", "欢", "類", "类", "別", "别",
-	"當", "当", "愛", "爱", "見", "见", "親", "亲", "媳", "媳", "婦", "妇", "護", "护", "產", "产", "檢", "检",
-	"預", "预", "約", "约", "聯", "联", "繫", "系", "員", "员", "務", "务", "協", "协", "參", "参", "頭", "头",
+// tradPairs are the traditional characters residents type (or their phones
+// convert to), each followed by its simplified form. Folding them lets the
+// commands, parsers and the knowledge base read 報名1, 確認, 一歲半; names keep
+// their meaning (張偉 → 张伟).
+const tradPairs = "報报確确認认歲岁個个動动單单許许願愿開开關关說说請请這这裡里嗎吗麼么幾几點点還还們们號号碼码電电話话機机醫医藥药發发燒烧孫孙媽妈爺爷寶宝兒儿張张偉伟劉刘陳陈楊杨黃黄趙赵吳吴鄭郑謝谢東东車车時时間间會会長长課课聽听帶带讓让對对沒没為为給给問问題题後后從从過过邊边歡欢類类別别當当愛爱見见親亲婦妇護护產产檢检預预約约聯联繫系員员務务協协參参頭头"
+
+var (
+	traditional = strings.NewReplacer(strings.Split(tradPairs, "")...)
+	tradChars   = func() string {
+		r := []rune(tradPairs)
+		var b strings.Builder
+		for i := 0; i < len(r); i += 2 {
+			b.WriteRune(r[i])
+		}
+		return b.String()
+	}()
 )
 
 // toSimplified folds traditional characters; text without any stays as it is.
 func toSimplified(s string) string {
-	for _, r := range s {
-		if r >= 0x4E00 && strings.ContainsRune("報確認歲個動單許願開關說請這裡嗎麼幾點還們號碼電話機醫藥發燒孫媽爺寶兒張偉劉陳楊黃趙吳鄭謝東車時間會長課聽帶讓對沒為給問題後從過邊歡類別當愛見親婦護產檢預約聯繫員務協參頭", r) {
-			return traditional.Replace(s)
-		}
+	if strings.ContainsAny(s, tradChars) {
+		return traditional.Replace(s)
 	}
 	return s
 }

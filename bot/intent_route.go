@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -271,9 +272,9 @@ func (e *Engine) bookingQuestion(ctx context.Context, in Inbound, text string) (
 	if !isQuestion(text) {
 		return Reply{}, false
 	}
-	adults := containsAnyWord(text, []string{"大人", "家长要", "几个家长", "几位家长", "都去", "一起去", "一起听", "两个人去", "我和我老婆", "我和我老公"})
+	adults := adultsRE.MatchString(text)
 	months, hasAge := ageInText(text)
-	goes := containsAnyWord(text, []string{"能去", "能参加", "可以去", "可以参加", "能报", "适合", "合适", "能不能去", "行不行", "带孩子"})
+	goes := goesRE.MatchString(text)
 	if !adults && !(goes && (hasAge || strings.Contains(text, "孩子"))) {
 		return Reply{}, false
 	}
@@ -314,6 +315,13 @@ func (e *Engine) whichEvent(ctx context.Context, text string) (Reply, bool) {
 	b.WriteString("回复“活动 编号”看详情；停车等场地问题请致电 {{phone}}（{{hours}}）。")
 	return Reply{Text: e.fill(b.String()), Route: models.RouteCommand, Category: models.CatService}, true
 }
+
+// goesRE and adultsRE ask whether someone may come, with nothing after the
+// verb (孩子两岁了能去吗, not 孩子两岁了能去游泳吗), or how many adults may come.
+var (
+	goesRE   = regexp.MustCompile(`(能去|能参加|可以去|可以参加|能报|能报名|适合|合适|能不能去|能不能参加|带孩子去|能带孩子)(吗|不|么|嘛|呢|[?？]|$| )`)
+	adultsRE = regexp.MustCompile(`(大人|家长)(要|能|可以|得)?(去)?(几个|几位)|(都去|一起去|一起听|一起来)(行|吗|可以|不|么|[?？]|$| )|能一起去听`)
+)
 
 // fitLine says whether an event suits the child (or the adults) a question speaks of.
 func fitLine(v signup.EventView, text string, months int, hasAge, adults bool) string {
@@ -372,31 +380,3 @@ func (e *Engine) eventsAbout(ctx context.Context, text string) ([]signup.EventVi
 	}
 	return evs, nil
 }
-
-// wishIntent starts the wish flow for a suggestion said outright ("希望周末也有
-// 活动") and answers a question about a wish just left ("多久回复").
-func (e *Engine) wishIntent(ctx context.Context, in Inbound, text string) (Reply, bool) {
-	if e.context(ctx).Wish != 0 && containsAnyWord(text, []string{"多久", "几天", "什么时候", "啥时候", "多长时间"}) &&
-		containsAnyWord(text, []string{"回复", "答复", "受理", "处理", "回", "办"}) {
-		// The wall's own promise, not a knowledge entry that may word it otherwise.
-		return Reply{Text: msgWishWhen, Route: models.RouteCommand}, true
-	}
-	if !strings.HasPrefix(text, "希望") && !strings.HasPrefix(text, "建议") || isQuestion(text) {
-		return Reply{}, false
-	}
-	// 希望宝宝快点好起来 is a feeling, 希望社区多办点周末的活动 a suggestion.
-	if !containsAnyWord(text, suggestionCues) && e.confident(ctx, text) {
-		return Reply{}, false
-	}
-	if r, limited := e.wishLimited(ctx, in.OpenID); limited {
-		return r, true
-	}
-	if err := e.StartFlow(ctx, in.OpenID, State{Flow: wishFlow, Step: "offer", Data: map[string]string{"text": clip(in.Text, 500)}}); err != nil {
-		return Reply{Text: msgSorry}, true
-	}
-	return Reply{Text: msgWishOffer, Route: models.RouteCommand}, true
-}
-
-// suggestionCues make a 希望… sentence a suggestion to the association.
-var suggestionCues = []string{"多办", "多搞", "多开", "多组织", "增加", "开设", "办个", "搞个", "也有", "能有", "开放", "延长", "周末",
-	"晚上", "你们", "社区", "协会", "活动", "课堂", "讲座", "名额"}

@@ -177,6 +177,11 @@ func TestEventQuestionsAnsweredFromTheEvent(t *testing.T) {
 	say(t, e, "q5", "家长课堂 我家孩子一岁半 合适吗", "12岁以上孩子的家长", "可能还用不上")
 	say(t, e, "q5", "能带孩子去吗", "不用带孩子") // the class just asked about
 	say(t, e, "q6", "能换成我爱人去吗", "人工")
+	for _, q := range []string{"孩子两岁了能去游泳吗", "我和老伴一起去打疫苗吗"} { // questions for the knowledge base
+		if r := say(t, e, "q9", q); r.Category == models.CatService {
+			t.Errorf("%q answered from the events: %s", q, r.Text)
+		}
+	}
 	say(t, e, "q7", "几点结束", "哪个活动", "绘本时光", "11:00")
 	say(t, e, "q8", "报名 4", "姓名")
 	say(t, e, "q8", "我排第几", "还没填完")
@@ -196,5 +201,14 @@ func TestSignupInText(t *testing.T) {
 		if got != want || ok != (want != "") {
 			t.Errorf("signupInText(%q) = %q, %v; want %q", in, got, ok, want)
 		}
+	}
+}
+
+func TestTraditionalFolded(t *testing.T) {
+	if got := toSimplified("報名1 張偉 一歲半 確認"); got != "报名1 张伟 一岁半 确认" {
+		t.Errorf("got %q", got)
+	}
+	if got := toSimplified("宝宝发烧怎么办"); got != "宝宝发烧怎么办" {
+		t.Errorf("simplified text changed: %q", got)
 	}
 }

@@ -46,11 +46,6 @@ const (
 	msgRateTwice       = "您已经评价过心愿 #%d 了，谢谢！"
 	msgRateThanks      = "谢谢您的评价（%d分）！我们会继续努力。"
 	msgRateSorry       = "谢谢您的评价（%d分）。抱歉没能让您满意，工作人员会再联系您了解情况。"
-	msgWishOffer       = "这是给我们的建议吗？可以留在“心愿墙”上，工作人员一般3天内受理、15天内答复。\n回复“是”留下这条（也可以接着补充几句），回复“不用”就不留。以后想提建议，直接回复“许愿”就行。"
-	msgWishKeep        = "刚才写的建议还没提交。要保存吗？回复“保存”提交（不留联系方式、不上回音壁），回复“不用”就不保存。"
-	msgWishNotKept     = "好的，这条没有保存。想提建议随时回复“许愿”。"
-	msgWishPhoneAsk    = "不是必须的：留了电话，工作人员可以直接联系您；不留也一样会答复，结果通过公众号通知您。不留请回复“跳过”。"
-	msgWishWhen        = "工作人员一般在3天内受理、15天内答复，结果会通过公众号通知您；回复“我的心愿”可随时查看进度。"
 )
 
 // wishCommandNames start the flow, or with words after them, take a one-line wish.
@@ -147,12 +142,8 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 	answer := strings.TrimSpace(in.Text)
 	short := normalizeCommand(answer)
 	if prompt, asking := wishPrompts[st.Step]; asking && signupQuestion(answer) {
-		// Questions about the wall itself are answered from the wall's promise.
-		switch {
-		case containsAnyWord(answer, []string{"留电话", "要电话", "留手机", "必须", "一定要", "联系方式"}):
-			return Reply{Text: msgWishPhoneAsk}, true
-		case containsAnyWord(answer, []string{"多久", "几天", "什么时候", "啥时候"}):
-			return Reply{Text: msgWishWhen + "\n\n" + prompt}, true
+		if r, ok := wallQuestion(answer, prompt); ok {
+			return r, true
 		}
 		// A question half-way is answered, and the step asked again.
 		r := e.faq(ctx, in)
@@ -219,36 +210,6 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 	return Reply{}, false
 }
 
-// wishOffered takes the answer to "这是给我们的建议吗？" (offer) or "要保存吗？"
-// (keep): yes, with or without more words, goes on; no ends the flow.
-func (e *Engine) wishOffered(ctx context.Context, in Inbound, st *State, short string) (Reply, bool) {
-	plain := plainIntent(short)
-	if st.Step == "offer" && isQuestion(short) {
-		st.Flow = ""
-		return Reply{}, false // a question instead of an answer: routed as usual
-	}
-	if isSkip(plain) || strings.HasPrefix(plain, "不") || strings.HasPrefix(plain, "算了") {
-		st.Flow = ""
-		return Reply{Text: msgWishNotKept}, true
-	}
-	if st.Step == "keep" {
-		if !containsAnyWord(plain, []string{"保存", "是", "好", "要", "可以", "行", "提交", "1", "嗯", "对"}) {
-			return Reply{Text: msgWishKeep}, true
-		}
-		st.Flow = ""
-		return e.createWish(ctx, wishwall.NewWish{OpenID: in.OpenID, Text: st.Get("text"), Category: st.Get("category"),
-			Contact: st.Get("contact")}, ""), true
-	}
-	// 对 就是建议 周末搞点亲子的: the yes, then more of the wish.
-	more := strings.TrimSpace(strings.NewReplacer("就是建议", "", "是建议", "", "是的", "", "对的", "", "留下", "", "是", "", "对", "", "嗯", "", "好", "", "可以", "").Replace(short))
-	text := st.Get("text")
-	if utf8.RuneCountInString(plainIntent(more)) > 1 {
-		text += "；" + strings.TrimLeft(more, "，,。 ")
-	}
-	st.Step = "text"
-	return wishStep(ctx, e, Inbound{OpenID: in.OpenID, Kind: in.Kind, Text: text}, st)
-}
-
 // wishPrompts are the questions of the steps after the wish's text.
 var wishPrompts = map[string]string{"category": msgWishAskCategory, "contact": msgWishAskContact, "public": msgWishAskPublic}
 
@@ -267,13 +228,7 @@ func isSkip(s string) bool {
 	case "跳过", "不用", "不用了", "不需要", "不需要了", "不留", "不要", "不", "否", "无", "没有", "不选", "不知道", "略", "skip":
 		return true
 	}
-	// 不用留, 不需要联系我, 不留了: a no with more words.
-	for _, p := range []string{"不用", "不需要", "不留", "不要留", "不必"} {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
+	return noWithMore(s)
 }
 
 // myWishes lists the resident's latest wishes, or shows one ("我的心愿 12").
