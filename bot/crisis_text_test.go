@@ -357,6 +357,8 @@ func TestEpisodeRepliesFollowTheSituation(t *testing.T) {
 		{friend, "打110要说什么啊", false, []string{"小区名", "你的电话", "门牌号"}, nil},
 		{friend, "我现在去找她吗", true, []string{"不要一个人去", "110"}, nil},
 		{friend, "我在上课 手机偷偷用的", true, []string{"告诉老师"}, nil},
+		{friend, "她现在没事 在学校 我就是想知道怎么帮她", false, []string{"认真听", "不能替她保密", "110 或 120"}, []string{"举手"}},
+		{friend, "我要怎么跟她说话才不会让她难过", false, []string{"认真听"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
