@@ -143,10 +143,16 @@ func (e *Engine) crisis(ctx context.Context, in Inbound, c knowledge.Crisis, ep 
 	text := pronoun(crisisReply(ep), ep)
 	// For a medical emergency, the first-aid entry that matches follows the first
 	// steps ("热性惊厥发作时怎么办" is both an emergency and a how-to question).
+	// After a kind's own first steps only its "when to call 120 / see a doctor"
+	// part: its everyday care (多半是轻伤 … 可以正常睡觉) would contradict them.
 	if (c.Kind == knowledge.CrisisMedical || c.Emergency != knowledge.EmergencyNone) && e.KB != nil {
 		if res := e.KB.Index().Decide(in.Text, e.now()); res.Decision == knowledge.Answer && len(res.Top) > 0 {
 			en := res.Top[0].Entry
-			text += "\n\n【" + en.Title + "】\n" + strings.TrimSpace(en.Answer)
+			body := strings.TrimSpace(en.Answer)
+			if see := strings.TrimSpace(en.SeeDoctor); see != "" && stepsFor(c) != "" {
+				body = "🏥 " + see
+			}
+			text += "\n\n【" + en.Title + "】\n" + body
 			if en.Source != "" {
 				text += "\n来源：" + en.Source
 			}

@@ -259,3 +259,18 @@ func TestEpisodeLetsServiceQuestionsAndExitThrough(t *testing.T) {
 		t.Errorf("%d crisis rows, want 4 (the question after the episode is not one)", len(rows))
 	}
 }
+
+// After a kind's own first steps, the matching entry adds when to call 120,
+// never its everyday care: "多半是轻伤 … 可以正常睡觉" must not follow "呕吐、
+// 老想睡 → 120".
+func TestFirstStepsAreNotContradictedByTheEntry(t *testing.T) {
+	e, _, _, _ := engineForTest(t)
+	e.assessCrisis = func(string) knowledge.Crisis {
+		return knowledge.Crisis{Kind: knowledge.CrisisMedical, Emergency: knowledge.EmergencyHeadInjury, Person: knowledge.PersonPresent, Subject: knowledge.SubjectInfant, Layer: "rule"}
+	}
+	r := e.Handle(context.Background(), text("g", "宝宝从床上掉下来了 吐了两次 老想睡觉"))
+	if r.Route != models.RouteCrisis || !strings.HasPrefix(r.Text, "摔到头后") || !strings.Contains(r.Text, "【") {
+		t.Fatalf("%+v", r)
+	}
+	wantWords(t, r.Text, []string{"🏥", "反复呕吐"}, []string{"多半是轻伤", "可以正常睡觉"})
+}

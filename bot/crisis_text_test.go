@@ -327,6 +327,8 @@ func TestEpisodeRepliesFollowTheSituation(t *testing.T) {
 		{witness, "现在没声音了", false, []string{"不代表孩子就安全", "110"}, nil},
 		{seizure, "抽完了 現在哭出來了", true, []string{"侧躺", "嘴唇发紫", "120", "今天也要带宝宝去医院"}, []string{"坐起来", "身边的人可以这样做", "等车"}},
 		{seizure, "要不要往嘴里塞个东西 怕他咬舌头", false, []string{"不要往宝宝嘴里塞任何东西", "不会把舌头咬断", "120"}, []string{"坐起来"}},
+		{episode{Crisis: C{Kind: knowledge.CrisisMedical, Emergency: knowledge.EmergencyHeadInjury, Person: knowledge.PersonPresent, Subject: knowledge.SubjectInfant}},
+			"他现在老想睡觉 是不是没事", false, []string{"不要等", "120"}, nil},
 		{choking, "拍出来了 哭出声了", false, []string{"今天还是带孩子去医院", "120"}, []string{"不要等"}},
 		{stroke, "谢谢 救护车来了", false, []string{"告诉医生", "发病的时间"}, []string{"等车的时候"}},
 		{stroke, "不想打120 太贵了 我打个车送她去行吗", false, []string{"不要自己打车", "现在就拨打 120"}, nil},
@@ -355,6 +357,8 @@ func TestEpisodeRepliesFollowTheSituation(t *testing.T) {
 		{friend, "打110要说什么啊", false, []string{"小区名", "你的电话", "门牌号"}, nil},
 		{friend, "我现在去找她吗", true, []string{"不要一个人去", "110"}, nil},
 		{friend, "我在上课 手机偷偷用的", true, []string{"告诉老师"}, nil},
+		{friend, "她现在没事 在学校 我就是想知道怎么帮她", false, []string{"认真听", "不能替她保密", "110 或 120"}, []string{"举手"}},
+		{friend, "我要怎么跟她说话才不会让她难过", false, []string{"认真听"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
