@@ -145,14 +145,25 @@ const msgEpisodeEnded = "好的。刚才的事如果还需要帮助，随时在�
 // rules saw no crisis in the message: a health question inside a crisis stays
 // with the crisis.
 func (e *Engine) serviceInEpisode(ctx context.Context, in Inbound, ep episode, verdict knowledge.Crisis) (Reply, bool) {
-	if e.KB == nil || strings.Contains(verdict.Layer, "rule") || classifyFollowUp(in.Text) != fuOther {
+	if e.KB == nil || strings.Contains(verdict.Layer, "rule") {
+		return Reply{}, false
+	}
+	// "怎么办" is asked of the crisis too ("他砸门了怎么办"); with a topic of its
+	// own ("青春期长痘痘怎么办") outside a medical emergency, it is that topic's.
+	if fu := classifyFollowUp(in.Text); fu != fuOther && (fu != fuSteps || ep.Crisis.Kind == knowledge.CrisisMedical) {
 		return Reply{}, false
 	}
 	res := e.KB.Index().Decide(in.Text, e.now())
 	// One service entry a little under the answer threshold is taken too: the
 	// crisis words around it lower its score, and a wrong guess costs little.
 	sure := res.Decision == knowledge.Answer || res.Decision == knowledge.Clarify && len(res.Top) == 1
-	if !sure || len(res.Top) == 0 || res.Top[0].Entry.Category != models.CatService {
+	if !sure || len(res.Top) == 0 {
+		return Reply{}, false
+	}
+	// Any other question the knowledge base answers clearly on its own ("用什么
+	// 洗面奶好" after a false alarm) is answered too, under the line that keeps
+	// the crisis open: an episode must not trap a resident.
+	if res.Top[0].Entry.Category != models.CatService && (res.Decision != knowledge.Answer || res.Top[0].Score < clearOnItsOwn || !e.genericInEpisode(in.Text, ep)) {
 		return Reply{}, false
 	}
 	e.saveEpisode(ctx, in.OpenID, ep)
@@ -163,10 +174,26 @@ func (e *Engine) serviceInEpisode(ctx context.Context, in Inbound, ep episode, v
 	return r, true
 }
 
+// clearOnItsOwn is the score at which a health question inside an episode is
+// answered from the knowledge base rather than read as part of the crisis.
+const clearOnItsOwn = 0.7
+
 // episodeTail keeps the crisis open under another answer.
 func episodeTail(c knowledge.Crisis) string {
 	if c.Kind == knowledge.CrisisMedical {
 		return "刚才的情况有变化，马上拨打 120。"
 	}
 	return "刚才的事，需要时随时在这里说；有危险请拨打 110 或 120，想找人说说可以打 " + localLine + line12356 + "。"
+}
+
+// genericInEpisode reports whether the episode has nothing of its own to say
+// to text (its reply would be the same as to a bare "嗯"): a question with a
+// topic of its own is then better answered by the knowledge base.
+func (e *Engine) genericInEpisode(text string, ep episode) bool {
+	a, b := ep, ep
+	neutral := "嗯"
+	if classifyFollowUp(text) == fuSteps {
+		neutral = "怎么办"
+	}
+	return episodeReply(text, &a, false) == episodeReply(neutral, &b, false)
 }

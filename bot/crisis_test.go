@@ -274,3 +274,30 @@ func TestFirstStepsAreNotContradictedByTheEntry(t *testing.T) {
 	}
 	wantWords(t, r.Text, []string{"🏥", "反复呕吐"}, []string{"多半是轻伤", "可以正常睡觉"})
 }
+
+// An episode must not trap a resident: a question with a topic of its own that
+// the knowledge base answers clearly is answered, with the crisis kept open
+// under it; "怎么办" on its own, or in a medical emergency, stays in the crisis.
+func TestEpisodeAnswersAQuestionOfItsOwn(t *testing.T) {
+	e, _, _, clk := engineForTest(t)
+	ms := cache.NewMemoryState()
+	ms.Now = clk.now
+	e.Recent = ms
+	ctx := context.Background()
+	if r := e.Handle(ctx, text("s", "我好自卑 不想活了")); r.Route != models.RouteCrisis {
+		t.Fatalf("not a crisis: %+v", r)
+	}
+	r := e.Handle(ctx, text("s", "青春期长痘痘怎么办"))
+	if r.Route != models.RouteFAQ || !strings.Contains(r.Text, "痘") || !strings.Contains(r.Text, "12356") || !r.Flagged {
+		t.Errorf("a question of its own inside the episode: %+v", r)
+	}
+	if r := e.Handle(ctx, text("s", "怎么办")); r.Route != models.RouteCrisis {
+		t.Errorf("怎么办 left the episode: %+v", r)
+	}
+	if r := e.Handle(ctx, text("m", "宝宝抽搐了 眼睛往上翻")); r.Route != models.RouteCrisis {
+		t.Fatalf("not a crisis: %+v", r)
+	}
+	if r := e.Handle(ctx, text("m", "宝宝抽搐了怎么办")); r.Route != models.RouteCrisis {
+		t.Errorf("a medical emergency's 怎么办 left the episode: %+v", r)
+	}
+}
