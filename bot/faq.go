@@ -70,7 +70,7 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 		r.Subject = string(h.Subject)
 		return r
 	}
-	res, h := e.decide(ctx, in.Text, h)
+	res, h := e.decide(ctx, withAgeNote(in.Text, detectWho(in.Text)), h)
 	if res.Decision == knowledge.Clarify {
 		// A long message whose one clear question ("有什么办法预防吗") an entry
 		// among the candidates answers outright: that entry.

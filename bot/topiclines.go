@@ -23,7 +23,7 @@ var stopPairs = map[string]bool{
 }
 
 // maxTopicLine is how long a message may be to be read against the topic's lines.
-const maxTopicLine = 24
+const maxTopicLine = 32
 
 // topicLineMatch returns the lines of answer that share the most telling
 // pieces with text (at most three), and how many pieces the best one shares.
