@@ -83,11 +83,21 @@ func bare(text string) string {
 // declines (false) when there is no topic or the message stands on its own.
 func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 	cx := e.context(ctx)
-	if e.KB == nil || cx.Entry == 0 || utf8.RuneCountInString(in.Text) > maxFollowUp {
+	if e.KB == nil || cx.Entry == 0 {
 		return Reply{}, false
 	}
 	en, ok := e.KB.Index().Entry(cx.Entry)
 	if !ok {
+		return Reply{}, false
+	}
+	if en.Category == models.CatService {
+		// "在哪里申报", "我不会弄手机 能不能你们帮我办" after a policy: its
+		// lines, not the office's address or another topic.
+		if r, ok := e.topicLinesAnswer(ctx, in.Text, 2); ok {
+			return r, true
+		}
+	}
+	if utf8.RuneCountInString(in.Text) > maxFollowUp {
 		return Reply{}, false
 	}
 	w := detectWho(in.Text)
@@ -102,12 +112,6 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 	// It leans on the topic when it starts with 那/还有… or ends with 呢, or is
 	// as short as "能洗澡吗".
 	leans := hasLead(plain) || strings.HasSuffix(plain, "呢") || utf8.RuneCountInString(plain) <= 6 && subjectOf(plain) != plain
-	if en.Category == models.CatService {
-		// "在哪里申报", "什么时候到账" after a policy: its lines, not the office's address.
-		if r, ok := e.topicLinesAnswer(ctx, in.Text, 2); ok {
-			return r, true
-		}
-	}
 	switch f, _ := detectFacet(plain); {
 	case containsExact(normalizeCommand(in.Text), moreWords):
 		return e.moreAbout(ctx, in, en), true
