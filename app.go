@@ -58,6 +58,8 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	// The crisis model is fitted on first use (about a third of a second): fit it now, so the first resident does not wait.
+	go knowledge.DetectCrisis("我想死")
 	templates := map[string]string{}
 	for kind, t := range cfg.OfficialAccount.Templates.Kinds() {
 		templates[kind] = t.ID

@@ -110,6 +110,13 @@ func TestEventCLI(t *testing.T) {
 		}
 
 		rows, _ := st.ListSignups(ctx, uint(added["id"].(float64)))
+		// Ten days early nobody can be checked in; an hour before the start they can.
+		if _, err := evCLI(t, st, "checkin", id, rows[0].CheckinCode); err == nil || !strings.Contains(err.Error(), "签到时间") {
+			t.Fatalf("checkin ten days early: %v", err)
+		}
+		soon := time.Now().UTC().Add(time.Hour)
+		st.DB.Model(&models.Event{}).Where("id = ?", id).Updates(map[string]any{"start_at": soon, "end_at": soon.Add(time.Hour),
+			"cancel_deadline": soon.Add(-time.Hour)})
 		if out := mustEvCLI(t, st, "checkin", id, strings.ToLower(rows[0].CheckinCode)); !strings.Contains(out, "签到成功") {
 			t.Fatalf("checkin: %q", out)
 		}

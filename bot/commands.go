@@ -43,6 +43,19 @@ func normalizeCommand(s string) string {
 // command finds the command for text and runs it; soft selects the soft commands
 // (run after an ongoing flow) or the others (run before it).
 func (e *Engine) command(ctx context.Context, in Inbound, text string, soft bool) (Reply, bool) {
+	if r, ok := e.commandExact(ctx, in, text, soft); ok {
+		return r, true
+	}
+	// 算了 帮我取消吧, 我想提个建议哈: the command without the words around it.
+	// Small talk keeps its words (谢谢你啊 is for the chat layer).
+	if p := plainIntent(text); !soft && p != "" && p != normalizeCommand(text) {
+		return e.commandExact(ctx, in, p, soft)
+	}
+	return Reply{}, false
+}
+
+// commandExact runs the command text names exactly (with its arguments).
+func (e *Engine) commandExact(ctx context.Context, in Inbound, text string, soft bool) (Reply, bool) {
 	text = normalizeCommand(text)
 	type match struct {
 		c    Command
@@ -64,7 +77,7 @@ func (e *Engine) command(ctx context.Context, in Inbound, text string, soft bool
 	if best == nil {
 		return Reply{}, false
 	}
-	args := strings.TrimSpace(strings.TrimLeft(text[len(best.name):], ":：,， "))
+	args := arabicArgs(strings.TrimSpace(strings.TrimLeft(text[len(best.name):], ":：,， ")))
 	r := best.c.Fn(ctx, e, in, args)
 	if r.Route == "" {
 		r.Route = models.RouteCommand
@@ -75,8 +88,8 @@ func (e *Engine) command(ctx context.Context, in Inbound, text string, soft bool
 
 // argStart reports whether rest looks like arguments: empty, or starting with a space or digit.
 func argStart(rest string) bool {
-	if rest == "" {
-		return true
+	if _, ok := cnNumbers[strings.TrimSuffix(rest, "号")]; rest == "" || ok {
+		return true // 取消报名三
 	}
 	r := []rune(rest)[0]
 	return r == ' ' || r == ':' || r == '：' || r == ',' || r == '，' || unicode.IsDigit(r)

@@ -27,6 +27,7 @@ type convContext struct {
 	List     []uint            `json:"l,omitempty"` // the last list offered, in order
 	ListKind string            `json:"k,omitempty"` // what List holds: listEvents
 	Event    uint              `json:"v,omitempty"` // the event just signed up for ("在哪里", "几点")
+	Wish     uint              `json:"w,omitempty"` // the wish just left ("多久回复")
 }
 
 // listEvents marks a context list of event IDs (the events last shown).

@@ -51,6 +51,9 @@ type suiteTurn struct {
 	say                 string
 	route, slug         string // slug "-": no entry
 	facet, subject, has string
+	// setup turns ("! message") are sent by another resident and not scored:
+	// they fill an event before the conversation needs it full.
+	setup bool
 }
 
 type suiteConversation struct {
@@ -73,6 +76,9 @@ func readSuite(t *testing.T, path string) []suiteConversation {
 		case line == "" || strings.HasPrefix(line, "#"):
 		case strings.HasPrefix(line, "=="):
 			out = append(out, suiteConversation{title: strings.TrimSpace(line[2:])})
+		case strings.HasPrefix(line, "!") && len(out) > 0:
+			c := &out[len(out)-1]
+			c.turns = append(c.turns, suiteTurn{line: n, say: strings.TrimSpace(line[1:]), setup: true})
 		case strings.HasPrefix(line, ">") && len(out) > 0:
 			say, want, ok := strings.Cut(line[1:], "=>")
 			fields := strings.Fields(want)
@@ -128,6 +134,12 @@ func suiteEngine(t *testing.T) *Engine {
 			Capacity: 10, WaitlistCap: 5, Status: models.EventOpen, ForChild: true, ChildAgeMinMonths: 12, ChildAgeMaxMonths: 36},
 		{Title: "老年人防跌倒讲座", Category: models.EventParentClass, StartAt: start.Add(24 * time.Hour), Place: "社区活动中心",
 			Capacity: 30, Status: models.EventOpen},
+		// 3 and 4: the events the "dad" conversations were written against.
+		{Title: "向日葵亲子小屋·绘本时光", Category: models.EventParentChild, StartAt: start.Add(48 * time.Hour), EndAt: ptr(end.Add(48 * time.Hour)),
+			Place: "协会二楼亲子小屋", Capacity: 2, WaitlistCap: 3, Status: models.EventOpen, ForChild: true, ChildAgeMinMonths: 12, ChildAgeMaxMonths: 36,
+			Audience: "1–3岁宝宝及一位家长"},
+		{Title: "家长课堂：和青春期孩子好好说话", Category: models.EventParentClass, StartAt: start.Add(72*time.Hour + 9*time.Hour), Place: "协会三楼会议室",
+			Capacity: 30, Status: models.EventOpen, Audience: "12岁以上孩子的家长", Description: "青春期孩子不爱说话、一说就吵，家长怎么听、怎么说。"},
 	} {
 		if _, err := e.Signups.CreateEvent(context.Background(), ev); err != nil {
 			t.Fatal(err)
@@ -135,6 +147,8 @@ func suiteEngine(t *testing.T) *Engine {
 	}
 	return e
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func TestConversationSuite(t *testing.T) {
 	runSuite(t, suiteEngine(t))
@@ -167,7 +181,11 @@ func runSuite(t *testing.T, engines ...*Engine) {
 	for i, c := range convs {
 		openID := fmt.Sprintf("suite-%d", i)
 		ok := true
-		for _, tu := range c.turns {
+		for k, tu := range c.turns {
+			if tu.setup {
+				engines[0].Handle(ctx, text(fmt.Sprintf("%s-other-%d", openID, k), tu.say))
+				continue
+			}
 			e := engines[turns%len(engines)]
 			r := e.Handle(ctx, text(openID, tu.say))
 			turns++

@@ -34,6 +34,7 @@ var crisisTitles = map[knowledge.CrisisKind]string{
 type episode struct {
 	ID     string           `json:"id"`
 	Crisis knowledge.Crisis `json:"c"`
+	Sit    situation        `json:"sit"`
 }
 
 func episodeKey(openID string) string { return "crisis:" + openID }
@@ -106,41 +107,52 @@ func (e *Engine) assess(text string) knowledge.Crisis {
 	return knowledge.AssessCrisis(text)
 }
 
-// carry keeps what the episode already knows when a new crisis message in it
-// says less ("他又抽了" after a described seizure in a baby).
-func carry(prev, c knowledge.Crisis) knowledge.Crisis {
-	if c.Kind == prev.Kind {
-		if c.Emergency == knowledge.EmergencyNone {
-			c.Emergency = prev.Emergency
-		}
-		if c.Subject == knowledge.SubjectUnknown {
-			c.Subject = prev.Subject
-		}
-	}
-	c.ChildWriter = c.ChildWriter || prev.ChildWriter
-	return c
-}
-
 // crisis answers a crisis message. It runs before everything else, is never rate
 // limited, ends any flow, starts (or continues) the resident's crisis episode,
 // alerts staff once per episode and keeps the raw text out of the general log.
 func (e *Engine) crisis(ctx context.Context, in Inbound, c knowledge.Crisis, ep episode, ongoing bool) Reply {
-	if !ongoing {
+	c, sit := readSituation(in.Text, c)
+	verdict := c // as the crisis layer read this message, before the episode
+	fresh := !ongoing
+	if fresh {
 		ep, ongoing = e.startEpisode(ctx, in.OpenID)
 	}
-	if ongoing {
-		c = carry(ep.Crisis, c)
+	news := true
+	if ongoing && ep.Crisis.Kind != knowledge.CrisisNone {
+		var turned bool
+		c, turned = inEpisode(ep.Crisis, c)
+		if turned {
+			ep.Sit = situation{}
+		}
+		news = turned || ep.Sit.join(sit) != ep.Sit
 	}
-	ep.Crisis = c
+	ep.Crisis, ep.Sit = c, ep.Sit.join(sit)
+	if !fresh && !news {
+		// The episode's own crisis again (躲在卫生间 after a knife threat):
+		// answered as what it tells inside the episode.
+		if r, ok := e.serviceInEpisode(ctx, in, ep, verdict); ok {
+			return r
+		}
+		text := pronoun(episodeReply(in.Text, &ep, true), ep)
+		e.saveEpisode(ctx, in.OpenID, ep)
+		e.keepCrisis(ctx, in, ep, true, false)
+		return Reply{Text: e.fill(text), Route: models.RouteCrisis, Flagged: true, Score: 1}
+	}
 	e.saveEpisode(ctx, in.OpenID, ep)
 	e.keepCrisis(ctx, in, ep, false, !ongoing)
-	text := crisisWords(c)
+	text := pronoun(crisisReply(ep), ep)
 	// For a medical emergency, the first-aid entry that matches follows the first
 	// steps ("热性惊厥发作时怎么办" is both an emergency and a how-to question).
+	// After a kind's own first steps only its "when to call 120 / see a doctor"
+	// part: its everyday care (多半是轻伤 … 可以正常睡觉) would contradict them.
 	if (c.Kind == knowledge.CrisisMedical || c.Emergency != knowledge.EmergencyNone) && e.KB != nil {
 		if res := e.KB.Index().Decide(in.Text, e.now()); res.Decision == knowledge.Answer && len(res.Top) > 0 {
 			en := res.Top[0].Entry
-			text += "\n\n【" + en.Title + "】\n" + strings.TrimSpace(en.Answer)
+			body := strings.TrimSpace(en.Answer)
+			if see := strings.TrimSpace(en.SeeDoctor); see != "" && stepsFor(c) != "" {
+				body = "🏥 " + see
+			}
+			text += "\n\n【" + en.Title + "】\n" + body
 			if en.Source != "" {
 				text += "\n来源：" + en.Source
 			}
@@ -151,11 +163,16 @@ func (e *Engine) crisis(ctx context.Context, in Inbound, c knowledge.Crisis, ep 
 
 // crisisFollowUp answers a message inside a crisis episode that is not itself a
 // crisis: don't wait, the first steps again, nothing by mouth, which hospital,
-// or words that stay with someone in despair. The episode goes on.
+// what the situation needs next, or words that stay with someone in despair.
+// The episode goes on.
 func (e *Engine) crisisFollowUp(ctx context.Context, in Inbound, ep episode) Reply {
+	if r, ok := e.serviceInEpisode(ctx, in, ep, knowledge.Crisis{}); ok {
+		return r
+	}
+	text := pronoun(episodeReply(in.Text, &ep, false), ep)
 	e.saveEpisode(ctx, in.OpenID, ep)
 	e.keepCrisis(ctx, in, ep, true, false)
-	return Reply{Text: e.fill(episodeFollowUp(in.Text, ep.Crisis)), Route: models.RouteCrisis, Flagged: true, Score: 1}
+	return Reply{Text: e.fill(text), Route: models.RouteCrisis, Flagged: true, Score: 1}
 }
 
 // keepCrisis stores the message in the restricted crisis table and, for a new

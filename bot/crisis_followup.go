@@ -19,6 +19,9 @@ const (
 	fuDespair             // 我不想打电话, 你能陪我聊聊吗, 没用的
 	fuFine                // 我没事 就是说说, 他醒了
 	fuThanks              // 谢谢, 好的
+	fuArrived             // 救护车来了
+	fuDrive               // 我打个车送她去行吗
+	fuWho                 // 你是真人吗
 )
 
 // followUpWords are looked for in order; the first group with a phrase in the
@@ -27,19 +30,22 @@ var followUpWords = []struct {
 	fu      episodeAsk
 	phrases []string
 }{
-	{fuNoAnswer, []string{"打不通", "没人接", "占线", "没接通", "接不通", "不接电话", "联系不上"}},
+	{fuWho, []string{"真人", "机器人", "你是谁", "你是人吗", "是人工吗"}},
+	{fuArrived, []string{"救护车来了", "救护车到了", "120来了", "120到了", "车来了", "车到了", "医生来了", "医生到了", "到医院了", "到了医院", "上车了", "在车上了"}},
+	{fuNoAnswer, []string{"打不通", "没人接", "占线", "没接通", "接不通", "不接电话", "电话不接", "不回消息", "联系不上"}},
 	{fuMouth, []string{"吃了", "喝了", "喝点", "喝水", "喝什么", "喝啥", "能喝", "吃点", "吃什么", "吃啥", "能吃", "喂点", "喂水", "喂药", "吃药", "给他吃", "给她吃", "给他喝", "给她喝",
 		"糖水", "速效救心丸", "安宫牛黄丸", "止疼药", "止痛药", "退烧药", "降压药"}},
+	{fuDrive, []string{"打车", "打个车", "打的去", "开车送", "开车去", "自己开车", "自己送", "自己去医院", "骑车送", "太贵", "要钱", "多少钱"}},
 	// Help is on its way: "等他们来的时候" is no question of waiting.
-	{fuSteps, []string{"等车", "来之前", "车还没到", "还没到", "打了120", "打过120", "已经打了", "已经叫了", "叫了救护车", "救护车来"}},
+	{fuSteps, []string{"等车", "来之前", "车还没到", "还没到", "打了120", "打过120", "已经打了", "已经叫了", "叫了救护车"}},
 	{fuWait, []string{"等等看", "要不要等", "先等", "等他", "等她", "等一等", "先等等", "等一下再", "等会再", "等会儿再", "观察", "再看看", "看看再说", "明天再", "不用去医院", "不去医院", "不想去医院", "用不用去", "要不要去",
-		"需不需要去", "必须去医院", "要去医院吗", "还要去医院", "不严重吧", "严重吗", "自己会好", "会自己好", "扛一扛", "挺一挺", "睡一觉", "不用打120", "不打120", "要不要打"}},
-	{fuHospital, []string{"哪个医院", "哪家医院", "什么医院", "去哪", "哪里看", "什么科", "哪个科", "开车去", "打车去", "自己送", "送医院"}},
+		"需不需要去", "必须去医院", "要去医院吗", "还要去医院", "不严重吧", "严重吗", "是不是没事", "没事吧", "没什么事吧", "自己会好", "会自己好", "扛一扛", "挺一挺", "睡一觉", "不用打120", "不打120", "要不要打"}},
+	{fuHospital, []string{"哪个医院", "哪家医院", "什么医院", "去哪", "哪里看", "什么科", "哪个科", "送医院", "去医院吗", "要去医院"}},
 	{fuSteps, []string{"做什么", "做些什么", "怎么做", "怎么办", "咋办", "咋整",
 		"干嘛", "干什么", "干啥", "怎么处理", "怎么救", "还能做"}},
 	{fuDespair, []string{"不想打电话", "不想打", "不敢打", "不想说话", "陪我", "聊聊", "聊一聊", "说说话", "没用", "没有用", "没意思", "算了", "别管我", "好累",
 		"没人", "一个人", "睡不着", "难受", "害怕", "好怕", "不想"}},
-	{fuFine, []string{"我没事", "没事了", "没事的", "就是说说", "随便说说", "说说而已", "开玩笑", "好多了", "好点了", "缓过来", "醒了", "不抽了", "止住了", "吐出来了", "出来了",
+	{fuFine, []string{"我没事", "没事了", "不是想死", "不会真的", "不会做傻事", "抽完了", "停了", "哭出声", "哭出来了", "拍出来了", "咳出来了", "醒过来了", "没事的", "就是说说", "随便说说", "说说而已", "开玩笑", "好多了", "好点了", "缓过来", "醒了", "不抽了", "止住了", "吐出来了", "出来了",
 		"好了"}},
 	{fuThanks, []string{"谢谢", "感谢", "好的", "知道了", "明白了", "收到"}},
 }
@@ -52,8 +58,9 @@ var shortThanks = map[string]bool{"好": true, "嗯": true, "嗯嗯": true, "哦
 func classifyFollowUp(text string) episodeAsk {
 	// Normalize folds 繁體 and typos but also drops fillers ("就是说说" → "说"):
 	// look in both.
-	raw := strings.Join(strings.Fields(text), "")
-	s := strings.ReplaceAll(knowledge.Normalize(text), " ", "")
+	// "好好的" (早上还好好的) is no "好的".
+	raw := strings.ReplaceAll(strings.Join(strings.Fields(text), ""), "好好的", "")
+	s := strings.ReplaceAll(strings.ReplaceAll(knowledge.Normalize(text), " ", ""), "好好的", "")
 	for _, g := range followUpWords {
 		if containsAnyOf(s, g.phrases) || containsAnyOf(raw, g.phrases) {
 			return g.fu
@@ -82,7 +89,7 @@ const (
 	medHospital = "打了 120，就让 120 决定送哪家医院，他们会送到最近、能救治的医院。还没打请现在就打，不要自己开车送。实在等不到车，就去离你最近的医院急诊。"
 	medStroke   = "\n中风要尽快送到能溶栓、取栓的医院（卒中中心），120 知道哪家最近。"
 	medSteps    = "做得对。等车的时候：\n"
-	medPickUp   = "\n开门、开灯，请人到楼下或路口接救护车；带上他的药、病历和身份证。"
+	medPickUp   = "\n开门、开灯，请人到楼下或路口接救护车；带上"
 	medComfort  = "我在这里陪着你。先深呼吸，你已经在做对的事。还没打 120 的话，请现在就打。\n"
 	medFine     = "太好了。好转了也请尽快让医生看看，有些情况会反复。再出现叫不醒、喘不上气、抽搐或流血不止，马上拨打 120。"
 	medThanks   = "不客气，我一直在这里。情况有变化（叫不醒、喘不上气、又抽搐），马上拨打 120。"
@@ -111,7 +118,7 @@ func medicalFollowUp(fu episodeAsk, c knowledge.Crisis) string {
 		}
 		return medHospital
 	case fuSteps:
-		return medSteps + steps + medPickUp
+		return medSteps + steps + medPickUp + bringAlong(c) + "。"
 	case fuDespair:
 		return medComfort + steps
 	case fuFine:
@@ -128,7 +135,7 @@ func stayWords(c knowledge.Crisis) string {
 	s := "我在这里，你不用一个人扛着。想说多少都可以，慢慢说。\n" +
 		"不想打电话也没关系，可以就在这里打字，工作人员看到后会在这里回复你。\n" +
 		"如果你已经伤害了自己或马上有危险，请一定拨打 120 或 110。\n" +
-		"想听到人的声音时：" + line12356 + "；" + lineBJ
+		"想听到人的声音时：" + localLine + line12356 + "；" + lineBJ
 	if childLines(c) {
 		s += "；" + line12355
 	}
@@ -171,6 +178,10 @@ func episodeFollowUp(text string, c knowledge.Crisis) string {
 		}
 		return "受伤了请拨打 120，或去离你最近的医院急诊；验伤和就医记录请留好，以后是证据。" + dangerLine(c)
 	case fuFine:
+		if harm && strings.Contains(text, "累") { // 不是想死 就是太累了
+			return "累成这样，是担子太重了，不是你不好。谢谢你告诉我，能说出来就很好。你现在身边有人吗？能不能请家人替你一两天，让你睡个整觉？\n" +
+				"什么时候又撑不住了，随时在这里说，工作人员也会看到；也可以打 " + line12356 + "。"
+		}
 		if harm {
 			return "谢谢你告诉我，能说出来就很好。你现在身边有人吗？\n什么时候又难受了，随时在这里说，工作人员也会看到；也可以打 " + line12356 + "。"
 		}

@@ -182,3 +182,95 @@ func TestEpisodeStartedByAnotherCopyIsJoined(t *testing.T) {
 		t.Fatalf("rows %+v, alerts %d: want the other copy's episode and no second alert", rows, len(staffAlerts(t, st)))
 	}
 }
+
+// A knife threat and what the wife writes next, with the verdicts the crisis
+// layer gave the testers (the statistical layer read 躲在卫生间 and 不想报警 as
+// self-harm, 他睡着了 as an emergency): every reply stays with the violence,
+// the episode alerts staff once and keeps its kind.
+func TestViolenceEpisodeStaysWithTheViolence(t *testing.T) {
+	e, st, _, clk := engineForTest(t)
+	ms := cache.NewMemoryState()
+	ms.Now = clk.now
+	e.Recent = ms
+	verdicts := map[string]knowledge.Crisis{
+		"我老公喝醉了拿着菜刀说要砍死我": {Kind: knowledge.CrisisViolence, Person: knowledge.PersonSelf, Subject: knowledge.SubjectSelf, Layer: "rule+model"},
+		"我躲在卫生间了 门锁了":     {Kind: knowledge.CrisisSuicide, Person: knowledge.PersonSelf, Subject: knowledge.SubjectSelf, Layer: "model"},
+		"我不想报警 他是我老公":     {Kind: knowledge.CrisisSuicide, Person: knowledge.PersonWorried, Subject: knowledge.SubjectPartner, Layer: "model"},
+		"他现在睡着了 刀我藏起来了":   {Kind: knowledge.CrisisMedical, Person: knowledge.PersonPresent, Subject: knowledge.SubjectOther, Layer: "model"},
+	}
+	e.assessCrisis = func(s string) knowledge.Crisis { return verdicts[s] }
+	ctx := context.Background()
+	for _, step := range []struct{ text, has string }{
+		{"我老公喝醉了拿着菜刀说要砍死我", line12338},
+		{"我躲在卫生间了 门锁了", "锁好门"},
+		{"孩子还在外面客厅", "孩子在哪里"},
+		{"他在砸门", "不要开门"},
+		{"我不想报警 他是我老公", "尊重你的决定"},
+		{"他现在睡着了 刀我藏起来了", "保护令"},
+	} {
+		clk.t = clk.t.Add(time.Minute)
+		r := e.Handle(ctx, text("wife", step.text))
+		if r.Route != models.RouteCrisis || !strings.Contains(r.Text, step.has) || strings.Contains(r.Text, "伤害了自己") || strings.Contains(r.Text, "急症") {
+			t.Errorf("%s: %s", step.text, r.Text)
+		}
+	}
+	if ep, ok := e.loadEpisode(ctx, "wife"); !ok || ep.Crisis.Kind != knowledge.CrisisViolence || ep.Crisis.Person != knowledge.PersonSelf {
+		t.Errorf("episode %+v, want violence against the writer", ep)
+	}
+	rows := crisisRows(t, st, "wife")
+	if len(rows) != 6 || rows[1].Kind != "violence" || !rows[1].FollowUp {
+		t.Errorf("rows %+v", rows)
+	}
+	if a := staffAlerts(t, st); len(a) != 1 || !strings.Contains(a[0].Title, "家庭暴力") {
+		t.Errorf("alerts %+v, want one for the episode", a)
+	}
+}
+
+// Inside an episode, a question about the association's services is answered
+// with the crisis kept open under it, and "退出" ends the episode with the
+// lines: the next question is a question again.
+func TestEpisodeLetsServiceQuestionsAndExitThrough(t *testing.T) {
+	e, st, _, clk := engineForTest(t)
+	ms := cache.NewMemoryState()
+	ms.Now = clk.now
+	e.Recent = ms
+	ctx := context.Background()
+	e.assessCrisis = func(s string) knowledge.Crisis {
+		if s == "我同桌说她有时候会划自己" {
+			return knowledge.Crisis{Kind: knowledge.CrisisSuicide, Person: knowledge.PersonWorried, Subject: knowledge.SubjectTeen, Layer: "rule"}
+		}
+		return knowledge.AssessCrisis(s)
+	}
+	e.Handle(ctx, text("teen", "我同桌说她有时候会划自己"))
+	r := e.Handle(ctx, text("teen", "家长课堂是哪天"))
+	if r.Route != models.RouteFAQ || !r.Flagged || !strings.Contains(r.Text, "家长课堂") || !strings.Contains(r.Text, line12356) {
+		t.Errorf("service question inside the episode: %+v", r)
+	}
+	if r := e.Handle(ctx, text("teen", "她让我保密")); r.Route != models.RouteCrisis || !strings.Contains(r.Text, "不能替她保密") {
+		t.Errorf("the episode did not go on: %+v", r)
+	}
+	if r := e.Handle(ctx, text("teen", "退出")); r.Route != models.RouteCommand || !strings.Contains(r.Text, line12356) {
+		t.Errorf("退出: %+v", r)
+	}
+	if r := e.Handle(ctx, text("teen", "宝宝发烧了怎么办")); r.Route == models.RouteCrisis {
+		t.Errorf("the episode did not end: %+v", r)
+	}
+	if rows := crisisRows(t, st, "teen"); len(rows) != 4 {
+		t.Errorf("%d crisis rows, want 4 (the question after the episode is not one)", len(rows))
+	}
+}
+
+// After a kind's own first steps, the matching entry adds when to call 120,
+// never its everyday care: "多半是轻伤 … 可以正常睡觉" must not follow "呕吐、
+// 老想睡 → 120".
+func TestFirstStepsAreNotContradictedByTheEntry(t *testing.T) {
+	e, _, _, _ := engineForTest(t)
+	e.assessCrisis = func(string) knowledge.Crisis {
+		return knowledge.Crisis{Kind: knowledge.CrisisMedical, Emergency: knowledge.EmergencyHeadInjury, Person: knowledge.PersonPresent, Subject: knowledge.SubjectInfant, Layer: "rule"}
+	}
+	r := e.Handle(context.Background(), text("g", "宝宝从床上掉下来了 吐了两次 老想睡觉"))
+	if r.Route != models.RouteCrisis || !strings.HasPrefix(r.Text, "摔到头后") || !strings.Contains(r.Text, "【") {
+		t.Fatalf("%+v", r)
+	}
+	wantWords(t, r.Text, []string{"🏥", "反复呕吐"}, []string{"多半是轻伤", "可以正常睡觉"})
+}

@@ -17,6 +17,12 @@ const (
 	line12355 = "12355 青少年服务台"
 	line12338 = "12338 全国妇联妇女维权公益服务热线"
 
+	// localLine and localLineItem stand for the association's own
+	// psychological-crisis line (association.crisis_line), shown before the
+	// national ones when set; fill replaces them ("" when unset).
+	localLine     = "{{crisis_line}}"
+	localLineItem = "{{crisis_line_item}}"
+
 	// staffSee is true for every crisis: the message is on the admin's crisis
 	// page and the staff on duty are alerted.
 	staffSee = "我们的工作人员也收到了提醒。"
@@ -50,12 +56,6 @@ var firstSteps = map[knowledge.Emergency]string{
 		"3. 有医生开的哮喘喷雾，按医嘱用。\n" +
 		"4. 不要让他平躺，不要给吃喝。\n" +
 		"5. 叫不醒、没有正常呼吸：马上做心肺复苏。\n" + firstAidSource,
-	knowledge.EmergencySeizure: "正在抽搐时：\n" +
-		"1. 马上拨打 120。\n" +
-		"2. 让他侧躺，移开身边的硬物，头下垫软的东西。\n" +
-		"3. 嘴里什么都不要塞（筷子、毛巾、手指都不要），不要掐人中。\n" +
-		"4. 不要按住他的手脚，不要喂水喂药。\n" +
-		"5. 看着时间，记下抽了多久；抽完继续侧躺，守着他等医生。\n" + firstAidSource,
 	knowledge.EmergencyPoisoning: "误服药物或毒物：\n" +
 		"1. 马上拨打 120。\n" +
 		"2. 不要催吐，不要灌水、牛奶或醋。\n" +
@@ -125,10 +125,42 @@ var firstSteps = map[knowledge.Emergency]string{
 		"来源：中华医学会糖尿病学分会《中国2型糖尿病防治指南（2020年版）》低血糖的处理",
 }
 
-// emergencyBloodSugar is knowledge.EmergencyBloodSugar, which the concept
-// rules of the detection branch add (very high or very low blood sugar with
-// drowsiness); named here so its steps are ready when the branches meet.
-const emergencyBloodSugar knowledge.Emergency = "blood_sugar"
+// emergencyBloodSugar: very high or very low blood sugar with drowsiness.
+const emergencyBloodSugar = knowledge.EmergencyBloodSugar
+
+// emergencyConfusion is an awake elder suddenly confused (不认识人了 说胡话):
+// stroke or delirium, same-day emergency care, not the unconscious steps.
+// The crisis layer names it unconscious (or nothing); readSituation tells.
+const emergencyConfusion knowledge.Emergency = "confusion"
+
+// seizureSteps are written for "他" and speak of the child or baby when the
+// one seizing is a child. No step sits the person up: that is for breathing.
+const seizureSteps = "正在抽搐时：\n" +
+	"1. 马上拨打 120，尤其是抽了超过5分钟、嘴唇发紫、第一次抽、是小宝宝，或抽完叫不醒。\n" +
+	"2. 让他侧躺，移开身边的硬物，头下垫软的东西。\n" +
+	"3. 嘴里什么都不要塞（筷子、毛巾、手指都不要），不要掐人中；他不会咬断舌头。\n" +
+	"4. 不要按住他的手脚，不要喂水喂药。\n" +
+	"5. 看着时间，记下抽了多久；抽完继续侧躺，守着他，今天就要看医生。\n" + firstAidSource
+
+// confusionSteps: sudden confusion in someone awake.
+const confusionSteps = "突然糊涂、不认人、说胡话，可能是中风，也可能是感染、脱水或药物引起的急性意识混乱（谵妄），都要当天看急诊：\n" +
+	"1. 同时有嘴歪、一侧手脚没力、说话含糊、走不稳，或叫不醒、抽搐：马上拨打 120，记下发病时间。\n" +
+	"2. 没有这些，也请今天就去医院急诊，不要等到明天。\n" +
+	"3. 先不要给他吃安眠药、镇静药，平时的药也别自己加减。\n" +
+	"4. 量一下体温；发烧、最近换过药、几天没怎么吃喝，都告诉医生。\n" +
+	"5. 一直有人陪着，防止摔倒、走失。\n" +
+	"来源：中国卒中学会“中风120”；《内科学（第9版）》（人民卫生出版社，2018年）谵妄"
+
+// childNoun is how the steps speak of the one in danger.
+func childNoun(s knowledge.Subject) string {
+	switch s {
+	case knowledge.SubjectInfant:
+		return "宝宝"
+	case knowledge.SubjectChild, knowledge.SubjectTeen:
+		return "孩子"
+	}
+	return "他"
+}
 
 // Choking depends on the age: back blows and chest thrusts under one year,
 // the Heimlich manoeuvre over one.
@@ -165,8 +197,13 @@ const (
 
 // stepsFor returns the emergency's first steps, or "" for an unknown kind.
 func stepsFor(c knowledge.Crisis) string {
-	if c.Emergency == knowledge.EmergencyChoking {
+	switch c.Emergency {
+	case knowledge.EmergencyChoking:
 		return chokingSteps(c.Subject)
+	case knowledge.EmergencySeizure:
+		return strings.ReplaceAll(seizureSteps, "他", childNoun(c.Subject))
+	case emergencyConfusion:
+		return confusionSteps
 	}
 	return firstSteps[c.Emergency]
 }
@@ -232,7 +269,7 @@ func suicideWords(c knowledge.Crisis) string {
 			b.WriteString("谢谢你愿意说出来。你现在一定很难受，你并不孤单。\n" +
 				"如果你已经伤害了自己或马上有危险，请现在就拨打 120 或 110。\n")
 		}
-		b.WriteString("想找人说说，可以打：\n· " + line12356 + "\n· " + lineBJ + "\n")
+		b.WriteString("想找人说说，可以打：\n" + localLineItem + "· " + line12356 + "\n· " + lineBJ + "\n")
 		if childLines(c) {
 			b.WriteString("· " + line12355 + "\n请告诉一位你信任的大人：爸爸妈妈、老师或别的亲人，让他陪着你。\n")
 		} else {

@@ -72,6 +72,8 @@ type Store interface {
 	ListKBRules(ctx context.Context) ([]knowledge.Rule, error)
 	AddKBFeedback(ctx context.Context, id uint, openID string) error
 	RecordCrisis(ctx context.Context, c models.CrisisEvent) error
+	// RecordHandoff puts the resident in the admin's 人工 queue (models.Handoff*).
+	RecordHandoff(ctx context.Context, openID, why string) error
 }
 
 // Alerter tells staff on duty about something that needs a person (through the outbox).
@@ -165,10 +167,12 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (r Reply) {
 }
 
 // route runs the route table in order: crisis → crisis episode → command/menu →
-// flow → a pick from the last list → a question about the event just signed up
-// for → feelings and small talk → keyword → follow-up on the last topic → FAQ →
+// what the sentence means (a sign-up, cancellation or queue question inside
+// a longer message) → flow → a pick from the last list → a question about the event just signed up
+// for → answers nobody asked for, event questions and suggestions → feelings and small talk → keyword → follow-up on the last topic → FAQ →
 // clarify → fallback.
 func (e *Engine) route(ctx context.Context, in Inbound) Reply {
+	in.Text = toSimplified(in.Text)
 	c := e.assess(in.Text)
 	ep, ongoing := e.loadEpisode(ctx, in.OpenID)
 	if c.Kind != knowledge.CrisisNone {
@@ -177,6 +181,9 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 	if ongoing {
 		// Inside a crisis episode a service command still works; everything
 		// else is read as part of the crisis.
+		if isEpisodeExit(in.Text) {
+			return e.endEpisode(ctx, in, ep)
+		}
 		if r, ok := e.command(ctx, in, in.Text, false); ok {
 			return r
 		}
@@ -192,6 +199,9 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 	if r, ok := e.command(ctx, in, in.Text, false); ok {
 		return r
 	}
+	if r, ok := e.intent(ctx, in); ok {
+		return r
+	}
 	if r, ok := e.continueFlow(ctx, in); ok {
 		return r
 	}
@@ -202,6 +212,9 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 		return r
 	}
 	if r, ok := e.command(ctx, in, in.Text, true); ok {
+		return r
+	}
+	if r, ok := e.residentIntent(ctx, in); ok {
 		return r
 	}
 	if r, ok := e.chat(ctx, in); ok {
@@ -259,6 +272,8 @@ func (e *Engine) fill(text string) string {
 			"{{phone}}", e.Assoc.Phone,
 			"{{address}}", e.Assoc.Address,
 			"{{hours}}", e.Assoc.Hours,
+			localLineItem, lineItem(e.Assoc.CrisisLine),
+			localLine, lineInline(e.Assoc.CrisisLine),
 		)}
 		e.filler.Store(f)
 	}

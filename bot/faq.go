@@ -78,7 +78,7 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 			res = knowledge.Result{Decision: knowledge.Answer, Top: found, Normalized: res.Normalized}
 		}
 	}
-	if res.Decision == knowledge.Answer && res.Top[0].Entry.ID == e.context(ctx).Entry {
+	if cx := e.context(ctx); res.Decision == knowledge.Answer && res.Top[0].Entry.ID == cx.Entry && !sameQuestion(in.Text, cx.Question) {
 		// Asked again about the entry just answered ("乳腺炎能吃什么药"): the
 		// part asked about, not the whole entry again.
 		if f, _ := detectFacet(in.Text); f != "" && hasFacet(res.Top[0].Entry, f) {
@@ -105,8 +105,8 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 		// Nothing in the knowledge base answers it alone: the topic's lines
 		// that speak of it ("老大也能领吗" after the child subsidy), if any.
 		need := 2
-		if res.Decision == knowledge.NoMatch {
-			need = 1
+		if res.Decision == knowledge.NoMatch || e.context(ctx).Category == models.CatService {
+			need = 1 // nothing else, or a policy's narrow follow-up ("去哪里申请啊")
 		}
 		if r, ok := e.topicLinesAnswer(ctx, in.Text, need); ok {
 			return r
@@ -183,16 +183,7 @@ func (e *Engine) answerText(en *knowledge.Entry) string {
 	if s := strings.TrimSpace(en.SeeDoctor); s != "" {
 		b.WriteString("\n\n🏥 " + s)
 	}
-	// The source and the disclaimer share one short line at the end: a phone
-	// bubble shows the advice first.
-	switch src := strings.TrimSpace(en.Source); {
-	case src != "" && en.Category != models.CatService:
-		b.WriteString("\n\n来源：" + src + "（健康科普，不代替面诊）")
-	case src != "":
-		b.WriteString("\n\n来源：" + src)
-	case en.Category != models.CatService:
-		b.WriteString("\n\n（健康科普，不代替面诊）")
-	}
+	b.WriteString(sourceLine(en))
 	b.WriteString("\n没帮上忙请回复“没用”，我们会改进。")
 	text := e.fill(b.String())
 	if e.answersN.Add(1) > maxAnswerTexts { // old indexes' entries: start over
@@ -214,6 +205,9 @@ type answerText struct {
 // fallback is the honest "I don't know": topics, how to reach staff, how to leave a wish.
 // Two misses in a row offer a person and alert staff.
 func (e *Engine) fallback(ctx context.Context, in Inbound) Reply {
+	if e.afterGrief(ctx) {
+		return Reply{Text: e.fill(msgGriefStay), Route: models.RouteChat}
+	}
 	if e.addMiss(ctx, in.OpenID) >= 2 {
 		e.resetMisses(ctx, in.OpenID)
 		h := e.handoff(ctx, in, "misses")
@@ -228,8 +222,30 @@ func (e *Engine) fallback(ctx context.Context, in Inbound) Reply {
 	return Reply{Text: e.fill(text), Route: models.RouteFallback}
 }
 
-// handoff tells the resident how to reach a person and alerts staff on duty.
+// griefSlug is the entry on grief. After it, what the knowledge base cannot
+// answer is someone remembering (他要是还在 今年该三十了): a warm reply that
+// stays, never "我还不会回答".
+const griefSlug = "elderly-grief"
+
+const msgGriefStay = "我在听，想说什么都可以慢慢说。想起孩子的时候，说说他的样子、你们一起过的日子，也是一种想念。\n" +
+	"· {{name}}的“暖心家园”可以陪您说说话：回复“人工”或致电 {{phone}}（{{hours}}）。\n" +
+	"· 心里特别难受的时候，可以拨打心理援助热线 12356。"
+
+// afterGrief reports whether the conversation's last topic is grief.
+func (e *Engine) afterGrief(ctx context.Context) bool {
+	if e.KB == nil {
+		return false
+	}
+	en, ok := e.KB.Index().Entry(e.context(ctx).Entry)
+	return ok && en.Slug == griefSlug
+}
+
+// handoff tells the resident how to reach a person, puts them in the admin's
+// 人工 queue and alerts staff on duty.
 func (e *Engine) handoff(ctx context.Context, in Inbound, why string) Reply {
+	if e.Store != nil && in.OpenID != "" {
+		_ = e.Store.RecordHandoff(ctx, in.OpenID, why) // the alert below still reaches staff
+	}
 	if e.Alerts != nil {
 		slot := e.now().UTC().Format("2006010215")
 		title := "居民请求人工帮助"
@@ -237,7 +253,7 @@ func (e *Engine) handoff(ctx context.Context, in Inbound, why string) Reply {
 			title = "居民连续两次没得到答案"
 		}
 		_ = e.Alerts.AlertStaff(ctx, "handoff:"+in.OpenID+":"+slot, title,
-			"有居民需要工作人员帮助，请在后台查看最近的留言并尽快联系。", "/admin/messages")
+			"有居民需要工作人员帮助，请在后台“人工”页查看并尽快联系。", "/admin/handoffs")
 	}
 	return Reply{Text: e.fill(msgHandoff), Route: models.RouteCommand}
 }
@@ -277,4 +293,24 @@ func inTop(top []knowledge.Candidate, id uint) bool {
 		}
 	}
 	return false
+}
+
+// sameQuestion reports whether a and b are the same question but for spacing,
+// punctuation and script: asked again in full, it gets the whole answer again.
+func sameQuestion(a, b string) bool {
+	return a != "" && b != "" && knowledge.Normalize(a) == knowledge.Normalize(b)
+}
+
+// sourceLine is the end of every answer from an entry: its source and, for
+// health advice, the disclaimer, on one short line after the advice.
+func sourceLine(en *knowledge.Entry) string {
+	switch src := strings.TrimSpace(en.Source); {
+	case src != "" && en.Category != models.CatService:
+		return "\n\n来源：" + src + "（健康科普，不代替面诊）"
+	case src != "":
+		return "\n\n来源：" + src
+	case en.Category != models.CatService:
+		return "\n\n（健康科普，不代替面诊）"
+	}
+	return ""
 }

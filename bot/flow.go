@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 
 	"familybot/models"
 )
@@ -86,21 +87,66 @@ func (e *Engine) continueFlow(ctx context.Context, in Inbound) (Reply, bool) {
 	return r, true
 }
 
-// exit leaves any flow.
+// exit leaves any flow. A wish already written is not thrown away on a
+// 算了: the resident is asked whether to keep it. Outside a flow, 算了 and the
+// like are small talk.
 func (e *Engine) exit(ctx context.Context, in Inbound) Reply {
-	_, err := e.Store.GetConversation(ctx, in.OpenID)
-	e.EndFlow(ctx, in.OpenID)
+	conv, err := e.Store.GetConversation(ctx, in.OpenID)
 	if err != nil {
+		if !hardExit(in.Text) {
+			return Reply{Text: msgSoftBye, Route: models.RouteChat}
+		}
 		return Reply{Text: e.fill(msgExitNothing), Route: models.RouteCommand}
 	}
+	switch conv.Flow {
+	case wishFlow:
+		var st State
+		_ = json.Unmarshal([]byte(conv.Data), &st)
+		if st.Get("text") != "" && conv.Step != "keep" && exitForm(plainIntent(in.Text)) == "算了" {
+			st.Flow, st.Step = wishFlow, "keep"
+			if e.saveState(ctx, in.OpenID, st) == nil {
+				return Reply{Text: msgWishKeep, Route: models.RouteFlow, private: true}
+			}
+		}
+	case cancelFlow:
+		e.EndFlow(ctx, in.OpenID)
+		return Reply{Text: msgCancelKept, Route: models.RouteCommand, Category: models.CatService}
+	}
+	e.EndFlow(ctx, in.OpenID)
 	return Reply{Text: e.fill(msgExited), Route: models.RouteCommand}
 }
 
+// exitWords leave a flow; exitTails end a short message that gives up
+// ("嗯 就是那个 算了 不写了").
+var (
+	exitWords = map[string]bool{"退出": true, "取消": true, "算了": true, "不报了": true, "结束": true, "不许了": true, "不许愿了": true,
+		"不想许了": true, "不填了": true, "不写了": true, "算了不许了": true, "算了不报了": true, "不提了": true, "算了不写了": true,
+		"不弄了": true, "不要了": true, "没事了": true, "那算了": true, "算了下次": true, "下次": true, "下次再说": true}
+	exitTails = []string{"不写了", "不报了", "不许了", "不填了", "不提了", "不弄了", "算了"}
+)
+
+func exitForm(text string) string {
+	return strings.NewReplacer(" ", "", "\u3000", "", "，", "", ",", "", "吧", "", "啊", "", "哈", "").Replace(strings.Trim(text, "。.!！ "))
+}
+
 func isExit(text string) bool {
-	t := strings.NewReplacer(" ", "", "\u3000", "", "，", "", ",", "", "吧", "", "啊", "").Replace(strings.Trim(text, "。.!！ "))
-	switch t {
-	case "退出", "取消", "算了", "不报了", "结束", "不许了", "不许愿了", "不想许了", "不填了", "不写了", "算了不许了", "算了不报了", "不提了":
+	t := exitForm(text)
+	if exitWords[t] || exitWords[exitForm(plainIntent(text))] {
 		return true
 	}
+	if utf8.RuneCountInString(t) > 12 || isQuestion(text) {
+		return false
+	}
+	for _, w := range exitTails {
+		if strings.HasSuffix(t, w) {
+			return true
+		}
+	}
 	return false
+}
+
+// hardExit is an explicit 退出 or 取消, as opposed to 算了 or 没事了.
+func hardExit(text string) bool {
+	t := exitForm(plainIntent(text))
+	return t == "退出" || t == "取消" || t == "结束"
 }

@@ -106,6 +106,11 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 	if parseChoice(in.Text) > 0 || saysOnlyWho(in.Text, w) {
 		return Reply{}, false // a pick from a list, or who the next questions are about
 	}
+	// The same topic asked again in full ("宝宝发烧了怎么办" after "没用") is a
+	// question of its own: it gets the whole answer, not a part of it.
+	if res := e.KB.Index().Decide(in.Text, e.now()); res.Decision == knowledge.Answer && len(res.Top) > 0 && res.Top[0].Entry.ID == en.ID {
+		return Reply{}, false
+	}
 	rest := withoutWho(bare(in.Text), w)
 	plain := strings.Trim(normalizeCommand(in.Text), "，,。.？?！! ")
 	if c := withoutCourtesy(plain); c != "" {
@@ -235,13 +240,7 @@ func mentionLines(answer, word string) string {
 
 // topicLines answers with some lines of the topic's entry.
 func (e *Engine) topicLines(ctx context.Context, en *knowledge.Entry, lines string) Reply {
-	text := "关于「" + en.Title + "」：\n" + lines
-	if s := strings.TrimSpace(en.Source); s != "" {
-		text += "\n\n来源：" + s
-	}
-	if en.Category != models.CatService {
-		text += "\n（以上为健康科普，不能代替医生面诊。）"
-	}
+	text := "关于「" + en.Title + "」：\n" + lines + sourceLine(en)
 	return Reply{Text: e.fill(text), Route: models.RouteFAQ, Category: en.Category, Score: 1, EntryID: en.ID,
 		Subject: string(e.context(ctx).Subject)}
 }
@@ -280,12 +279,7 @@ func (e *Engine) facetAnswer(ctx context.Context, in Inbound, en *knowledge.Entr
 	if f != knowledge.FacetDoctor && strings.TrimSpace(en.SeeDoctor) != "" {
 		b.WriteString("\n\n🏥 " + strings.TrimSpace(en.SeeDoctor))
 	}
-	if s := strings.TrimSpace(en.Source); s != "" {
-		b.WriteString("\n\n来源：" + s)
-	}
-	if en.Category != models.CatService {
-		b.WriteString("\n（以上为健康科普，不能代替医生面诊。）")
-	}
+	b.WriteString(sourceLine(en))
 	cx := e.context(ctx)
 	return Reply{Text: e.fill(b.String()), Route: models.RouteFAQ, Category: en.Category, Score: 1, EntryID: en.ID,
 		Facet: string(f), Subject: string(cx.Subject)}
@@ -345,6 +339,11 @@ func (e *Engine) reRankIf(ctx context.Context, in Inbound, topic *knowledge.Entr
 		return Reply{}, false
 	}
 	c := res.Top[0]
+	if sure && !e.mentions(in.Text, c.Entry) {
+		// A message of its own ("社区居住证怎么续签" after a fever answer) that
+		// only matched through the topic's words is not about the topic.
+		return Reply{}, false
+	}
 	r := e.answer(ctx, in, c, models.RouteFAQ)
 	e.rememberTopic(ctx, c.Entry, combined, f)
 	_, body, _ := strings.Cut(r.Text, "\n") // the title is said first, once
@@ -406,3 +405,22 @@ func (e *Engine) facetQuestion(ctx context.Context, in Inbound, h knowledge.Hint
 	e.rememberTopic(ctx, en, topic, f)
 	return r, true
 }
+
+// mentions reports whether text, alone, leans on the conversation (那…/…呢, a
+// few characters) or has anything in common with en (en is among its
+// candidates at all).
+func (e *Engine) mentions(text string, en *knowledge.Entry) bool {
+	plain := strings.Trim(normalizeCommand(text), "，,。.？?！! ")
+	if hasLead(plain) || strings.HasSuffix(plain, "呢") || utf8.RuneCountInString(plain) <= 6 {
+		return true
+	}
+	for _, c := range e.KB.Index().Match(text, e.now()).Top {
+		if c.Entry.ID == en.ID && c.Score >= mentionFloor {
+			return true
+		}
+	}
+	return false
+}
+
+// mentionFloor is the least score at which a message alone is taken to speak of an entry.
+const mentionFloor = 0.15

@@ -69,28 +69,30 @@ const (
 		"活动前一天会提醒您。不能参加请在%s前回复“取消报名 %d”，把名额让给其他家庭。"
 	msgWaitlisted = "⏳ 名额已满，已为%s登记候补，目前排第 %d 位（活动：%s，%s）。\n" +
 		"有人取消时按顺序递补，递补上了会马上发消息通知您。不想等了请回复“取消报名 %d”。"
-	msgDuplicate     = "%s已经报名了「%s」，无需重复报名（报名号 %d，%s）。回复“我的报名”查看。"
-	msgCancelled     = "已取消%s在「%s」（%s）的报名。欢迎下次参加！"
-	msgCancelUsage   = "请回复“取消报名 报名号”。您的报名：\n%s"
-	msgCancelNone    = "您目前没有可以取消的报名。回复“我的报名”查看。"
-	msgCancelUnknown = "没有找到报名号 %d 的报名，请回复“我的报名”查看报名号。"
-	msgCancelEventNo = "取消要用报名号（不是活动编号）。您在「%s」的报名：\n%s"
-	msgCancelTooLate = "已过取消截止时间（%s），不能在这里取消了。如不能参加，请回复“人工”或致电 {{phone}} 告诉工作人员。"
-	msgCancelStarted = "活动已经开始，不能取消了。"
-	msgCancelTwice   = "这条报名已经取消了。回复“我的报名”查看。"
-	msgMineNone      = "您还没有报名近期的活动。回复“活动”看看有哪些活动。"
-	msgCheckinBad    = "这个签到二维码无效，请找现场工作人员签到。"
-	msgCheckinDone   = "✅ 签到成功！欢迎参加「%s」。\n已签到：%s"
-	msgCheckinAgain  = "您已经签到过了（%s），欢迎参加「%s」！"
-	msgCheckinNotNow = "「%s」的签到时间是活动开始前3小时到结束后2小时。活动时间：%s。"
-	msgCheckinWait   = "您在「%s」目前还在候补，没有确认名额，请找现场工作人员。"
-	msgCheckinNone   = "没有找到您在「%s」的报名。如果是家人用别的微信报的名，请向工作人员出示签到码。"
-	msgCheckinGone   = "「%s」已经取消了，给您带来不便，敬请谅解。"
+	msgDuplicate       = "%s已经报名了「%s」，无需重复报名（报名号 %d，%s）。回复“我的报名”查看。"
+	msgSignupFullAhead = "「%s」的名额已经满了，现在报名是排候补（您会排第 %d 位），有人取消会按顺序递补并通知您。想排候补就接着填，不想等请回复“退出”。\n"
+	msgCancelled       = "已取消%s在「%s」（%s）的报名。欢迎下次参加！"
+	msgCancelUsage     = "请回复“取消报名 报名号”。您的报名：\n%s"
+	msgCancelNone      = "您目前没有可以取消的报名。回复“我的报名”查看。"
+	msgCancelUnknown   = "没有找到报名号 %d 的报名，请回复“我的报名”查看报名号。"
+	msgCancelEventNo   = "取消要用报名号（不是活动编号）。您在「%s」的报名：\n%s"
+	msgCancelTooLate   = "已过取消截止时间（%s），不能在这里取消了。如不能参加，请回复“人工”或致电 {{phone}} 告诉工作人员。"
+	msgCancelStarted   = "活动已经开始，不能取消了。"
+	msgCancelTwice     = "这条报名已经取消了。回复“我的报名”查看。"
+	msgMineNone        = "您还没有报名近期的活动。回复“活动”看看有哪些活动。"
+	msgCheckinBad      = "这个签到二维码无效，请找现场工作人员签到。"
+	msgCheckinDone     = "✅ 签到成功！欢迎参加「%s」。\n已签到：%s"
+	msgCheckinAgain    = "您已经签到过了（%s），欢迎参加「%s」！"
+	msgCheckinNotNow   = "「%s」的签到时间是活动开始前%d小时到活动结束。活动时间：%s。"
+	msgCheckinWait     = "您在「%s」目前还在候补，没有确认名额，请找现场工作人员。"
+	msgCheckinNone     = "没有找到您在「%s」的报名。如果是家人用别的微信报的名，请向工作人员出示签到码。"
+	msgCheckinGone     = "「%s」已经取消了，给您带来不便，敬请谅解。"
 )
 
 func init() {
 	RegisterCommand(Command{Names: []string{"活动", "活动报名", "近期活动"}, Args: true, MenuKeys: []string{"EVENTS"}, Fn: eventsCommand})
 	RegisterCommand(Command{Names: []string{"报名"}, Args: true, Fn: signupCommand})
+	RegisterCommand(Command{Names: []string{"加报", "再报一位", "再报一个"}, Args: true, Fn: addSignupCommand})
 	RegisterCommand(Command{Names: []string{"我的报名", "我的活动"}, Fn: mySignups})
 	RegisterCommand(Command{Names: []string{"取消报名"}, Args: true, Fn: cancelSignup})
 	RegisterFlow(signupFlow, signupStep)

@@ -18,10 +18,23 @@ import (
 
 // signupCommand starts the flow ("报名 3") or takes the one-line form.
 func signupCommand(ctx context.Context, e *Engine, in Inbound, args string) Reply {
+	return e.startSignup(ctx, in, args, false)
+}
+
+// addSignupCommand ("加报 3") signs one more person up for an event the
+// resident already booked (twins, both grandparents).
+func addSignupCommand(ctx context.Context, e *Engine, in Inbound, args string) Reply {
+	return e.startSignup(ctx, in, args, true)
+}
+
+// startSignup starts the flow or takes the one-line form; unless another is
+// wanted, a resident who already holds a booking for the event is told so
+// instead of filling in the form again.
+func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, another bool) Reply {
 	if e.Signups == nil {
 		return Reply{Text: e.fill(msgSignupOff), Category: models.CatService}
 	}
-	fields := strings.FieldsFunc(args, func(r rune) bool { return r == ' ' || r == ',' || r == '，' || r == '、' })
+	fields := strings.FieldsFunc(joinPhone(args), func(r rune) bool { return r == ' ' || r == ',' || r == '，' || r == '、' })
 	if len(fields) == 0 {
 		return Reply{Text: msgSignupUsage, Category: models.CatService}
 	}
@@ -31,6 +44,11 @@ func signupCommand(ctx context.Context, e *Engine, in Inbound, args string) Repl
 	}
 	if err := e.Signups.Open(v.Event); err != nil {
 		return Reply{Text: fmt.Sprintf(msgSignupNotOpen, v.Title, errText(err)), Category: models.CatService}
+	}
+	if !another && len(fields) == 1 { // the one-line form finds a true duplicate itself (a twin is not one)
+		if r, booked := e.alreadyBooked(ctx, in, v); booked {
+			return r
+		}
 	}
 	if e.Limiter != nil && e.Limits.SignupsPerHour > 0 && !e.Limiter.Allow(ctx, "signup:"+in.OpenID, e.Limits.SignupsPerHour, time.Hour) {
 		return Reply{Text: e.fill(msgSignupLimit), Route: models.RouteLimited}
@@ -59,11 +77,37 @@ func signupCommand(ctx context.Context, e *Engine, in Inbound, args string) Repl
 	if v.Closed() { // no point asking questions (the one-line form above still says 已报名 to a duplicate)
 		return Reply{Text: fmt.Sprintf(msgSignupClosed, v.Title), Category: models.CatService}
 	}
+	if v.Full() && prefix == "" {
+		prefix = fmt.Sprintf(msgSignupFullAhead, v.Title, v.Waitlisted+1)
+	}
 	st.Step = nextStep(v.Event, &st)
 	if err := e.StartFlow(ctx, in.OpenID, st); err != nil {
 		return Reply{Text: msgSorry}
 	}
 	return Reply{Text: prefix + e.fill(e.askStep(v.Event, &st, true)), Category: models.CatService}
+}
+
+// alreadyBooked tells a resident who already holds a place or a wait for
+// the event, with the booking, instead of starting the form again.
+func (e *Engine) alreadyBooked(ctx context.Context, in Inbound, v signup.EventView) (Reply, bool) {
+	active, r, ok := e.activeSignups(ctx, in.OpenID)
+	if !ok {
+		return r, false
+	}
+	for _, en := range active {
+		if en.Event.ID != v.ID {
+			continue
+		}
+		state := "名额已确认，签到码 " + en.Signup.CheckinCode
+		if en.Signup.Status == models.SignupWaitlisted {
+			state = fmt.Sprintf("目前候补第 %d 位", en.Position)
+		}
+		convOf(ctx).update(ctx, func(c *convContext) { c.Event = v.ID })
+		e.EndFlow(ctx, in.OpenID) // a form begun for something else is not left half-filled behind this answer
+		return Reply{Text: fmt.Sprintf(msgDuplicate, attendeeText(en.Signup), v.Title, en.Signup.ID, state) +
+			fmt.Sprintf("\n要给家里另一个人（比如另一个孩子）也报名，请回复“加报 %d”。", v.ID), Category: models.CatService}, true
+	}
+	return Reply{}, false
 }
 
 // oneLine fills st from "姓名 手机号 [孩子称呼] [年龄] [同意]" in any order and
@@ -191,7 +235,7 @@ func summary(ev models.Event, st *State) string {
 
 // signupStep takes one answer of the flow.
 func signupStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
-	answer := strings.Trim(strings.TrimSpace(in.Text), "。.!！~～ ")
+	answer := joinPhone(strings.Trim(strings.TrimSpace(in.Text), "。.!！~～ "))
 	// A long message is not an answer: let it be routed as usual (the flow ends).
 	if utf8.RuneCountInString(answer) > 40 {
 		return Reply{}, false
@@ -220,7 +264,7 @@ func signupStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 	switch st.Step {
 	case "name":
 		n, ok := signup.ParseName(answer, 20)
-		if !ok || notNames[n] || (isHan(n) && utf8.RuneCountInString(n) > 6) {
+		if !ok || notNames[n] || (isHan(n) && utf8.RuneCountInString(n) > 6) || strings.ContainsAny(n, sentenceChars) {
 			return Reply{Text: msgBadName}, true
 		}
 		st.Set("name", n)
@@ -242,7 +286,7 @@ func signupStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 		}
 	case "child":
 		n, ok := signup.ParseName(answer, 12)
-		if !ok {
+		if !ok || notNames[n] || strings.ContainsAny(n, sentenceChars) {
 			return Reply{Text: msgBadChild}, true
 		}
 		st.Set("child", n)

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ var eventQuestionWords = []string{"在哪", "地点", "地址", "哪里", "几�
 // signupQuestion reports whether an answer is a question rather than a field.
 func signupQuestion(answer string) bool {
 	return strings.ContainsAny(answer, "?？") || strings.HasSuffix(answer, "吗") || strings.HasSuffix(answer, "呢") ||
-		containsAnyWord(answer, []string{"什么", "怎么", "哪里", "哪儿", "在哪", "几点", "多少", "能不能", "要不要", "可不可以", "有没有", "停车"})
+		containsAnyWord(answer, []string{"什么", "怎么", "哪里", "哪儿", "在哪", "几点", "多少", "能不能", "要不要", "可不可以", "有没有", "停车", "啥", "咋", "行不"})
 }
 
 // forgive handles an answer the step itself would not take well; false
@@ -51,6 +52,9 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 		}
 		r := e.faq(ctx, in)
 		return resume(r.Text + "\n\n（报名还没填完，接着回答就行；回复“退出”放弃。）")
+	}
+	if r, ok := e.nameSentence(ev, st, answer, resume); ok {
+		return r, true
 	}
 	fields := strings.Fields(correctionWords.Replace(answer))
 	corrected := strings.TrimSpace(correctionWords.Replace(answer)) != strings.TrimSpace(answer)
@@ -75,11 +79,13 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 			if !signup.AgeFits(ev, m) {
 				continue
 			}
+			if st.Get("age") != strconv.Itoa(m) || !strings.Contains(strings.Join(took, ""), "年龄") {
+				took = append(took, "年龄 "+signup.FormatAge(m))
+			}
 			st.Set("age", strconv.Itoa(m))
-			took = append(took, "年龄 "+signup.FormatAge(m))
 			continue
 		}
-		if n, ok := signup.ParseName(f, 20); ok && !notNames[n] && len([]rune(n)) <= 6 {
+		if n, ok := signup.ParseName(f, 20); ok && !notNames[n] && len([]rune(n)) <= 6 && !strings.ContainsAny(n, sentenceChars) {
 			switch {
 			case st.Step == "child" || (st.Get("child_given") != "" && strings.Contains(answer, "孩子")):
 				st.Set("child", n)
@@ -93,6 +99,23 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 	}
 	if len(took) == 0 {
 		return Reply{}, false
+	}
+	st.Step = nextStep(ev, st)
+	return resume("好的，已记下：" + strings.Join(took, "，") + "。")
+}
+
+// nameSentence takes a name given in a sentence ("我叫张伟 电话…", "我老婆去
+// 名字写李娜"), with a phone number said with it.
+func (e *Engine) nameSentence(ev models.Event, st *State, answer string, resume func(string) (Reply, bool)) (Reply, bool) {
+	n, ok := nameInSentence(answer)
+	if !ok || (st.Step != "name" && st.Step != "phone" && !strings.Contains(answer, "名字") && !strings.Contains(answer, "姓名")) {
+		return Reply{}, false
+	}
+	st.Set("name", n)
+	took := []string{"姓名 " + n}
+	if p := phoneInText.FindString(answer); p != "" {
+		st.Set("phone", p)
+		took = append(took, "手机 "+privacy.MaskPhone(p))
 	}
 	st.Step = nextStep(ev, st)
 	return resume("好的，已记下：" + strings.Join(took, "，") + "。")
@@ -114,6 +137,19 @@ func eventFacts(ev models.Event, q string) string {
 		} else {
 			out = append(out, "活动没有写需要特别带的东西，带上签到码就行；不确定的请致电 {{phone}}（{{hours}}）问工作人员。")
 		}
+	}
+	if containsAnyWord(q, []string{"讲啥", "讲什么", "讲的啥", "内容", "适合", "是什么活动", "干什么", "干啥", "做什么"}) {
+		about := "讲的是：" + ev.Title
+		if who := audienceText(ev); who != "" {
+			about += "；适合：" + who
+		}
+		if d := strings.TrimSpace(ev.Description); d != "" {
+			about += "。" + clip(d, 60)
+		}
+		out = append(out, about)
+	}
+	if containsAnyWord(q, []string{"一起去", "一起听", "能去", "能带", "也想去", "也去", "一起来"}) {
+		out = append(out, fmt.Sprintf("每位参加人都要各自报名：家里人也想来，报完这一位后再回复“报名 %d”为他/她报名。", ev.ID))
 	}
 	if containsAnyWord(q, []string{"停车", "车位"}) {
 		out = append(out, "停车的情况我这里没有，请致电 {{phone}}（{{hours}}）问工作人员。")
@@ -168,32 +204,69 @@ func (e *Engine) activeSignups(ctx context.Context, openID string) (active []sig
 	return active, Reply{}, true
 }
 
+// msgCancelKept answers a cancellation not confirmed.
+const msgCancelKept = "好的，报名保留。回复“我的报名”可以查看。"
+
 // cancelOne ("帮我取消吧"): with one active sign-up, asks to confirm it; with
-// several, lists them with their numbers.
+// several, lists them with their numbers. Half-way through a sign-up form it
+// ends the form first (nothing of it is kept).
 func cancelOne(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
+	left := ""
+	if conv, err := e.Store.GetConversation(ctx, in.OpenID); err == nil && conv.Flow == signupFlow {
+		e.EndFlow(ctx, in.OpenID)
+		left = "好的，已退出刚才没填完的报名，填写的内容没有保存。\n"
+	}
 	active, r, ok := e.activeSignups(ctx, in.OpenID)
 	if !ok {
 		return r
 	}
-	if len(active) != 1 {
-		return cancelSignup(ctx, e, in, "")
+	switch {
+	case len(active) == 0 && left != "":
+		return Reply{Text: left + "您没有其他已经报上的活动，不用再取消了。", Category: models.CatService}
+	case len(active) != 1:
+		r := cancelSignup(ctx, e, in, "")
+		r.Text = left + r.Text
+		return r
 	}
-	en := active[0]
+	r = e.askCancel(ctx, in, active[0])
+	r.Text = left + r.Text
+	return r
+}
+
+// askCancel asks to confirm cancelling one booking.
+func (e *Engine) askCancel(ctx context.Context, in Inbound, en signup.Entry) Reply {
 	id := strconv.FormatUint(uint64(en.Signup.ID), 10)
 	if err := e.StartFlow(ctx, in.OpenID, State{Flow: cancelFlow, Step: "confirm", Data: map[string]string{"id": id}}); err != nil {
 		return Reply{Text: msgSorry}
 	}
-	return Reply{Text: "您报名了「" + en.Event.Title + "」（" + signup.FormatWhen(en.Event) + "，参加人：" + attendeeText(en.Signup) +
-		"）。\n确定要取消吗？回复“确定”取消；回复别的，报名保留。", Category: models.CatService}
+	state := ""
+	if en.Signup.Status == models.SignupWaitlisted {
+		state = fmt.Sprintf("，目前候补第 %d 位", en.Position)
+	}
+	return Reply{Text: "您报名了「" + en.Event.Title + "」（" + signup.FormatWhen(en.Event) + "，参加人：" + attendeeText(en.Signup) + state +
+		"，报名号 " + id + "）。\n确定要取消吗？回复“确定”取消；回复“不用了”，报名保留。", Category: models.CatService}
 }
 
 func cancelStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
 	st.Flow = ""
-	switch normalizeCommand(in.Text) {
-	case "确定", "确认", "是", "是的", "对", "好", "好的", "取消吧", "确定取消", "嗯":
-		return cancelSignup(ctx, e, in, st.Get("id")), true
+	t := plainIntent(in.Text)
+	switch {
+	case isQuestion(t):
+		return Reply{}, false // a question, not an answer: routed as usual, nothing cancelled
+	case dontCancel(t) || isSkip(t) || strings.HasPrefix(t, "不") || strings.HasPrefix(t, "别"):
+	case strings.Contains(t, "取消") || containsExact(t, []string{"确定", "确认", "是", "是的", "对", "好", "好的", "嗯", "可以", "行", "确定吧"}):
+		id, _ := strconv.ParseUint(st.Get("id"), 10, 64)
+		r := cancelSignup(ctx, e, in, st.Get("id"))
+		if list, err := e.Signups.Mine(ctx, in.OpenID); err == nil {
+			for _, en := range list {
+				if uint64(en.Signup.ID) == id {
+					convOf(ctx).update(ctx, func(c *convContext) { c.Event = en.Event.ID }) // "帮我重新报上" next
+				}
+			}
+		}
+		return r, true
 	}
-	return Reply{Text: "好的，报名保留。回复“我的报名”可以查看。", Category: models.CatService}, true
+	return Reply{Text: msgCancelKept, Category: models.CatService}, true
 }
 
 // waitPosition ("我排第几") tells where each waiting sign-up stands.
@@ -203,7 +276,10 @@ func waitPosition(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
 		return r
 	}
 	if len(active) == 0 {
-		return Reply{Text: msgCancelNone, Category: models.CatService}
+		if u := e.unfinishedSignup(ctx, in.OpenID); u != "" {
+			return Reply{Text: u, Category: models.CatService}
+		}
+		return Reply{Text: "您现在没有在排队（候补）的报名，也没有报上的活动。回复“我的报名”查看，回复“活动”看看有哪些活动。", Category: models.CatService}
 	}
 	var lines []string
 	for _, en := range active {

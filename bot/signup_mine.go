@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"familybot/models"
 	"familybot/privacy"
@@ -88,7 +89,13 @@ func cancelSignup(ctx context.Context, e *Engine, in Inbound, args string) Reply
 		if len(active) == 0 {
 			return reply(msgCancelNone)
 		}
+		if len(active) == 1 && args == "" { // the only booking: ask, no number needed
+			return e.askCancel(ctx, in, active[0])
+		}
 		return reply(fmt.Sprintf(msgCancelUsage, entriesText(active, false)))
+	}
+	if e.flowOf(ctx, in.OpenID) == cancelFlow {
+		e.EndFlow(ctx, in.OpenID) // said outright: no confirmation pending any more
 	}
 	res, err := e.Signups.Cancel(ctx, in.OpenID, id)
 	switch {
@@ -99,6 +106,11 @@ func cancelSignup(ctx context.Context, e *Engine, in Inbound, args string) Reply
 			if uint64(en.Event.ID) == id {
 				same = append(same, en)
 			}
+		}
+		if len(same) == 1 { // 取消报名 3 meaning event 3: confirm that booking
+			r := e.askCancel(ctx, in, same[0])
+			r.Text = fmt.Sprintf("（取消要用报名号（不是活动编号），您在这个活动的报名号是 %d，也可以直接回复“取消报名 %d”。）\n", same[0].Signup.ID, same[0].Signup.ID) + r.Text
+			return r
 		}
 		if len(same) > 0 {
 			return reply(fmt.Sprintf(msgCancelEventNo, same[0].Event.Title, entriesText(same, false)))
@@ -132,7 +144,7 @@ func checkinScene(ctx context.Context, e *Engine, in Inbound, scene string) Repl
 	case errors.Is(err, signup.ErrEventCanceled):
 		return Reply{Text: fmt.Sprintf(msgCheckinGone, ev.Title)}
 	case errors.Is(err, signup.ErrNotNow):
-		return Reply{Text: fmt.Sprintf(msgCheckinNotNow, ev.Title, signup.FormatWhen(ev))}
+		return Reply{Text: fmt.Sprintf(msgCheckinNotNow, ev.Title, int(signup.CheckinEarly/time.Hour), signup.FormatWhen(ev))}
 	case errors.Is(err, signup.ErrNotConfirmed):
 		return Reply{Text: fmt.Sprintf(msgCheckinWait, ev.Title)}
 	case errors.Is(err, signup.ErrNotYours):

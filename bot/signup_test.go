@@ -223,7 +223,7 @@ func TestDuplicateWaitlistCancelAndPromotion(t *testing.T) {
 		say(t, e, "a", "我的报名", fmt.Sprintf("报名号 %d", a.ID), "139****5678", "已确认", a.CheckinCode, fmt.Sprintf("取消报名 %d", a.ID), "!13912345678")
 		say(t, e, "b", fmt.Sprint("取消报名 ", a.ID), "没有找到报名号")
 		say(t, e, "a", "取消报名 "+id, "报名号（不是活动编号）", fmt.Sprintf("取消报名 %d", a.ID))
-		say(t, e, "a", "取消报名", fmt.Sprintf("取消报名 %d", a.ID))
+		say(t, e, "a", "取消报名", "确定要取消吗", fmt.Sprintf("报名号 %d", a.ID)) // the only booking: asked, no number needed
 		say(t, e, "a", fmt.Sprint("取消报名 ", a.ID), "已取消", "张三")
 		say(t, e, "a", fmt.Sprint("取消报名 ", a.ID), "已经取消")
 		var msg models.OutboxMessage

@@ -113,6 +113,7 @@ func (e *Engine) createWish(ctx context.Context, nw wishwall.NewWish, tail strin
 			if nw.Public {
 				tail = msgWishDonePublic
 			}
+			convOf(ctx).update(ctx, func(c *convContext) { c.Wish = uint(w.ID) }) // "多久回复" next is about it
 			text := fmt.Sprintf(msgWishDone, w.ID, models.WishCategoryLabel(w.Category), tail)
 			if redacted {
 				text = msgWishRedacted + text
@@ -141,11 +142,16 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 	answer := strings.TrimSpace(in.Text)
 	short := normalizeCommand(answer)
 	if prompt, asking := wishPrompts[st.Step]; asking && signupQuestion(answer) {
+		if r, ok := wallQuestion(answer, prompt); ok {
+			return r, true
+		}
 		// A question half-way is answered, and the step asked again.
 		r := e.faq(ctx, in)
 		return Reply{Text: r.Text + "\n\n（心愿还没写完，接着回答就行；回复“退出”放弃。）\n" + prompt}, true
 	}
 	switch st.Step {
+	case "offer", "keep":
+		return e.wishOffered(ctx, in, st, short)
 	case "text":
 		text, redacted, err := wishwall.CheckText(answer)
 		if err != nil {
@@ -222,7 +228,7 @@ func isSkip(s string) bool {
 	case "跳过", "不用", "不用了", "不需要", "不需要了", "不留", "不要", "不", "否", "无", "没有", "不选", "不知道", "略", "skip":
 		return true
 	}
-	return false
+	return noWithMore(s)
 }
 
 // myWishes lists the resident's latest wishes, or shows one ("我的心愿 12").

@@ -224,6 +224,10 @@ type Association struct {
 	// Respite describes the association's 喘息服务 for carers (who, how to
 	// apply); empty when it offers none, and carers are not told of it.
 	Respite string `yaml:"respite"`
+	// CrisisLine is the local psychological-crisis line with its name and
+	// hours (e.g. "0571-xxxxxxxx 杭州市心理危机干预热线（24小时）"), shown
+	// before the national 12356 to a resident in despair; empty: not shown.
+	CrisisLine string `yaml:"crisis_line"`
 }
 
 // Placeholders names the association settings that still hold the values

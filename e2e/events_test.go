@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,12 +24,14 @@ import (
 // photographed at a phone's size.
 func TestStaffRunsAnEvent(t *testing.T) {
 	st := storetest.SQLite(t)
-	now := func() time.Time { return time.Now().UTC() }
+	// The clock jumps to the morning of the event for the check-in at the door.
+	var shift atomic.Int64
+	now := func() time.Time { return time.Now().UTC().Add(time.Duration(shift.Load())) }
 	cfg := config.Default()
 	cfg.Admin.DevLoginToken = devToken
 	n := &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, Templates: map[string]string{}}
 	svc := &signup.Service{Store: st, Notify: n, Now: now}
-	ts := httptest.NewServer((&handlers.Server{Cfg: cfg, Store: st, Signups: svc, Now: now, QR: pixelQR{}}).Router())
+	ts := httptest.NewServer((&handlers.Server{Cfg: cfg, Store: st, Signups: svc, Now: now, QR: pixelQR{now: now}}).Router())
 	t.Cleanup(ts.Close)
 	ctx := browser(t)
 	shot := newShots(t)
@@ -57,8 +60,8 @@ func TestStaffRunsAnEvent(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("waitlist"), "3"),
 		chromedp.SendKeys(chromedp.ID("bring"), "宝宝水杯、一件备用衣服"),
 		chromedp.Click(chromedp.CSS(`input[name=for_child]`)),
-		chromedp.SendKeys(chromedp.ID("age_min"), "12"),
-		chromedp.SendKeys(chromedp.ID("age_max"), "36"),
+		chromedp.SendKeys(chromedp.ID("age_min_years"), "1"),
+		chromedp.SendKeys(chromedp.ID("age_max_years"), "3"),
 	))
 	shot.take(ctx, "20-event-form")
 	must(t, clickAndLoad(ctx, "#save"))
@@ -86,8 +89,18 @@ func TestStaffRunsAnEvent(t *testing.T) {
 	}
 	shot.take(ctx, "21-events")
 
-	// At the door: the code as a parent reads it out, in lower case.
-	must(t, chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/admin/events/"+itoa(id)), chromedp.WaitVisible(chromedp.ID("checkin"))))
+	// Days before, the page says when check-in opens and offers none.
+	must(t, chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/admin/events/"+itoa(id)), chromedp.WaitVisible(chromedp.ID("checkin-window"))))
+	if w := text(t, ctx, "#checkin-window"); !strings.Contains(w, "07:30 到 11:00") {
+		t.Errorf("check-in window = %q", w)
+	}
+	shot.take(ctx, "22a-event-before-checkin")
+
+	// At the door, an hour before the start: the code as a parent reads it out, in lower case.
+	doors := time.Date(day.Year(), day.Month(), day.Day(), 8, 30, 0, 0, signup.Local)
+	shift.Store(int64(time.Until(doors)))
+	must(t, chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/admin/dev-login?token="+devToken+"&next=/admin/events/"+itoa(id)),
+		chromedp.WaitVisible(chromedp.ID("code"))))
 	page := text(t, ctx, "main")
 	if !strings.Contains(page, "139****5678") || strings.Contains(page, "13912345678") {
 		t.Errorf("phones not masked: %q", page)
@@ -157,10 +170,10 @@ func itoa(n uint) string { return strconv.FormatUint(uint64(n), 10) }
 
 // pixelQR stands in for the official account's QR API (the real client is
 // tested against a fake WeChat server in package wechat).
-type pixelQR struct{}
+type pixelQR struct{ now func() time.Time }
 
 const pixelQRImage = "https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=gQE%2Be2e%3D%3D"
 
-func (pixelQR) CheckinQR(_ context.Context, _ string, valid time.Duration) (string, time.Time, error) {
-	return pixelQRImage, time.Now().Add(valid), nil
+func (q pixelQR) CheckinQR(_ context.Context, _ string, valid time.Duration) (string, time.Time, error) {
+	return pixelQRImage, q.now().Add(valid), nil
 }

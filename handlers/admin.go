@@ -79,8 +79,13 @@ type Page struct {
 	CSRF  string
 	Flash string // a fixed message chosen by the ?ok= code
 	Error string // a problem with what was just submitted
+	// Invalid names the fields Error is about: they get aria-invalid and the
+	// "invalid" class ({{invalid .Invalid "name"}} in the field's tag).
+	Invalid map[string]bool
 	// CrisisOpen counts unhandled crisis messages, shown as a red badge in the nav.
 	CrisisOpen int64
+	// Badges are the other nav counts (navCounts).
+	Badges NavCounts
 }
 
 func (p *Page) page() *Page { return p }
@@ -90,9 +95,11 @@ type pageView interface{ page() *Page }
 
 // flashes are the confirmations a redirect may ask for (?ok=code).
 var flashes = map[string]string{
-	"saved": "已保存", "replied": "已回复，居民会收到通知", "finished": "已办结，居民会收到答复",
-	"accepted": "已受理，居民会收到通知", "started": "已标记为办理中", "reopened": "已重新办理，居民会收到原因", "rejected": "已标记为不予受理，居民会收到原因",
-	"assigned": "已分派", "hidden": "已从回音壁隐藏", "shown": "已在回音壁展示", "handled": "已标记为已处理", "crisis_replied": "已发给居民（在“发送失败”页可查看能否送达），并标记为已处理",
+	// Nothing is delivered yet when these show: a notice is queued, and the wish
+	// page's 给居民的通知 says when it went out or failed.
+	"saved": "已保存", "replied": "已回复，通知已排队发送给居民", "finished": "已办结，答复已排队发送给居民",
+	"accepted": "已受理，通知已排队发送给居民", "started": "已标记为办理中", "reopened": "已重新办理，原因已排队发送给居民", "rejected": "已标记为不予受理，原因已排队发送给居民",
+	"assigned": "已分派", "hidden": "已从回音壁隐藏", "shown": "已在回音壁展示", "handled": "已标记为已处理", "crisis_replied": "已排队发给居民（在“发送失败”页可查看能否送达）。联系上居民、情况稳妥后，再标记已处理", "crisis_noted": "已记下", "public_saved": "回音壁上的回应已保存，已按新内容展示", "marked_wrong": "已标为答错了，这个问题已放进“未能回答的问题”，请修改知识库",
 	"retried": "已重新排队发送", "removed": "已移除",
 }
 
@@ -121,28 +128,32 @@ var pages = mustParsePages()
 var funcs = template.FuncMap{
 	"statusLabel": models.WishStatusLabel,
 	"catLabel":    models.WishCategoryLabel,
-	"when": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			if v.IsZero() {
-				return ""
-			}
-			return v.In(wishwall.China).Format("2006-01-02 15:04")
-		case *time.Time:
-			if v == nil || v.IsZero() {
-				return ""
-			}
-			return v.In(wishwall.China).Format("2006-01-02 15:04")
-		}
-		return ""
-	},
-	"day": func(t time.Time) string { return t.In(wishwall.China).Format("1月2日") },
+	"when":        whenText,
+	"invalid":     invalidAttr,
+	"day":         func(t time.Time) string { return t.In(wishwall.China).Format("1月2日") },
 	"pct": func(n, d int64) string {
 		if d == 0 {
 			return "—"
 		}
 		return strconv.FormatFloat(float64(n)*100/float64(d), 'f', 0, 64) + "%"
 	},
+}
+
+// whenText formats a time (or a *time.Time) in China time; zero or nil is "".
+func whenText(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		if v.IsZero() {
+			return ""
+		}
+		return v.In(wishwall.China).Format("2006-01-02 15:04")
+	case *time.Time:
+		if v == nil || v.IsZero() {
+			return ""
+		}
+		return v.In(wishwall.China).Format("2006-01-02 15:04")
+	}
+	return ""
 }
 
 func mustParsePages() map[string]*template.Template {
@@ -187,6 +198,7 @@ func (s *Server) render(c *gin.Context, status int, name string, v pageView) {
 		}
 		if s.Store != nil {
 			p.CrisisOpen, _ = s.Store.CountUnhandledCrisis(c.Request.Context())
+			p.Badges = s.navCounts(c.Request.Context(), st)
 		}
 	}
 	if p.Flash == "" {
@@ -352,12 +364,15 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	g.POST("/wishes/:id/reply", s.h(s.wishReply))
 	g.POST("/wishes/:id/assign", s.h(s.wishAssign))
 	g.POST("/wishes/:id/wall", s.h(s.wishWall))
+	g.POST("/wishes/:id/public", s.h(s.wishPublic))
 	g.POST("/wishes/:id/reveal", s.h(s.wishReveal))
 	g.GET("/crisis", s.h(s.crisisPage))
 	g.POST("/crisis/:id/handled", s.h(s.crisisHandled))
 	g.POST("/crisis/:id/reply", s.h(s.crisisReply))
+	g.POST("/crisis/:id/note", s.h(s.crisisNote))
 	g.POST("/crisis/:id/reveal", s.h(s.crisisReveal))
 	g.GET("/messages", s.h(s.messagesPage))
+	g.POST("/messages/:id/wrong", s.h(s.messageWrong))
 	g.GET("/outbox", s.h(s.outboxPage))
 	g.POST("/outbox/:id/retry", s.h(s.outboxRetry))
 	g.GET("/staff", s.adminOnly(), s.h(s.staffPage))

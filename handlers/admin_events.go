@@ -32,8 +32,8 @@ import (
 func init() {
 	registerFlashes(map[string]string{
 		"ev_created": "已保存为草稿。核对无误后请管理员发布，居民才能报名。", "ev_saved": "活动已保存", "qr_made": "签到二维码已生成，请打印放在签到处",
-		"ev_published": "已发布，居民现在可以在公众号报名了", "ev_cancelled": "活动已取消，已通知所有报名和候补的居民",
-		"ev_checkin": "签到成功", "ev_su_cancelled": "已取消这条报名，居民会收到通知；有候补的会自动递补",
+		"ev_published": "已发布，居民现在可以在公众号报名了", "ev_cancelled": "活动已取消，通知已排队发送给所有报名和候补的居民",
+		"ev_checkin": "签到成功", "ev_su_cancelled": "已取消这条报名，通知已排队发送给居民；有候补的会自动递补",
 	})
 	registerAdminPages(func(s *Server, g *gin.RouterGroup) {
 		g.GET("/events", s.h(s.eventsPage))
@@ -182,7 +182,11 @@ type eventView struct {
 	QRImage                        string // the check-in code, while it still works
 	QRUntil                        *time.Time
 	CanMakeQR                      bool
-	CheckinEarly, CheckinLate      int
+	CheckinEarly                   int
+	CheckinWindow                  string // "11月28日 07:30 到 11:00"
+	CheckinOver                    bool   // the window has passed
+	IsCancelled                    bool
+	CancelledAt                    string
 }
 
 // eventOpts is what a re-render of the event page carries over.
@@ -194,6 +198,12 @@ type eventOpts struct {
 	just       uint64
 	openCancel uint64
 	reason     string
+}
+
+// checkinWindowText says when check-in is accepted: "11月28日 07:30 到 11:00".
+func checkinWindowText(ev models.Event) string {
+	from, until := signup.CheckinFrom(ev), signup.CheckinUntil(ev)
+	return hhmm(&from) + " 到 " + clockOn(&until, from)
 }
 
 func hhmm(t *time.Time) string {
@@ -233,10 +243,11 @@ func (s *Server) renderEvent(c *gin.Context, id uint, o eventOpts) error {
 	v := &eventView{Page: Page{Title: ev.Title, Nav: "events", Error: o.problem}, E: ev, When: signup.FormatWhen(ev.Event),
 		Category: models.EventCategories[ev.Category], AgeRange: signup.AgeRange(ev.Event), Code: o.code,
 		Scene: fmt.Sprintf("checkin_%d", ev.ID), CheckinEarly: int(signup.CheckinEarly / time.Hour),
-		CheckinLate: int(signup.CheckinLate / time.Hour),
-		CanEdit:     canEdit(me, ev.Event), CanPublish: me.IsAdmin() && ev.Status == models.EventDraft,
+		CheckinWindow: checkinWindowText(ev.Event), CheckinOver: now.After(signup.CheckinUntil(ev.Event)),
+		IsCancelled: ev.Status == models.EventCancelled, CancelledAt: hhmm(ev.CancelledAt),
+		CanEdit: canEdit(me, ev.Event), CanPublish: me.IsAdmin() && ev.Status == models.EventDraft,
 		CanCancel: me.IsAdmin() && ev.Status != models.EventCancelled, CanExport: me.IsAdmin(), ExportPurposes: exportPurposes,
-		CanCheckin: ev.Status == models.EventOpen, CanMakeQR: s.QR != nil && ev.Status == models.EventOpen}
+		CanCheckin: signup.CheckinOpen(ev.Event, now) == nil, CanMakeQR: s.QR != nil && ev.Status == models.EventOpen}
 	if ev.CheckinQR != "" && ev.CheckinQRUntil != nil && ev.CheckinQRUntil.After(now) {
 		v.QRImage, v.QRUntil = ev.CheckinQR, ev.CheckinQRUntil
 	}

@@ -21,9 +21,11 @@ import (
 // shown with exactly what was typed.
 type eventForm struct {
 	Title, Category, Start, End, CancelBy, Place string
-	Capacity, Waitlist, AgeMin, AgeMax           string
-	Audience, Bring, Description                 string
-	ForChild                                     bool
+	Capacity, Waitlist                           string
+	// Children's ages as 岁 and 月, stored as months.
+	AgeMinYears, AgeMinMonths, AgeMaxYears, AgeMaxMonths string
+	Audience, Bring, Description                         string
+	ForChild                                             bool
 }
 
 // eventCategoryOrder is the order of the category select.
@@ -44,17 +46,38 @@ func formOf(ev models.Event) eventForm {
 		Waitlist: strconv.Itoa(ev.WaitlistCap), Audience: ev.Audience, Bring: ev.Bring, Description: ev.Description,
 		ForChild: ev.ForChild}
 	if ev.ForChild {
-		f.AgeMin, f.AgeMax = strconv.Itoa(ev.ChildAgeMinMonths), strconv.Itoa(ev.ChildAgeMaxMonths)
+		f.AgeMinYears, f.AgeMinMonths = yearsMonths(ev.ChildAgeMinMonths)
+		if ev.ChildAgeMaxMonths > 0 { // 0: no upper limit, left blank
+			f.AgeMaxYears, f.AgeMaxMonths = yearsMonths(ev.ChildAgeMaxMonths)
+		}
 	}
 	return f
+}
+
+// yearsMonths splits an age in months into the form's 岁 and 月 ("1", "6").
+func yearsMonths(m int) (string, string) { return strconv.Itoa(m / 12), strconv.Itoa(m % 12) }
+
+// formAge reads an age typed as 岁 and 月 into months; both blank is def, and
+// anything unreadable is -1 (refused by the event's validation).
+func formAge(years, months string, def int) int {
+	if strings.TrimSpace(years) == "" && strings.TrimSpace(months) == "" {
+		return def
+	}
+	y, m := formNumber(years, 0), formNumber(months, 0)
+	if y < 0 || m < 0 {
+		return -1
+	}
+	return y*12 + m
 }
 
 func bindEventForm(c *gin.Context) eventForm {
 	return eventForm{Title: c.PostForm("title"), Category: c.PostForm("category"), Start: c.PostForm("start"),
 		End: c.PostForm("end"), CancelBy: c.PostForm("cancel_by"), Place: strings.TrimSpace(c.PostForm("place")),
-		Capacity: c.PostForm("capacity"), Waitlist: c.PostForm("waitlist"), AgeMin: c.PostForm("age_min"),
-		AgeMax: c.PostForm("age_max"), Audience: strings.TrimSpace(c.PostForm("audience")),
-		Bring: strings.TrimSpace(c.PostForm("bring")), Description: strings.TrimSpace(c.PostForm("description")),
+		Capacity: c.PostForm("capacity"), Waitlist: c.PostForm("waitlist"),
+		AgeMinYears: c.PostForm("age_min_years"), AgeMinMonths: c.PostForm("age_min_months"),
+		AgeMaxYears: c.PostForm("age_max_years"), AgeMaxMonths: c.PostForm("age_max_months"),
+		Audience: strings.TrimSpace(c.PostForm("audience")),
+		Bring:    strings.TrimSpace(c.PostForm("bring")), Description: strings.TrimSpace(c.PostForm("description")),
 		ForChild: c.PostForm("for_child") == "1"}
 }
 
@@ -96,7 +119,8 @@ func (f eventForm) apply(ev *models.Event) []string {
 	ev.Capacity, ev.WaitlistCap = formNumber(f.Capacity, 0), formNumber(f.Waitlist, 0)
 	ev.ChildAgeMinMonths, ev.ChildAgeMaxMonths = 0, 0
 	if f.ForChild {
-		ev.ChildAgeMinMonths, ev.ChildAgeMaxMonths = formNumber(f.AgeMin, 0), formNumber(f.AgeMax, 0)
+		ev.ChildAgeMinMonths = formAge(f.AgeMinYears, f.AgeMinMonths, 0)
+		ev.ChildAgeMaxMonths = formAge(f.AgeMaxYears, f.AgeMaxMonths, 0)
 	}
 	startBad := false
 	for _, t := range []struct {
@@ -148,7 +172,8 @@ func (s *Server) renderEventForm(c *gin.Context, status int, id uint, f eventFor
 	if id != 0 {
 		title = "修改活动"
 	}
-	v := &eventFormView{Page: Page{Title: title, Nav: "events", Error: problem}, ID: id, F: f, Version: version, Published: published}
+	v := &eventFormView{Page: Page{Title: title, Nav: "events", Error: problem, Invalid: fieldsOf(problem, eventFields)},
+		ID: id, F: f, Version: version, Published: published}
 	for _, code := range eventCategoryOrder {
 		v.Categories = append(v.Categories, option{Value: code, Label: models.EventCategories[code], Selected: f.Category == code})
 	}

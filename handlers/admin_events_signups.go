@@ -71,6 +71,12 @@ func (s *Server) eventCheckin(c *gin.Context) error {
 			msg = fmt.Sprintf("还在候补：报名号 %d 还没有确认的名额，不能签到。有人取消时会按顺序自动递补。", su.ID)
 		}
 		return s.renderEvent(c, id, eventOpts{status: http.StatusConflict, problem: msg, code: typed})
+	case errors.Is(err, signup.ErrNotNow), errors.Is(err, signup.ErrEventCanceled), errors.Is(err, signup.ErrNotOpen):
+		msg := "这个活动不能签到：" + domainMessage(err) + "。"
+		if ev, gerr := s.Store.GetEvent(ctx, id); gerr == nil && errors.Is(err, signup.ErrNotNow) {
+			msg = "现在不能签到：签到时间是 " + checkinWindowText(ev) + "。"
+		}
+		return s.renderEvent(c, id, eventOpts{status: http.StatusConflict, problem: msg, code: typed})
 	case errors.Is(err, signup.ErrNotYours):
 		msg := fmt.Sprintf("签到码不对：这个活动没有签到码 %s，请核对后重新输入（签到码里没有 0、O、1、I）。", code)
 		if other, ok := s.codeElsewhere(c, id, code); ok {

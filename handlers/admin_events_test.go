@@ -125,6 +125,8 @@ func TestEventListAndPageMaskAndEscape(t *testing.T) {
 		t.Error("the 活动 tab is not highlighted")
 	}
 
+	f.now = evSaturday.Add(-time.Hour) // the check-in form shows inside the check-in window
+	c = f.loggedIn("amy")
 	w = c.get("/admin/events/1")
 	wantStatus(t, w, http.StatusOK)
 	body := w.Body.String()
@@ -150,7 +152,7 @@ func TestEventListAndPageMaskAndEscape(t *testing.T) {
 	if got := doc.Find("#waitlist li .who").First().Text(); got != "李雷" {
 		t.Errorf("first waitlisted = %q", got)
 	}
-	if doc.Find("#scene").Text() != "checkin_1" || !strings.Contains(doc.Find("#qr").Text(), "带参数二维码") {
+	if qr := doc.Find("#qr").Text(); doc.Find("#scene").Text() != "checkin_1" || strings.Contains(qr, "场景值") || strings.Contains(qr, "接口") {
 		t.Errorf("QR scene: %q", doc.Find("#qr").Text())
 	}
 	// Staff do not get the admin-only buttons.
@@ -192,7 +194,7 @@ func TestEventCreateShowsProblemsAndKeepsValues(t *testing.T) {
 	}
 
 	bad := url.Values{"title": {" "}, "category": {models.EventParentChild}, "start": {"下周六上午"}, "place": {"<b>二楼</b>"},
-		"capacity": {"十五"}, "waitlist": {"5"}, "for_child": {"1"}, "age_min": {"36"}, "age_max": {"12"}}
+		"capacity": {"十五"}, "waitlist": {"5"}, "for_child": {"1"}, "age_min_years": {"3"}, "age_max_years": {"1"}}
 	w = c.post("/admin/events", bad)
 	wantStatus(t, w, http.StatusBadRequest)
 	doc := mustDoc(t, w)
@@ -205,7 +207,7 @@ func TestEventCreateShowsProblemsAndKeepsValues(t *testing.T) {
 	if strings.Contains(msg, "请填写开始时间") {
 		t.Errorf("the start time is reported twice: %q", msg)
 	}
-	for id, want := range map[string]string{"start": "下周六上午", "place": "<b>二楼</b>", "capacity": "十五", "age_min": "36"} {
+	for id, want := range map[string]string{"start": "下周六上午", "place": "<b>二楼</b>", "capacity": "十五", "age_min_years": "3"} {
 		if got, _ := doc.Find("#" + id).Attr("value"); got != want {
 			t.Errorf("%s kept as %q, want %q", id, got, want)
 		}
@@ -236,7 +238,7 @@ func TestEventCreateShowsProblemsAndKeepsValues(t *testing.T) {
 
 	good := url.Values{"title": {"向日葵亲子小屋·绘本时光"}, "category": {models.EventParentChild}, "start": {"2026-11-28T09:30"},
 		"end": {"2026-11-28 11:00"}, "place": {"协会二楼亲子小屋"}, "capacity": {"１５"}, "waitlist": {"5"},
-		"for_child": {"1"}, "age_min": {"12"}, "age_max": {"36"}, "status": {"open"}}
+		"for_child": {"1"}, "age_min_years": {"1"}, "age_max_years": {"3"}, "age_max_months": {"0"}, "status": {"open"}}
 	w = c.post("/admin/events", good)
 	wantStatus(t, w, http.StatusSeeOther)
 	if loc := w.Header().Get("Location"); loc != "/admin/events/1?ok=ev_created" {
@@ -396,7 +398,7 @@ func TestEventPublishAndCancelTellsEveryone(t *testing.T) {
 	if doc.Find("#state").Text() != "已取消" || doc.Find("#cancel, #publish, #edit, #checkin").Length() != 0 {
 		t.Error("a cancelled event still offers actions")
 	}
-	if n := doc.Find("#cancelled li").Length(); n != 3 {
+	if n := doc.Find("#confirmed li").Length(); n != 3 {
 		t.Errorf("cancelled rows = %d", n)
 	}
 	// Twice: nothing more happens.
@@ -415,6 +417,7 @@ func TestEventCheckinByCode(t *testing.T) {
 	// The afternoon session the same day: its code is not this event's.
 	evMust(t, svc, "老年健康讲座", evSaturday.Add(5*time.Hour), 5, 0, false)
 	other := evJoin(t, svc, 2, "o-c", "张三", "13700001111")
+	f.now = evSaturday.Add(-time.Hour) // inside the morning session's check-in window
 	c := f.loggedIn("amy")
 
 	// Lower case with a space and full-width letters, as typed on a phone.
@@ -467,6 +470,8 @@ func TestEventCheckinByCode(t *testing.T) {
 	}
 	// Full-width code typed with a Chinese keyboard: the afternoon event's attendee.
 	wide := strings.Map(func(r rune) rune { return r + 0xFEE0 }, other.CheckinCode)
+	f.now = evSaturday.Add(4 * time.Hour) // the afternoon session's window
+	c = f.loggedIn("amy")
 	wantStatus(t, c.post("/admin/events/2/checkin", url.Values{"code": {wide}}), http.StatusSeeOther)
 }
 

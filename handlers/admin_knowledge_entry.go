@@ -330,7 +330,18 @@ func (s *Server) kbUnansweredMessage(c *gin.Context, id string) (models.Message,
 		return models.Message{}, models.Errorf(models.ENOTFOUND, "没有找到这条居民提问。")
 	}
 	m, err := s.Store.GetMessage(c.Request.Context(), n)
-	if err == nil && (m.Route != models.RouteFallback || strings.TrimSpace(m.Text) == "") {
+	if err != nil {
+		return m, err
+	}
+	unanswered := m.Route == models.RouteFallback
+	if !unanswered { // or its answer was marked 答错了
+		wrong, err := s.Store.WrongAnswers(c.Request.Context(), []uint64{m.ID})
+		if err != nil {
+			return m, err
+		}
+		_, unanswered = wrong[m.ID]
+	}
+	if !unanswered || strings.TrimSpace(m.Text) == "" {
 		err = models.Errorf(models.ENOTFOUND, "没有找到这条居民提问。")
 	}
 	return m, err

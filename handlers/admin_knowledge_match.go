@@ -155,6 +155,7 @@ func (p kbPreviewStore) ListKBRules(ctx context.Context) ([]knowledge.Rule, erro
 }
 func (kbPreviewStore) AddKBFeedback(context.Context, uint, string) error      { return nil }
 func (kbPreviewStore) RecordCrisis(context.Context, models.CrisisEvent) error { return nil }
+func (kbPreviewStore) RecordHandoff(context.Context, string, string) error    { return nil }
 
 // kbPreviewReply is the reply a first-time resident would get. Sign-ups, wishes,
 // alerts, the rate limit and the message log are left out, so nothing happens.

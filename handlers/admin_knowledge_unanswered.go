@@ -23,8 +23,9 @@ type kbUnansweredRow struct {
 	Text        string // masked
 	Count       int
 	First, Last time.Time
-	Cands       []option // the nearest entries, to add the question to
-	Suggest     string   // the category of the nearest entry
+	Cands       []option   // the nearest entries, to add the question to
+	Suggest     string     // the category of the nearest entry
+	Wrong       answeredBy // the entry that answered before staff marked it 答错了 (EntryID 0: none)
 }
 
 type kbUnansweredView struct {
@@ -49,6 +50,9 @@ func (s *Server) kbUnanswered(c *gin.Context) error {
 	v := &kbUnansweredView{Page: Page{Title: "未能回答的问题", Nav: "knowledge"}, Days: kbUnansweredDays, CanEdit: kbCanEdit(c)}
 	for _, g := range groups {
 		row := kbUnansweredRow{MessageID: g.MessageID, Text: privacy.Mask(g.Text), Count: g.Count, First: g.First, Last: g.Last}
+		if g.WrongEntryID != 0 {
+			row.Wrong = s.answeredBy(g.WrongEntryID, g.WrongScore)
+		}
 		res := ix.Match(row.Text, now)
 		for i, cand := range res.Top {
 			if i == 3 || cand.Score < kbCandidateFloor {

@@ -84,20 +84,40 @@ type crisisView struct {
 }
 
 // crisisPage lists flagged crisis messages grouped by episode, unhandled first (alerts link here).
-func (s *Server) crisisPage(c *gin.Context) error { return s.renderCrisis(c, 0) }
+func (s *Server) crisisPage(c *gin.Context) error { return s.renderCrisis(c, http.StatusOK, 0) }
 
-func (s *Server) renderCrisis(c *gin.Context, reveal uint64) error {
-	list, err := s.Store.ListCrisisEvents(c.Request.Context(), 100)
+func (s *Server) renderCrisis(c *gin.Context, status int, reveal uint64) error {
+	ctx := c.Request.Context()
+	list, err := s.Store.ListCrisisEvents(ctx, 100)
 	if err != nil {
 		return err
 	}
 	v := &crisisView{Page: Page{Title: "危机消息", Nav: "crisis"}, Episodes: groupCrisis(list, reveal)}
+	if err := s.crisisHistory(ctx, v.Episodes); err != nil {
+		return err
+	}
+	for i, ep := range v.Episodes { // who took it up from the WeCom card, by name
+		if ep.FollowedBy != "" {
+			if st, err := s.Store.GetStaff(ctx, ep.FollowedBy); err == nil {
+				v.Episodes[i].FollowedBy = st.Label()
+			}
+		}
+	}
+	if p, ok := c.Get(crisisProblemKey); ok { // a form came back: keep what was typed, say what is wrong
+		prob := p.(crisisProblem)
+		v.Error, v.Invalid = prob.Text, map[string]bool{prob.Field: true}
+		for i := range v.Episodes {
+			if v.Episodes[i].LastID == prob.ID {
+				v.Episodes[i].Problem = prob
+			}
+		}
+	}
 	if reveal != 0 {
 		s.audit(c, "crisis.reveal", fmt.Sprintf("crisis:%d", reveal), "")
 	} else {
 		s.audit(c, "crisis.view", "crisis", fmt.Sprintf("rows=%d", len(list)))
 	}
-	s.render(c, http.StatusOK, "crisis.html", v)
+	s.render(c, status, "crisis.html", v)
 	return nil
 }
 
@@ -110,22 +130,56 @@ func (s *Server) crisisReveal(c *gin.Context) error {
 	if _, err := s.Store.GetCrisisEvent(c.Request.Context(), id); err != nil {
 		return err
 	}
-	return s.renderCrisis(c, id)
+	return s.renderCrisis(c, http.StatusOK, id)
 }
 
-// crisisHandled marks a crisis message as handled by the current staff member.
+// crisisHandled closes the episode up to this message, keeping what was done.
+// A note is required unless one is already kept (a reply, a call); closing a
+// self-harm episode needs 已确认居民目前安全 ticked.
 func (s *Server) crisisHandled(c *gin.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
+	ctx := c.Request.Context()
+	ep, err := s.Store.CrisisEpisode(ctx, id)
+	if err != nil {
+		return err
+	}
+	text := strings.TrimSpace(c.PostForm("note"))
+	if utf8.RuneCountInString(text) > maxCrisisReply {
+		return s.crisisInvalid(c, id, "close", fmt.Sprintf("处理情况请不要超过%d个字", maxCrisisReply))
+	}
+	ids := make([]uint64, len(ep))
+	selfHarm := false
+	for i, ev := range ep {
+		ids[i] = ev.ID
+		selfHarm = selfHarm || ev.Kind == "suicide"
+	}
+	notes, err := s.Store.ListCrisisNotes(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if text == "" && len(notes) == 0 {
+		return s.crisisInvalid(c, id, "close", "请先写下做了什么（例如：已电话联系，孩子已送医），再标记已处理")
+	}
+	if selfHarm && c.PostForm("safe") != "1" {
+		return s.crisisInvalid(c, id, "safe", "这是自伤风险的求助：请先确认居民目前安全，勾选“已确认居民目前安全”，再标记已处理")
+	}
+	if selfHarm {
+		text = strings.TrimSpace(text + " 已确认居民目前安全")
+	}
 	me, _ := staffOf(c)
-	err = s.Store.MarkCrisisHandled(c.Request.Context(), id, me.Label(), s.now())
+	err = s.Store.CloseCrisis(ctx, id, models.CrisisNote{Kind: models.CrisisNoteClosed, Text: text, By: me.Label(), CreatedAt: s.now()})
 	if err != nil && !models.IsCode(err, models.ECONFLICT) {
 		return err
 	}
 	if err == nil {
-		s.audit(c, "crisis.handled", fmt.Sprintf("crisis:%d", id), "")
+		detail := fmt.Sprintf("chars=%d", utf8.RuneCountInString(text))
+		if selfHarm {
+			detail += " safe=confirmed"
+		}
+		s.audit(c, "crisis.handled", fmt.Sprintf("crisis:%d", id), detail)
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/crisis?ok=handled")
 	return nil
@@ -135,10 +189,11 @@ func (s *Server) crisisHandled(c *gin.Context) error {
 const maxCrisisReply = 600
 
 // crisisReply sends the resident a message from the staff member following
-// the crisis up, through the outbox as a customer-service message. The
-// emergency lines are always added. There is no template fallback: a resident
-// silent for more than 48 hours cannot be reached this way, which shows at
-// /admin/outbox, and staff must phone instead. The message is marked handled.
+// the crisis up, through the outbox as a customer-service message, and keeps
+// it with the episode. The emergency lines are always added. There is no
+// template fallback: a resident silent for more than 48 hours cannot be
+// reached this way, so the page says to phone instead. Sending does not close
+// the case: staff close it when they know the resident is looked after.
 func (s *Server) crisisReply(c *gin.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -152,9 +207,12 @@ func (s *Server) crisisReply(c *gin.Context) error {
 	text := strings.TrimSpace(c.PostForm("text"))
 	switch {
 	case text == "":
-		return models.Errorf(models.EINVALID, "请填写要发给居民的话")
+		return s.crisisInvalid(c, id, "text", "请填写要发给居民的话")
 	case utf8.RuneCountInString(text) > maxCrisisReply:
-		return models.Errorf(models.EINVALID, "内容请不要超过%d个字", maxCrisisReply)
+		return s.crisisInvalid(c, id, "text", fmt.Sprintf("内容请不要超过%d个字", maxCrisisReply))
+	}
+	if w := s.replyWindow(ctx, ev.OpenID, ev.CreatedAt); !w.Open {
+		return s.crisisInvalid(c, id, "text", "居民超过48小时没有发消息，公众号发不出去了，请电话联系")
 	}
 	me, _ := staffOf(c)
 	name := strings.TrimSpace(s.Cfg.Association.Name)
@@ -163,14 +221,12 @@ func (s *Server) crisisReply(c *gin.Context) error {
 	sum := sha256.Sum256([]byte(text))
 	m := models.OutboxMessage{DedupKey: fmt.Sprintf("crisisreply:%d:%x", id, sum[:8]), Channel: models.ChannelCustomer,
 		To: ev.OpenID, Title: "工作人员回复", Text: body}
-	if err := s.Store.Enqueue(ctx, &m); err != nil {
-		return err
-	}
-	if err := s.Store.MarkCrisisHandled(ctx, id, me.Label(), s.now()); err != nil && !models.IsCode(err, models.ECONFLICT) {
+	note := models.CrisisNote{CrisisID: id, Kind: models.CrisisNoteReply, Text: text, By: me.Label(), CreatedAt: s.now()}
+	if err := s.Store.SendCrisisReply(ctx, &m, note); err != nil {
 		return err
 	}
 	s.audit(c, "crisis.reply", fmt.Sprintf("crisis:%d", id), fmt.Sprintf("chars=%d", utf8.RuneCountInString(text)))
-	c.Redirect(http.StatusSeeOther, "/admin/crisis?ok=crisis_replied")
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/crisis?ok=crisis_replied#episode-%d", id))
 	return nil
 }
 
@@ -180,6 +236,9 @@ type messageRow struct {
 	Shown      string
 	Unanswered bool
 	RouteText  string
+	Answer     answeredBy
+	Wrong      bool // staff marked the answer 答错了
+	CanWrong   bool // an answer from an entry, not yet marked
 }
 
 type messagesView struct {
@@ -203,11 +262,26 @@ func (s *Server) messagesPage(c *gin.Context) error {
 		return err
 	}
 	v := &messagesView{Page: Page{Title: "居民留言", Nav: "messages"}, UnansweredOnly: only}
+	ids := make([]uint64, len(list))
+	for i, m := range list {
+		ids[i] = m.ID
+	}
+	wrong, err := s.Store.WrongAnswers(c.Request.Context(), ids)
+	if err != nil {
+		return err
+	}
 	for _, m := range list {
+		_, isWrong := wrong[m.ID]
 		r := messageRow{Message: m, Resident: residentTag(m.OpenID), Shown: privacy.Mask(m.Text),
-			Unanswered: m.Route == models.RouteFallback, RouteText: routeTexts[m.Route]}
+			Unanswered: m.Route == models.RouteFallback || isWrong, RouteText: routeTexts[m.Route], Wrong: isWrong}
 		if m.Flagged || m.Route == models.RouteCrisis {
 			r.Shown = "（危机消息，请到“危机”页查看）"
+		} else if m.EntryID != 0 {
+			r.Answer = s.answeredBy(m.EntryID, m.Score)
+			r.CanWrong = !isWrong && m.Text != ""
+		}
+		if isWrong {
+			r.RouteText = "答错了"
 		}
 		if r.Unanswered {
 			v.Unanswered++
@@ -216,82 +290,6 @@ func (s *Server) messagesPage(c *gin.Context) error {
 	}
 	s.audit(c, "messages.view", "messages", fmt.Sprintf("rows=%d", len(list)))
 	s.render(c, http.StatusOK, "messages.html", v)
-	return nil
-}
-
-type outboxRow struct {
-	models.OutboxMessage
-	ChannelText string
-	ToText      string
-	Shown       string
-	Link        string // the page of what the message was about, when known
-	LinkText    string
-}
-
-// outboxSubject links a message to its wish from the dedup key ("wishreply:12:1",
-// "wishstatus:12:accepted", "wish:new:12"), so staff can find the contact.
-func outboxSubject(key string) (link, text string) {
-	parts := strings.Split(key, ":")
-	var id string
-	switch {
-	case len(parts) >= 2 && (parts[0] == "wishreply" || parts[0] == "wishstatus"):
-		id = parts[1]
-	case len(parts) >= 3 && parts[0] == "wish":
-		id = parts[2]
-	default:
-		return "", ""
-	}
-	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
-		return "", ""
-	}
-	return "/admin/wishes/" + id, "查看心愿 #" + id
-}
-
-type outboxView struct {
-	Page
-	Rows  []outboxRow
-	Stats map[string]int64
-}
-
-var channelTexts = map[string]string{models.ChannelCustomer: "公众号客服消息", models.ChannelTemplate: "公众号模板消息", models.ChannelWeCom: "企业微信通知",
-	models.ChannelWeComCard: "企业微信卡片", models.ChannelWeComUpdate: "企业微信卡片更新"}
-
-// outboxPage lists outbound messages that could not be delivered.
-func (s *Server) outboxPage(c *gin.Context) error {
-	ctx := c.Request.Context()
-	list, err := s.Store.ListOutbox(ctx, models.OutboxFailed, 100)
-	if err != nil {
-		return err
-	}
-	stats, err := s.Store.OutboxStats(ctx)
-	if err != nil {
-		return err
-	}
-	v := &outboxView{Page: Page{Title: "发送失败", Nav: "outbox"}, Stats: stats}
-	for _, m := range list {
-		to := m.To
-		if !strings.HasPrefix(m.Channel, models.ChannelWeCom) { // staff UserIDs (or a card's task) are shown as they are
-			to = residentTag(m.To)
-		}
-		link, linkText := outboxSubject(m.DedupKey)
-		v.Rows = append(v.Rows, outboxRow{OutboxMessage: m, ChannelText: channelTexts[m.Channel], ToText: to,
-			Shown: excerpt(privacy.Mask(m.Text), 80), Link: link, LinkText: linkText})
-	}
-	s.render(c, http.StatusOK, "outbox.html", v)
-	return nil
-}
-
-// outboxRetry puts a failed message back in the queue.
-func (s *Server) outboxRetry(c *gin.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.Store.RequeueOutbox(c.Request.Context(), id); err != nil {
-		return err
-	}
-	s.audit(c, "outbox.retry", fmt.Sprintf("outbox:%d", id), "")
-	c.Redirect(http.StatusSeeOther, "/admin/outbox?ok=retried")
 	return nil
 }
 

@@ -40,7 +40,7 @@ func TestDashboard(t *testing.T) {
 	doc := mustDoc(t, w)
 	stats := map[string]string{}
 	doc.Find(".stat").Each(func(_ int, s *goquery.Selection) { stats[s.Find("span").Text()] = s.Find("b").Text() })
-	want := map[string]string{"本周消息": "3", "居民提问": "3", "未能回答（1条）": "33%", "待办心愿": "2", "逾期心愿": "1", "本周报名": "—"}
+	want := map[string]string{"本周消息": "3", "居民提问": "3", "本周未能回答或答错了（1条消息）": "33%", "待处理的问题（近30天，同样的问题算一个）": "2", "待办心愿": "2", "逾期心愿": "1", "本周报名": "—"}
 	for k, v := range want {
 		if stats[k] != v {
 			t.Errorf("%s = %q, want %q (all: %v)", k, stats[k], v, stats)
@@ -95,7 +95,7 @@ func TestCrisisPage(t *testing.T) {
 	if f.auditCount("crisis.reveal") != 1 || f.auditCount("crisis.view") != 1 {
 		t.Error("crisis views not audited")
 	}
-	wantStatus(t, c.post("/admin/crisis/1/handled", nil), http.StatusSeeOther)
+	wantStatus(t, c.post("/admin/crisis/1/handled", url.Values{"note": {"已电话联系，居民在家人身边"}, "safe": {"1"}}), http.StatusSeeOther)
 	ev, _ := f.st.GetCrisisEvent(ctx, 1)
 	if ev.HandledBy != "王艾米" || ev.HandledAt == nil {
 		t.Errorf("handled = %+v", ev)
@@ -104,7 +104,7 @@ func TestCrisisPage(t *testing.T) {
 	wantStatus(t, c.get("/admin/crisis/1/handled"), http.StatusMethodNotAllowed)
 
 	// Replying to the second: text required; the message goes to that resident
-	// through the outbox with the emergency lines, and the row is handled.
+	// through the outbox with the emergency lines; the case stays open.
 	wantStatus(t, c.post("/admin/crisis/2/reply", url.Values{"text": {"  "}}), http.StatusBadRequest)
 	wantStatus(t, c.post("/admin/crisis/2/reply", url.Values{"text": {strings.Repeat("长", maxCrisisReply+1)}}), http.StatusBadRequest)
 	wantStatus(t, c.post("/admin/crisis/99/reply", url.Values{"text": {"您好"}}), http.StatusNotFound)
@@ -118,13 +118,13 @@ func TestCrisisPage(t *testing.T) {
 		!strings.Contains(out[0].Text, "方便留个电话") || !strings.Contains(out[0].Text, "120") || !strings.Contains(out[0].Text, "12356") {
 		t.Fatalf("outbox = %+v", out)
 	}
-	if ev, _ := f.st.GetCrisisEvent(ctx, 2); ev.HandledAt == nil {
-		t.Error("a reply did not mark the message handled")
+	if ev, _ := f.st.GetCrisisEvent(ctx, 2); ev.HandledAt != nil {
+		t.Error("sending a reply closed the case")
 	}
 	if f.auditCount("crisis.reply") != 2 { // both taps are in the log; one message went out
 		t.Error("the replies were not audited")
 	}
-	if got := mustDoc(t, c.get(w.Header().Get("Location"))).Find(".flash.ok").Text(); !strings.Contains(got, "已发给居民") {
+	if got := mustDoc(t, c.get(w.Header().Get("Location"))).Find(".flash.ok").Text(); !strings.Contains(got, "已排队发给居民") {
 		t.Errorf("flash = %q", got)
 	}
 }
@@ -153,6 +153,9 @@ func TestMessagesAndOutboxPages(t *testing.T) {
 		t.Errorf("unanswered filter rows = %d", doc.Find("main .card li").Length())
 	}
 
+	// Wish #1, which amy's team sees (stored directly: its staff alert would be another outbox row).
+	f.st.DB.Create(&models.Wish{ID: 1, OpenID: "o-secret", Text: "想问问", Category: models.WishCatHealth, Team: models.WishCatHealth,
+		Status: models.WishDone, CreatedAt: f.now})
 	m := models.OutboxMessage{DedupKey: "wishreply:1:1", Channel: models.ChannelCustomer, To: "o-secret", Text: "您的心愿回复 13912345678",
 		Status: models.OutboxFailed, LastError: "43004 require subscribe"}
 	if err := f.st.Enqueue(ctx, &m); err != nil {
@@ -216,7 +219,7 @@ func TestCrisisPageGroupsEpisodes(t *testing.T) {
 	ctx := context.Background()
 	rows := []models.CrisisEvent{
 		{OpenID: "o2", Kind: "medical", Emergency: "seizure", Person: "present", Episode: "ep-a", Text: "宝宝抽搐了 我电话13912345678"},
-		{OpenID: "o3", Kind: "suicide", Person: "self", Episode: "ep-b", Text: "我想自杀"},
+		{OpenID: "o3", Kind: "suicide", Person: "self", Episode: "ep-b", Text: "我想自杀", FollowedBy: "amy"},
 		{OpenID: "o2", Kind: "medical", Emergency: "seizure", Person: "present", Episode: "ep-a", FollowUp: true, Text: "要不要等等看"},
 		{OpenID: "o2", Kind: "medical", Emergency: "seizure", Person: "present", Episode: "ep-a", FollowUp: true, Text: "打了120了 等车的时候我要做什么"},
 	}
@@ -249,6 +252,12 @@ func TestCrisisPageGroupsEpisodes(t *testing.T) {
 	if ep.Find("li.followup").Length() != 2 || ep.Find(`form[action$="/reveal"]`).Length() != 1 || doc.Find("#episode-2 ol.episode > li").Length() != 1 {
 		t.Error("follow-ups, reveal or the other resident's episode wrong")
 	}
+	if got := doc.Find("#episode-2 .following").Text(); got != "王艾米 正在跟进" {
+		t.Errorf("who follows up (from the WeCom card): %q", got)
+	}
+	if doc.Find("#episode-1 .following").Length() != 0 {
+		t.Error("an episode nobody took up shows a follower")
+	}
 	if doc.Find(".tabs .dot").Text() != "4" {
 		t.Errorf("nav badge %q, want the 4 unhandled messages", doc.Find(".tabs .dot").Text())
 	}
@@ -256,7 +265,7 @@ func TestCrisisPageGroupsEpisodes(t *testing.T) {
 	if a, _ := ep.Find(`form[action$="/handled"]`).Attr("action"); a != "/admin/crisis/4/handled" {
 		t.Fatalf("handled form acts on %q", a)
 	}
-	wantStatus(t, c.post("/admin/crisis/4/handled", nil), http.StatusSeeOther)
+	wantStatus(t, c.post("/admin/crisis/4/handled", url.Values{"note": {"已电话联系，救护车已到"}}), http.StatusSeeOther)
 	var open int64
 	f.st.DB.Model(&models.CrisisEvent{}).Where("episode = ? AND handled_at IS NULL", "ep-a").Count(&open)
 	if open != 0 {

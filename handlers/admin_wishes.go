@@ -35,6 +35,10 @@ type wishRow struct {
 	Replies    int
 	Public     bool
 	Rating     int
+	LowRating  bool // rated models.WishLowRating or less: call the resident back
+	FollowedUp bool
+	// NoPublic: on the 回音壁 without a public version staff wrote (a prompt to write one).
+	NoPublic   bool
 	CreatedAt  time.Time
 	StatusText string
 }
@@ -47,6 +51,8 @@ type wishesView struct {
 	Status     string
 	Category   string
 	Overdue    int64
+	LowRated   bool  // ?rated=low: only low ratings
+	LowWaiting int64 // low ratings nobody has followed up
 	Truncated  bool
 	ExportURL  string
 }
@@ -99,7 +105,11 @@ func (s *Server) wishesPage(c *gin.Context) error {
 	me, _ := staffOf(c)
 	ctx := c.Request.Context()
 	status, cat := validStatusFilter(c.Query("status")), validCategory(c.Query("category"))
-	items, err := svc.Inbox(ctx, me, wishwall.Query{Status: status, Category: cat, Limit: inboxLimit + 1})
+	low := c.Query("rated") == "low"
+	if low && c.Query("status") == "" {
+		status = "all" // ratings come after 办结: the default 待办 would hide them all
+	}
+	items, err := svc.Inbox(ctx, me, wishwall.Query{Status: status, Category: cat, LowRated: low, Limit: inboxLimit + 1})
 	if err != nil {
 		return err
 	}
@@ -107,9 +117,13 @@ func (s *Server) wishesPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	lowWaiting, err := svc.LowRatedWaiting(ctx, me)
+	if err != nil {
+		return err
+	}
 	names := s.staffNames(ctx)
 	v := &wishesView{Page: Page{Title: "心愿", Nav: "wishes"}, Status: status, Category: cat, Overdue: overdue,
-		ExportURL: "/admin/wishes.csv?status=" + status + "&category=" + cat}
+		LowRated: low, LowWaiting: lowWaiting, ExportURL: "/admin/wishes.csv?status=" + status + "&category=" + cat}
 	if len(items) > inboxLimit {
 		items, v.Truncated = items[:inboxLimit], true
 	}
@@ -137,7 +151,9 @@ func (s *Server) wishesPage(c *gin.Context) error {
 		v.Rows = append(v.Rows, wishRow{ID: d.ID, Status: d.Status, StatusText: models.WishStatusLabel(d.Status),
 			Category: models.WishCategoryLabel(d.Category), Excerpt: excerpt(privacy.Mask(d.Text), 60),
 			Contact: privacy.Mask(d.Contact), Overdue: d.Overdue, Assignee: names[d.AssignedTo],
-			Replies: d.ReplyCount, Public: d.Public, Rating: d.Rating, CreatedAt: d.CreatedAt})
+			Replies: d.ReplyCount, Public: d.Public, Rating: d.Rating, CreatedAt: d.CreatedAt,
+			LowRating: wishwall.IsLowRating(d.Rating), FollowedUp: d.FollowedUpAt != nil,
+			NoPublic: d.Public && !d.WallHidden && d.Status == models.WishDone && d.PublicReply == ""})
 	}
 	s.render(c, http.StatusOK, "wishes.html", v)
 	return nil
@@ -174,10 +190,15 @@ type wishView struct {
 	CanReopen  bool // 已办结: may be taken up again, with a reason
 	CanReply   bool
 	Teams      []option
+	Categories []option
 	Colleagues []option
 	Events     []eventRow
 	Draft      string
 	Reason     string
+	LowRating  bool        // the resident rated the answer low: offer 记录回访
+	Failed     string      // the form the last submission failed in (reply, reject, reopen, followup): kept open
+	Notices    []noticeRow // what the resident was sent about this wish, and whether it went out
+	Wall       wallVersion // the 回音壁 version of the answer
 }
 
 var stepLabels = map[string]string{models.WishAccepted: "受理", models.WishInProgress: "开始办理"}
@@ -194,11 +215,16 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 		return err
 	}
 	names := s.staffNames(ctx)
+	failed := c.GetString(wishFormKey)
 	v := &wishView{Page: Page{Title: fmt.Sprintf("心愿 #%d", d.ID), Nav: "wishes", Error: problem}, W: d, Revealed: revealed,
-		Text: d.Text, Contact: d.Contact, Category: models.WishCategoryLabel(d.Category), Team: models.WishCategoryLabel(d.Team),
+		Failed: failed,
+		Text:   d.Text, Contact: d.Contact, Category: models.WishCategoryLabel(d.Category), Team: models.WishCategoryLabel(d.Team),
 		Assignee: names[d.AssignedTo], CanReply: wishwall.CanReply(d.Status), Draft: draft, Reason: reason,
 		CanFinish: wishwall.CanTransition(d.Status, models.WishDone), CanReject: wishwall.CanTransition(d.Status, models.WishRejected),
-		CanReopen: d.Status == models.WishDone}
+		CanReopen: d.Status == models.WishDone, LowRating: wishwall.IsLowRating(d.Rating)}
+	if problem != "" && failed != "" {
+		v.Invalid = map[string]bool{failed: true}
+	}
 	if !revealed {
 		v.Text, v.Contact = privacy.Mask(d.Text), privacy.Mask(d.Contact)
 		v.CanReveal = v.Text != d.Text || v.Contact != d.Contact
@@ -208,6 +234,7 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 			v.Steps = append(v.Steps, option{Value: to, Label: l})
 		}
 	}
+	v.Categories = categoryOptions(d.Category)
 	for _, code := range models.WishCategories {
 		v.Teams = append(v.Teams, option{Value: code, Label: models.WishCategoryLabel(code) + "组", Selected: d.Team == code})
 	}
@@ -219,6 +246,8 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 	for _, ev := range d.Events {
 		v.Events = append(v.Events, eventRow{WishEvent: ev, What: eventText(ev)})
 	}
+	v.Notices = s.wishNotices(ctx, id)
+	v.Wall = publicVersion(c, d)
 	action := "wish.view"
 	if revealed {
 		action = "wish.reveal"
@@ -238,10 +267,12 @@ func eventText(ev models.WishEvent) string {
 		return "回复居民"
 	case models.WishActAssign:
 		return "分派（" + ev.Note + "）"
-	case models.WishActWall:
+	case models.WishActWall, models.WishActCategory:
 		return ev.Note
 	case models.WishActRate:
 		return "居民评价：" + ev.Note + "分"
+	case models.WishActFollowUp:
+		return "回访居民：" + ev.Note
 	}
 	return ev.Action
 }
@@ -264,12 +295,16 @@ func (s *Server) wishReveal(c *gin.Context) error {
 	return s.renderWish(c, http.StatusOK, id, true, "", "", "")
 }
 
+// wishFormKey names, in the request, the wish page's form being submitted, so
+// that a re-render after a mistake keeps that fold-out open and highlights its field.
+const wishFormKey = "wish_form"
+
 // afterChange redirects on success; a problem with the input (or a colleague's
 // change in between) re-renders the page with the message and the typed text kept.
 func (s *Server) afterChange(c *gin.Context, id uint64, err error, ok, draft, reason string) error {
 	switch models.ErrorCode(err) {
 	case "":
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/wishes/%d?ok=%s", id, ok))
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/wishes/%d?ok=%s#result", id, ok))
 		return nil
 	case models.EINVALID, models.ECONFLICT:
 		msg := errorSentences[statusFor(models.ErrorCode(err))]
@@ -291,6 +326,12 @@ func (s *Server) wishStatus(c *gin.Context) error {
 	me, _ := staffOf(c)
 	ctx := c.Request.Context()
 	to, reason := c.PostForm("to"), c.PostForm("reason")
+	switch {
+	case c.PostForm("reopen") == "1":
+		c.Set(wishFormKey, "reopen")
+	case to == models.WishRejected:
+		c.Set(wishFormKey, "reject")
+	}
 	var ok string
 	switch to {
 	case models.WishAccepted:
@@ -324,6 +365,7 @@ func (s *Server) wishReply(c *gin.Context) error {
 	}
 	me, _ := staffOf(c)
 	text := c.PostForm("text")
+	c.Set(wishFormKey, "reply")
 	ok := "replied"
 	if c.PostForm("action") == "finish" {
 		_, err = svc.Finish(c.Request.Context(), me, id, text)

@@ -101,7 +101,7 @@ func TestWishActionsOverHTTP(t *testing.T) {
 
 	w = c.post("/admin/wishes/1/status", url.Values{"to": {"accepted"}})
 	wantStatus(t, w, http.StatusSeeOther)
-	if loc := w.Header().Get("Location"); loc != "/admin/wishes/1?ok=accepted" {
+	if loc := w.Header().Get("Location"); loc != "/admin/wishes/1?ok=accepted#result" {
 		t.Errorf("redirect = %q", loc)
 	}
 	doc := mustDoc(t, c.get("/admin/wishes/1?ok=accepted"))

@@ -69,12 +69,13 @@ type Crisis struct {
 	Layer string
 }
 
+// EmergencyBloodSugar: very high (or very low) blood sugar with drowsiness.
+// Added by the concept rules; a reply that has no steps for it gives the
+// general 120 steps.
+const EmergencyBloodSugar Emergency = "blood_sugar"
+
 // AssessCrisis returns the full verdict; Kind is CrisisNone when the message is
 // not a crisis. DetectCrisis is AssessCrisis(text).Kind.
 func AssessCrisis(text string) Crisis {
-	k := DetectCrisis(text)
-	if k == CrisisNone {
-		return Crisis{}
-	}
-	return Crisis{Kind: k, Person: PersonSelf, Layer: "rule"}
+	return remembered(&crisisMemo, text, assessCrisis)
 }

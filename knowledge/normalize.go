@@ -90,14 +90,20 @@ func isASCII(s string) bool {
 // folded to single spaces between clauses, colloquial forms rewritten (咋整 →
 // 怎么办) and fillers removed (嗯, 那个, 就是, 请问, clause-final 呢/吧 …).
 func Normalize(s string) string {
+	return remembered(&normalized, s, normalize)
+}
+
+// remembered returns f(s), from m when s was seen recently; long texts are
+// not remembered (they are rare and would crowd out the common ones).
+func remembered[V any](m *memo.Bounded[string, V], s string, f func(string) V) V {
 	if len(s) > maxMemo {
-		return normalize(s)
+		return f(s)
 	}
-	if v, ok := normalized.Get(s); ok {
+	if v, ok := m.Get(s); ok {
 		return v
 	}
-	v := normalize(s)
-	normalized.Put(s, v)
+	v := f(s)
+	m.Put(s, v)
 	return v
 }
 

@@ -62,8 +62,11 @@ type Event struct {
 	// checkin_<ID>), valid until CheckinQRUntil; empty until staff make one.
 	CheckinQR      string `gorm:"type:varchar(512)"`
 	CheckinQRUntil *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// CancelReason is what staff gave as the reason when they called the event off.
+	CancelReason string `gorm:"type:varchar(255)"`
+	CancelledAt  *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Validate checks what staff typed, all problems at once, in Chinese.

@@ -91,7 +91,10 @@ type Wish struct {
 	Public bool
 	// WallHidden lets staff keep a public wish off the 回音壁 (e.g. it identifies someone).
 	WallHidden bool
-	Status     string `gorm:"type:varchar(16);index:idx_wishes_status_time,priority:1"`
+	// PublicReply is the answer as the 回音壁 shows it, written by staff with
+	// names and numbers left out; the reply sent to the resident is never shown.
+	PublicReply string `gorm:"type:text"`
+	Status      string `gorm:"type:varchar(16);index:idx_wishes_status_time,priority:1"`
 	// Team is the staff team responsible (initially the category).
 	Team       string `gorm:"type:varchar(32);index"`
 	AssignedTo string `gorm:"type:varchar(64);index"` // staff UserID, or empty
@@ -99,10 +102,12 @@ type Wish struct {
 	ReplyCount int    // number of staff replies so far
 	Rating     int    // 1–5 after 办结, 0 = not rated
 	RatedAt    *time.Time
-	AcceptedAt *time.Time
-	FinishedAt *time.Time // 已办结 or 不予受理
-	CreatedAt  time.Time  `gorm:"index:idx_wishes_open_time,priority:2;index:idx_wishes_status_time,priority:2"`
-	UpdatedAt  time.Time
+	// FollowedUpAt is when staff recorded calling back a resident who gave a low rating.
+	FollowedUpAt *time.Time
+	AcceptedAt   *time.Time
+	FinishedAt   *time.Time // 已办结 or 不予受理
+	CreatedAt    time.Time  `gorm:"index:idx_wishes_open_time,priority:2;index:idx_wishes_status_time,priority:2"`
+	UpdatedAt    time.Time
 }
 
 // WishReply is one staff reply to a wish, numbered 1, 2, … per wish. Each reply is
@@ -125,7 +130,14 @@ const (
 	WishActAssign = "assign"
 	WishActWall   = "wall"
 	WishActRate   = "rate"
+	// WishActFollowUp records staff calling back after a low rating.
+	WishActFollowUp = "followup"
+	// WishActCategory records staff correcting a wish's category.
+	WishActCategory = "category"
 )
+
+// WishLowRating is the highest rating that counts as low: staff call the resident back.
+const WishLowRating = 3
 
 // WishEvent is one row of a wish's history: who did what, and when.
 type WishEvent struct {
@@ -161,7 +173,10 @@ type WishFilter struct {
 	// before FinishBy, are overdue: they are listed first.
 	AcceptBy, FinishBy time.Time
 	OverdueOnly        bool
-	Limit              int
+	// LowRated keeps wishes rated 1…WishLowRating; NotFollowedUp those not yet called back.
+	LowRated      bool
+	NotFollowedUp bool
+	Limit         int
 }
 
 // WishChange is one staff change to a wish, applied in one transaction: the update
@@ -176,9 +191,13 @@ type WishChange struct {
 	AssignTo   *string
 	Team       *string
 	WallHidden *bool
-	Reply      *WishReply // appended; WishID and N are filled by the store
-	Event      WishEvent  // WishID, FromStatus, ToStatus and CreatedAt are filled by the store
-	At         time.Time
+	// PublicReply sets the 回音壁 version of the answer.
+	PublicReply *string
+	FollowedUp  bool // set FollowedUpAt to At
+	Category    *string
+	Reply       *WishReply // appended; WishID and N are filled by the store
+	Event       WishEvent  // WishID, FromStatus, ToStatus and CreatedAt are filled by the store
+	At          time.Time
 	// Messages builds the outbox rows from the changed wish and the reply number (0 without a reply).
 	Messages func(w Wish, replyN int) []OutboxMessage
 }

@@ -43,6 +43,7 @@ func (r Report) Sections() []Rows {
 			{"累计回应心愿（开通以来）", itoa(w.AnsweredTotal)}, {"平均评分（5分制）", num(w.AvgRating)},
 			{"评分分布 1–5 分", fmt.Sprintf("%d / %d / %d / %d / %d", w.Ratings[0], w.Ratings[1], w.Ratings[2], w.Ratings[3], w.Ratings[4])},
 			{"低评分（3分及以下，需回访）", itoa(w.LowRatings)},
+			{"其中已回访", itoa(w.LowFollowedUp)},
 		}},
 		{Title: "危机消息", Lines: [][2]string{
 			{"危机消息（条）", itoa(c.Total)}, {"尚未处理", itoa(c.Unhandled)}, {"处理用时中位数（分钟）", num(c.MedianMinutesToHandle)},

@@ -118,8 +118,9 @@ type Wishes struct {
 	FinishedOnTime      int      `json:"finished_on_time"` // within 15 days (wishwall.FinishWithin)
 	AnsweredTotal       int      `json:"answered_total"`   // since the service started, up to the period's end
 	AvgRating           *float64 `json:"avg_rating"`
-	Ratings             [5]int   `json:"ratings"`     // how many 1, 2, 3, 4 and 5 stars
-	LowRatings          int      `json:"low_ratings"` // 3 stars or fewer: staff follow these up
+	Ratings             [5]int   `json:"ratings"`         // how many 1, 2, 3, 4 and 5 stars
+	LowRatings          int      `json:"low_ratings"`     // 3 stars or fewer: staff follow these up
+	LowFollowedUp       int      `json:"low_followed_up"` // of those, called back (记录回访)
 }
 
 // Messages: total is every text and voice message residents sent; answered by
@@ -416,6 +417,9 @@ func (r *Report) wishes(ctx context.Context, src Source, from, to time.Time) err
 			sum += x.Rating
 			if x.Rating <= lowRating {
 				w.LowRatings++
+				if x.FollowedUpAt != nil {
+					w.LowFollowedUp++
+				}
 			}
 		}
 	}

@@ -93,7 +93,7 @@ func (s *Service) PublishEvent(ctx context.Context, id uint) (models.Event, erro
 // outbox, after commit). It returns how many sign-ups were cancelled.
 func (s *Service) CancelEvent(ctx context.Context, id uint, reason string) (int, error) {
 	defer s.UpcomingCache.Forget()
-	n, err := s.Store.CancelEvent(ctx, id, func(ev models.Event, su models.Signup) models.OutboxMessage {
+	n, err := s.Store.CancelEvent(ctx, id, strings.TrimSpace(reason), func(ev models.Event, su models.Signup) models.OutboxMessage {
 		text := fmt.Sprintf("【活动取消】很抱歉，「%s」（%s）取消了，%s的报名已自动取消。", ev.Title, FormatWhen(ev), su.Attendee())
 		if r := strings.TrimSpace(reason); r != "" {
 			text += "\n原因：" + r

@@ -17,6 +17,13 @@ import (
 // A second check-in returns the sign-up with ErrCheckedIn.
 func (s *Service) CheckIn(ctx context.Context, eventID uint, code string) (models.Signup, error) {
 	defer s.UpcomingCache.Forget()
+	ev, err := s.Store.GetEvent(ctx, eventID)
+	if err != nil {
+		return models.Signup{}, notFound(err)
+	}
+	if err := CheckinOpen(ev, s.now()); err != nil {
+		return models.Signup{}, err
+	}
 	code = strings.ToUpper(strings.TrimSpace(code))
 	su, err := s.Store.FindSignupByCode(ctx, eventID, code)
 	if err != nil {
@@ -37,6 +44,26 @@ func (s *Service) CheckIn(ctx context.Context, eventID uint, code string) (model
 	return su, nil
 }
 
+// CheckinFrom and CheckinUntil bound when ev's attendees may check in.
+func CheckinFrom(ev models.Event) time.Time  { return ev.StartAt.Add(-CheckinEarly) }
+func CheckinUntil(ev models.Event) time.Time { return ev.End().Add(CheckinLate) }
+
+// CheckinOpen says whether check-in is accepted for ev at now: ErrEventCanceled
+// for a called-off event, ErrNotNow outside the window (staff at the door get
+// the same answer as a resident scanning: a check-in days early would count
+// someone who may never come).
+func CheckinOpen(ev models.Event, now time.Time) error {
+	switch {
+	case ev.Status == models.EventCancelled:
+		return ErrEventCanceled
+	case ev.Status != models.EventOpen:
+		return ErrNotOpen
+	case now.Before(CheckinFrom(ev)) || now.After(CheckinUntil(ev)):
+		return ErrNotNow
+	}
+	return nil
+}
+
 // Checkin is one sign-up a resident's scan checked in.
 type Checkin struct {
 	Signup  models.Signup
@@ -52,11 +79,8 @@ func (s *Service) CheckInResident(ctx context.Context, eventID uint, openID stri
 		return ev, nil, notFound(err)
 	}
 	now := s.now()
-	switch {
-	case ev.Status == models.EventCancelled:
-		return ev, nil, ErrEventCanceled
-	case now.Before(ev.StartAt.Add(-CheckinEarly)) || now.After(ev.End().Add(CheckinLate)):
-		return ev, nil, ErrNotNow
+	if err := CheckinOpen(ev, now); err != nil {
+		return ev, nil, err
 	}
 	all, err := s.Store.ListSignups(ctx, eventID, models.SignupConfirmed, models.SignupWaitlisted)
 	if err != nil {

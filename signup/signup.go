@@ -30,10 +30,10 @@ const (
 	// The 24-hour reminder window always contains such an hour, so nobody is skipped.
 	QuietStart = 21
 	QuietEnd   = 8
-	// Residents may check themselves in by scanning the event's QR code from
-	// CheckinEarly before the start until CheckinLate after the end.
-	CheckinEarly = 3 * time.Hour
-	CheckinLate  = 2 * time.Hour
+	// Check-in, by the code at the door or by scanning the event's QR code, is
+	// accepted from CheckinEarly before the start until CheckinLate after the end.
+	CheckinEarly = 2 * time.Hour
+	CheckinLate  = 0
 )
 
 // Local is Beijing time: staff type times in it and residents read them in it
@@ -78,7 +78,7 @@ type Store interface {
 	ListEvents(ctx context.Context, from time.Time, statuses []string, limit int) ([]models.Event, error)
 	UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Event, n models.SignupCounts) error, promoted, moved models.SignupNotice) (models.Event, []models.Signup, error)
 	CountSignupsSince(ctx context.Context, since time.Time) (int64, error)
-	CancelEvent(ctx context.Context, id uint, notice models.SignupNotice) (int, error)
+	CancelEvent(ctx context.Context, id uint, reason string, notice models.SignupNotice) (int, error)
 	CountSignups(ctx context.Context, ids []uint) (map[uint]models.SignupCounts, error)
 
 	JoinEvent(ctx context.Context, su models.Signup, decide models.SignupDecision) (models.Signup, error)

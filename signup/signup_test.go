@@ -257,6 +257,18 @@ func TestCheckIn(t *testing.T) {
 		a := mustJoin(t, s, adult(ev.ID, "oa", "张三", "13800138000"))
 		w := mustJoin(t, s, adult(ev.ID, "ow", "李四", "13900001111"))
 
+		// Days before the event neither the code at the door nor a scan checks anyone in.
+		if _, err := s.CheckIn(ctx, ev.ID, a.Signup.CheckinCode); !errors.Is(err, signup.ErrNotNow) {
+			t.Fatalf("code days before: %v", err)
+		}
+		if _, _, err := s.CheckInResident(ctx, ev.ID, "oa"); !errors.Is(err, signup.ErrNotNow) {
+			t.Fatalf("scan days before: %v", err)
+		}
+		clk.Set(ev.StartAt.Add(-signup.CheckinEarly - time.Minute))
+		if _, err := s.CheckIn(ctx, ev.ID, a.Signup.CheckinCode); !errors.Is(err, signup.ErrNotNow) {
+			t.Fatalf("code a minute before the window: %v", err)
+		}
+		clk.Set(ev.StartAt.Add(-signup.CheckinEarly))
 		if _, err := s.CheckIn(ctx, ev.ID, strings.ToLower(a.Signup.CheckinCode)); err != nil {
 			t.Fatalf("check in by code: %v", err)
 		}
@@ -269,10 +281,6 @@ func TestCheckIn(t *testing.T) {
 		if _, err := s.CheckIn(ctx, ev.ID, "ZZZZZZ"); !errors.Is(err, signup.ErrNotYours) {
 			t.Fatalf("unknown code: %v", err)
 		}
-		// Scanning the QR code works around the event's time only.
-		if _, _, err := s.CheckInResident(ctx, ev.ID, "oa"); !errors.Is(err, signup.ErrNotNow) {
-			t.Fatalf("days before: %v", err)
-		}
 		clk.Set(ev.StartAt.Add(-time.Hour))
 		_, got, err := s.CheckInResident(ctx, ev.ID, "oa")
 		if err != nil || len(got) != 1 || !got[0].Already {
@@ -284,6 +292,10 @@ func TestCheckIn(t *testing.T) {
 		stats, _ := s.Stats(ctx, ev.ID)
 		if stats.CheckedIn != 1 || stats.Confirmed != 1 || stats.Attendance != 1 {
 			t.Fatalf("stats %+v", stats)
+		}
+		clk.Set(ev.End().Add(time.Minute))
+		if _, _, err := s.CheckInResident(ctx, ev.ID, "oa"); !errors.Is(err, signup.ErrNotNow) {
+			t.Fatalf("scan after the end: %v", err)
 		}
 	})
 }
@@ -386,7 +398,10 @@ func TestPurgeChildDataWithFakeClock(t *testing.T) {
 		ctx := context.Background()
 		ev := mustEvent(t, s, 5, 0, childEvent(0, 36))
 		res := mustJoin(t, s, signup.Request{EventID: ev.ID, OpenID: "oa", Name: "张三", Phone: "13912345678", ChildName: "豆豆", ChildAgeMonths: 18, Consent: true})
-		s.CheckIn(ctx, ev.ID, res.Signup.CheckinCode)
+		clk.Set(ev.StartAt)
+		if _, err := s.CheckIn(ctx, ev.ID, res.Signup.CheckinCode); err != nil {
+			t.Fatal(err)
+		}
 
 		clk.Set(ev.End().AddDate(0, 0, signup.RetentionDays).Add(-time.Hour))
 		if n, err := s.PurgeChildData(ctx); err != nil || n != 0 {

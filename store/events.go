@@ -142,6 +142,14 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Eve
 		}
 		now := s.Now()
 		ev.ID, ev.UpdatedAt = id, now
+		retimed := !before.StartAt.Equal(ev.StartAt) || !before.End().Equal(ev.End())
+		if retimed { // check-ins made for the old time, and the QR code made for it, no longer hold
+			ev.CheckinQR, ev.CheckinQRUntil = "", nil
+			if err := tx.Model(&models.Signup{}).Where("event_id = ? AND checked_in_at IS NOT NULL", id).
+				Update("checked_in_at", nil).Error; err != nil {
+				return err
+			}
+		}
 		if err := tx.Save(&ev).Error; err != nil {
 			return err
 		}
@@ -206,7 +214,7 @@ func movedEvent(a, b models.Event) bool {
 
 // CancelEvent calls the event off: every active sign-up is cancelled and told
 // through notice, in one transaction. It returns how many were told.
-func (s *Store) CancelEvent(ctx context.Context, id uint, notice models.SignupNotice) (int, error) {
+func (s *Store) CancelEvent(ctx context.Context, id uint, reason string, notice models.SignupNotice) (int, error) {
 	n := 0
 	err := s.lockedTx(ctx, func(tx *gorm.DB) error {
 		n = 0
@@ -219,10 +227,11 @@ func (s *Store) CancelEvent(ctx context.Context, id uint, notice models.SignupNo
 		}
 		now := s.Now()
 		if err := tx.Model(&models.Event{}).Where("id = ?", id).
-			Updates(map[string]any{"status": models.EventCancelled, "updated_at": now}).Error; err != nil {
+			Updates(map[string]any{"status": models.EventCancelled, "updated_at": now, "cancel_reason": truncate(reason, 255),
+				"cancelled_at": now}).Error; err != nil {
 			return err
 		}
-		ev.Status = models.EventCancelled
+		ev.Status, ev.CancelReason, ev.CancelledAt = models.EventCancelled, truncate(reason, 255), &now
 		var active []models.Signup
 		if err := tx.Where("event_id = ? AND active = ?", id, true).Order("id").Find(&active).Error; err != nil {
 			return err

@@ -60,6 +60,10 @@ type UnansweredGroup struct {
 	Count     int       // messages since the group was last handled
 	First     time.Time // oldest of those messages
 	Last      time.Time // newest
+	// WrongEntryID is the entry that answered a message of the group before
+	// staff marked it 答错了 (0: the bot fell back), and WrongScore its score.
+	WrongEntryID uint
+	WrongScore   float64
 }
 
 // unansweredScan bounds how many recent fallback messages are grouped.
@@ -93,19 +97,37 @@ func (s *Store) ListUnansweredGroups(ctx context.Context, since time.Time, limit
 	if err != nil {
 		return nil, err
 	}
+	var marked []uint64
+	for _, m := range msgs {
+		if m.Route != models.RouteFallback {
+			marked = append(marked, m.ID)
+		}
+	}
+	wrong, err := s.WrongAnswers(ctx, marked)
+	if err != nil {
+		return nil, err
+	}
 	groups := map[string]*UnansweredGroup{}
 	for i, m := range msgs {
 		h := hashes[i]
 		if h == "" {
 			continue
 		}
-		if at, ok := handled[h]; ok && !m.CreatedAt.After(at) {
+		since := m.CreatedAt // a wrong answer counts from when it was marked
+		wa, isWrong := wrong[m.ID]
+		if isWrong && wa.MarkedAt.After(since) {
+			since = wa.MarkedAt
+		}
+		if at, ok := handled[h]; ok && !since.After(at) {
 			continue // staff dealt with it after this message came in
 		}
 		g, ok := groups[h]
 		if !ok {
 			g = &UnansweredGroup{Norm: norms[h], Text: m.Text, MessageID: m.ID, Last: m.CreatedAt}
 			groups[h] = g
+		}
+		if isWrong && g.WrongEntryID == 0 {
+			g.WrongEntryID, g.WrongScore = wa.EntryID, wa.Score
 		}
 		g.Count++
 		g.First = m.CreatedAt

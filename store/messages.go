@@ -48,10 +48,11 @@ func (s *Store) InsertMessages(ctx context.Context, msgs []models.Message) error
 	return s.DB.WithContext(ctx).CreateInBatches(msgs, 250).Error
 }
 
-// ListUnanswered returns recent fallback questions, newest first.
+// ListUnanswered returns recent unanswered questions (fallback answers and
+// answers marked 答错了), newest first.
 func (s *Store) ListUnanswered(ctx context.Context, since time.Time, limit int) ([]models.Message, error) {
 	var out []models.Message
-	err := s.DB.WithContext(ctx).Where("route = ? AND created_at >= ? AND text <> ''", models.RouteFallback, since).
+	err := s.DB.WithContext(ctx).Where(unansweredWhere+" AND created_at >= ? AND text <> ''", models.RouteFallback, since).
 		Order("created_at DESC").Limit(limit).Find(&out).Error
 	return out, err
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"familybot/models"
@@ -128,4 +129,26 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// ListOutboxByKeyPrefix lists the messages whose DedupKey starts with one of
+// prefixes (e.g. "wishreply:12:"), oldest first: what one wish or sign-up caused.
+func (s *Store) ListOutboxByKeyPrefix(ctx context.Context, prefixes []string, limit int) ([]models.OutboxMessage, error) {
+	if len(prefixes) == 0 {
+		return nil, nil
+	}
+	q := s.DB.WithContext(ctx).Model(&models.OutboxMessage{})
+	cond := s.DB.Where("dedup_key LIKE ? ESCAPE '!'", likePrefix(prefixes[0]))
+	for _, p := range prefixes[1:] {
+		cond = cond.Or("dedup_key LIKE ? ESCAPE '!'", likePrefix(p))
+	}
+	var out []models.OutboxMessage
+	err := q.Where(cond).Order("id").Limit(limit).Find(&out).Error
+	return out, err
+}
+
+// likePrefix escapes LIKE's wildcards in p with "!" (the one escape both SQLite
+// and MySQL accept the same way) and appends %.
+func likePrefix(p string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(p) + "%"
 }

@@ -99,7 +99,7 @@ func (s *Store) WishesTouched(ctx context.Context, from, to time.Time) ([]models
 	var out []models.Wish
 	f, t := from.UTC(), to.UTC()
 	err := s.DB.WithContext(ctx).
-		Select("id, category, status, reply_count, rating, rated_at, accepted_at, finished_at, created_at").
+		Select("id, category, status, reply_count, rating, rated_at, followed_up_at, accepted_at, finished_at, created_at").
 		Where("(created_at >= ? AND created_at < ?) OR (accepted_at >= ? AND accepted_at < ?) OR (finished_at >= ? AND finished_at < ?) OR (rated_at >= ? AND rated_at < ?)",
 			f, t, f, t, f, t, f, t).
 		Find(&out).Error

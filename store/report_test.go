@@ -97,9 +97,9 @@ func scriptMonth(t *testing.T, s *store.Store) {
 		}
 		must(db.Create(&x).Error)
 	}
-	w("2026-10-20 10:00", func(x *models.Wish) { // October, finished in November, rated 2
+	w("2026-10-20 10:00", func(x *models.Wish) { // October, finished in November, rated 2, called back
 		x.Status, x.ReplyCount, x.AcceptedAt, x.FinishedAt = models.WishDone, 1, ptr(bj("2026-10-21 10:00")), ptr(bj("2026-11-02 10:00"))
-		x.Rating, x.RatedAt = 2, ptr(bj("2026-11-03 10:00"))
+		x.Rating, x.RatedAt, x.FollowedUpAt = 2, ptr(bj("2026-11-03 10:00")), ptr(bj("2026-11-04 10:00"))
 	})
 	w("2026-11-01 10:00", func(x *models.Wish) { // accepted in 24 h, finished in 4 days, rated 5
 		x.Status, x.ReplyCount, x.AcceptedAt, x.FinishedAt = models.WishDone, 1, ptr(bj("2026-11-02 10:00")), ptr(bj("2026-11-05 10:00"))
@@ -171,8 +171,8 @@ func TestReportOfAMonth(t *testing.T) {
 		if w.Received != 4 || w.Answered != 2 || w.Accepted != 2 || w.Finished != 2 || w.Rejected != 1 || w.AcceptedOnTime != 1 || w.FinishedOnTime != 2 {
 			t.Errorf("wishes %+v", w)
 		}
-		if w.AvgRating == nil || *w.AvgRating != 3.5 || w.Ratings != [5]int{0, 1, 0, 0, 1} || w.LowRatings != 1 {
-			t.Errorf("ratings %v %v low %d", w.AvgRating, w.Ratings, w.LowRatings)
+		if w.AvgRating == nil || *w.AvgRating != 3.5 || w.Ratings != [5]int{0, 1, 0, 0, 1} || w.LowRatings != 1 || w.LowFollowedUp != 1 {
+			t.Errorf("ratings %v %v low %d (followed up %d)", w.AvgRating, w.Ratings, w.LowRatings, w.LowFollowedUp)
 		}
 		if w.MedianHoursToAccept == nil || *w.MedianHoursToAccept != (24+120)/2.0 {
 			t.Errorf("median hours to accept %v", w.MedianHoursToAccept)

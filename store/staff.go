@@ -181,7 +181,8 @@ type EntryCount struct {
 type MessageStats struct {
 	Total      int64 // every inbound message
 	Questions  int64 // messages answered by the FAQ, a keyword rule, a clarification or the fallback
-	Unanswered int64 // of those, the fallback ones
+	Unanswered int64 // of those, the fallback ones and those marked 答错了 (Wrong)
+	Wrong      int64 // answers staff marked 答错了
 }
 
 // CountMessagesSince summarises the message log since since.
@@ -203,6 +204,13 @@ func (s *Store) CountMessagesSince(ctx context.Context, since time.Time) (Messag
 			st.Unanswered += r.N
 		}
 	}
+	if err != nil {
+		return st, err
+	}
+	err = s.DB.WithContext(ctx).Model(&models.Message{}).
+		Where("created_at >= ? AND route <> ? AND id IN (SELECT message_id FROM kb_wrong_answers)", since.UTC(), models.RouteFallback).
+		Count(&st.Wrong).Error
+	st.Unanswered += st.Wrong
 	return st, err
 }
 
@@ -221,7 +229,7 @@ func (s *Store) TopEntriesSince(ctx context.Context, since time.Time, limit int)
 func (s *Store) ListRecentMessages(ctx context.Context, since time.Time, unansweredOnly bool, limit int) ([]models.Message, error) {
 	db := s.DB.WithContext(ctx).Where("created_at >= ? AND kind <> ?", since.UTC(), "event")
 	if unansweredOnly {
-		db = db.Where("route = ?", models.RouteFallback)
+		db = db.Where(unansweredWhere, models.RouteFallback)
 	}
 	var out []models.Message
 	err := db.Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error
@@ -254,12 +262,17 @@ func (s *Store) CountUnhandledCrisis(ctx context.Context) (int64, error) {
 // its episode up to it (not any that came after, which staff have not seen);
 // the first one wins (ECONFLICT after).
 func (s *Store) MarkCrisisHandled(ctx context.Context, id uint64, by string, at time.Time) error {
-	at = at.UTC()
 	ev, err := s.GetCrisisEvent(ctx, id)
 	if err != nil {
 		return err
 	}
-	q := s.DB.WithContext(ctx).Model(&models.CrisisEvent{}).Where("handled_at IS NULL")
+	return markHandled(s.DB.WithContext(ctx), ev, by, at.UTC())
+}
+
+// markHandled is MarkCrisisHandled on db (a transaction, for CloseCrisis).
+func markHandled(db *gorm.DB, ev models.CrisisEvent, by string, at time.Time) error {
+	id := ev.ID
+	q := db.Model(&models.CrisisEvent{}).Where("handled_at IS NULL")
 	if ev.Episode == "" {
 		q = q.Where("id = ?", id)
 	} else {

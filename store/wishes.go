@@ -116,7 +116,20 @@ func wishScope(db *gorm.DB, f models.WishFilter) *gorm.DB {
 	if f.Scoped {
 		db = db.Where("(team = ? AND team <> '') OR assigned_to = ?", f.Team, f.AssignedTo)
 	}
+	if f.LowRated {
+		db = db.Where("rating BETWEEN 1 AND ?", models.WishLowRating)
+	}
+	if f.NotFollowedUp {
+		db = db.Where("followed_up_at IS NULL")
+	}
 	return db
+}
+
+// CountWishes counts the wishes f selects (limit and overdue ignored).
+func (s *Store) CountWishes(ctx context.Context, f models.WishFilter) (int64, error) {
+	var n int64
+	err := wishScope(s.DB.WithContext(ctx).Model(&models.Wish{}), f).Count(&n).Error
+	return n, err
 }
 
 // ListWishes returns the staff inbox: overdue first, then open wishes oldest
@@ -181,7 +194,7 @@ func (s *Store) ChangeWish(ctx context.Context, ch models.WishChange) (models.Wi
 			}
 			if ch.From == models.WishDone { // reopened: open again, and its next answer may be rated
 				set["finished_at"] = nil
-				set["rating"], set["rated_at"] = 0, nil
+				set["rating"], set["rated_at"], set["followed_up_at"] = 0, nil, nil
 			}
 		}
 		if ch.Reason != nil {
@@ -195,6 +208,15 @@ func (s *Store) ChangeWish(ctx context.Context, ch models.WishChange) (models.Wi
 		}
 		if ch.WallHidden != nil {
 			set["wall_hidden"] = *ch.WallHidden
+		}
+		if ch.PublicReply != nil {
+			set["public_reply"] = *ch.PublicReply
+		}
+		if ch.FollowedUp {
+			set["followed_up_at"] = at
+		}
+		if ch.Category != nil {
+			set["category"] = *ch.Category
 		}
 		if ch.Reply != nil {
 			set["reply_count"] = gorm.Expr("reply_count + 1")

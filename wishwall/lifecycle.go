@@ -52,13 +52,14 @@ func (s *Service) scope(st models.Staff) models.WishFilter {
 type Query struct {
 	Status   string
 	Category string
+	LowRated bool // only wishes rated models.WishLowRating or less
 	Limit    int
 }
 
 // Inbox lists the wishes st may see, overdue first.
 func (s *Service) Inbox(ctx context.Context, st models.Staff, q Query) ([]Detail, error) {
 	f := s.scope(st)
-	f.Category, f.Limit = q.Category, q.Limit
+	f.Category, f.Limit, f.LowRated = q.Category, q.Limit, q.LowRated
 	switch q.Status {
 	case "", "open":
 		f.Statuses = models.WishOpenStatuses

@@ -57,6 +57,7 @@ type Store interface {
 	ListWishes(ctx context.Context, f models.WishFilter) ([]models.Wish, error)
 	CountWishesByStatus(ctx context.Context, f models.WishFilter) (map[string]int64, error)
 	CountOverdueWishes(ctx context.Context, f models.WishFilter) (int64, error)
+	CountWishes(ctx context.Context, f models.WishFilter) (int64, error)
 	ChangeWish(ctx context.Context, ch models.WishChange) (models.Wish, error)
 	RateWish(ctx context.Context, id uint64, openID string, score int, at time.Time, msgs func(models.Wish) []models.OutboxMessage) (models.Wish, error)
 	WishesOnDay(ctx context.Context, openID, day string) (int, error)
@@ -246,7 +247,7 @@ func (s *Service) wall(ctx context.Context, limit int) ([]WallItem, error) {
 	out := make([]WallItem, 0, len(ds))
 	for _, d := range ds {
 		it := WallItem{ID: d.ID, Category: models.WishCategoryLabel(d.Category), Text: privacy.Hide(d.Text),
-			Reply: privacy.Hide(d.LastReply()), CreatedAt: d.CreatedAt, Rating: d.Rating}
+			Reply: WallReply(d), CreatedAt: d.CreatedAt, Rating: d.Rating}
 		if d.FinishedAt != nil {
 			it.FinishedAt = *d.FinishedAt
 		}

@@ -1,0 +1,41 @@
+package handlers
+
+import (
+	"context"
+	"time"
+
+	"familybot/models"
+)
+
+// NavCounts are the badges on the nav tabs, so work waiting anywhere shows on
+// every page.
+type NavCounts struct {
+	Failed     int64 // messages the outbox gave up on (发送失败)
+	LowRated   int64 // low-rated wishes nobody has called back yet (心愿)
+	OpenWishes int64 // wishes still to be done that st may see (心愿)
+	Unanswered int64 // questions the bot could not answer, not yet dealt with (留言)
+	Handoffs   int64 // residents waiting for a person (人工)
+}
+
+// navCounts counts what the nav shows for st. A count that cannot be read is
+// left at zero: the page itself matters more than its badge.
+func (s *Server) navCounts(ctx context.Context, st models.Staff) NavCounts {
+	var n NavCounts
+	if stats, err := s.Store.OutboxStats(ctx); err == nil {
+		n.Failed = stats[models.OutboxFailed]
+	}
+	if s.Wishes != nil {
+		n.LowRated, _ = s.Wishes.LowRatedWaiting(ctx, st)
+		if counts, _, err := s.Wishes.Counts(ctx, st); err == nil {
+			for _, status := range models.WishOpenStatuses {
+				n.OpenWishes += counts[status]
+			}
+		}
+	}
+	// The same list as 未能回答的问题 in the knowledge base, so the two numbers agree.
+	if gs, err := s.Store.ListUnansweredGroups(ctx, s.now().Add(-kbUnansweredDays*24*time.Hour), kbUnansweredLimit); err == nil {
+		n.Unanswered = int64(len(gs))
+	}
+	n.Handoffs, _ = s.Store.CountOpenHandoffs(ctx)
+	return n
+}
