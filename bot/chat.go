@@ -72,7 +72,7 @@ var griefRE = regexp.MustCompile(`(儿子|女儿|孩子|闺女|独生子|独生�
 
 // chatKindOf returns the kind of a message and the word that said so.
 func chatKindOf(text string) (chatKind, string) {
-	t := strings.ToLower(strings.TrimSpace(text))
+	t := strings.ToLower(strings.TrimSpace(knowledge.Simplified(text))) // 謝謝 is 谢谢
 	if griefRE.MatchString(t) {
 		return chatGrief, ""
 	}
@@ -86,13 +86,24 @@ func chatKindOf(text string) (chatKind, string) {
 	return chatNone, ""
 }
 
+// selfIntroRE is a writer saying who they are: 我是乐乐奶奶, 我是他妈妈.
+var selfIntroRE = regexp.MustCompile(`我是.{0,6}?(奶奶|爷爷|外婆|外公|姥姥|姥爷|妈妈|爸爸|家长|小姨|阿姨)`)
+
+// despairWords make tiredness more than tiredness: only then does the carer
+// reply name the crisis line for thoughts of self-harm.
+var despairWords = []string{"撑不下去", "撑不住", "熬不下去", "熬不住", "扛不住", "扛不下去", "受不了了", "崩溃", "活着没意思", "不想活"}
+
+// kidWords: the one cared for is a child (带两个孩子, 带孙子), not an elder.
+var kidWords = []string{"孩子", "孙子", "孙女", "外孙", "娃", "宝宝", "带娃", "带孙"}
+
 // asideWords are what is left of small talk besides its word: 你们真厉害 → 厉害.
 var asideWords = strings.NewReplacer("你们", "", "你", "", "您", "", "真", "", "太", "", "了", "", "的", "", "吧", "", "呢", "")
 
 // onlySmallTalk reports whether text is nothing but the small-talk word and
 // polite words: 谢谢你啊 is, 谢谢 那要吃什么药 is not.
 func onlySmallTalk(text, word string) bool {
-	rest := strings.Replace(strings.ToLower(text), word, "", 1)
+	rest := strings.Replace(strings.ToLower(knowledge.Simplified(text)), word, "", 1)
+	rest = selfIntroRE.ReplaceAllString(rest, "") // 你好 我是乐乐奶奶
 	return utf8.RuneCountInString(asideWords.Replace(withoutCourtesy(rest))) <= 2
 }
 
@@ -127,6 +138,12 @@ func (e *Engine) chat(ctx context.Context, in Inbound) (Reply, bool) {
 		chatCarer: msgChatCarer, chatRelief: msgChatRelief, chatHurt: msgChatHurt,
 	}[kind]
 	if kind == chatCarer {
+		if containsAnyWord(in.Text, kidWords) {
+			text = msgChatTiredKids
+		}
+		if !containsAnyWord(in.Text, despairWords) {
+			text = strings.TrimSuffix(text, msgChatSelfHarmLine)
+		}
 		respite := ""
 		if r := strings.TrimSpace(e.Assoc.Respite); r != "" {
 			respite = "· 喘息服务：" + r + "\n"
@@ -157,8 +174,13 @@ const (
 		"· 先让自己喘口气：哪怕请家人、邻居替您半天，好好睡一觉。\n" +
 		"{{respite}}" +
 		"· {{name}}的“暖心家园”可以陪您说说话、一起想办法：回复“人工”或致电 {{phone}}（{{hours}}），工作人员会联系您。\n" +
-		"· 心里实在难受，可以拨打心理援助热线 12356。\n" +
-		"如果有伤害自己的念头，请马上拨打 12356，或找身边的人陪着您。"
+		"· 心里实在难受，可以拨打心理援助热线 12356。" + msgChatSelfHarmLine
+	msgChatSelfHarmLine = "\n如果有伤害自己的念头，请马上拨打 12356，或找身边的人陪着您。"
+	msgChatTiredKids    = "带孩子真不容易，您辛苦了！累了不是您做得不好，是一个人担子太重。\n" +
+		"· 和孩子爸妈商量着轮换，周末让他们多带，您好好睡一觉；白天孩子睡时您也躺一会儿。\n" +
+		"· 附近有托育机构或社区的亲子活动，可以让您歇口气；回复“活动”看看协会最近的活动。\n" +
+		"{{respite}}" +
+		"· 想找人说说，回复“人工”或致电 {{phone}}（{{hours}}），工作人员会联系您。" + msgChatSelfHarmLine
 	msgChatRelief = "能说出来真好 🌻 心里有事随时来找我说说。\n想找人聊聊，回复“人工”或致电 {{phone}}（{{hours}}）；心理援助热线 12356 也一直都在。"
 	msgChatHurt   = "身边的人不理解，确实让人难受。您的感受是真实的，不是矫情。\n" +
 		"· 试着把具体需要说出来（比如“今晚你来哄孩子，让我睡一会儿”），比争对错更容易被听进去。\n" +

@@ -70,7 +70,7 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 		r.Subject = string(h.Subject)
 		return r
 	}
-	res, h := e.decide(ctx, in.Text, h)
+	res, h := e.decide(ctx, withAgeNote(in.Text, detectWho(in.Text)), h)
 	if res.Decision == knowledge.Clarify {
 		// A long message whose one clear question ("有什么办法预防吗") an entry
 		// among the candidates answers outright: that entry.
@@ -105,8 +105,8 @@ func (e *Engine) faq(ctx context.Context, in Inbound) Reply {
 		// Nothing in the knowledge base answers it alone: the topic's lines
 		// that speak of it ("老大也能领吗" after the child subsidy), if any.
 		need := 2
-		if res.Decision == knowledge.NoMatch {
-			need = 1
+		if res.Decision == knowledge.NoMatch || e.context(ctx).Category == models.CatService {
+			need = 1 // nothing else, or a policy's narrow follow-up ("去哪里申请啊")
 		}
 		if r, ok := e.topicLinesAnswer(ctx, in.Text, need); ok {
 			return r

@@ -22,6 +22,8 @@ var facetCues = []struct {
 	// the facet, when the entry has no text of its own for it.
 	lines []string
 }{
+	// How often a medicine may be taken is 用药, though it says 多久.
+	{knowledge.FacetMedicine, []string{"再吃一次", "再喂一次", "隔多久", "间隔多久", "多久吃一次", "多久能再吃", "吃多少", "喂多少"}, nil},
 	{knowledge.FacetDoctor, []string{"去哪里看", "去哪看", "在哪里看", "哪里看", "哪个医院", "挂什么科", "挂哪个科", "看什么科", "看哪个科", "哪个科", "什么科", "要去医院", "去医院吗", "要不要去医院", "用不用去医院", "上医院", "看医生", "严重吗", "要紧吗", "要紧不", "危险吗", "有事吗", "没事吧", "正常吗", "正不正常", "有问题吗",
 		"去哪里打", "在哪里打", "去哪打", "哪里能打", "哪里可以打", "去哪里做", "在哪里做", "去哪做"}, nil},
 	{knowledge.FacetContagion, []string{"会传染", "传染吗", "传染人", "传不传染", "传染"}, []string{"传染", "隔离"}},
@@ -83,11 +85,21 @@ func bare(text string) string {
 // declines (false) when there is no topic or the message stands on its own.
 func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 	cx := e.context(ctx)
-	if e.KB == nil || cx.Entry == 0 || utf8.RuneCountInString(in.Text) > maxFollowUp {
+	if e.KB == nil || cx.Entry == 0 {
 		return Reply{}, false
 	}
 	en, ok := e.KB.Index().Entry(cx.Entry)
 	if !ok {
+		return Reply{}, false
+	}
+	if en.Category == models.CatService {
+		// "在哪里申报", "我不会弄手机 能不能你们帮我办" after a policy: its
+		// lines, not the office's address or another topic.
+		if r, ok := e.topicLinesAnswer(ctx, in.Text, 2); ok {
+			return r, true
+		}
+	}
+	if utf8.RuneCountInString(in.Text) > maxFollowUp {
 		return Reply{}, false
 	}
 	w := detectWho(in.Text)
@@ -107,12 +119,6 @@ func (e *Engine) followUp(ctx context.Context, in Inbound) (Reply, bool) {
 	// It leans on the topic when it starts with 那/还有… or ends with 呢, or is
 	// as short as "能洗澡吗".
 	leans := hasLead(plain) || strings.HasSuffix(plain, "呢") || utf8.RuneCountInString(plain) <= 6 && subjectOf(plain) != plain
-	if en.Category == models.CatService {
-		// "在哪里申报", "什么时候到账" after a policy: its lines, not the office's address.
-		if r, ok := e.topicLinesAnswer(ctx, in.Text, 2); ok {
-			return r, true
-		}
-	}
 	switch f, _ := detectFacet(plain); {
 	case containsExact(normalizeCommand(in.Text), moreWords):
 		return e.moreAbout(ctx, in, en), true

@@ -129,6 +129,10 @@ func detectWho(text string) who {
 				continue
 			}
 			w.Words = append(w.Words, word)
+			if w.Subject == knowledge.SubjectSelf && g.s == knowledge.SubjectMother {
+				w.Subject = g.s // 我37岁 怀孕了: the writer, pregnant
+				continue
+			}
 			if w.Subject != "" {
 				continue // an age said it already; the word is still not a topic
 			}
@@ -281,4 +285,16 @@ func (e *Engine) decide(ctx context.Context, text string, h knowledge.Hint) (kno
 		return plain, knowledge.Hint{}
 	}
 	return res, h
+}
+
+// advancedAge is how old a pregnant writer is when pregnancy is 高龄 (35 and over).
+const advancedAge = 35
+
+// withAgeNote adds what a pregnant writer's own age means to the question:
+// "我37岁了 第一次怀孕 要多做哪些检查" is a question about 高龄孕妇.
+func withAgeNote(text string, w who) string {
+	if w.Subject == knowledge.SubjectMother && w.Months >= advancedAge*12 && w.Months < 56*12 {
+		return text + " 高龄孕妇"
+	}
+	return text
 }

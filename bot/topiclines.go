@@ -23,11 +23,11 @@ var stopPairs = map[string]bool{
 }
 
 // maxTopicLine is how long a message may be to be read against the topic's lines.
-const maxTopicLine = 24
+const maxTopicLine = 32
 
 // topicLineMatch returns the lines of answer that share the most telling
 // pieces with text (at most three), and how many pieces the best one shares.
-// A piece counts only when at most two lines have it.
+// A piece counts only when at most three lines have it.
 func topicLineMatch(answer, text string) (string, int) {
 	var lines []string
 	for _, l := range strings.Split(answer, "\n") {
@@ -54,7 +54,7 @@ func topicLineMatch(answer, text string) (string, int) {
 				n++
 			}
 		}
-		if n > 0 && n <= 2 {
+		if n > 0 && n <= 3 {
 			telling = append(telling, p)
 		}
 	}
