@@ -64,7 +64,8 @@ func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
 		// With nobody named, signs the writer cannot have written about
 		// themselves (a seizure, unconscious, choking) are someone's with them.
 		switch {
-		case c.Subject == SubjectSelf && (strings.Contains(s, "我") || !onlyWitnessed[c.Emergency]):
+		// A sign only the one who has it feels (手有点麻) is the writer's own.
+		case c.Subject == SubjectSelf && (strings.Contains(s, "我") || !onlyWitnessed[c.Emergency] || l.has(h, "felt_sign")):
 			c.Person = PersonSelf
 		case l.has(h, "remote"):
 			// 我爸打电话说胸口疼得厉害 他自己在家 我在单位
@@ -141,7 +142,7 @@ func writerInvolved(s string) bool {
 
 var onlyWitnessed = map[Emergency]bool{
 	EmergencySeizure: true, EmergencyUnconscious: true, EmergencyChoking: true, EmergencyHeadInjury: true,
-	EmergencyDrowning: true, EmergencyInfant: true, EmergencyStroke: true,
+	EmergencyDrowning: true, EmergencyInfant: true, EmergencyStroke: true, EmergencySwallowed: true,
 }
 
 func (l *crisisLexicon) subject(h conceptHits) Subject {
