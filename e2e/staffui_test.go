@@ -142,6 +142,14 @@ func TestStaffFindingsOnAPhone(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("age_min_months"), "6"),
 	))
 	must(t, clickAndLoad(ctx, "#save"))
+	// autofocus moves the focus once the page is parsed; a slow machine (CI
+	// under -race) may get here first, so wait for it (bounded).
+	for i := 0; i < 50; i++ {
+		if id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`)); err == nil && id == "form-error" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id + '|' +
 		document.getElementById('capacity').getAttribute('aria-invalid') + '|' + getComputedStyle(document.getElementById('capacity')).borderTopColor + '|' +
 		document.getElementById('age_min_months').value`))
