@@ -301,3 +301,23 @@ func TestEpisodeAnswersAQuestionOfItsOwn(t *testing.T) {
 		t.Errorf("a medical emergency's 怎么办 left the episode: %+v", r)
 	}
 }
+
+// A child who cannot be found or reached at night: 110 first (no 24-hour
+// wait for a minor), staff alerted, the text kept only in the crisis table.
+func TestMissingChildGets110First(t *testing.T) {
+	e, st, _, _ := engineForTest(t)
+	r := e.Handle(context.Background(), text("dad", "儿子凌晨一点还没回家 打电话也不接"))
+	if r.Route != models.RouteCrisis || !strings.HasPrefix(r.Text, "孩子联系不上，请现在就拨打 110") || !strings.Contains(r.Text, "不用等 24 小时") {
+		t.Fatalf("reply: %+v", r)
+	}
+	if a := staffAlerts(t, st); len(a) != 1 {
+		t.Errorf("alerts %d, want 1", len(a))
+	}
+	var ev models.CrisisEvent
+	if err := st.DB.Where("kind = ?", "missing_minor").Take(&ev).Error; err != nil || ev.Text == "" {
+		t.Errorf("not kept in the crisis table: %v %+v", err, ev)
+	}
+	if r := e.Handle(context.Background(), text("dad2", "孩子放学回家了 在写作业")); r.Route == models.RouteCrisis {
+		t.Errorf("an everyday message: %+v", r)
+	}
+}

@@ -178,6 +178,11 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 	if c.Kind != knowledge.CrisisNone {
 		return e.crisis(ctx, in, c, ep, ongoing)
 	}
+	if !ongoing {
+		if r, ok := e.missingMinor(ctx, in); ok {
+			return r
+		}
+	}
 	if ongoing {
 		// Inside a crisis episode a service command still works; everything
 		// else is read as part of the crisis.
