@@ -71,6 +71,11 @@ func (e *Engine) meant(ctx context.Context, in Inbound) (Reply, bool) {
 	}
 	v, ok := e.mentionedEvent(ctx, text)
 	if !ok {
+		// "我要报名", "算了 报名吧" right after an event was discussed is for it.
+		if id := e.context(ctx).Event; id != 0 && !isQuestion(text) && utf8.RuneCountInString(text) <= 8 &&
+			containsAnyWord(text, []string{"报名", "要报", "想报", "帮我报", "给我报"}) {
+			return e.command(ctx, in, "报名 "+strconv.FormatUint(uint64(id), 10), false)
+		}
 		return Reply{}, false
 	}
 	if isQuestion(text) || containsAnyWord(text, []string{"名额", "满了", "位置", "空位"}) {
