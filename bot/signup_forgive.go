@@ -92,7 +92,8 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 				st.Set("child", n)
 				st.Set("child_given", "1")
 				took = append(took, "孩子 "+n)
-			case st.Step == "name" || strings.Contains(answer, "名字") || strings.Contains(answer, "姓名"):
+			case st.Step == "name" || strings.Contains(answer, "名字") || strings.Contains(answer, "姓名") ||
+				corrected && (st.Step == "phone" || !ev.ForChild): // 打错了 是陈建国, asked for the phone next
 				st.Set("name", n)
 				took = append(took, "姓名 "+n)
 			}
