@@ -325,7 +325,7 @@ func (e *Engine) whichEvent(ctx context.Context, text string) (Reply, bool) {
 // verb (孩子两岁了能去吗, not 孩子两岁了能去游泳吗), or how many adults may come.
 var (
 	goesRE   = regexp.MustCompile(`(能去|能参加|可以去|可以参加|能报|能报名|适合|合适|能不能去|能不能参加|带孩子去|能带孩子)(吗|不|么|嘛|呢|[?？]|$| )`)
-	adultsRE = regexp.MustCompile(`(大人|家长)(要|能|可以|得)?(去)?(几个|几位)|(都去|一起去|一起听|一起来)(行|吗|可以|不|么|[?？]|$| )|能一起去听`)
+	adultsRE = regexp.MustCompile(`(大人|家长)(要|能|可以|得)?(去)?(几个|几位)|(都去|一起去|一起听|一起来)(行|吗|可以|不|么|[?？]|$| )|能一起去听|(能|可以)陪(我|他|她)(去|来)`)
 )
 
 // fitLine says whether an event suits the child (or the adults) a question speaks of.

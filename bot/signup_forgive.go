@@ -140,7 +140,7 @@ func eventFacts(ev models.Event, q string) string {
 			out = append(out, "活动没有写需要特别带的东西，带上签到码就行；不确定的请致电 {{phone}}（{{hours}}）问工作人员。")
 		}
 	}
-	if containsAnyWord(q, []string{"讲啥", "讲什么", "讲的啥", "内容", "适合", "是什么活动", "干什么", "干啥", "做什么"}) {
+	if containsAnyWord(q, []string{"讲啥", "讲什么", "讲的啥", "内容", "适合", "是什么活动", "干什么", "干啥", "做什么", "这个课讲", "这课讲", "课是讲"}) {
 		about := "讲的是：" + ev.Title
 		if who := audienceText(ev); who != "" {
 			about += "；适合：" + who
