@@ -342,7 +342,7 @@ func fitLine(v signup.EventView, text string, months int, hasAge, adults bool) s
 		line += "，" + signup.FormatAge(months) + "不在范围内"
 	case hasAge && teenTopic(v.Event) && months < 10*12:
 		line += "。您家孩子" + signup.FormatAge(months) + "，这次讲的内容可能还用不上"
-	case !v.ForChild && strings.Contains(text, "孩子") && !adults:
+	case !v.ForChild && strings.Contains(text, "孩子") && (!adults || strings.Contains(text, "带孩子")):
 		line += "，是给大人听的，不用带孩子"
 	}
 	switch {
