@@ -107,7 +107,7 @@ var despairWords = []string{"撑不下去", "撑不住", "熬不下去", "熬不
 var kidWords = []string{"孩子", "孙子", "孙女", "外孙", "娃", "宝宝", "带娃", "带孙"}
 
 // asideWords are what is left of small talk besides its word: 你们真厉害 → 厉害.
-var asideWords = strings.NewReplacer("你们", "", "你", "", "您", "", "真", "", "太", "", "了", "", "的", "", "吧", "", "呢", "")
+var asideWords = strings.NewReplacer("陪我说话", "", "陪我聊天", "", "你们", "", "你", "", "您", "", "真", "", "太", "", "了", "", "的", "", "吧", "", "呢", "")
 
 // onlySmallTalk reports whether text is nothing but the small-talk word and
 // polite words: 谢谢你啊 is, 谢谢 那要吃什么药 is not.
