@@ -173,6 +173,8 @@ func (e *Engine) aboutLastEvent(ctx context.Context, in Inbound) (Reply, bool) {
 	id, guessed, booked := cx.Event, false, false
 	if v, ok := e.mentionedEvent(ctx, in.Text); ok {
 		id, guessed = v.ID, v.ID != cx.Event
+	} else if id == 0 && cx.ListKind == listEvents && len(cx.List) == 1 {
+		id, guessed = cx.List[0], true // the one event just listed
 	} else if id == 0 {
 		id, guessed, booked = e.onlyBooking(ctx, in.OpenID), true, true
 	}
