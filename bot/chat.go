@@ -33,6 +33,7 @@ const (
 	chatSad   // like chatLonely, but an entry that answers the message outright comes first (生完孩子老想哭)
 	chatRelief
 	chatHurt // not understood by the people close by (觉得我矫情): heard, not answered with an entry
+	chatBye  // 886, 拜拜
 )
 
 // lonelyWords ask for company or understanding; they are never a question for the FAQ.
@@ -44,20 +45,29 @@ var chatCues = []struct {
 	words []string
 }{
 	{chatWhoAreYou, []string{"真人还是机器人", "是机器人吗", "是不是机器人", "你是机器人", "你是真人", "是真人吗", "你是人吗", "是人工吗", "你是谁", "你是ai", "你是AI", "人工智能吗", "自动回复吗"}},
-	{chatGrief, []string{"孩子走了", "孩子没了", "儿子走了", "女儿走了", "儿子没了", "女儿没了", "失去孩子", "失去了孩子", "失独", "想我儿子", "想我女儿", "想孩子想", "孩子去世", "儿子去世", "女儿去世", "白发人送黑发人"}},
+	{chatGrief, []string{"梦到儿子", "梦见儿子", "梦到女儿", "梦见女儿", "梦到孩子", "梦见孩子", "孩子走了", "孩子没了", "儿子走了", "女儿走了", "儿子没了", "女儿没了", "失去孩子", "失去了孩子", "失独", "想我儿子", "想我女儿", "想孩子想", "孩子去世", "儿子去世", "女儿去世", "白发人送黑发人"}},
 	{chatRelief, []string{"好受多了", "好受些了", "好受一点", "舒服多了", "轻松多了", "好过多了", "没那么难受", "心里好多了", "说出来好多了", "心里踏实多了", "放心多了", "安心多了"}},
 	{chatHurt, []string{"矫情", "不当回事", "不当一回事", "不理解我", "不体谅", "不心疼我", "嫌我", "委屈", "好烦", "烦死了", "心累", "没人帮我"}},
 	{chatCarer, []string{"撑不下去", "撑不住", "熬不下去", "熬不住", "扛不住", "扛不下去", "受不了了", "崩溃", "累死了", "太累了", "好累", "身心俱疲", "喘不过气来"}},
 	{chatVisit, []string{"派人来", "派个人来", "上门看看", "来看看我", "来家里看看", "找人陪陪我", "有人来陪"}},
 	{chatLonely, lonelyWords},
-	{chatSad, []string{"一个人过", "孤独", "寂寞", "孤单", "没人说话", "没人陪", "心里难受", "心情不好", "好难过", "很难过", "伤心", "想哭"}},
+	{chatSad, []string{"最难熬", "都团圆", "就我们两个老", "就剩我们两个", "一个人过", "孤独", "寂寞", "孤单", "没人说话", "没人陪", "心里难受", "心情不好", "好难过", "很难过", "伤心", "想哭"}},
 	{chatInsult, []string{"好笨", "真笨", "笨蛋", "太笨", "傻子", "好傻", "真傻", "智障", "垃圾", "废物", "破玩意", "什么玩意", "答非所问啊"}},
 	{chatPraise, []string{"真棒", "好棒", "厉害", "真聪明", "好聪明", "好用", "说得好", "说得真好", "说得对", "讲得真好", "太好了", "真不错", "挺好的", "讲得好", "真贴心", "有帮助", "帮大忙"}},
 	{chatThanks, []string{"谢谢", "谢了", "谢啦", "多谢", "感谢", "辛苦了", "麻烦你了", "3q", "thank"}},
 	{chatOffTopic, []string{"讲个笑话", "说个笑话", "笑话", "股票", "彩票", "炒股", "基金", "天气怎么样", "今天天气", "唱首歌"}},
+	{chatBye, []string{"886", "拜拜", "再见", "bye"}},
 	{chatAck, []string{"哈哈", "呵呵", "嘿嘿", "嘻嘻", "嗯嗯", "好吧", "哦哦", "👍", "ok", "OK", "收到"}},
 	{chatGreeting, []string{"在吗", "在不在", "有人吗", "你好", "您好", "早上好", "中午好", "下午好", "晚上好", "早安", "晚安", "hello", "hi", "哈喽"}},
 }
+
+// practicalWords ask about money, services or where to go: a bereaved
+// parent asking them gets the answer, not only comfort.
+var practicalWords = []string{"多少", "免费", "要钱", "收费", "花钱", "优先", "能领", "领取", "申请", "去哪", "哪里办", "怎么办理", "办理",
+	"补贴", "扶助", "补助", "签约", "挂号", "报销", "政策", "能不能享受", "有什么帮扶", "有哪些"}
+
+// msgGriefLead is the one warm line before the answer to a bereaved parent's question.
+const msgGriefLead = "您辛苦了，我把您问的先说清楚：\n"
 
 // questionWords mark a message that asks something: such a message goes to the
 // FAQ when it has a confident answer (老人孤独怎么办 is a question, 好孤独 is not).
@@ -97,7 +107,7 @@ var despairWords = []string{"撑不下去", "撑不住", "熬不下去", "熬不
 var kidWords = []string{"孩子", "孙子", "孙女", "外孙", "娃", "宝宝", "带娃", "带孙"}
 
 // asideWords are what is left of small talk besides its word: 你们真厉害 → 厉害.
-var asideWords = strings.NewReplacer("你们", "", "你", "", "您", "", "真", "", "太", "", "了", "", "的", "", "吧", "", "呢", "")
+var asideWords = strings.NewReplacer("陪我说话", "", "陪我聊天", "", "你们", "", "你", "", "您", "", "真", "", "太", "", "了", "", "的", "", "吧", "", "呢", "")
 
 // onlySmallTalk reports whether text is nothing but the small-talk word and
 // polite words: 谢谢你啊 is, 谢谢 那要吃什么药 is not.
@@ -118,6 +128,20 @@ func (e *Engine) chat(ctx context.Context, in Inbound) (Reply, bool) {
 	}
 	n := utf8.RuneCountInString(in.Text)
 	switch kind {
+	case chatGrief:
+		// 失独家庭的扶助金多少钱: the answer first, after one warm line.
+		if containsAnyWord(in.Text, practicalWords) && e.KB != nil &&
+			e.KB.Index().DecideWith(in.Text, e.now(), knowledge.Hint{}).Decision != knowledge.NoMatch {
+			r := e.faq(ctx, in)
+			if r.Route == models.RouteFAQ {
+				r.Text = msgGriefLead + r.Text
+			}
+			return r, true
+		}
+	case chatBye: // 算了不问了 886
+		if n > maxSmallTalk || containsAnyWord(in.Text, questionWords) {
+			return Reply{}, false
+		}
 	case chatGreeting, chatAck, chatThanks, chatPraise, chatInsult, chatOffTopic:
 		if n > maxSmallTalk || kind != chatOffTopic && !onlySmallTalk(in.Text, word) || e.confident(ctx, in.Text) {
 			return Reply{}, false // 在吗 宝宝发烧怎么办: the question is what counts
@@ -135,7 +159,7 @@ func (e *Engine) chat(ctx context.Context, in Inbound) (Reply, bool) {
 	text := map[chatKind]string{
 		chatGreeting: msgChatGreeting, chatAck: msgChatAck, chatThanks: msgThanks, chatPraise: msgChatPraise, chatInsult: msgChatInsult,
 		chatWhoAreYou: msgChatWhoAreYou, chatOffTopic: msgChatOffTopic, chatGrief: msgChatGrief, chatLonely: msgChatLonely,
-		chatCarer: msgChatCarer, chatRelief: msgChatRelief, chatHurt: msgChatHurt,
+		chatCarer: msgChatCarer, chatRelief: msgChatRelief, chatHurt: msgChatHurt, chatBye: msgSoftBye,
 	}[kind]
 	if kind == chatCarer {
 		if containsAnyWord(in.Text, kidWords) {

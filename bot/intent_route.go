@@ -71,6 +71,11 @@ func (e *Engine) meant(ctx context.Context, in Inbound) (Reply, bool) {
 	}
 	v, ok := e.mentionedEvent(ctx, text)
 	if !ok {
+		// "我要报名", "算了 报名吧" right after an event was discussed is for it.
+		if id := e.context(ctx).Event; id != 0 && !isQuestion(text) && utf8.RuneCountInString(text) <= 8 &&
+			containsAnyWord(text, []string{"报名", "要报", "想报", "帮我报", "给我报"}) {
+			return e.command(ctx, in, "报名 "+strconv.FormatUint(uint64(id), 10), false)
+		}
 		return Reply{}, false
 	}
 	if isQuestion(text) || containsAnyWord(text, []string{"名额", "满了", "位置", "空位"}) {
@@ -320,7 +325,7 @@ func (e *Engine) whichEvent(ctx context.Context, text string) (Reply, bool) {
 // verb (孩子两岁了能去吗, not 孩子两岁了能去游泳吗), or how many adults may come.
 var (
 	goesRE   = regexp.MustCompile(`(能去|能参加|可以去|可以参加|能报|能报名|适合|合适|能不能去|能不能参加|带孩子去|能带孩子)(吗|不|么|嘛|呢|[?？]|$| )`)
-	adultsRE = regexp.MustCompile(`(大人|家长)(要|能|可以|得)?(去)?(几个|几位)|(都去|一起去|一起听|一起来)(行|吗|可以|不|么|[?？]|$| )|能一起去听`)
+	adultsRE = regexp.MustCompile(`(大人|家长)(要|能|可以|得)?(去)?(几个|几位)|(都去|一起去|一起听|一起来)(行|吗|可以|不|么|[?？]|$| )|能一起去听|(能|可以)陪(我|他|她)(去|来)`)
 )
 
 // fitLine says whether an event suits the child (or the adults) a question speaks of.
@@ -337,7 +342,7 @@ func fitLine(v signup.EventView, text string, months int, hasAge, adults bool) s
 		line += "，" + signup.FormatAge(months) + "不在范围内"
 	case hasAge && teenTopic(v.Event) && months < 10*12:
 		line += "。您家孩子" + signup.FormatAge(months) + "，这次讲的内容可能还用不上"
-	case !v.ForChild && strings.Contains(text, "孩子") && !adults:
+	case !v.ForChild && strings.Contains(text, "孩子") && (!adults || strings.Contains(text, "带孩子")):
 		line += "，是给大人听的，不用带孩子"
 	}
 	switch {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"familybot/knowledge"
 	"familybot/models"
 	"familybot/privacy"
 	"familybot/signup"
@@ -91,7 +92,8 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 				st.Set("child", n)
 				st.Set("child_given", "1")
 				took = append(took, "孩子 "+n)
-			case st.Step == "name" || strings.Contains(answer, "名字") || strings.Contains(answer, "姓名"):
+			case st.Step == "name" || strings.Contains(answer, "名字") || strings.Contains(answer, "姓名") ||
+				corrected && (st.Step == "phone" || !ev.ForChild): // 打错了 是陈建国, asked for the phone next
 				st.Set("name", n)
 				took = append(took, "姓名 "+n)
 			}
@@ -138,7 +140,7 @@ func eventFacts(ev models.Event, q string) string {
 			out = append(out, "活动没有写需要特别带的东西，带上签到码就行；不确定的请致电 {{phone}}（{{hours}}）问工作人员。")
 		}
 	}
-	if containsAnyWord(q, []string{"讲啥", "讲什么", "讲的啥", "内容", "适合", "是什么活动", "干什么", "干啥", "做什么"}) {
+	if containsAnyWord(q, []string{"讲啥", "讲什么", "讲的啥", "内容", "适合", "是什么活动", "干什么", "干啥", "做什么", "这个课讲", "这课讲", "课是讲"}) {
 		about := "讲的是：" + ev.Title
 		if who := audienceText(ev); who != "" {
 			about += "；适合：" + who
@@ -160,14 +162,27 @@ func eventFacts(ev models.Event, q string) string {
 	return "「" + ev.Title + "」" + strings.Join(out, "\n")
 }
 
-// aboutLastEvent answers "在哪里", "几点", "要带什么", "停车" right after a
-// sign-up from that event, not from the association's address.
+// aboutLastEvent answers "在哪里", "几点", "要带什么", "讲什么" from an event,
+// not from the association's address: the event the message names, the one
+// the conversation is about, or the resident's only booking.
 func (e *Engine) aboutLastEvent(ctx context.Context, in Inbound) (Reply, bool) {
 	cx := e.context(ctx)
-	if cx.Event == 0 || e.Signups == nil || len([]rune(in.Text)) > 16 || !containsAnyWord(in.Text, eventQuestionWords) {
+	if e.Signups == nil || len([]rune(in.Text)) > 20 {
 		return Reply{}, false
 	}
-	v, err := e.Signups.Event(ctx, cx.Event)
+	id, guessed, booked := cx.Event, false, false
+	if v, ok := e.mentionedEvent(ctx, in.Text); ok {
+		id, guessed = v.ID, v.ID != cx.Event
+	} else if id == 0 && cx.ListKind == listEvents && len(cx.List) == 1 {
+		id, guessed = cx.List[0], true // the one event just listed
+	} else if id == 0 {
+		id, guessed, booked = e.onlyBooking(ctx, in.OpenID), true, true
+	}
+	asks := containsAnyWord(in.Text, eventQuestionWords) || !booked && containsAnyWord(in.Text, eventAboutWords)
+	if id == 0 || !asks || guessed && e.kbAnswers(in.Text) {
+		return Reply{}, false
+	}
+	v, err := e.Signups.Event(ctx, id)
 	if err != nil {
 		return Reply{}, false
 	}
@@ -175,7 +190,30 @@ func (e *Engine) aboutLastEvent(ctx context.Context, in Inbound) (Reply, bool) {
 	if facts == "" {
 		return Reply{}, false
 	}
+	convOf(ctx).update(ctx, func(c *convContext) { c.Event = id }) // "我要报名" next is for it
 	return Reply{Text: e.fill(facts), Route: models.RouteCommand, Category: models.CatService}, true
+}
+
+// eventAboutWords ask what an event is about once it is being discussed.
+var eventAboutWords = []string{"讲啥", "讲什么", "讲的啥", "内容", "是什么活动", "干什么", "干啥", "做什么"}
+
+// onlyBooking is the event of the resident's one active booking, 0 when none or several.
+func (e *Engine) onlyBooking(ctx context.Context, openID string) uint {
+	active, _, ok := e.activeSignups(ctx, openID)
+	if !ok || len(active) != 1 {
+		return 0
+	}
+	return active[0].Event.ID
+}
+
+// kbAnswers reports a message the knowledge base answers outright with a
+// health or policy entry (老人跌倒了哪里疼 names 防跌倒讲座 but asks about a fall).
+func (e *Engine) kbAnswers(text string) bool {
+	if e.KB == nil {
+		return false
+	}
+	res := e.KB.Index().DecideWith(text, e.now(), knowledge.Hint{})
+	return res.Decision == knowledge.Answer && len(res.Top) > 0 && res.Top[0].Entry.Category != models.CatService
 }
 
 const cancelFlow = "cancel_one"

@@ -386,3 +386,30 @@ func TestEngineConcurrentSignups(t *testing.T) {
 		}
 	})
 }
+
+// TestEventQuestionsUseTheEvent: "在哪里 几点开始" is answered from the event
+// the message names or the one just listed, never the association's address.
+func TestEventQuestionsUseTheEvent(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		e, svc, _ := signupEngine(t, st)
+		e.Recent = cache.NewMemoryState()
+		start := time.Date(2025, 6, 7, 8, 30, 0, 0, signup.Local)
+		ev, err := svc.CreateEvent(context.Background(), models.Event{Title: "老年健康义诊（量血压、测血糖）", Category: models.EventParentClass,
+			StartAt: start, Place: "文三路社区卫生服务站门口", Capacity: 30, Status: models.EventOpen, Description: "免费量血压、测血糖。"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		say(t, e, "named", "义诊在哪里 几点开始", "文三路社区卫生服务站门口", "08:30", "!健康路1号")
+		say(t, e, "named", "讲什么内容的", "测血糖")
+		say(t, e, "named", "我要报名", "姓名")
+		say(t, e, "named", "赵建国", "手机号")
+		say(t, e, "named", "13800138000", "请核对")
+		say(t, e, "named", "名字写错了 是陈建国", "陈建国", "请核对")
+		say(t, e, "named", "确认", "报名成功")
+		if list := signupsOf(t, st, ev.ID); len(list) != 1 || list[0].Name != "陈建国" {
+			t.Fatalf("stored %+v", list)
+		}
+		say(t, e, "listed", "活动", "义诊")
+		say(t, e, "listed", "在哪里 几点开始", "文三路社区卫生服务站门口", "!健康路1号", "!哪个活动")
+	})
+}
