@@ -46,6 +46,14 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("%s = %q, want %q (all: %v)", k, stats[k], v, stats)
 		}
 	}
+	// The wish figures are all-time, and say so under the week's heading; other
+	// periods are one link away in the service report.
+	if h := doc.Find("#wish-totals").Text(); !strings.Contains(h, "全部心愿") {
+		t.Errorf("wish section heading %q does not say the counts are all-time", h)
+	}
+	if doc.Find(`#to-report[href="/admin/report"]`).Length() != 1 {
+		t.Error("no way from the week to the service report")
+	}
 	if !strings.Contains(doc.Find("section").First().Text(), "宝宝发烧怎么办") {
 		t.Errorf("top questions: %s", doc.Find("section").First().Text())
 	}
@@ -56,6 +64,9 @@ func TestDashboard(t *testing.T) {
 		}
 	}
 	amyDoc := mustDoc(t, f.loggedIn("amy").get("/admin"))
+	if amyDoc.Find("#to-report").Length() != 0 {
+		t.Error("staff are offered the report they cannot open")
+	}
 	if amyDoc.Find(`nav.tabs a[href="/admin/staff"]`).Length() != 0 {
 		t.Error("staff sees the admin-only tab")
 	}
