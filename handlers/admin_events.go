@@ -377,7 +377,7 @@ func (s *Server) renderEventCancel(c *gin.Context, status int, id uint, problem,
 	if ev.Status == models.EventCancelled {
 		return signup.ErrEventCanceled
 	}
-	s.render(c, status, "event_cancel.html", &eventCancelView{Page: Page{Title: "取消活动", Nav: "events", Error: problem},
+	s.render(c, status, "event_cancel.html", &eventCancelView{Page: Page{Title: "取消活动", Nav: "events", Error: problem, Invalid: map[string]bool{"reason": problem != ""}},
 		E: ev, When: signup.FormatWhen(ev.Event), Reason: reason})
 	return nil
 }

@@ -63,3 +63,38 @@ var eventFields = []fieldRule{
 	{[]string{"地点"}, []string{"place"}},
 	{[]string{"活动介绍"}, []string{"description"}},
 }
+
+// kbEntryFields are the knowledge entry form's fields, by the words of kbForm.entry.
+var kbEntryFields = []fieldRule{
+	{[]string{"追问回答"}, nil}, // one of several facet fields: the list says which
+	{[]string{"类别"}, []string{"category"}},
+	{[]string{"标题"}, []string{"title"}},
+	{[]string{"编号"}, []string{"slug"}},
+	{[]string{"问法"}, []string{"questions"}},
+	{[]string{"关键词"}, []string{"keywords"}},
+	{[]string{"反例"}, []string{"counter_examples"}},
+	{[]string{"就医提示"}, []string{"see_doctor"}},
+	{[]string{"回答"}, []string{"answer"}},
+	{[]string{"依据"}, []string{"source"}},
+	{[]string{"失效日期"}, []string{"expires_at"}}, // before 生效日期: "失效日期须晚于生效日期"
+	{[]string{"生效日期"}, []string{"effective_from"}},
+	{[]string{"复核日期"}, []string{"review_by"}},
+}
+
+// kbRuleFields are the keyword-rule form's fields, by the words of kbRuleForm.rule.
+var kbRuleFields = []fieldRule{
+	{[]string{"规则名称"}, []string{"name"}},
+	{[]string{"规则类型"}, []string{"kind"}},
+	{[]string{"关键词"}, []string{"keywords"}},
+	{[]string{"匹配方式"}, []string{"match"}},
+	{[]string{"优先级"}, []string{"priority"}},
+	{[]string{"回复内容"}, []string{"reply"}},
+}
+
+// staffFields are the staff form's fields, by the words of models.Staff.Validate.
+var staffFields = []fieldRule{
+	{[]string{"UserID"}, []string{"user_id"}},
+	{[]string{"角色"}, []string{"role"}},
+	{[]string{"小组"}, []string{"team"}},
+	{[]string{"姓名"}, []string{"name"}},
+}

@@ -236,7 +236,8 @@ func kbEntryState(e knowledge.Entry, now time.Time) string {
 
 // renderKBEntry shows the entry form: id 0 is a new entry.
 func (s *Server) renderKBEntry(c *gin.Context, status int, id uint, f kbForm, row models.KBEntry, problems []string, msg string) {
-	v := &kbEntryView{Page: Page{Title: "知识库条目", Nav: "knowledge", Error: msg}, ID: id, F: f, Problems: problems,
+	v := &kbEntryView{Page: Page{Title: "知识库条目", Nav: "knowledge", Error: msg, Invalid: fieldsOf(strings.Join(problems, "；"), kbEntryFields)},
+		ID: id, F: f, Problems: problems,
 		New: id == 0, CanEdit: kbCanEdit(c), Row: row}
 	if v.New {
 		v.Title = "新建条目"

@@ -129,7 +129,8 @@ func (f kbRuleForm) rule() (knowledge.Rule, []string) {
 }
 
 func (s *Server) renderKBRule(c *gin.Context, status int, id uint, f kbRuleForm, problems []string) {
-	v := &kbRuleView{Page: Page{Title: "关键词规则", Nav: "knowledge"}, ID: id, F: f, Problems: problems}
+	v := &kbRuleView{Page: Page{Title: "关键词规则", Nav: "knowledge", Invalid: fieldsOf(strings.Join(problems, "；"), kbRuleFields)},
+		ID: id, F: f, Problems: problems}
 	if id == 0 {
 		v.Title = "新建关键词规则"
 	}

@@ -316,7 +316,7 @@ func (s *Server) renderStaff(c *gin.Context, status int, problem string, form mo
 	if form.Role == "" {
 		form.Role = models.RoleStaff
 	}
-	s.render(c, status, "staff.html", &staffView{Page: Page{Title: "人员", Nav: "staff", Error: problem}, Staff: list,
+	s.render(c, status, "staff.html", &staffView{Page: Page{Title: "人员", Nav: "staff", Error: problem, Invalid: fieldsOf(problem, staffFields)}, Staff: list,
 		Teams: teamOptions(form.Team), Form: form})
 	return nil
 }
