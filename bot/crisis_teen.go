@@ -163,10 +163,23 @@ func (e *Engine) serviceInEpisode(ctx context.Context, in Inbound, ep episode, v
 	// Any other question the knowledge base answers clearly on its own ("用什么
 	// 洗面奶好" after a false alarm) is answered too, under the line that keeps
 	// the crisis open: an episode must not trap a resident.
-	if res.Top[0].Entry.Category != models.CatService && (res.Decision != knowledge.Answer || res.Top[0].Score < clearOnItsOwn || !e.genericInEpisode(in.Text, ep)) {
+	// An episode that rests on the statistical layer alone (no rule named a
+	// sign) is a possible emergency, often a false alarm on an everyday
+	// complaint ("膝盖疼 蹲下去起不来"): any question the knowledge base is sure
+	// of is answered, the crisis line kept under it.
+	possible := ep.Crisis.Layer == "model"
+	if !possible && res.Top[0].Entry.Category != models.CatService && (res.Decision != knowledge.Answer || res.Top[0].Score < clearOnItsOwn || !e.genericInEpisode(in.Text, ep)) {
 		return Reply{}, false
 	}
-	e.saveEpisode(ctx, in.OpenID, ep)
+	if possible && e.Recent != nil {
+		// An ordinary question the knowledge base is sure of says the alarm
+		// was most likely false: the episode ends, so that the next follow-up
+		// (那要吃啥药, 去哪看) is read against this answer, not as the crisis.
+		// Staff were alerted all the same; the message is kept with the crisis.
+		_ = e.Recent.Del(ctx, episodeKey(in.OpenID))
+	} else {
+		e.saveEpisode(ctx, in.OpenID, ep)
+	}
 	e.keepCrisis(ctx, in, ep, true, false)
 	r := e.answer(ctx, in, res.Top[0], models.RouteFAQ)
 	r.Text = e.fill(r.Text + "\n\n" + episodeTail(ep.Crisis))

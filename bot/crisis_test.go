@@ -321,3 +321,40 @@ func TestMissingChildGets110First(t *testing.T) {
 		t.Errorf("an everyday message: %+v", r)
 	}
 }
+
+// An episode that rests on the statistical layer alone is a possible
+// emergency: when the resident then asks an ordinary question the knowledge
+// base is sure of, it is answered and the episode ends, so that the next
+// follow-up (那要吃啥药) is about that answer — not "give him nothing by mouth"
+// for a knee. An episode a rule named keeps the follow-up with the crisis.
+func TestPossibleEpisodeLetsTheResidentOut(t *testing.T) {
+	for _, layer := range []string{"model", "rule"} {
+		e, _, _, clk := engineForTest(t)
+		ms := cache.NewMemoryState()
+		ms.Now = clk.now
+		e.Recent = ms
+		first := "我老伴膝盖疼 上下楼梯疼的厉害 蹲下去起不来"
+		e.assessCrisis = func(s string) knowledge.Crisis {
+			if s == first {
+				return knowledge.Crisis{Kind: knowledge.CrisisMedical, Person: knowledge.PersonPresent, Subject: knowledge.SubjectElder, Layer: layer}
+			}
+			return knowledge.AssessCrisis(s)
+		}
+		ctx := context.Background()
+		if r := e.Handle(ctx, text("g", first)); r.Route != models.RouteCrisis || !strings.Contains(r.Text, "120") {
+			t.Fatalf("%s: the alarm itself: %+v", layer, r)
+		}
+		r := e.Handle(ctx, text("g", "她今年70了 是不是骨质疏松"))
+		if layer == "model" && (r.Route != models.RouteFAQ || !strings.Contains(r.Text, "骨") || !strings.Contains(r.Text, "120")) {
+			t.Errorf("%s: an ordinary question after a possible alarm: %+v", layer, r)
+		}
+		r = e.Handle(ctx, text("g", "那要吃啥药"))
+		nothing := strings.Contains(r.Text, "什么都不要给")
+		if layer == "model" && (r.Route != models.RouteFAQ || nothing || !strings.Contains(r.Text, "钙")) {
+			t.Errorf("%s: the medicine follow-up must be about the answer, not the alarm: %+v", layer, r)
+		}
+		if layer == "rule" && (r.Route != models.RouteCrisis || !nothing) {
+			t.Errorf("%s: inside a named emergency nothing goes by mouth: %+v", layer, r)
+		}
+	}
+}
