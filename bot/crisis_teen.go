@@ -167,7 +167,9 @@ func (e *Engine) serviceInEpisode(ctx context.Context, in Inbound, ep episode, v
 	// sign) is a possible emergency, often a false alarm on an everyday
 	// complaint ("膝盖疼 蹲下去起不来"): any question the knowledge base is sure
 	// of is answered, the crisis line kept under it.
-	possible := ep.Crisis.Layer == "model"
+	// Only a medical one: a disclosure of abuse or despair the model alone
+	// heard goes on quietly ("他现在在客厅看电视") and must stay with the crisis.
+	possible := ep.Crisis.Layer == "model" && ep.Crisis.Kind == knowledge.CrisisMedical
 	if !possible && res.Top[0].Entry.Category != models.CatService && (res.Decision != knowledge.Answer || res.Top[0].Score < clearOnItsOwn || !e.genericInEpisode(in.Text, ep)) {
 		return Reply{}, false
 	}
