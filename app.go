@@ -98,6 +98,8 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 		state.conversations = conv
 		recent = cache.NewMemoryState()
 	}
+	// The engine answers residents; what they can start (报名, 许愿, 人工 …: every
+	// command, menu key, flow and QR scene) is the table in bot/table.go.
 	a.Engine = &bot.Engine{
 		Store: state, KB: a.KB, Signups: a.Signups, Wishes: a.Wishes, Alerts: a.Notifier,
 		Limiter: a.Limiter, Recorder: a.Recorder, Recent: recent, Assoc: cfg.Association, Limits: cfg.Limits,

@@ -14,12 +14,6 @@ import (
 	"familybot/wechat"
 )
 
-func init() {
-	registerSub("ask", "提问：familybot ask [--json] [--user OPENID] [问题…]（无问题时从标准输入逐行读取）", cmdAsk)
-	registerSub("chat", "在终端里像居民一样和小助手聊天", cmdChat)
-	registerSub("menu", "公众号菜单：familybot menu sync 推送 config.yaml 里的菜单", cmdMenu)
-}
-
 // askResult is one line of `ask --json`.
 type askResult struct {
 	Question string  `json:"question"`

@@ -16,10 +16,6 @@ import (
 	"familybot/signup"
 )
 
-func init() {
-	registerSub("event", "管理活动：event add|list|show N|export N|cancel N|publish N|checkin N CODE|remind|purge（-h 查看参数）", cmdEvent)
-}
-
 const eventUsage = `usage: familybot event COMMAND [ARGS]
   add --title T --start "YYYY-MM-DD HH:MM" --capacity N [--end …] [--waitlist M] [--place …]
       [--category parent_child|parent_class|youth|elderly|clinic|member_day|other]

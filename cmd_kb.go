@@ -13,10 +13,6 @@ import (
 	"familybot/wechat"
 )
 
-func init() {
-	registerSub("kb", "知识库：kb stats | kb match [--json] 问题 | kb import FILE | kb export [--out FILE] | kb import-autoreply", cmdKB)
-}
-
 func cmdKB(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("usage: familybot kb stats | match [--json] QUESTION | import FILE | export [--out FILE] | import-autoreply")

@@ -10,10 +10,6 @@ import (
 	"familybot/report"
 )
 
-func init() {
-	registerSub("report", "服务报告：report --from YYYY-MM-DD --to YYYY-MM-DD [--json | --xlsx FILE]", cmdReport)
-}
-
 // cmdReport prints the service report of a period (Beijing dates, to inclusive):
 // as text, as JSON for scripts, or as an .xlsx workbook.
 func cmdReport(ctx context.Context, env *Env, args []string) error {

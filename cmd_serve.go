@@ -19,12 +19,7 @@ import (
 	"familybot/wechat"
 
 	"github.com/prometheus/client_golang/prometheus"
-	sdkcache "github.com/silenceper/wechat/v2/cache"
 )
-
-func init() {
-	registerSub("serve", "运行公众号 webhook 和工作人员后台（默认）", cmdServe)
-}
 
 // Server is the running HTTP service and its background workers.
 type Server struct {
@@ -39,21 +34,19 @@ type Server struct {
 // buildServer wires the webhook, the WeChat client and the router for app.
 func buildServer(ctx context.Context, app *App) (*Server, error) {
 	cfg := app.Cfg
-	var tokenCache sdkcache.Cache = sdkcache.NewMemory()
-	// One copy remembers retries in memory; several share Redis. Either way no
-	// database write sits on the reply path.
+	// Message dedup: one copy remembers retries in memory; several share Redis,
+	// and claim message keys in the database while Redis fails.
 	var dedup wechat.Dedup = cache.NewMemoryDedup(time.Hour)
 	var nonces wechat.Nonces = cache.NewMemoryNonces()
 	if app.Redis != nil {
-		tokenCache = &wechat.RedisCache{Client: app.Redis, Prefix: redisPrefix}
-		// While Redis fails, message keys are claimed in the database instead.
 		dedup = &cache.FallbackDedup{Redis: &cache.RedisDedup{Client: app.Redis, Prefix: redisPrefix}, Store: app.Store}
 		nonces = &cache.RedisNonces{Client: app.Redis, Prefix: redisPrefix, Local: cache.NewMemoryNonces()}
 	}
 	host, _ := os.Hostname()
 	owner := fmt.Sprintf("%s-%d", host, os.Getpid())
-	// The stable access-token API never invalidates a token another copy holds.
-	client := wechat.NewClient(cfg.OfficialAccount, cfg.WeCom, tokenCache, true)
+	// The access token lives in Redis when there is one (shared by every copy);
+	// the stable access-token API never invalidates a token another copy holds.
+	client := wechat.NewClient(cfg.OfficialAccount, cfg.WeCom, wechat.TokenCache(app.Redis, redisPrefix), true)
 	wh := &wechat.Webhook{
 		Token: cfg.OfficialAccount.Token, AppID: cfg.OfficialAccount.AppID, EncodingAESKey: cfg.OfficialAccount.EncodingAESKey,
 		Mode: cfg.OfficialAccount.Mode(), Bot: app.Engine, Dedup: dedup, Nonces: nonces, Later: app.Notifier,
@@ -196,8 +189,10 @@ func (s *Server) Run(ctx context.Context, ln, mln net.Listener) error {
 	return err
 }
 
-// runJobs runs the periodic work every copy does; each item is claimed in the
-// database, so copies never do the same item twice.
+// runJobs runs the periodic work every copy does. What must happen once is
+// claimed in the database (an inbox message taken over, a reminder queued);
+// pruning and purging are harmless to repeat; the knowledge refresh is each
+// copy's own index.
 func runJobs(ctx context.Context, app *App, wh *wechat.Webhook) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()

@@ -11,10 +11,6 @@ import (
 	"familybot/models"
 )
 
-func init() {
-	registerSub("staff", "后台人员：staff add USERID [--role admin|staff|reviewer|manager] [--name 姓名] [--team 小组] | staff list | staff remove USERID", cmdStaff)
-}
-
 const staffUsage = `usage: familybot staff COMMAND [ARGS]
   add USERID [--role staff|admin|reviewer|manager] [--name 姓名] [--team life|health|activity|policy|other]
                   add a WeCom member to the admin (or change their role, name, team);

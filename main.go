@@ -18,16 +18,21 @@ import (
 
 // subcommand is one `familybot NAME …` command.
 type subcommand struct {
-	summary string
-	// needsApp: the command needs the database and the bot (most do).
-	run func(ctx context.Context, env *Env, args []string) error
+	summary string // the line `familybot -h` shows
+	run     func(ctx context.Context, env *Env, args []string) error
 }
 
-var subcommands = map[string]subcommand{}
-
-// registerSub adds a sub-command; each cmd_*.go file calls it from init.
-func registerSub(name, summary string, run func(ctx context.Context, env *Env, args []string) error) {
-	subcommands[name] = subcommand{summary: summary, run: run}
+// subcommands is every `familybot NAME …` command (serve is the default); the
+// functions are in cmd_*.go (ask, chat and menu in cmd_ask.go).
+var subcommands = map[string]subcommand{
+	"serve":  {"运行公众号 webhook 和工作人员后台（默认）", cmdServe},
+	"ask":    {"提问：familybot ask [--json] [--user OPENID] [问题…]（无问题时从标准输入逐行读取）", cmdAsk},
+	"chat":   {"在终端里像居民一样和小助手聊天", cmdChat},
+	"menu":   {"公众号菜单：familybot menu sync 推送 config.yaml 里的菜单", cmdMenu},
+	"event":  {"管理活动：event add|list|show N|export N|cancel N|publish N|checkin N CODE|remind|purge（-h 查看参数）", cmdEvent},
+	"kb":     {"知识库：kb stats | kb match [--json] 问题 | kb import FILE | kb export [--out FILE] | kb import-autoreply", cmdKB},
+	"report": {"服务报告：report --from YYYY-MM-DD --to YYYY-MM-DD [--json | --xlsx FILE]", cmdReport},
+	"staff":  {"后台人员：staff add USERID [--role admin|staff|reviewer|manager] [--name 姓名] [--team 小组] | staff list | staff remove USERID", cmdStaff},
 }
 
 // Env is what a sub-command gets: streams, the config path and a lazily built App.

@@ -20,11 +20,6 @@ type Command struct {
 	Fn   func(ctx context.Context, e *Engine, in Inbound, args string) Reply
 }
 
-var commands []Command
-
-// RegisterCommand adds a command. Called from init in each feature's file.
-func RegisterCommand(c Command) { commands = append(commands, c) }
-
 // normalizeCommand folds full-width characters and spaces so "活动３" and "活动 3" agree.
 func normalizeCommand(s string) string {
 	var b strings.Builder
@@ -119,36 +114,4 @@ func CommandNames() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func init() {
-	RegisterCommand(Command{Names: []string{"帮助", "菜单", "help", "Help", "HELP", "?", "？"},
-		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
-			return Reply{Text: e.fill(msgHelp)}
-		}})
-	RegisterCommand(Command{Names: []string{"你好", "您好", "在吗", "在不在", "hi", "Hi", "hello"}, Soft: true,
-		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
-			return Reply{Text: e.fill(msgHelp)}
-		}})
-	RegisterCommand(Command{Names: []string{"人工", "转人工", "人工服务", "找人工", "客服", "工作人员", "联系工作人员"}, MenuKeys: []string{"CONTACT"},
-		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
-			return e.handoff(ctx, in, "resident")
-		}})
-	RegisterCommand(Command{Names: []string{"没用", "没解决", "没帮助", "没有用", "不对", "答非所问", "没帮上"}, Soft: true,
-		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply { return e.unhelpful(ctx, in) }})
-	RegisterCommand(Command{Names: []string{"谢谢", "谢谢你", "多谢", "感谢", "好的谢谢", "好的", "知道了", "明白了"}, Soft: true,
-		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply { return Reply{Text: msgThanks} }})
-	topics := map[string]string{"KB_PARENTING": msgTopicParenting, "KB_ADOLESCENT": msgTopicAdolescent, "KB_ELDERLY": msgTopicElderly, "KB_SERVICE": msgTopicService}
-	names := map[string][]string{
-		"KB_PARENTING": {"科学育儿", "育儿"}, "KB_ADOLESCENT": {"青春健康", "青春期"},
-		"KB_ELDERLY": {"老年保健", "老年健康"}, "KB_SERVICE": {"协会服务", "服务"},
-	}
-	cats := map[string]string{"KB_PARENTING": models.CatParenting, "KB_ADOLESCENT": models.CatAdolescent, "KB_ELDERLY": models.CatElderly, "KB_SERVICE": models.CatService}
-	for key, text := range topics {
-		text, cat := text, cats[key]
-		RegisterCommand(Command{Names: names[key], MenuKeys: []string{key},
-			Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
-				return Reply{Text: e.fill(text), Category: cat}
-			}})
-	}
 }

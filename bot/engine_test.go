@@ -293,10 +293,11 @@ func TestSoftWordsGiveWayToAFlow(t *testing.T) {
 	e, _, _, _ := engineForTest(t)
 	ctx := context.Background()
 	var got []string
-	RegisterFlow("test_soft", func(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
+	flows["test_soft"] = func(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
 		got = append(got, in.Text)
 		return Reply{Text: "收到：" + in.Text}, true
-	})
+	}
+	t.Cleanup(func() { delete(flows, "test_soft") })
 	e.StartFlow(ctx, "u1", State{Flow: "test_soft", Step: "x"})
 	for _, w := range []string{"好的", "不对", "你好"} {
 		if r := e.Handle(ctx, text("u1", w)); r.Route != models.RouteFlow {
@@ -314,13 +315,13 @@ func TestSoftWordsGiveWayToAFlow(t *testing.T) {
 func TestCommandArgumentsAfterPunctuation(t *testing.T) {
 	e, _, _, _ := engineForTest(t)
 	var got string
-	testCommandOnce.Do(func() { // the registry is global: register once, even with -count=N
-		RegisterCommand(Command{Names: []string{"测试命令"}, Args: true, Fn: func(ctx context.Context, e *Engine, in Inbound, args string) Reply {
-			testCommandArgs(args)
+	saved := commands
+	commands = append(commands[:len(commands):len(commands)], Command{Names: []string{"测试命令"}, Args: true,
+		Fn: func(ctx context.Context, e *Engine, in Inbound, args string) Reply {
+			got = args
 			return Reply{Text: "ok"}
 		}})
-	})
-	testCommandArgs = func(a string) { got = a }
+	t.Cleanup(func() { commands = saved })
 	for _, s := range []string{"测试命令：希望多办活动", "测试命令:希望多办活动", "测试命令 希望多办活动", "测试命令，希望多办活动"} {
 		got = ""
 		e.Handle(context.Background(), text("u1", s))
@@ -356,11 +357,6 @@ func TestClarifyAsksWithNumberedTitles(t *testing.T) {
 		t.Fatalf("choice 2: %+v", a)
 	}
 }
-
-var (
-	testCommandOnce sync.Once
-	testCommandArgs func(string)
-)
 
 // hungStore is a database that never answers the crisis table.
 type hungStore struct{ *store.Store }

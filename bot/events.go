@@ -10,11 +10,6 @@ import (
 // SceneFunc handles a QR-code scene (a SCAN event, or subscribe through a QR code).
 type SceneFunc func(ctx context.Context, e *Engine, in Inbound, scene string) Reply
 
-var scenes = map[string]SceneFunc{}
-
-// RegisterScene routes QR scenes starting with prefix (e.g. "checkin_") to fn.
-func RegisterScene(prefix string, fn SceneFunc) { scenes[prefix] = fn }
-
 func (e *Engine) handleEvent(ctx context.Context, in Inbound) Reply {
 	switch strings.ToLower(in.Event) {
 	case "subscribe":

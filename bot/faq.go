@@ -268,21 +268,20 @@ func (e *Engine) unhelpful(ctx context.Context, in Inbound) Reply {
 	return Reply{Text: e.fill(msgFeedbackThanks), EntryID: id}
 }
 
-func init() {
-	RegisterFlow(clarifyFlow, func(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
-		n := parseChoice(in.Text)
-		ids := strings.Split(st.Get("ids"), ",")
-		if n < 1 || n > len(ids) {
-			return Reply{}, false // not a choice: route the message as a new question
-		}
-		st.Flow = ""
-		id, _ := strconv.ParseUint(ids[n-1], 10, 64)
-		en, ok := e.KB.Index().Entry(uint(id))
-		if !ok {
-			return Reply{Text: e.fill(msgFallback), Route: models.RouteFallback}, true
-		}
-		return e.answer(ctx, in, knowledge.Candidate{Entry: en, Score: 1}, models.RouteFAQ), true
-	})
+// clarifyStep answers the entry the resident picked by its number.
+func clarifyStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
+	n := parseChoice(in.Text)
+	ids := strings.Split(st.Get("ids"), ",")
+	if n < 1 || n > len(ids) {
+		return Reply{}, false // not a choice: route the message as a new question
+	}
+	st.Flow = ""
+	id, _ := strconv.ParseUint(ids[n-1], 10, 64)
+	en, ok := e.KB.Index().Entry(uint(id))
+	if !ok {
+		return Reply{Text: e.fill(msgFallback), Route: models.RouteFallback}, true
+	}
+	return e.answer(ctx, in, knowledge.Candidate{Entry: en, Score: 1}, models.RouteFAQ), true
 }
 
 // inTop reports whether the entry id is among the candidates.

@@ -34,11 +34,6 @@ func (s *State) Set(k, v string) {
 // message is not for this flow: the flow ends and the message is routed as usual.
 type FlowFunc func(ctx context.Context, e *Engine, in Inbound, st *State) (r Reply, handled bool)
 
-var flows = map[string]FlowFunc{}
-
-// RegisterFlow makes a flow available by name. Called from init in each flow's file.
-func RegisterFlow(name string, fn FlowFunc) { flows[name] = fn }
-
 // StartFlow saves a new flow state for the resident.
 func (e *Engine) StartFlow(ctx context.Context, openID string, st State) error {
 	return e.saveState(ctx, openID, st)

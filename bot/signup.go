@@ -89,16 +89,6 @@ const (
 	msgCheckinGone     = "「%s」已经取消了，给您带来不便，敬请谅解。"
 )
 
-func init() {
-	RegisterCommand(Command{Names: []string{"活动", "活动报名", "近期活动"}, Args: true, MenuKeys: []string{"EVENTS"}, Fn: eventsCommand})
-	RegisterCommand(Command{Names: []string{"报名"}, Args: true, Fn: signupCommand})
-	RegisterCommand(Command{Names: []string{"加报", "再报一位", "再报一个"}, Args: true, Fn: addSignupCommand})
-	RegisterCommand(Command{Names: []string{"我的报名", "我的活动"}, Fn: mySignups})
-	RegisterCommand(Command{Names: []string{"取消报名"}, Args: true, Fn: cancelSignup})
-	RegisterFlow(signupFlow, signupStep)
-	RegisterScene("checkin_", checkinScene)
-}
-
 // eventsCommand lists the open events, or shows one ("活动 3").
 func eventsCommand(ctx context.Context, e *Engine, in Inbound, args string) Reply {
 	if e.Signups == nil {

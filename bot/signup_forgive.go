@@ -218,12 +218,6 @@ func (e *Engine) kbAnswers(text string) bool {
 
 const cancelFlow = "cancel_one"
 
-func init() {
-	RegisterCommand(Command{Names: []string{"帮我取消", "帮我取消吧", "我要取消", "我想取消", "取消我的报名", "不去了", "去不了了", "我不去了", "参加不了了"}, Fn: cancelOne})
-	RegisterCommand(Command{Names: []string{"我排第几", "排第几", "我排第几位", "排到第几了", "候补第几", "我是第几个", "候补排第几"}, Fn: waitPosition})
-	RegisterFlow(cancelFlow, cancelStep)
-}
-
 // activeSignups are the resident's sign-ups that still hold a place or a
 // wait; ok=false with the reply to give when they cannot be read.
 func (e *Engine) activeSignups(ctx context.Context, openID string) (active []signup.Entry, r Reply, ok bool) {

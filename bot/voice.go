@@ -84,13 +84,12 @@ func choiceNumber(text string) int {
 	return 0
 }
 
-func init() {
-	RegisterFlow(voiceChoiceFlow, func(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
-		n := choiceNumber(in.Text)
-		if n == 0 {
-			return Reply{}, false // not a choice: route the message as a new question
-		}
-		st.Flow = ""
-		return e.menuKey(ctx, in, voiceChoices[n-1])
-	})
+// voiceChoiceStep runs the menu item the resident picked by its number.
+func voiceChoiceStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
+	n := choiceNumber(in.Text)
+	if n == 0 {
+		return Reply{}, false // not a choice: route the message as a new question
+	}
+	st.Flow = ""
+	return e.menuKey(ctx, in, voiceChoices[n-1])
 }

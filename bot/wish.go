@@ -52,14 +52,6 @@ const (
 var wishCommandNames = []string{"许愿", "我要许愿", "心愿墙", "留心愿", "我想许愿", "我想许个愿", "许个愿", "提建议", "提个建议",
 	"我想提个建议", "我想给你们提个建议", "我要提建议", "反映问题", "反映个问题", "我想反映个问题", "留言", "我要留言"}
 
-func init() {
-	RegisterCommand(Command{Names: wishCommandNames, Args: true, MenuKeys: []string{"WISH"}, Fn: wishStart})
-	RegisterCommand(Command{Names: []string{"我的心愿", "心愿进度"}, Args: true, MenuKeys: []string{"MY_WISHES"}, Fn: myWishes})
-	RegisterCommand(Command{Names: []string{"回音壁"}, MenuKeys: []string{"ECHO_WALL"}, Fn: echoWall})
-	RegisterCommand(Command{Names: []string{"评价", "打分"}, Args: true, Fn: rateWish})
-	RegisterFlow(wishFlow, wishStep)
-}
-
 // wishStart begins the flow, or stores a one-line wish.
 func wishStart(ctx context.Context, e *Engine, in Inbound, args string) Reply {
 	if e.Wishes == nil {

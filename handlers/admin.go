@@ -21,15 +21,13 @@ package handlers
 //
 // How to add a page (e.g. /admin/events)
 //
-//  1. Create handlers/admin_events.go with
+//  1. Write the handlers in handlers/admin_events.go and add their routes to the
+//     table in Router (routes.go), in the authenticated /admin group g:
 //
-//     func init() { registerAdminPages(func(s *Server, g *gin.RouterGroup) {
 //     g.GET("/events", s.h(s.eventsPage))
-//     g.POST("/events/:id/cancel", s.h(s.cancelEvent)) // CSRF already checked
-//     }) }
+//     g.POST("/events/:id/cancel", admin, s.h(s.eventCancel)) // CSRF already checked
 //
-//     g is the authenticated /admin group; wrap a handler in s.adminOnly() for
-//     admin-only pages: g.GET("/x", s.adminOnly(), s.h(fn)).
+//     admin (s.adminOnly()) restricts a route to admins.
 //  2. Create templates/events.html: {{define "content"}} … {{end}}. Every form needs
 //     {{template "csrf" .}} inside it ({{template "csrf" $}} inside a range). Use the
 //     classes of static/admin.css (card, list, row, badge, chips, stats, btn, ghost,
@@ -39,8 +37,8 @@ package handlers
 //     fill it and call s.render(c, http.StatusOK, "events.html", &eventsView{Page:
 //     Page{Title: "活动", Nav: "events"}, …}). Nav names the highlighted tab.
 //  4. After a POST, redirect (303) back with a fixed flash code (?ok=saved; add your
-//     own with registerFlashes in init) — never user text in the URL — or re-render
-//     with Page.Error set.
+//     own to flashes below) — never user text in the URL — or re-render with
+//     Page.Error set.
 //  5. Mask personal data in lists (privacy.Mask) and audit-log reveals.
 
 import (
@@ -54,11 +52,9 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
-	"familybot/cache"
 	"familybot/models"
 	"familybot/wishwall"
 
@@ -101,25 +97,22 @@ var flashes = map[string]string{
 	"accepted": "已受理，通知已排队发送给居民", "started": "已标记为办理中", "reopened": "已重新办理，原因已排队发送给居民", "rejected": "已标记为不予受理，原因已排队发送给居民",
 	"assigned": "已分派", "hidden": "已从回音壁隐藏", "shown": "已在回音壁展示", "handled": "已标记为已处理", "crisis_replied": "已排队发给居民（在“发送失败”页可查看能否送达）。联系上居民、情况稳妥后，再标记已处理", "crisis_noted": "已记下", "public_saved": "回音壁上的回应已保存，已按新内容展示", "marked_wrong": "已标为答错了，这个问题已放进“未能回答的问题”，请修改知识库",
 	"retried": "已重新排队发送", "removed": "已移除",
-}
-
-// registerFlashes adds confirmation texts for ?ok= codes (call from init).
-func registerFlashes(m map[string]string) {
-	for k, v := range m {
-		flashes[k] = v
-	}
-}
-
-var (
-	adminPagesMu sync.Mutex
-	adminPages   []func(s *Server, g *gin.RouterGroup)
-)
-
-// registerAdminPages adds routes to the authenticated /admin group (call from init).
-func registerAdminPages(fn func(s *Server, g *gin.RouterGroup)) {
-	adminPagesMu.Lock()
-	defer adminPagesMu.Unlock()
-	adminPages = append(adminPages, fn)
+	"followed_up": "已记录回访", "recategorized": "类别已修改",
+	"recategorized_away": "类别已修改，心愿已转给对应小组（您不在这个小组，所以回到了列表）",
+	"handoff_done":       "已标记为已联系，这位居民已离开待联系名单",
+	// events
+	"ev_created": "已保存为草稿。核对无误后请管理员发布，居民才能报名。", "ev_saved": "活动已保存", "qr_made": "签到二维码已生成，请打印放在签到处",
+	"ev_published": "已发布，居民现在可以在公众号报名了", "ev_cancelled": "活动已取消，通知已排队发送给所有报名和候补的居民",
+	"ev_checkin": "签到成功", "ev_su_cancelled": "已取消这条报名，通知已排队发送给居民；有候补的会自动递补",
+	// knowledge
+	"kbsaved":     "已保存，机器人已按新内容回答",
+	"kbcreated":   "已新建条目，机器人已可以用它回答",
+	"kbappended":  "已把这个问法加到条目，机器人已可以回答",
+	"kbignored":   "已忽略这个问题",
+	"kbstale":     "已保存，但机器人暂时没能更新。请稍后再保存一次，或联系技术人员",
+	"rulesaved":   "规则已保存，机器人已按新规则回复",
+	"ruledeleted": "规则已删除",
+	"kbreviewed":  "已记录审核，这个条目已离开待审核列表",
 }
 
 // pages holds each page's parsed template set, built once at start-up.
@@ -326,64 +319,6 @@ func (s *Server) audit(c *gin.Context, action, object, detail string) {
 		Detail: detail, IP: c.ClientIP(), CreatedAt: s.now()})
 	if err != nil {
 		s.logError(c, err)
-	}
-}
-
-// adminRoutes mounts the staff admin and the public 回音壁 page.
-func (s *Server) adminRoutes(r *gin.Engine) {
-	static, _ := fs.Sub(staticFS, "static")
-	r.GET("/static/*filepath", func(c *gin.Context) {
-		c.Header("Cache-Control", "public, max-age=3600")
-		c.Header("X-Content-Type-Options", "nosniff")
-		c.FileFromFS(c.Param("filepath"), http.FS(static))
-	})
-	r.GET("/wall", s.h(s.wallPage))
-
-	open := r.Group("/admin", securityHeaders)
-	open.GET("/login", s.h(s.login))
-	if s.Limiter == nil {
-		s.Limiter = cache.NewMemoryLimiter()
-	}
-	if s.weComLogin() {
-		open.GET("/oauth/callback", s.h(s.oauthCallback))
-	}
-	if s.devLoginToken() != "" {
-		open.GET("/dev-login", s.h(s.devLogin))
-		if s.Log != nil {
-			s.Log.Warn("dev login is on: anyone with admin.dev_login_token can log in as an admin at /admin/dev-login; unset it in production")
-		}
-	}
-
-	g := r.Group("/admin", securityHeaders, s.staffOnly(), s.csrfCheck())
-	g.POST("/logout", s.h(s.logout))
-	g.GET("", s.h(s.dashboard))
-	g.GET("/wishes", s.h(s.wishesPage))
-	g.GET("/wishes.csv", s.h(s.wishesCSV))
-	g.GET("/wishes/:id", s.h(s.wishPage))
-	g.POST("/wishes/:id/status", s.h(s.wishStatus))
-	g.POST("/wishes/:id/reply", s.h(s.wishReply))
-	g.POST("/wishes/:id/assign", s.h(s.wishAssign))
-	g.POST("/wishes/:id/wall", s.h(s.wishWall))
-	g.POST("/wishes/:id/public", s.h(s.wishPublic))
-	g.POST("/wishes/:id/reveal", s.h(s.wishReveal))
-	g.GET("/crisis", s.h(s.crisisPage))
-	g.POST("/crisis/:id/handled", s.h(s.crisisHandled))
-	g.POST("/crisis/:id/reply", s.h(s.crisisReply))
-	g.POST("/crisis/:id/note", s.h(s.crisisNote))
-	g.POST("/crisis/:id/reveal", s.h(s.crisisReveal))
-	g.GET("/messages", s.h(s.messagesPage))
-	g.POST("/messages/:id/wrong", s.h(s.messageWrong))
-	g.GET("/outbox", s.h(s.outboxPage))
-	g.POST("/outbox/:id/retry", s.h(s.outboxRetry))
-	g.GET("/staff", s.adminOnly(), s.h(s.staffPage))
-	g.POST("/staff", s.adminOnly(), s.h(s.staffSave))
-	g.POST("/staff/:user/delete", s.adminOnly(), s.h(s.staffDelete))
-	g.GET("/audit", s.adminOnly(), s.h(s.auditPage))
-
-	adminPagesMu.Lock()
-	defer adminPagesMu.Unlock()
-	for _, fn := range adminPages {
-		fn(s, g)
 	}
 }
 

@@ -29,32 +29,7 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-func init() {
-	registerFlashes(map[string]string{
-		"ev_created": "已保存为草稿。核对无误后请管理员发布，居民才能报名。", "ev_saved": "活动已保存", "qr_made": "签到二维码已生成，请打印放在签到处",
-		"ev_published": "已发布，居民现在可以在公众号报名了", "ev_cancelled": "活动已取消，通知已排队发送给所有报名和候补的居民",
-		"ev_checkin": "签到成功", "ev_su_cancelled": "已取消这条报名，通知已排队发送给居民；有候补的会自动递补",
-	})
-	registerAdminPages(func(s *Server, g *gin.RouterGroup) {
-		g.GET("/events", s.h(s.eventsPage))
-		g.GET("/events/new", s.h(s.eventNew))
-		g.POST("/events", s.h(s.eventCreate))
-		g.GET("/events/:id", s.h(s.eventPage))
-		g.GET("/events/:id/edit", s.h(s.eventEdit))
-		g.POST("/events/:id", s.h(s.eventUpdate))
-		g.POST("/events/:id/publish", s.adminOnly(), s.h(s.eventPublish))
-		g.GET("/events/:id/cancel", s.adminOnly(), s.h(s.eventCancelPage))
-		g.POST("/events/:id/cancel", s.adminOnly(), s.h(s.eventCancel))
-		g.POST("/events/:id/checkin", s.h(s.eventCheckin))
-		g.POST("/events/:id/qr", s.h(s.eventQR))
-		g.POST("/events/:id/signups/:sid/cancel", s.h(s.signupCancel))
-		g.POST("/events/:id/signups/:sid/reveal", s.h(s.signupReveal))
-		g.POST("/events/:id/export.csv", s.adminOnly(), s.h(s.eventExport))
-	})
-}
-
-// The dashboard's 本周报名 asks for this with a type assertion; this keeps it honest.
-
+// signups is the sign-up service, or ENOTFOUND (活动报名没有启用) when there is none.
 func (s *Server) signups() (*signup.Service, error) {
 	if s.Signups == nil {
 		return nil, models.Errorf(models.ENOTFOUND, "活动报名没有启用。")

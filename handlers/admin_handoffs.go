@@ -18,14 +18,6 @@ import (
 // contact button) or whom the bot failed twice in a row, until a colleague
 // marks them 已联系 with a note of what was done.
 
-func init() {
-	registerFlashes(map[string]string{"handoff_done": "已标记为已联系，这位居民已离开待联系名单"})
-	registerAdminPages(func(s *Server, g *gin.RouterGroup) {
-		g.GET("/handoffs", s.h(s.handoffsPage))
-		g.POST("/handoffs/:id/done", s.h(s.handoffDone))
-	})
-}
-
 var handoffWhy = map[string]string{models.HandoffAsked: "居民要求找工作人员", models.HandoffMisses: "机器人连续两次没答上"}
 
 type handoffRow struct {

@@ -30,36 +30,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-func init() {
-	registerFlashes(map[string]string{
-		"kbsaved":     "已保存，机器人已按新内容回答",
-		"kbcreated":   "已新建条目，机器人已可以用它回答",
-		"kbappended":  "已把这个问法加到条目，机器人已可以回答",
-		"kbignored":   "已忽略这个问题",
-		"kbstale":     "已保存，但机器人暂时没能更新。请稍后再保存一次，或联系技术人员",
-		"rulesaved":   "规则已保存，机器人已按新规则回复",
-		"ruledeleted": "规则已删除",
-	})
-	registerAdminPages(func(s *Server, g *gin.RouterGroup) {
-		admin := s.adminOnly()
-		g.GET("/knowledge", s.h(s.kbList))
-		g.GET("/knowledge/test", s.h(s.kbTest))
-		g.GET("/knowledge/unanswered", s.h(s.kbUnanswered))
-		g.POST("/knowledge/unanswered/ignore", s.h(s.kbIgnore))
-		g.POST("/knowledge/unanswered/append", admin, s.h(s.kbAppend))
-		g.GET("/knowledge/new", admin, s.h(s.kbNew))
-		g.POST("/knowledge", admin, s.h(s.kbCreate))
-		g.GET("/knowledge/rules", s.h(s.kbRules))
-		g.GET("/knowledge/rules/new", admin, s.h(s.kbRuleNew))
-		g.POST("/knowledge/rules", admin, s.h(s.kbRuleCreate))
-		g.GET("/knowledge/rules/:id", admin, s.h(s.kbRulePage))
-		g.POST("/knowledge/rules/:id", admin, s.h(s.kbRuleSave))
-		g.POST("/knowledge/rules/:id/delete", admin, s.h(s.kbRuleDelete))
-		g.GET("/knowledge/:id", s.h(s.kbEntryPage))
-		g.POST("/knowledge/:id", admin, s.h(s.kbEntrySave))
-	})
-}
-
 var kbCategoryNames = map[string]string{
 	models.CatParenting: "科学育儿", models.CatAdolescent: "青春健康", models.CatElderly: "老年保健", models.CatService: "协会服务",
 }

@@ -26,15 +26,6 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-func init() {
-	registerFlashes(map[string]string{"kbreviewed": "已记录审核，这个条目已离开待审核列表"})
-	registerAdminPages(func(s *Server, g *gin.RouterGroup) {
-		g.GET("/knowledge/review", s.h(s.kbReviewQueue))
-		g.GET("/knowledge/review.xlsx", s.reviewerOrAdmin(), s.h(s.kbReviewExport))
-		g.POST("/knowledge/:id/review", s.reviewerOnly(), s.h(s.kbReviewSave))
-	})
-}
-
 // kbReviewNoteMax bounds the reviewer's note.
 const kbReviewNoteMax = 300
 

@@ -18,12 +18,6 @@ import (
 // about, a way to reach the resident (masked, revealed on an audited POST) and
 // the reason in plain Chinese (the technical text kept in small print).
 
-func init() {
-	registerAdminPages(func(s *Server, g *gin.RouterGroup) {
-		g.POST("/outbox/:id/reveal", s.h(s.outboxReveal))
-	})
-}
-
 type outboxRow struct {
 	models.OutboxMessage
 	ChannelText string

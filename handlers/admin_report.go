@@ -19,14 +19,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-func init() {
-	registerAdminPages(func(s *Server, g *gin.RouterGroup) {
-		reporters := s.roleOnly("report", models.Staff.CanReport)
-		g.GET("/report", reporters, s.h(s.reportPage))
-		g.GET("/report.xlsx", reporters, s.h(s.reportExport))
-	})
-}
-
 type reportView struct {
 	Page
 	R        report.Report

@@ -13,15 +13,6 @@ import (
 // Staff work on a wish beyond its lifecycle: calling back a resident who rated
 // the answer low, and correcting the category the resident chose.
 
-func init() {
-	registerFlashes(map[string]string{"followed_up": "已记录回访", "recategorized": "类别已修改",
-		"recategorized_away": "类别已修改，心愿已转给对应小组（您不在这个小组，所以回到了列表）"})
-	registerAdminPages(func(s *Server, g *gin.RouterGroup) {
-		g.POST("/wishes/:id/followup", s.h(s.wishFollowUp))
-		g.POST("/wishes/:id/category", s.h(s.wishCategory))
-	})
-}
-
 // wishCategory changes the category (and the team, when it was the category's).
 func (s *Server) wishCategory(c *gin.Context) error {
 	id, svc, err := s.wishTarget(c)

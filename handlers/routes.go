@@ -2,14 +2,19 @@ package handlers
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"familybot/cache"
+	"familybot/models"
+
 	"github.com/gin-gonic/gin"
 )
 
-// Router returns the whole URL table.
+// Router returns the whole URL table: every address the server answers, with
+// its middleware and handler.
 func (s *Server) Router() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -33,7 +38,105 @@ func (s *Server) Router() *gin.Engine {
 		r.GET("/wecom/callback", cb)
 		r.POST("/wecom/callback", cb)
 	}
-	s.adminRoutes(r) // /admin/…, /wall (admin.go and friends)
+	static, _ := fs.Sub(staticFS, "static")
+	r.GET("/static/*filepath", func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=3600")
+		c.Header("X-Content-Type-Options", "nosniff")
+		c.FileFromFS(c.Param("filepath"), http.FS(static))
+	})
+	r.GET("/wall", s.h(s.wallPage)) // the public 回音壁
+
+	// The staff admin (admin.go describes how it works). Logging in is open.
+	open := r.Group("/admin", securityHeaders)
+	open.GET("/login", s.h(s.login))
+	if s.Limiter == nil {
+		s.Limiter = cache.NewMemoryLimiter()
+	}
+	if s.weComLogin() {
+		open.GET("/oauth/callback", s.h(s.oauthCallback))
+	}
+	if s.devLoginToken() != "" {
+		open.GET("/dev-login", s.h(s.devLogin))
+		if s.Log != nil {
+			s.Log.Warn("dev login is on: anyone with admin.dev_login_token can log in as an admin at /admin/dev-login; unset it in production")
+		}
+	}
+
+	// Everything else needs a staff session, and every POST its CSRF token.
+	g := r.Group("/admin", securityHeaders, s.staffOnly(), s.csrfCheck())
+	admin := s.adminOnly()
+	g.POST("/logout", s.h(s.logout))
+	g.GET("", s.h(s.dashboard))
+
+	g.GET("/wishes", s.h(s.wishesPage))
+	g.GET("/wishes.csv", s.h(s.wishesCSV))
+	g.GET("/wishes/:id", s.h(s.wishPage))
+	g.POST("/wishes/:id/status", s.h(s.wishStatus))
+	g.POST("/wishes/:id/reply", s.h(s.wishReply))
+	g.POST("/wishes/:id/assign", s.h(s.wishAssign))
+	g.POST("/wishes/:id/wall", s.h(s.wishWall))
+	g.POST("/wishes/:id/public", s.h(s.wishPublic))
+	g.POST("/wishes/:id/reveal", s.h(s.wishReveal))
+	g.POST("/wishes/:id/followup", s.h(s.wishFollowUp))
+	g.POST("/wishes/:id/category", s.h(s.wishCategory))
+
+	g.GET("/crisis", s.h(s.crisisPage))
+	g.POST("/crisis/:id/handled", s.h(s.crisisHandled))
+	g.POST("/crisis/:id/reply", s.h(s.crisisReply))
+	g.POST("/crisis/:id/note", s.h(s.crisisNote))
+	g.POST("/crisis/:id/reveal", s.h(s.crisisReveal))
+
+	g.GET("/messages", s.h(s.messagesPage))
+	g.POST("/messages/:id/wrong", s.h(s.messageWrong))
+	g.GET("/handoffs", s.h(s.handoffsPage))
+	g.POST("/handoffs/:id/done", s.h(s.handoffDone))
+
+	g.GET("/events", s.h(s.eventsPage))
+	g.GET("/events/new", s.h(s.eventNew))
+	g.POST("/events", s.h(s.eventCreate))
+	g.GET("/events/:id", s.h(s.eventPage))
+	g.GET("/events/:id/edit", s.h(s.eventEdit))
+	g.POST("/events/:id", s.h(s.eventUpdate))
+	g.POST("/events/:id/publish", admin, s.h(s.eventPublish))
+	g.GET("/events/:id/cancel", admin, s.h(s.eventCancelPage))
+	g.POST("/events/:id/cancel", admin, s.h(s.eventCancel))
+	g.POST("/events/:id/checkin", s.h(s.eventCheckin))
+	g.POST("/events/:id/qr", s.h(s.eventQR))
+	g.POST("/events/:id/signups/:sid/cancel", s.h(s.signupCancel))
+	g.POST("/events/:id/signups/:sid/reveal", s.h(s.signupReveal))
+	g.POST("/events/:id/export.csv", admin, s.h(s.eventExport))
+
+	g.GET("/knowledge", s.h(s.kbList))
+	g.GET("/knowledge/test", s.h(s.kbTest))
+	g.GET("/knowledge/unanswered", s.h(s.kbUnanswered))
+	g.POST("/knowledge/unanswered/ignore", s.h(s.kbIgnore))
+	g.POST("/knowledge/unanswered/append", admin, s.h(s.kbAppend))
+	g.GET("/knowledge/new", admin, s.h(s.kbNew))
+	g.POST("/knowledge", admin, s.h(s.kbCreate))
+	g.GET("/knowledge/rules", s.h(s.kbRules))
+	g.GET("/knowledge/rules/new", admin, s.h(s.kbRuleNew))
+	g.POST("/knowledge/rules", admin, s.h(s.kbRuleCreate))
+	g.GET("/knowledge/rules/:id", admin, s.h(s.kbRulePage))
+	g.POST("/knowledge/rules/:id", admin, s.h(s.kbRuleSave))
+	g.POST("/knowledge/rules/:id/delete", admin, s.h(s.kbRuleDelete))
+	g.GET("/knowledge/review", s.h(s.kbReviewQueue))
+	g.GET("/knowledge/review.xlsx", s.reviewerOrAdmin(), s.h(s.kbReviewExport))
+	g.GET("/knowledge/:id", s.h(s.kbEntryPage))
+	g.POST("/knowledge/:id", admin, s.h(s.kbEntrySave))
+	g.POST("/knowledge/:id/review", s.reviewerOnly(), s.h(s.kbReviewSave))
+
+	g.GET("/outbox", s.h(s.outboxPage))
+	g.POST("/outbox/:id/retry", s.h(s.outboxRetry))
+	g.POST("/outbox/:id/reveal", s.h(s.outboxReveal))
+
+	reporters := s.roleOnly("report", models.Staff.CanReport)
+	g.GET("/report", reporters, s.h(s.reportPage))
+	g.GET("/report.xlsx", reporters, s.h(s.reportExport))
+
+	g.GET("/staff", admin, s.h(s.staffPage))
+	g.POST("/staff", admin, s.h(s.staffSave))
+	g.POST("/staff/:user/delete", admin, s.h(s.staffDelete))
+	g.GET("/audit", admin, s.h(s.auditPage))
 	return r
 }
 

@@ -2,8 +2,6 @@ package models
 
 import "time"
 
-func init() { Register(&CrisisNote{}) }
-
 // What staff did about a crisis episode.
 const (
 	CrisisNoteReply  = "reply"  // a message sent to the resident from the crisis page

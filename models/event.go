@@ -6,8 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-func init() { Register(&Event{}, &Signup{}) }
-
 // Event categories.
 const (
 	EventParentChild = "parent_child" // 向日葵亲子小屋

@@ -2,8 +2,6 @@ package models
 
 import "time"
 
-func init() { Register(&Handoff{}) }
-
 // Why a resident was handed to a person.
 const (
 	HandoffAsked  = "resident" // they asked (人工, 转人工, the menu's 联系我们 …)

@@ -2,8 +2,6 @@ package models
 
 import "time"
 
-func init() { Register(&InboxMessage{}, &ProcessedMessage{}) }
-
 // InboxMessage is a resident's message the webhook acknowledged with "success"
 // before its answer was ready: WeChat will not send it again, so it is kept
 // here until the answer is queued, and any copy finishes it if its owner stops

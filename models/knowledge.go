@@ -2,8 +2,6 @@ package models
 
 import "time"
 
-func init() { Register(&KBEntry{}, &KBRule{}, &KBFeedback{}, &KBReview{}) }
-
 // KB categories.
 const (
 	CatParenting  = "parenting"

@@ -2,10 +2,6 @@ package models
 
 import "time"
 
-func init() {
-	Register(&Message{}, &Conversation{}, &Resident{})
-}
-
 // Routes a message can take through the bot engine.
 const (
 	RouteCrisis   = "crisis"
@@ -71,8 +67,6 @@ type Resident struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
-
-func init() { Register(&CrisisEvent{}) }
 
 // CrisisEvent is a crisis message flagged for staff. The raw text lives only here,
 // a table staff reach through the admin, never in the general message log or logs.

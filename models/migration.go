@@ -2,8 +2,6 @@ package models
 
 import "time"
 
-func init() { Register(&DataMigration{}) }
-
 // DataMigration marks a one-off rewrite of existing rows as done (e.g. masking
 // the numbers in old message-log rows), so start-up does not redo the work.
 type DataMigration struct {

@@ -5,7 +5,6 @@ package models
 import (
 	"errors"
 	"fmt"
-	"sync"
 )
 
 // Error codes, mapped to HTTP statuses in handlers and to friendly Chinese in bot.
@@ -45,22 +44,3 @@ func ErrorCode(err error) string {
 
 // IsCode reports whether err is a domain error with the given code.
 func IsCode(err error, code string) bool { return err != nil && ErrorCode(err) == code }
-
-var (
-	registryMu sync.Mutex
-	registry   []any
-)
-
-// Register adds entities to the AutoMigrate list; each aggregate's file calls it from init.
-func Register(entities ...any) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	registry = append(registry, entities...)
-}
-
-// All returns every registered entity, for AutoMigrate.
-func All() []any {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	return append([]any(nil), registry...)
-}

@@ -2,8 +2,6 @@ package models
 
 import "time"
 
-func init() { Register(&OutboxMessage{}) }
-
 // Outbox channels.
 const (
 	ChannelCustomer = "customer" // 公众号客服消息 (inside the 48-hour window)

@@ -2,8 +2,6 @@ package models
 
 import "time"
 
-func init() { Register(&Staff{}, &AdminSession{}, &OAuthState{}, &AuditLog{}) }
-
 // Staff roles: staff see their team's wishes and those assigned to them; admins
 // see everything and manage the staff list; reviewers are the association's
 // doctors: staff who also record the medical review of knowledge entries;

@@ -2,8 +2,6 @@ package models
 
 import "time"
 
-func init() { Register(&Wish{}, &WishReply{}, &WishEvent{}, &WishQuota{}) }
-
 // Wish categories (stored as codes; WishCategoryLabel gives the Chinese name).
 // A wish's Team starts as its category, so staff teams are organised by category.
 const (

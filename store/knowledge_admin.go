@@ -35,8 +35,6 @@ type KBHandledQuestion struct {
 // TableName keeps the table name readable.
 func (KBHandledQuestion) TableName() string { return "kb_handled_questions" }
 
-func init() { models.Register(&KBHandledQuestion{}) }
-
 // Handled-question actions.
 const (
 	HandledIgnored  = "ignored"

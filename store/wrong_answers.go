@@ -24,8 +24,6 @@ type KBWrongAnswer struct {
 // TableName keeps the table name readable.
 func (KBWrongAnswer) TableName() string { return "kb_wrong_answers" }
 
-func init() { models.Register(&KBWrongAnswer{}) }
-
 // MarkWrongAnswer marks the answer to message id as wrong, by staff user by.
 // Only a question the knowledge base answered can be marked; marking twice
 // keeps the first mark.

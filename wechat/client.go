@@ -174,13 +174,6 @@ func (c *Client) UserIDFromCode(ctx context.Context, code string) (string, error
 	return res.UserID, nil
 }
 
-// AuthorizeURL builds the WeCom snsapi_base login link with a one-time state and the agentid.
-func (c *Client) AuthorizeURL(redirect, state string) string {
-	return "https://open.weixin.qq.com/connect/oauth2/authorize?appid=" + url.QueryEscape(c.wcCfg.CorpID) +
-		"&redirect_uri=" + url.QueryEscape(redirect) + "&response_type=code&scope=snsapi_base&state=" + url.QueryEscape(state) +
-		"&agentid=" + url.QueryEscape(c.wcCfg.AgentID) + "#wechat_redirect"
-}
-
 // SyncMenu pushes the configured menu to WeChat.
 func (c *Client) SyncMenu(buttons []config.MenuButton) error {
 	var out []*menu.Button

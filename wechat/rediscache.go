@@ -8,6 +8,15 @@ import (
 	"github.com/silenceper/wechat/v2/cache"
 )
 
+// TokenCache is where the SDK keeps its access tokens: in Redis under prefix
+// when rc is set, so every copy shares one token, else in this process's memory.
+func TokenCache(rc *redis.Client, prefix string) cache.Cache {
+	if rc == nil {
+		return cache.NewMemory()
+	}
+	return &RedisCache{Client: rc, Prefix: prefix}
+}
+
 // RedisCache adapts go-redis v9 to the SDK's cache.Cache, so every copy shares
 // one access token (the SDK's own Redis cache is on go-redis v8).
 type RedisCache struct {
