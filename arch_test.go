@@ -18,7 +18,7 @@ func TestImportArrows(t *testing.T) {
 		"familybot/signup":    {"gorm.io/driver", "github.com/glebarez", "github.com/gin-gonic", "github.com/silenceper", "familybot/bot", "familybot/handlers"},
 		"familybot/wishwall":  {"gorm.io/driver", "github.com/glebarez", "github.com/gin-gonic", "github.com/silenceper", "familybot/bot", "familybot/handlers"},
 		"familybot/bot":       {"github.com/gin-gonic", "github.com/silenceper", "familybot/wechat", "familybot/handlers", "net/http/httptest"},
-		"familybot/handlers":  {"github.com/silenceper", "familybot/wechat"},
+		"familybot/handlers":  {"github.com/silenceper", "familybot/wechat", "familybot/store"},
 		"familybot/outbox":    {"github.com/gin-gonic", "github.com/silenceper"},
 		"familybot/cards":     {"gorm.io/driver", "github.com/glebarez", "github.com/gin-gonic", "github.com/silenceper", "familybot/handlers", "familybot/wechat"},
 		"familybot/speech":    {"gorm.io/", "github.com/gin-gonic", "github.com/silenceper", "familybot/store", "familybot/bot", "familybot/wechat"},
