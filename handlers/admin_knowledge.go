@@ -74,6 +74,8 @@ type Knowledge interface {
 	Append(ctx context.Context, id uint64, entryID uint, by string) (knowledge.Entry, models.Message, error)
 
 	ReviewStates(ctx context.Context) ([]knowledge.ReviewRow, error)
+	// ReviewQueue returns the entries by review state, most asked first.
+	ReviewQueue(ctx context.Context) ([]kbadmin.ReviewGroup, error)
 	Reviews(ctx context.Context, entryID uint) ([]models.KBReview, error)
 	Review(ctx context.Context, id uint, hash string, by models.Staff, note string) (models.KBReview, error)
 

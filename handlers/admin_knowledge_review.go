@@ -11,7 +11,6 @@ package handlers
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -78,26 +77,25 @@ func kbReviewRowOf(r knowledge.ReviewRow) kbReviewRow {
 
 // kbReviewQueue lists what waits for a doctor, most-asked first in each state.
 func (s *Server) kbReviewQueue(c *gin.Context) error {
-	rows, err := s.Knowledge.ReviewStates(c.Request.Context())
+	groups, err := s.Knowledge.ReviewQueue(c.Request.Context())
 	if err != nil {
 		return err
 	}
 	me, _ := staffOf(c)
-	v := &kbReviewView{Page: Page{Title: "医学审核", Nav: "knowledge"}, Total: len(rows),
+	v := &kbReviewView{Page: Page{Title: "医学审核", Nav: "knowledge"},
 		CanReview: me.IsReviewer(), CanExport: me.IsReviewer() || me.IsAdmin()}
-	by := map[knowledge.ReviewState][]kbReviewRow{}
-	for _, r := range rows {
-		by[r.State] = append(by[r.State], kbReviewRowOf(r))
-	}
-	for _, st := range knowledge.ReviewStates {
-		v.Counts = append(v.Counts, option{Value: string(st), Label: st.Label(), N: int64(len(by[st]))})
-		if !st.InQueue() || len(by[st]) == 0 {
+	for _, g := range groups {
+		v.Total += len(g.Rows)
+		v.Counts = append(v.Counts, option{Value: string(g.State), Label: g.State.Label(), N: int64(len(g.Rows))})
+		if !g.State.InQueue() || len(g.Rows) == 0 {
 			continue
 		}
-		list := by[st]
-		sort.SliceStable(list, func(i, j int) bool { return list[i].Hits > list[j].Hits })
-		v.Groups = append(v.Groups, kbReviewGroup{State: st, Name: st.Label(), Rows: list})
-		v.Waiting += len(list)
+		group := kbReviewGroup{State: g.State, Name: g.State.Label()}
+		for _, r := range g.Rows {
+			group.Rows = append(group.Rows, kbReviewRowOf(r))
+		}
+		v.Groups = append(v.Groups, group)
+		v.Waiting += len(g.Rows)
 	}
 	s.render(c, http.StatusOK, "kb_review.html", v)
 	return nil

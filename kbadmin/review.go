@@ -2,6 +2,7 @@ package kbadmin
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -26,4 +27,32 @@ func (s *Service) Review(ctx context.Context, id uint, hash string, by models.St
 		return models.KBReview{}, models.Errorf(models.EINVALID, "审核意见最多 %d 个字。", ReviewNoteMax)
 	}
 	return s.Store.RecordKBReview(ctx, models.KBReviewInput{EntryID: id, Hash: hash, By: by, Note: note})
+}
+
+// ReviewGroup is the entries in one review state, most asked first.
+type ReviewGroup struct {
+	State knowledge.ReviewState
+	Rows  []knowledge.ReviewRow
+}
+
+// ReviewQueue returns every enabled entry by review state, one group per
+// state in knowledge.ReviewStates order (empty ones too), each most asked
+// first: the doctor's work list.
+func (s *Service) ReviewQueue(ctx context.Context) ([]ReviewGroup, error) {
+	rows, err := s.Store.ListKBReviewStates(ctx, s.now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ReviewGroup, 0, len(knowledge.ReviewStates))
+	for _, st := range knowledge.ReviewStates {
+		g := ReviewGroup{State: st}
+		for _, r := range rows {
+			if r.State == st {
+				g.Rows = append(g.Rows, r)
+			}
+		}
+		sort.SliceStable(g.Rows, func(i, j int) bool { return g.Rows[i].Hits > g.Rows[j].Hits })
+		out = append(out, g)
+	}
+	return out, nil
 }

@@ -12,16 +12,22 @@ import (
 	"familybot/store/storetest"
 )
 
-var amy = models.Staff{UserID: "amy", Name: "王艾米", Role: models.RoleStaff}
+var (
+	amy = models.Staff{UserID: "amy", Name: "王艾米", Role: models.RoleStaff}
+	now = time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
+)
+
+// newService is the service over s with the clock stopped at now.
+func newService(s *store.Store) *messages.Service {
+	s.Now = func() time.Time { return now }
+	return &messages.Service{Store: s, Now: s.Now}
+}
 
 // A resident waiting for a person is shown with their latest messages, oldest
 // first, and the number from their wish masked; closing keeps a short note only.
 func TestHandoffs(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		now := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		svc := &messages.Service{Store: s, Now: s.Now}
+		ctx, svc := context.Background(), newService(s)
 		if err := s.InsertMessages(ctx, []models.Message{
 			{OpenID: "o1", Kind: "text", Text: "第一句", Route: models.RouteFallback, CreatedAt: now.Add(-2 * time.Minute)},
 			{OpenID: "o1", Kind: "text", Text: "人工", Route: models.RouteCommand, CreatedAt: now.Add(-time.Minute)},
@@ -61,10 +67,7 @@ func TestHandoffs(t *testing.T) {
 // An answer staff marked 答错了 counts as unanswered in the log.
 func TestRecentMarksWrongAnswers(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		now := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		svc := &messages.Service{Store: s, Now: s.Now}
+		ctx, svc := context.Background(), newService(s)
 		if err := s.InsertMessages(ctx, []models.Message{
 			{OpenID: "o1", Kind: "text", Text: "宝宝发烧怎么办", Route: models.RouteFAQ, EntryID: 3, Score: 0.8, CreatedAt: now.Add(-time.Hour)},
 			{OpenID: "o2", Kind: "text", Text: "老人失眠", Route: models.RouteFAQ, EntryID: 4, Score: 0.9, CreatedAt: now.Add(-time.Hour)},
