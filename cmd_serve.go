@@ -13,9 +13,14 @@ import (
 	"familybot/cache"
 	"familybot/cards"
 	"familybot/config"
+	"familybot/crisis"
 	"familybot/handlers"
+	"familybot/kbadmin"
+	"familybot/messages"
 	"familybot/metrics"
 	"familybot/outbox"
+	"familybot/staff"
+	"familybot/store"
 	"familybot/wechat"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +34,15 @@ type Server struct {
 	HTTP    *http.Server
 	Metrics *http.Server // on server.metrics_addr; nil when metrics are off
 	Worker  *outbox.Worker
+}
+
+// adminServices gives the admin its services, each over the one store.
+func adminServices(hs *handlers.Server, st *store.Store, association string, now func() time.Time) {
+	people, msgs := &staff.Service{Store: st, Now: now}, &messages.Service{Store: st, Now: now}
+	hs.DB, hs.Sessions, hs.Audit, hs.Staff = st, people, people, people
+	hs.Crisis = &crisis.Service{Store: st, Association: association, Now: now}
+	hs.Messages, hs.Handoffs, hs.Outbox = msgs, msgs, &messages.Outbox{Store: st}
+	hs.Knowledge, hs.Reports = &kbadmin.Service{Store: st, Now: now}, st
 }
 
 // buildServer wires the webhook, the WeChat client and the router for app.
@@ -63,10 +77,11 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 		Help: "Message-log records dropped because the database stayed unreachable until the buffer was full.",
 	}, func() float64 { return float64(app.Recorder.Dropped()) }))
 	hs := &handlers.Server{
-		Cfg: cfg, Log: app.Log, Store: app.Store, Engine: app.Engine, KB: app.KB,
+		Cfg: cfg, Log: app.Log, Engine: app.Engine, KB: app.KB,
 		Signups: app.Signups, Wishes: app.Wishes, Webhook: wh, RebuildIndex: app.RebuildIndex, Now: app.Now,
 		Health: redisHealth(app),
 	}
+	adminServices(hs, app.Store, cfg.Association.Name, app.Now)
 	if cfg.WeCom.CorpID != "" {
 		hs.OAuth = client
 	}

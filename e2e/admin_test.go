@@ -12,9 +12,13 @@ import (
 	"familybot/bot"
 	"familybot/cache"
 	"familybot/config"
+	"familybot/crisis"
 	"familybot/handlers"
+	"familybot/kbadmin"
+	"familybot/messages"
 	"familybot/models"
 	"familybot/outbox"
+	"familybot/staff"
 	"familybot/store"
 	"familybot/store/storetest"
 	"familybot/wishwall"
@@ -46,11 +50,21 @@ func newApp(t *testing.T) *app {
 	t.Cleanup(rec.Close)
 	e := &bot.Engine{Store: st, Wishes: wishes, Alerts: n, Recorder: rec, Recent: cache.NewMemoryState(), Assoc: cfg.Association, Limits: cfg.Limits,
 		TTL: 15 * time.Minute, Now: now}
-	srv := &handlers.Server{Cfg: cfg, Store: st, Engine: e, Wishes: wishes, Now: now}
+	srv := withServices(&handlers.Server{Cfg: cfg, Engine: e, Wishes: wishes, Now: now}, st)
 	ts := httptest.NewServer(srv.Router())
 	t.Cleanup(ts.Close)
 	e.PublicURL = ts.URL
 	return &app{st: st, engine: e, url: ts.URL, rec: rec}
+}
+
+// withServices gives srv the real admin services over st, as the program does.
+func withServices(srv *handlers.Server, st *store.Store) *handlers.Server {
+	people, msgs := &staff.Service{Store: st, Now: srv.Now}, &messages.Service{Store: st, Now: srv.Now}
+	srv.DB, srv.Sessions, srv.Audit, srv.Staff = st, people, people, people
+	srv.Crisis = &crisis.Service{Store: st, Association: srv.Cfg.Association.Name, Now: srv.Now}
+	srv.Messages, srv.Handoffs, srv.Outbox = msgs, msgs, &messages.Outbox{Store: st}
+	srv.Knowledge, srv.Reports = &kbadmin.Service{Store: st, Now: srv.Now}, st
+	return srv
 }
 
 // say sends the resident's messages through the engine and returns the last reply.

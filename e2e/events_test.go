@@ -31,7 +31,7 @@ func TestStaffRunsAnEvent(t *testing.T) {
 	cfg.Admin.DevLoginToken = devToken
 	n := &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, Templates: map[string]string{}}
 	svc := &signup.Service{Store: st, Notify: n, Now: now}
-	ts := httptest.NewServer((&handlers.Server{Cfg: cfg, Store: st, Signups: svc, Now: now, QR: pixelQR{now: now}}).Router())
+	ts := httptest.NewServer(withServices(&handlers.Server{Cfg: cfg, Signups: svc, Now: now, QR: pixelQR{now: now}}, st).Router())
 	t.Cleanup(ts.Close)
 	ctx := browser(t)
 	shot := newShots(t)

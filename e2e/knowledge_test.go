@@ -50,7 +50,7 @@ func newKBApp(t *testing.T) *app {
 	rec := bot.NewBatchRecorder(st, nil)
 	t.Cleanup(rec.Close)
 	e := &bot.Engine{Store: st, KB: kb, Recorder: rec, Recent: cache.NewMemoryState(), Assoc: cfg.Association, Limits: cfg.Limits, TTL: 15 * time.Minute, Now: now}
-	srv := &handlers.Server{Cfg: cfg, Store: st, Engine: e, KB: kb, RebuildIndex: rebuild, Now: now}
+	srv := withServices(&handlers.Server{Cfg: cfg, Engine: e, KB: kb, RebuildIndex: rebuild, Now: now}, st)
 	ts := httptest.NewServer(srv.Router())
 	t.Cleanup(ts.Close)
 	e.PublicURL = ts.URL

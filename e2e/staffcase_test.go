@@ -29,7 +29,7 @@ func TestCrisisWallAndAnswersOnAPhone(t *testing.T) {
 	cfg.Admin.DevLoginToken = devToken
 	n := &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, Templates: map[string]string{}}
 	wishes := &wishwall.Service{Store: st, Notify: n, Now: now}
-	ts := httptest.NewServer((&handlers.Server{Cfg: cfg, Store: st, Wishes: wishes, Now: now}).Router())
+	ts := httptest.NewServer(withServices(&handlers.Server{Cfg: cfg, Wishes: wishes, Now: now}, st).Router())
 	t.Cleanup(ts.Close)
 	bg := context.Background()
 	boss := models.Staff{UserID: "boss", Name: "李会长", Role: models.RoleAdmin}

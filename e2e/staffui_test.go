@@ -46,8 +46,8 @@ func TestStaffFindingsOnAPhone(t *testing.T) {
 	n := &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, Templates: map[string]string{}}
 	wishes := &wishwall.Service{Store: st, Notify: n, Now: now}
 	events := &signup.Service{Store: st, Notify: n, Now: now}
-	ts := httptest.NewServer((&handlers.Server{Cfg: cfg, Store: st, Wishes: wishes, Signups: events, Now: now,
-		QR: pixelQR{now: now}}).Router())
+	ts := httptest.NewServer(withServices(&handlers.Server{Cfg: cfg, Wishes: wishes, Signups: events, Now: now,
+		QR: pixelQR{now: now}}, st).Router())
 	t.Cleanup(ts.Close)
 	bg := context.Background()
 	boss := models.Staff{UserID: "boss", Name: "李会长", Role: models.RoleAdmin}

@@ -189,10 +189,10 @@ func (s *Server) render(c *gin.Context, status int, name string, v pageView) {
 		if sess, ok := sessionOf(c); ok {
 			p.CSRF = sess.CSRF
 		}
-		if s.Store != nil {
-			p.CrisisOpen, _ = s.Store.CountUnhandledCrisis(c.Request.Context())
-			p.Badges = s.navCounts(c.Request.Context(), st)
+		if s.Crisis != nil {
+			p.CrisisOpen, _ = s.Crisis.OpenCount(c.Request.Context())
 		}
+		p.Badges = s.navCounts(c.Request.Context(), st)
 	}
 	if p.Flash == "" {
 		p.Flash = flashes[c.Query("ok")]
@@ -306,7 +306,7 @@ func (s *Server) logError(c *gin.Context, err error) {
 // audit records a staff action. A failure to write it is logged; the action
 // itself has already happened, so it is not undone.
 func (s *Server) audit(c *gin.Context, action, object, detail string) {
-	if s.Store == nil {
+	if s.Audit == nil {
 		return
 	}
 	actor := "anonymous"
@@ -315,7 +315,7 @@ func (s *Server) audit(c *gin.Context, action, object, detail string) {
 	} else if a := c.GetString("audit_actor"); a != "" {
 		actor = a
 	}
-	err := s.Store.AddAudit(c.Request.Context(), models.AuditLog{Actor: actor, Action: action, Object: object,
+	err := s.Audit.Record(c.Request.Context(), models.AuditLog{Actor: actor, Action: action, Object: object,
 		Detail: detail, IP: c.ClientIP(), CreatedAt: s.now()})
 	if err != nil {
 		s.logError(c, err)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,11 +9,19 @@ import (
 	"time"
 
 	"familybot/models"
-	"familybot/store"
 	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
 )
+
+// Audit keeps and finds the audit log (staff.Service).
+type Audit interface {
+	Record(ctx context.Context, a models.AuditLog) error
+	// RecordAttempt counts an anonymous attempt into its per-minute row.
+	RecordAttempt(ctx context.Context, a models.AuditLog) error
+	// FindAudit returns page (from 1) of size records f selects, and how many there are.
+	FindAudit(ctx context.Context, f models.AuditFilter, page, size int) ([]models.AuditLog, int64, error)
+}
 
 // auditActions names every action code the audit log holds, in the order the
 // filter lists them. The page shows the Chinese; a code missing here is shown as is.
@@ -87,7 +96,7 @@ type auditView struct {
 func (s *Server) auditPage(c *gin.Context) error {
 	v := &auditView{Page: Page{Title: "操作日志", Nav: "audit"}, Who: strings.TrimSpace(c.Query("who")),
 		What: c.Query("what"), From: c.Query("from"), To: c.Query("to")}
-	f := store.AuditFilter{Actor: v.Who}
+	f := models.AuditFilter{Actor: v.Who}
 	if v.What != "" {
 		if _, ok := auditLabels[v.What]; !ok {
 			return models.Errorf(models.EINVALID, "没有这种操作，请从列表中选择。")
@@ -106,7 +115,7 @@ func (s *Server) auditPage(c *gin.Context) error {
 	}
 	v.PageN, _ = strconv.Atoi(c.Query("page"))
 	v.PageN = max(v.PageN, 1)
-	rows, total, err := s.Store.FindAudit(c.Request.Context(), f, (v.PageN-1)*auditPageSize, auditPageSize)
+	rows, total, err := s.Audit.FindAudit(c.Request.Context(), f, v.PageN, auditPageSize)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -16,9 +17,8 @@ import (
 
 // Sessions: the cookie holds 32 random bytes; the database holds their SHA-256,
 // the staff member and the session's CSRF token. A new session (new ID) is made at
-// every login; logout deletes it; it ends after sessionIdle without a request or
-// sessionMax after login, whichever comes first. The staff row is read on every
-// request, so removing someone from the staff list locks them out at once.
+// every login; logout deletes it; how long it lasts is the Sessions service's
+// rule (staff.SessionIdle, staff.SessionMax).
 //
 // Login (WeCom OAuth2, snsapi_base): /admin/login stores a one-time state bound to
 // the SHA-256 of a random pre-login cookie and redirects to WeCom; the callback
@@ -27,8 +27,6 @@ import (
 // of the corporation is not enough: getuserinfo answers for any member. A login
 // on a WeCom-managed device is the practical second factor (ASVS 4.3.1).
 const (
-	sessionIdle   = 2 * time.Hour
-	sessionMax    = 12 * time.Hour
 	loginStateTTL = 10 * time.Minute
 	preLoginName  = "fb_prelogin"
 	maxFormBytes  = 64 << 10
@@ -75,28 +73,31 @@ func sessionOf(c *gin.Context) (models.AdminSession, bool) {
 	return s, ok
 }
 
+// Sessions is what logging in and out needs (staff.Service).
+type Sessions interface {
+	// Session returns the live session with that ID and its staff member.
+	Session(ctx context.Context, id string) (models.AdminSession, models.Staff, error)
+	// Start opens a session for userID if on the staff list (else ENOTFOUND),
+	// ending the session replaces.
+	Start(ctx context.Context, userID, id, csrf, replaces string) (models.Staff, models.AdminSession, error)
+	End(ctx context.Context, id string) error
+	NewLoginState(ctx context.Context, state, binding, next string, ttl time.Duration) error
+	UseLoginState(ctx context.Context, state, binding string) (models.OAuthState, error)
+	// Enroll adds a staff member unless already on the list.
+	Enroll(ctx context.Context, st models.Staff) error
+}
+
 // currentSession loads the request's session and staff member, if any.
 func (s *Server) currentSession(c *gin.Context) (models.AdminSession, models.Staff, bool) {
-	if s.Store == nil {
+	if s.Sessions == nil {
 		return models.AdminSession{}, models.Staff{}, false
 	}
 	raw, err := c.Cookie(sessionCookieName(c))
 	if err != nil || len(raw) != 64 {
 		return models.AdminSession{}, models.Staff{}, false
 	}
-	ctx, now := c.Request.Context(), s.now()
-	sess, err := s.Store.GetSession(ctx, hashToken(raw), now)
-	if err != nil || now.Sub(sess.LastSeenAt) > sessionIdle {
-		return models.AdminSession{}, models.Staff{}, false
-	}
-	st, err := s.Store.GetStaff(ctx, sess.UserID)
-	if err != nil {
-		return models.AdminSession{}, models.Staff{}, false
-	}
-	if now.Sub(sess.LastSeenAt) > time.Minute {
-		_ = s.Store.TouchSession(ctx, sess.ID, now)
-	}
-	return sess, st, true
+	sess, st, err := s.Sessions.Session(c.Request.Context(), hashToken(raw))
+	return sess, st, err == nil
 }
 
 // staffOnly lets in requests with a valid session. Without one, a GET is sent to
@@ -189,9 +190,7 @@ func (s *Server) login(c *gin.Context) error {
 		return nil
 	}
 	state, pre := randomToken(16), randomToken(32)
-	now := s.now()
-	if err := s.Store.CreateOAuthState(c.Request.Context(), models.OAuthState{State: state, Binding: hashToken(pre),
-		Next: next, ExpiresAt: now.Add(loginStateTTL), CreatedAt: now}); err != nil {
+	if err := s.Sessions.NewLoginState(c.Request.Context(), state, hashToken(pre), next, loginStateTTL); err != nil {
 		return err
 	}
 	setCookie(c, preLoginName, pre, "/admin", int(loginStateTTL/time.Second))
@@ -244,7 +243,7 @@ func (s *Server) oauthCallback(c *gin.Context) error {
 		return s.loginFailed(c, "登录链接缺少或带错了校验码", "登录链接已失效，请重新打开后台。")
 	}
 	// Any attempt uses the state up, even one without the pre-login cookie.
-	st, err := s.Store.ConsumeOAuthState(c.Request.Context(), state, hashToken(pre), s.now())
+	st, err := s.Sessions.UseLoginState(c.Request.Context(), state, hashToken(pre))
 	if err != nil || pre == "" {
 		return s.loginFailed(c, "登录链接已用过、已过期或来自另一个浏览器", "登录链接已失效，请重新打开后台。")
 	}
@@ -272,10 +271,8 @@ func (s *Server) devLogin(c *gin.Context) error {
 		return s.loginFailed(c, "开发登录口令错误", "开发登录口令不正确。")
 	}
 	dev := models.Staff{UserID: "dev-admin", Name: "开发管理员", Role: models.RoleAdmin}
-	if _, err := s.Store.GetStaff(c.Request.Context(), dev.UserID); err != nil {
-		if err := s.Store.SaveStaff(c.Request.Context(), dev); err != nil {
-			return err
-		}
+	if err := s.Sessions.Enroll(c.Request.Context(), dev); err != nil {
+		return err
 	}
 	return s.startSession(c, dev.UserID, safeNext(c.Query("next")), "login.dev")
 }
@@ -289,7 +286,12 @@ func (s *Server) startSession(c *gin.Context, userID, next, action string) error
 		s.audit(c, "login.reject", "", "not a corporation member")
 		return models.Errorf(models.EFORBID, "只有本协会的工作人员可以登录后台。")
 	}
-	st, err := s.Store.GetStaff(ctx, userID)
+	var replaces string
+	if old, err := c.Cookie(sessionCookieName(c)); err == nil && old != "" {
+		replaces = hashToken(old)
+	}
+	raw := randomToken(32)
+	st, sess, err := s.Sessions.Start(ctx, userID, hashToken(raw), randomToken(32), replaces)
 	if models.IsCode(err, models.ENOTFOUND) {
 		s.audit(c, "login.reject", "staff:"+userID, "not in the staff list")
 		return models.Errorf(models.EFORBID, "您还不在后台人员名单中，请联系管理员添加。")
@@ -297,17 +299,7 @@ func (s *Server) startSession(c *gin.Context, userID, next, action string) error
 	if err != nil {
 		return err
 	}
-	if old, err := c.Cookie(sessionCookieName(c)); err == nil && old != "" {
-		_ = s.Store.DeleteSession(ctx, hashToken(old))
-	}
-	raw, now := randomToken(32), s.now()
-	sess := models.AdminSession{ID: hashToken(raw), UserID: st.UserID, CSRF: randomToken(32),
-		ExpiresAt: now.Add(sessionMax), LastSeenAt: now, CreatedAt: now}
-	if err := s.Store.CreateSession(ctx, sess); err != nil {
-		return err
-	}
-	_ = s.Store.PruneSessions(ctx, now)
-	setCookie(c, sessionCookieName(c), raw, "/", int(sessionMax/time.Second))
+	setCookie(c, sessionCookieName(c), raw, "/", int(sess.ExpiresAt.Sub(sess.LastSeenAt)/time.Second))
 	c.Set("staff", st)
 	s.audit(c, action, "staff:"+st.UserID, "")
 	c.Redirect(http.StatusFound, next)
@@ -317,7 +309,7 @@ func (s *Server) startSession(c *gin.Context, userID, next, action string) error
 // logout ends the session server-side and clears the cookie.
 func (s *Server) logout(c *gin.Context) error {
 	sess, _ := sessionOf(c)
-	if err := s.Store.DeleteSession(c.Request.Context(), sess.ID); err != nil {
+	if err := s.Sessions.End(c.Request.Context(), sess.ID); err != nil {
 		return err
 	}
 	s.audit(c, "logout", "", "")

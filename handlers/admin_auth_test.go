@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"familybot/models"
+	"familybot/staff"
 	"familybot/store"
 	"familybot/store/storetest"
 	"familybot/wishwall"
@@ -172,9 +173,9 @@ func TestSessionRotationLogoutAndExpiry(t *testing.T) {
 		t.Error("logout not audited")
 	}
 
-	// Idle for longer than sessionIdle: back to the login.
+	// Idle for longer than staff.SessionIdle: back to the login.
 	c = f.loggedIn("amy")
-	f.now = f.now.Add(sessionIdle + time.Minute)
+	f.now = f.now.Add(staff.SessionIdle + time.Minute)
 	wantStatus(t, c.get("/admin"), http.StatusFound)
 
 	// Removing a staff member locks them out at once.

@@ -1,15 +1,15 @@
 package handlers
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"familybot/crisis"
 	"familybot/models"
 	"familybot/privacy"
 	"familybot/wishwall"
@@ -35,7 +35,6 @@ type crisisEpisode struct {
 	SelfHarm   bool            // closing asks 已确认居民目前安全
 	Window     replyWindow     // whether the official account can still write to the resident
 	Problem    crisisProblem   // the form that came back invalid, with what was typed
-	openID     string
 }
 
 // crisisNoteRow is one line of an episode's history of staff actions.
@@ -71,48 +70,24 @@ type replyWindow struct {
 	Text string
 }
 
-// customerWindow is how long after a resident's last message WeChat lets the
-// official account write to them.
-const customerWindow = 48 * time.Hour
-
-func (s *Server) replyWindow(ctx context.Context, openID string, seen time.Time) replyWindow {
-	last, err := s.Store.LastMessageAt(ctx, openID)
-	if err != nil || last.Before(seen) {
-		last = seen // the crisis message itself is the latest we know of
-	}
-	until := last.Add(customerWindow)
-	if !s.now().Before(until) {
+func (s *Server) replyWindow(ep crisis.Episode) replyWindow {
+	if !ep.CanReply(s.now()) {
 		return replyWindow{Text: "已超过48小时，公众号发不出去了，请电话联系"}
 	}
-	return replyWindow{Open: true, Text: "可回复至 " + until.In(wishwall.China).Format("1月2日 15:04")}
+	return replyWindow{Open: true, Text: "可回复至 " + ep.ReplyUntil.In(wishwall.China).Format("1月2日 15:04")}
 }
 
-// crisisHistory adds each episode's staff notes, its reply window and whether
-// it is a self-harm episode.
-func (s *Server) crisisHistory(ctx context.Context, eps []crisisEpisode) error {
-	at := map[uint64]int{}
-	var ids []uint64
-	for i, ep := range eps {
-		for _, r := range ep.Rows {
-			at[r.ID] = i
-			ids = append(ids, r.ID)
-			eps[i].SelfHarm = eps[i].SelfHarm || r.Kind == "suicide"
-		}
-		eps[i].Window = s.replyWindow(ctx, ep.openID, ep.Rows[len(ep.Rows)-1].CreatedAt)
-	}
-	notes, err := s.Store.ListCrisisNotes(ctx, ids)
-	if err != nil {
-		return err
-	}
+// crisisNoteRows shows an episode's history of staff actions.
+func crisisNoteRows(notes []models.CrisisNote) []crisisNoteRow {
+	var out []crisisNoteRow
 	for _, n := range notes {
-		i := at[n.CrisisID]
 		shown := privacy.Mask(n.Text)
 		if n.Kind == models.CrisisNoteCalled { // "已电话联系：已电话联系，孩子已送医" says it twice
 			shown = strings.TrimLeft(strings.TrimPrefix(shown, "已电话联系"), "，,：: ")
 		}
-		eps[i].Notes = append(eps[i].Notes, crisisNoteRow{CrisisNote: n, What: crisisNoteTexts[n.Kind], Shown: shown})
+		out = append(out, crisisNoteRow{CrisisNote: n, What: crisisNoteTexts[n.Kind], Shown: shown})
 	}
-	return nil
+	return out
 }
 
 // crisisNote keeps what staff did about an episode: 已电话联系 (with what
@@ -122,26 +97,15 @@ func (s *Server) crisisNote(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	if _, err := s.Store.GetCrisisEvent(ctx, id); err != nil {
-		return err
-	}
-	text := strings.TrimSpace(c.PostForm("note"))
-	kind := models.CrisisNoteNote
-	if c.PostForm("action") == "called" {
-		kind = models.CrisisNoteCalled
-	}
-	switch {
-	case text == "" && kind == models.CrisisNoteNote:
-		return s.crisisInvalid(c, id, "note", "请写下做了什么，例如：已电话联系，孩子已送医")
-	case utf8.RuneCountInString(text) > maxCrisisReply:
-		return s.crisisInvalid(c, id, "note", fmt.Sprintf("处理情况请不要超过%d个字", maxCrisisReply))
-	}
 	me, _ := staffOf(c)
-	if err := s.Store.AddCrisisNote(ctx, models.CrisisNote{CrisisID: id, Kind: kind, Text: text, By: me.Label(), CreatedAt: s.now()}); err != nil {
+	n, err := s.Crisis.AddNote(c.Request.Context(), id, me, c.PostForm("action") == "called", c.PostForm("note"))
+	if p, ok := errors.AsType[*crisis.Problem](err); ok {
+		return s.crisisInvalid(c, id, p.Field, p.Text)
+	}
+	if err != nil {
 		return err
 	}
-	s.audit(c, "crisis.note", fmt.Sprintf("crisis:%d", id), fmt.Sprintf("kind=%s chars=%d", kind, utf8.RuneCountInString(text)))
+	s.audit(c, "crisis.note", fmt.Sprintf("crisis:%d", id), fmt.Sprintf("kind=%s chars=%d", n.Kind, utf8.RuneCountInString(n.Text)))
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/crisis?ok=crisis_noted#episode-%d", id))
 	return nil
 }
@@ -154,49 +118,30 @@ var emergencyTexts = map[string]string{
 
 var personTexts = map[string]string{"self": "本人", "present": "身边的人出事，居民在帮忙", "worried": "居民担心的家人或朋友"}
 
-// groupCrisis groups crisis messages by episode, in the order list gives
-// (unhandled first, then newest), each episode's messages oldest first. A
-// message from before episodes were kept is an episode of its own. reveal is
-// the one message shown with its numbers unmasked.
-func groupCrisis(list []models.CrisisEvent, reveal uint64) []crisisEpisode {
-	var out []crisisEpisode
-	at := map[string]int{}
-	for _, ev := range list {
-		key := ev.OpenID + "|" + ev.Episode
-		if ev.Episode == "" {
-			key = "#" + strconv.FormatUint(ev.ID, 10)
-		}
-		i, ok := at[key]
-		if !ok {
-			i = len(out)
-			at[key] = i
-			out = append(out, crisisEpisode{Key: strconv.FormatUint(ev.ID, 10), Resident: residentTag(ev.OpenID), openID: ev.OpenID})
-		}
-		r := crisisRow{CrisisEvent: ev, Shown: privacy.Mask(ev.Text)}
-		r.CanReveal = r.Shown != ev.Text
-		if ev.ID == reveal {
-			r.Shown, r.CanReveal = ev.Text, false
-		}
-		out[i].Rows = append(out[i].Rows, r)
-	}
-	for i := range out {
-		g := &out[i]
-		sort.Slice(g.Rows, func(a, b int) bool { return g.Rows[a].ID < g.Rows[b].ID })
-		g.Key = strconv.FormatUint(g.Rows[0].ID, 10)
-		last := g.Rows[len(g.Rows)-1]
-		g.LastID, g.HandledBy, g.HandledAt = last.ID, last.HandledBy, last.HandledAt
-		for _, r := range g.Rows {
-			g.Open = g.Open || r.HandledAt == nil
-			if r.FollowedBy != "" {
-				g.FollowedBy = r.FollowedBy
+// crisisEpisodes shows the episodes (unhandled first, then newest), each
+// one's messages oldest first. reveal is the one message shown with its numbers
+// unmasked.
+func (s *Server) crisisEpisodes(eps []crisis.Episode, reveal uint64) []crisisEpisode {
+	out := make([]crisisEpisode, 0, len(eps))
+	for _, ep := range eps {
+		last := ep.Last()
+		g := crisisEpisode{Key: strconv.FormatUint(ep.Events[0].ID, 10), Resident: residentTag(ep.OpenID), Open: ep.Open,
+			LastID: last.ID, HandledBy: last.HandledBy, HandledAt: last.HandledAt, FollowedBy: ep.FollowedBy,
+			Notes: crisisNoteRows(ep.Notes), SelfHarm: ep.SelfHarm, Window: s.replyWindow(ep)}
+		for _, ev := range ep.Events {
+			r := crisisRow{CrisisEvent: ev, Shown: privacy.Mask(ev.Text)}
+			r.CanReveal = r.Shown != ev.Text
+			if ev.ID == reveal {
+				r.Shown, r.CanReveal = ev.Text, false
 			}
-			if r.FollowUp {
+			g.Rows = append(g.Rows, r)
+			if ev.FollowUp {
 				continue
 			}
 			// The latest crisis message names the episode (a seizure, then "他打我").
-			g.KindText = crisisKinds[r.Kind]
-			g.Detail = emergencyTexts[r.Emergency]
-			if p := personTexts[r.Person]; p != "" && r.Kind != "" {
+			g.KindText = crisisKinds[ev.Kind]
+			g.Detail = emergencyTexts[ev.Emergency]
+			if p := personTexts[ev.Person]; p != "" && ev.Kind != "" {
 				if g.Detail != "" {
 					g.Detail += " · "
 				}
@@ -206,6 +151,7 @@ func groupCrisis(list []models.CrisisEvent, reveal uint64) []crisisEpisode {
 		if g.KindText == "" {
 			g.KindText = "需关注"
 		}
+		out = append(out, g)
 	}
 	return out
 }

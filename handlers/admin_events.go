@@ -255,7 +255,7 @@ func (s *Server) renderEvent(c *gin.Context, id uint, o eventOpts) error {
 			}
 		}
 		if r.ID == o.reveal {
-			full, err := s.Store.GetSignup(ctx, r.ID)
+			full, err := s.Signups.Signup(ctx, r.ID)
 			if err != nil {
 				return err
 			}

@@ -48,7 +48,7 @@ func (s *Server) eventQR(c *gin.Context) error {
 		return s.renderEvent(c, id, eventOpts{status: http.StatusServiceUnavailable,
 			problem: "微信接口暂时没有生成二维码，请稍后再试。如果一直不行，请检查公众号的 AppID、AppSecret 和 IP 白名单。"})
 	}
-	if err := s.Store.SetEventQR(ctx, id, img, until); err != nil {
+	if err := svc.SetCheckinQR(ctx, id, img, until); err != nil {
 		return err
 	}
 	s.audit(c, "event.qr", fmt.Sprintf("event:%d", id), "")

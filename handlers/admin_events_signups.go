@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"familybot/models"
@@ -73,43 +72,18 @@ func (s *Server) eventCheckin(c *gin.Context) error {
 		return s.renderEvent(c, id, eventOpts{status: http.StatusConflict, problem: msg, code: typed})
 	case errors.Is(err, signup.ErrNotNow), errors.Is(err, signup.ErrEventCanceled), errors.Is(err, signup.ErrNotOpen):
 		msg := "这个活动不能签到：" + domainMessage(err) + "。"
-		if ev, gerr := s.Store.GetEvent(ctx, id); gerr == nil && errors.Is(err, signup.ErrNotNow) {
-			msg = "现在不能签到：签到时间是 " + checkinWindowText(ev) + "。"
+		if ev, gerr := svc.Event(ctx, id); gerr == nil && errors.Is(err, signup.ErrNotNow) {
+			msg = "现在不能签到：签到时间是 " + checkinWindowText(ev.Event) + "。"
 		}
 		return s.renderEvent(c, id, eventOpts{status: http.StatusConflict, problem: msg, code: typed})
 	case errors.Is(err, signup.ErrNotYours):
 		msg := fmt.Sprintf("签到码不对：这个活动没有签到码 %s，请核对后重新输入（签到码里没有 0、O、1、I）。", code)
-		if other, ok := s.codeElsewhere(c, id, code); ok {
+		if other, ok := svc.CodeElsewhere(ctx, id, code); ok {
 			msg = fmt.Sprintf("不是这个活动：签到码 %s 是「%s」（%s）的报名，请到那个活动的页面签到。", code, other.Title, signup.FormatWhen(other))
 		}
 		return s.renderEvent(c, id, eventOpts{status: http.StatusNotFound, problem: msg, code: typed})
 	}
 	return err
-}
-
-// codeElsewhere finds another event, starting within three days of this one,
-// where code belongs to a confirmed sign-up: staff who opened the wrong event at a weekend
-// with several sessions are told where the resident belongs. Codes are unique
-// per event only, so only nearby events are asked.
-func (s *Server) codeElsewhere(c *gin.Context, id uint, code string) (models.Event, bool) {
-	ctx := c.Request.Context()
-	ev, err := s.Store.GetEvent(ctx, id)
-	if err != nil {
-		return models.Event{}, false
-	}
-	near, err := s.Store.ListEvents(ctx, ev.StartAt.Add(-72*time.Hour), nil, 50)
-	if err != nil {
-		return models.Event{}, false
-	}
-	for _, other := range near {
-		if other.ID == id || other.Status == models.EventCancelled || other.StartAt.After(ev.StartAt.Add(72*time.Hour)) {
-			continue
-		}
-		if su, err := s.Store.FindSignupByCode(ctx, other.ID, code); err == nil && su.Status == models.SignupConfirmed {
-			return other, true
-		}
-	}
-	return models.Event{}, false
 }
 
 // signupOf reads path parameter sid and checks that the sign-up belongs to the event.
@@ -118,7 +92,7 @@ func (s *Server) signupOf(c *gin.Context, eventID uint) (models.Signup, error) {
 	if err != nil {
 		return models.Signup{}, err
 	}
-	su, err := s.Store.GetSignup(c.Request.Context(), sid)
+	su, err := s.Signups.Signup(c.Request.Context(), sid)
 	if models.IsCode(err, models.ENOTFOUND) || err == nil && su.EventID != eventID {
 		return models.Signup{}, signup.ErrNotYours
 	}

@@ -12,23 +12,50 @@ package handlers
 // who types its keyword, so those changes stay with the few people accountable
 // for the content.
 //
-// Every change is saved through the store, then the index is rebuilt (or the
-// engine told to reload its rules) so the next message already uses it.
+// Every change is saved through the Knowledge service (kbadmin), then the index
+// is rebuilt (or the engine told to reload its rules) so the next message
+// already uses it.
 
 import (
+	"context"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
+	"familybot/kbadmin"
 	"familybot/knowledge"
 	"familybot/models"
-	"familybot/store"
 
 	"github.com/gin-gonic/gin"
 )
+
+// Knowledge is the knowledge administration (kbadmin.Service).
+type Knowledge interface {
+	Entries(ctx context.Context, q kbadmin.ListQuery) (kbadmin.List, error)
+	Entry(ctx context.Context, id uint) (models.KBEntry, error)
+	Update(ctx context.Context, e knowledge.Entry) error
+	// Create saves a new entry, taking the question it was made from off the unanswered list.
+	Create(ctx context.Context, e knowledge.Entry, from uint64, by string) (kbadmin.Created, error)
+
+	Unanswered(ctx context.Context) ([]models.UnansweredGroup, error)
+	UnansweredMessage(ctx context.Context, id uint64) (models.Message, error)
+	Ignore(ctx context.Context, id uint64, by string) (models.Message, error)
+	Append(ctx context.Context, id uint64, entryID uint, by string) (knowledge.Entry, models.Message, error)
+
+	ReviewStates(ctx context.Context) ([]knowledge.ReviewRow, error)
+	// ReviewQueue returns the entries by review state, most asked first.
+	ReviewQueue(ctx context.Context) ([]kbadmin.ReviewGroup, error)
+	Reviews(ctx context.Context, entryID uint) ([]models.KBReview, error)
+	Review(ctx context.Context, id uint, hash string, by models.Staff, note string) (models.KBReview, error)
+
+	Rules(ctx context.Context) ([]models.KBRule, []string, error)
+	RuleConflicts(ctx context.Context) ([]string, error)
+	EnabledRules(ctx context.Context) ([]knowledge.Rule, error)
+	Rule(ctx context.Context, id uint) (models.KBRule, error)
+	SaveRule(ctx context.Context, r knowledge.Rule, enabled bool) (knowledge.Rule, error)
+	DeleteRule(ctx context.Context, id uint) (models.KBRule, error)
+}
 
 var kbCategoryNames = map[string]string{
 	models.CatParenting: "科学育儿", models.CatAdolescent: "青春健康", models.CatElderly: "老年保健", models.CatService: "协会服务",
@@ -41,23 +68,16 @@ func kbCategoryName(code string) string {
 	return code
 }
 
-const (
-	kbUnansweredDays  = 30  // how far back the unanswered list looks
-	kbUnansweredLimit = 100 // question groups shown
-	// An answer fails when at least this many residents said 没用, and they are
-	// at least a fifth of the answers given.
-	kbUnhelpfulMin = 3
-	// Entries scoring below this share too little with a question to be worth
-	// offering as the place to add it.
-	kbCandidateFloor = 0.15
-)
+// Entries scoring below this share too little with a question to be worth
+// offering as the place to add it.
+const kbCandidateFloor = 0.15
 
 // kbUnhelpfulRate formats 没用/hits and says whether it is high enough to flag.
 func kbUnhelpfulRate(unhelpful, hits int) (string, bool) {
 	if hits <= 0 {
 		return "—", false
 	}
-	return strconv.Itoa(unhelpful*100/hits) + "%", unhelpful >= kbUnhelpfulMin && unhelpful*5 >= hits
+	return strconv.Itoa(unhelpful*100/hits) + "%", kbadmin.Failing(unhelpful, hits)
 }
 
 func (s *Server) kb() (*knowledge.Index, error) {
@@ -115,14 +135,9 @@ type kbListView struct {
 
 // kbList shows the entries by category, or the failing ones first (sort=bad).
 func (s *Server) kbList(c *gin.Context) error {
-	ctx := c.Request.Context()
-	rows, err := s.Store.ListKBEntryRows(ctx)
-	if err != nil {
-		return err
-	}
 	q := strings.TrimSpace(excerpt(c.Query("q"), 40))
 	q = strings.TrimSuffix(q, "…")
-	v := &kbListView{Page: Page{Title: "知识库", Nav: "knowledge"}, Q: q, Sort: "cat", Total: len(rows), CanEdit: kbCanEdit(c)}
+	v := &kbListView{Page: Page{Title: "知识库", Nav: "knowledge"}, Q: q, Sort: "cat", CanEdit: kbCanEdit(c)}
 	if c.Query("sort") == "bad" {
 		v.Sort = "bad"
 	} else if _, ok := kbCategoryNames[c.Query("cat")]; ok {
@@ -131,59 +146,25 @@ func (s *Server) kbList(c *gin.Context) error {
 	if r := knowledge.ReviewState(c.Query("review")); r == "queue" || knowledge.ReviewStateNames[r] != "" {
 		v.Review = string(r)
 	}
-	now := s.now()
-	reviewCounts := map[knowledge.ReviewState]int64{}
-	byCat := map[string][]kbRow{}
-	var all []kbRow
-	for _, r := range rows {
-		rate, high := kbUnhelpfulRate(r.Unhelpful, r.Hits)
-		if high {
-			v.Flagged++
-		}
-		review := knowledge.ReviewStateOf(store.KBEntryFromRow(r), r.ReviewedHash, now)
-		reviewCounts[review]++
-		if (q != "" && !strings.Contains(strings.ToLower(r.Title), strings.ToLower(q)) && !strings.Contains(r.Slug, strings.ToLower(q))) ||
-			(v.Cat != "" && r.Category != v.Cat) || !kbReviewWanted(v.Review, review) {
-			continue
-		}
-		row := kbRow{ID: r.ID, Title: r.Title, Slug: r.Slug, Category: kbCategoryName(r.Category), Rate: rate,
-			Hits: r.Hits, Unhelpful: r.Unhelpful, High: high, Disabled: r.Disabled, Ed: r.StaffEdited, Review: review,
-			Expired: r.ExpiresAt != nil && !now.Before(*r.ExpiresAt), NotYet: r.EffectiveFrom != nil && now.Before(*r.EffectiveFrom)}
-		byCat[r.Category] = append(byCat[r.Category], row)
-		all = append(all, row)
+	ctx := c.Request.Context()
+	l, err := s.Knowledge.Entries(ctx, kbadmin.ListQuery{Q: q, Category: v.Cat, Review: v.Review, Bad: v.Sort == "bad"})
+	if err != nil {
+		return err
 	}
-	v.Shown = len(all)
-	if v.Sort == "bad" {
-		var bad []kbRow
-		for _, r := range all {
-			if r.Unhelpful > 0 {
-				bad = append(bad, r)
-			}
+	v.Total, v.Shown, v.Flagged = l.Total, l.Shown, l.Flagged
+	for _, g := range l.Groups {
+		name := kbCategoryName(g.Category)
+		if g.Category == "" {
+			name = "有居民说“没用”的条目"
 		}
-		sort.SliceStable(bad, func(i, j int) bool {
-			a, b := bad[i], bad[j]
-			if a.High != b.High {
-				return a.High
-			}
-			// Compare 没用/回答 without dividing; an entry never answered sorts last.
-			return a.Unhelpful*max(b.Hits, 1) > b.Unhelpful*max(a.Hits, 1)
-		})
-		if len(bad) > 0 {
-			v.Groups = []kbGroup{{Name: "有居民说“没用”的条目", Rows: bad}}
+		group := kbGroup{Name: name}
+		for _, r := range g.Rows {
+			rate, _ := kbUnhelpfulRate(r.Unhelpful, r.Hits)
+			group.Rows = append(group.Rows, kbRow{ID: r.ID, Title: r.Title, Slug: r.Slug, Category: kbCategoryName(r.Category), Rate: rate,
+				Hits: r.Hits, Unhelpful: r.Unhelpful, High: r.High, Disabled: r.Disabled, Ed: r.StaffEdited, Review: r.Review,
+				Expired: r.Expired, NotYet: r.NotYet})
 		}
-	} else {
-		for _, cat := range knowledge.Categories {
-			if len(byCat[cat]) > 0 {
-				v.Groups = append(v.Groups, kbGroup{Name: kbCategoryName(cat), Rows: byCat[cat]})
-			}
-		}
-	}
-	counts, withUnhelpful := map[string]int64{}, 0
-	for _, r := range rows {
-		counts[r.Category]++
-		if r.Unhelpful > 0 {
-			withUnhelpful++
-		}
+		v.Groups = append(v.Groups, group)
 	}
 	link := func(k, val string) string { // the filter's address, keeping the search
 		u := url.Values{}
@@ -198,28 +179,17 @@ func (s *Server) kbList(c *gin.Context) error {
 		}
 		return "/admin/knowledge?" + u.Encode()
 	}
-	v.Filters = append(v.Filters, option{Value: link("", ""), Label: "全部", N: int64(len(rows)), Selected: v.Cat == "" && v.Sort != "bad"})
+	v.Filters = append(v.Filters, option{Value: link("", ""), Label: "全部", N: int64(l.Total), Selected: v.Cat == "" && v.Sort != "bad"})
 	for _, cat := range knowledge.Categories {
-		v.Filters = append(v.Filters, option{Value: link("cat", cat), Label: kbCategoryName(cat), N: counts[cat], Selected: v.Cat == cat})
+		v.Filters = append(v.Filters, option{Value: link("cat", cat), Label: kbCategoryName(cat), N: l.PerCategory[cat], Selected: v.Cat == cat})
 	}
-	v.Filters = append(v.Filters, option{Value: link("sort", "bad"), Label: "被说没用", N: int64(withUnhelpful), Selected: v.Sort == "bad"})
+	v.Filters = append(v.Filters, option{Value: link("sort", "bad"), Label: "被说没用", N: int64(l.WithUnhelpful), Selected: v.Sort == "bad"})
 	for _, st := range knowledge.ReviewStates {
-		v.Reviews = append(v.Reviews, option{Value: link("review", string(st)), Label: st.Label(), N: reviewCounts[st], Selected: v.Review == string(st)})
+		v.Reviews = append(v.Reviews, option{Value: link("review", string(st)), Label: st.Label(), N: l.PerReview[st], Selected: v.Review == string(st)})
 	}
-	if gs, err := s.Store.ListUnansweredGroups(ctx, now.Add(-kbUnansweredDays*24*time.Hour), kbUnansweredLimit); err == nil {
+	if gs, err := s.Knowledge.Unanswered(ctx); err == nil {
 		v.Unanswered = len(gs)
 	}
 	s.render(c, http.StatusOK, "kb.html", v)
 	return nil
-}
-
-// kbReviewWanted reports whether an entry in state st passes the review filter.
-func kbReviewWanted(filter string, st knowledge.ReviewState) bool {
-	switch filter {
-	case "":
-		return true
-	case "queue":
-		return st.InQueue()
-	}
-	return string(st) == filter
 }

@@ -12,7 +12,6 @@ import (
 	"familybot/knowledge"
 	"familybot/models"
 	"familybot/privacy"
-	"familybot/store"
 	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
@@ -250,7 +249,7 @@ func (s *Server) renderKBEntry(c *gin.Context, status int, id uint, f kbForm, ro
 	}
 	if id != 0 {
 		v.Rate, v.High = kbUnhelpfulRate(row.Unhelpful, row.Hits)
-		v.State = kbEntryState(store.KBEntryFromRow(row), s.now())
+		v.State = kbEntryState(knowledge.EntryFromRow(row), s.now())
 		v.Review = s.kbReviewInfo(c, row, s.now())
 		if qs := kbSplitList(f.Questions, false); len(qs) > 0 {
 			v.TestURL = "/admin/knowledge/test?q=" + url.QueryEscape(qs[0])
@@ -269,11 +268,11 @@ func (s *Server) kbEntryPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	row, err := s.Store.GetKBEntry(c.Request.Context(), uint(id))
+	row, err := s.Knowledge.Entry(c.Request.Context(), uint(id))
 	if err != nil {
 		return err
 	}
-	f := kbFormFromEntry(store.KBEntryFromRow(row))
+	f := kbFormFromEntry(knowledge.EntryFromRow(row))
 	f.Version = strconv.FormatInt(row.UpdatedAt.UnixNano(), 10)
 	s.renderKBEntry(c, http.StatusOK, row.ID, f, row, nil, "")
 	return nil
@@ -285,11 +284,11 @@ func (s *Server) kbEntrySave(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	row, err := s.Store.GetKBEntry(ctx, uint(id))
+	row, err := s.Knowledge.Entry(ctx, uint(id))
 	if err != nil {
 		return err
 	}
-	old := store.KBEntryFromRow(row)
+	old := knowledge.EntryFromRow(row)
 	f := bindKBForm(c)
 	f.Slug, f.From = row.Slug, "" // the slug ties a row to the shipped content: never changed here
 	current := strconv.FormatInt(row.UpdatedAt.UnixNano(), 10)
@@ -308,7 +307,7 @@ func (s *Server) kbEntrySave(c *gin.Context) error {
 		return nil
 	}
 	e.ID = row.ID
-	if _, err := s.Store.SaveKBEntry(ctx, e, true); err != nil {
+	if err := s.Knowledge.Update(ctx, e); err != nil {
 		if models.IsCode(err, models.EINVALID) {
 			s.renderKBEntry(c, http.StatusBadRequest, row.ID, f, row, []string{domainMessage(err)}, "")
 			return nil
@@ -326,26 +325,7 @@ func (s *Server) kbEntrySave(c *gin.Context) error {
 
 // kbUnansweredMessage loads the message an unanswered-question action names.
 func (s *Server) kbUnansweredMessage(c *gin.Context, id string) (models.Message, error) {
-	n, err := strconv.ParseUint(id, 10, 64)
-	if err != nil || n == 0 {
-		return models.Message{}, models.Errorf(models.ENOTFOUND, "没有找到这条居民提问。")
-	}
-	m, err := s.Store.GetMessage(c.Request.Context(), n)
-	if err != nil {
-		return m, err
-	}
-	unanswered := m.Route == models.RouteFallback
-	if !unanswered { // or its answer was marked 答错了
-		wrong, err := s.Store.WrongAnswers(c.Request.Context(), []uint64{m.ID})
-		if err != nil {
-			return m, err
-		}
-		_, unanswered = wrong[m.ID]
-	}
-	if !unanswered || strings.TrimSpace(m.Text) == "" {
-		err = models.Errorf(models.ENOTFOUND, "没有找到这条居民提问。")
-	}
-	return m, err
+	return s.Knowledge.UnansweredMessage(c.Request.Context(), kbMessageID(id))
 }
 
 // kbNew opens an empty form, or one made from an unanswered question (from=message
@@ -383,7 +363,9 @@ func (s *Server) kbCreate(c *gin.Context) error {
 		s.renderKBEntry(c, http.StatusBadRequest, 0, f, models.KBEntry{}, problems, "")
 		return nil
 	}
-	saved, err := s.Store.SaveKBEntry(ctx, e, true)
+	me, _ := staffOf(c)
+	created, err := s.Knowledge.Create(ctx, e, kbMessageID(f.From), me.UserID)
+	saved := created.Entry
 	switch models.ErrorCode(err) {
 	case "":
 	case models.ECONFLICT:
@@ -396,14 +378,11 @@ func (s *Server) kbCreate(c *gin.Context) error {
 		return err
 	}
 	detail := "slug=" + saved.Slug
-	if f.From != "" {
-		if m, err := s.kbUnansweredMessage(c, f.From); err == nil {
-			me, _ := staffOf(c)
-			if err := s.Store.MarkUnansweredHandled(ctx, m.Text, store.HandledAdded, me.UserID, saved.ID); err != nil {
-				s.logError(c, err)
-			}
-			detail += fmt.Sprintf(" from=message:%d", m.ID)
+	if created.From.ID != 0 {
+		if created.Unmarked != nil {
+			s.logError(c, created.Unmarked)
 		}
+		detail += fmt.Sprintf(" from=message:%d", created.From.ID)
 	}
 	s.audit(c, "kb.entry.create", fmt.Sprintf("kb:%d", saved.ID), detail)
 	ok := "kbcreated"

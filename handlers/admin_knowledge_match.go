@@ -12,7 +12,6 @@ import (
 	"familybot/knowledge"
 	"familybot/models"
 	"familybot/privacy"
-	"familybot/store"
 
 	"github.com/gin-gonic/gin"
 )
@@ -108,7 +107,7 @@ func (s *Server) kbTest(c *gin.Context) error {
 	}
 	switch r.Route {
 	case models.RouteKeyword:
-		if rules, err := s.Store.ListKBRules(ctx); err == nil {
+		if rules, err := s.Knowledge.EnabledRules(ctx); err == nil {
 			if rule, ok := knowledge.MatchRule(rules, v.Q); ok {
 				v.RuleName, v.RuleID = rule.Name, rule.ID
 			}
@@ -140,7 +139,11 @@ func (s *Server) kbTest(c *gin.Context) error {
 
 // kbPreviewStore lets the real engine answer a test question with no effect: no
 // conversation, a resident seen for the first time, nothing counted or recorded.
-type kbPreviewStore struct{ st *store.Store }
+type kbPreviewStore struct {
+	rules interface {
+		EnabledRules(ctx context.Context) ([]knowledge.Rule, error)
+	}
+}
 
 var _ bot.Store = kbPreviewStore{}
 
@@ -151,7 +154,7 @@ func (kbPreviewStore) SaveConversation(context.Context, models.Conversation) err
 func (kbPreviewStore) DeleteConversation(context.Context, string) error            { return nil }
 func (kbPreviewStore) SetSubscribed(context.Context, string, bool) error           { return nil }
 func (p kbPreviewStore) ListKBRules(ctx context.Context) ([]knowledge.Rule, error) {
-	return p.st.ListKBRules(ctx)
+	return p.rules.EnabledRules(ctx)
 }
 func (kbPreviewStore) AddKBFeedback(context.Context, uint, string) error      { return nil }
 func (kbPreviewStore) RecordCrisis(context.Context, models.CrisisEvent) error { return nil }
@@ -160,7 +163,7 @@ func (kbPreviewStore) RecordHandoff(context.Context, string, string) error    { 
 // kbPreviewReply is the reply a first-time resident would get. Sign-ups, wishes,
 // alerts, the rate limit and the message log are left out, so nothing happens.
 func (s *Server) kbPreviewReply(ctx context.Context, q string) bot.Reply {
-	e := &bot.Engine{Store: kbPreviewStore{s.Store}, KB: s.KB, Assoc: s.Cfg.Association, Now: s.now,
+	e := &bot.Engine{Store: kbPreviewStore{s.Knowledge}, KB: s.KB, Assoc: s.Cfg.Association, Now: s.now,
 		PublicURL: s.Cfg.Server.PublicURL, TTL: time.Minute}
 	if s.Engine != nil {
 		e.Assoc, e.PublicURL = s.Engine.Assoc, s.Engine.PublicURL

@@ -11,16 +11,13 @@ package handlers
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"familybot/knowledge"
 	"familybot/models"
 	"familybot/signup"
-	"familybot/store"
 
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
@@ -63,7 +60,7 @@ type kbReviewView struct {
 	CanExport bool
 }
 
-func kbReviewRowOf(r store.KBReviewRow) kbReviewRow {
+func kbReviewRowOf(r knowledge.ReviewRow) kbReviewRow {
 	row := kbReviewRow{ID: r.Entry.ID, Title: r.Entry.Title, Category: kbCategoryName(r.Entry.Category), State: r.State,
 		Reviewer: r.Entry.Reviewer, Reviewed: kbDay(r.Entry.ReviewedAt), Hits: r.Hits}
 	if due := knowledge.ReviewDueAt(r.Entry); due != nil {
@@ -74,26 +71,25 @@ func kbReviewRowOf(r store.KBReviewRow) kbReviewRow {
 
 // kbReviewQueue lists what waits for a doctor, most-asked first in each state.
 func (s *Server) kbReviewQueue(c *gin.Context) error {
-	rows, err := s.Store.ListKBReviewStates(c.Request.Context(), s.now())
+	groups, err := s.Knowledge.ReviewQueue(c.Request.Context())
 	if err != nil {
 		return err
 	}
 	me, _ := staffOf(c)
-	v := &kbReviewView{Page: Page{Title: "医学审核", Nav: "knowledge"}, Total: len(rows),
+	v := &kbReviewView{Page: Page{Title: "医学审核", Nav: "knowledge"},
 		CanReview: me.IsReviewer(), CanExport: me.IsReviewer() || me.IsAdmin()}
-	by := map[knowledge.ReviewState][]kbReviewRow{}
-	for _, r := range rows {
-		by[r.State] = append(by[r.State], kbReviewRowOf(r))
-	}
-	for _, st := range knowledge.ReviewStates {
-		v.Counts = append(v.Counts, option{Value: string(st), Label: st.Label(), N: int64(len(by[st]))})
-		if !st.InQueue() || len(by[st]) == 0 {
+	for _, g := range groups {
+		v.Total += len(g.Rows)
+		v.Counts = append(v.Counts, option{Value: string(g.State), Label: g.State.Label(), N: int64(len(g.Rows))})
+		if !g.State.InQueue() || len(g.Rows) == 0 {
 			continue
 		}
-		list := by[st]
-		sort.SliceStable(list, func(i, j int) bool { return list[i].Hits > list[j].Hits })
-		v.Groups = append(v.Groups, kbReviewGroup{State: st, Name: st.Label(), Rows: list})
-		v.Waiting += len(list)
+		group := kbReviewGroup{State: g.State, Name: g.State.Label()}
+		for _, r := range g.Rows {
+			group.Rows = append(group.Rows, kbReviewRowOf(r))
+		}
+		v.Groups = append(v.Groups, group)
+		v.Waiting += len(g.Rows)
 	}
 	s.render(c, http.StatusOK, "kb_review.html", v)
 	return nil
@@ -105,19 +101,14 @@ func (s *Server) kbReviewSave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	note := strings.TrimSpace(c.PostForm("note"))
-	if utf8.RuneCountInString(note) > kbReviewNoteMax {
-		return models.Errorf(models.EINVALID, "审核意见最多 %d 个字。", kbReviewNoteMax)
-	}
 	me, _ := staffOf(c)
-	rev, err := s.Store.RecordKBReview(c.Request.Context(), store.KBReviewInput{
-		EntryID: uint(id), Hash: c.PostForm("version_hash"), By: me, Note: note})
+	rev, err := s.Knowledge.Review(c.Request.Context(), uint(id), c.PostForm("version_hash"), me, c.PostForm("note"))
 	if err != nil {
 		return err
 	}
 	// The note is the doctor's words about content, not personal data, but it
 	// stays out of the audit detail like every other free text.
-	s.audit(c, "kb.review", fmt.Sprintf("kb:%d", id), "review="+strconv.FormatUint(rev.ID, 10)+" note="+strconv.FormatBool(note != ""))
+	s.audit(c, "kb.review", fmt.Sprintf("kb:%d", id), "review="+strconv.FormatUint(rev.ID, 10)+" note="+strconv.FormatBool(rev.Note != ""))
 	c.Redirect(http.StatusSeeOther, "/admin/knowledge/review?ok=kbreviewed")
 	return nil
 }
@@ -126,14 +117,14 @@ func (s *Server) kbReviewSave(c *gin.Context) error {
 // of every entry, with the words residents read so a doctor can review offline.
 func (s *Server) kbReviewExport(c *gin.Context) error {
 	now := s.now()
-	rows, err := s.Store.ListKBReviewStates(c.Request.Context(), now)
+	rows, err := s.Knowledge.ReviewStates(c.Request.Context())
 	if err != nil {
 		return err
 	}
 	f := excelize.NewFile()
 	defer f.Close()
 	header := []any{"编号", "类别", "标题", "审核状态", "上次审核", "审核人", "下次到期", "回答次数", "回答", "就医提示", "依据", "追问回答", "审核意见（请填写）"}
-	write := func(sheet string, keep func(store.KBReviewRow) bool) error {
+	write := func(sheet string, keep func(knowledge.ReviewRow) bool) error {
 		if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
 			return err
 		}
@@ -167,10 +158,10 @@ func (s *Server) kbReviewExport(c *gin.Context) error {
 	if _, err := f.NewSheet(all); err != nil {
 		return err
 	}
-	if err := write(queue, func(r store.KBReviewRow) bool { return r.State.InQueue() }); err != nil {
+	if err := write(queue, func(r knowledge.ReviewRow) bool { return r.State.InQueue() }); err != nil {
 		return err
 	}
-	if err := write(all, func(store.KBReviewRow) bool { return true }); err != nil {
+	if err := write(all, func(knowledge.ReviewRow) bool { return true }); err != nil {
 		return err
 	}
 	buf, err := f.WriteToBuffer()
@@ -205,13 +196,13 @@ type kbReviewInfo struct {
 }
 
 func (s *Server) kbReviewInfo(c *gin.Context, row models.KBEntry, now time.Time) kbReviewInfo {
-	e := store.KBEntryFromRow(row)
+	e := knowledge.EntryFromRow(row)
 	me, _ := staffOf(c)
 	info := kbReviewInfo{State: knowledge.ReviewStateOf(e, row.ReviewedHash, now), Hash: knowledge.ReviewHash(e), CanReview: me.IsReviewer()}
 	if due := knowledge.ReviewDueAt(e); due != nil {
 		info.DueDay = kbDay(due)
 	}
-	if revs, err := s.Store.ListKBReviews(c.Request.Context(), row.ID); err == nil {
+	if revs, err := s.Knowledge.Reviews(c.Request.Context(), row.ID); err == nil {
 		info.Reviews = revs
 	} else {
 		s.logError(c, err)

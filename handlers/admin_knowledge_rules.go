@@ -9,7 +9,6 @@ import (
 
 	"familybot/knowledge"
 	"familybot/models"
-	"familybot/store"
 
 	"github.com/gin-gonic/gin"
 )
@@ -38,21 +37,16 @@ type kbRulesView struct {
 }
 
 func kbRuleKeywords(js string) []string {
-	return store.KBRuleFromRow(models.KBRule{Keywords: js}).Keywords
+	return knowledge.RuleFromRow(models.KBRule{Keywords: js}).Keywords
 }
 
 // kbRules lists every rule and the keywords another rule takes over.
 func (s *Server) kbRules(c *gin.Context) error {
-	ctx := c.Request.Context()
-	rows, err := s.Store.ListKBRuleRows(ctx)
+	rows, conflicts, err := s.Knowledge.Rules(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	enabled, err := s.Store.ListKBRules(ctx)
-	if err != nil {
-		return err
-	}
-	v := &kbRulesView{Page: Page{Title: "关键词规则", Nav: "knowledge"}, Conflicts: knowledge.RuleConflicts(enabled), CanEdit: kbCanEdit(c)}
+	v := &kbRulesView{Page: Page{Title: "关键词规则", Nav: "knowledge"}, Conflicts: conflicts, CanEdit: kbCanEdit(c)}
 	for _, r := range rows {
 		tag := fmt.Sprintf("（#%d）", r.ID)
 		conflict := false
@@ -144,8 +138,8 @@ func (s *Server) renderKBRule(c *gin.Context, status int, id uint, f kbRuleForm,
 		v.Matches = append(v.Matches, option{Value: m, Label: kbRuleMatches[m], Selected: f.Match == m})
 	}
 	if id != 0 {
-		if enabled, err := s.Store.ListKBRules(c.Request.Context()); err == nil {
-			for _, msg := range knowledge.RuleConflicts(enabled) {
+		if conflicts, err := s.Knowledge.RuleConflicts(c.Request.Context()); err == nil {
+			for _, msg := range conflicts {
 				if strings.Contains(msg, fmt.Sprintf("（#%d）", id)) {
 					v.Conflicts = append(v.Conflicts, msg)
 				}
@@ -170,7 +164,7 @@ func (s *Server) kbRulePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	row, err := s.Store.GetKBRule(c.Request.Context(), uint(id))
+	row, err := s.Knowledge.Rule(c.Request.Context(), uint(id))
 	if err != nil {
 		return err
 	}
@@ -190,7 +184,7 @@ func (s *Server) kbRuleSave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Store.GetKBRule(c.Request.Context(), uint(id)); err != nil {
+	if _, err := s.Knowledge.Rule(c.Request.Context(), uint(id)); err != nil {
 		return err
 	}
 	return s.saveKBRule(c, uint(id))
@@ -198,7 +192,6 @@ func (s *Server) kbRuleSave(c *gin.Context) error {
 
 // saveKBRule creates (id 0) or updates a rule, then has the engine read the rules again.
 func (s *Server) saveKBRule(c *gin.Context, id uint) error {
-	ctx := c.Request.Context()
 	f := bindKBRuleForm(c)
 	r, problems := f.rule()
 	if len(problems) > 0 {
@@ -206,15 +199,12 @@ func (s *Server) saveKBRule(c *gin.Context, id uint) error {
 		return nil
 	}
 	r.ID = id
-	saved, err := s.Store.SaveKBRule(ctx, r, "staff")
+	saved, err := s.Knowledge.SaveRule(c.Request.Context(), r, f.Enabled)
 	if models.IsCode(err, models.EINVALID) {
 		s.renderKBRule(c, http.StatusBadRequest, id, f, []string{domainMessage(err)})
 		return nil
 	}
 	if err != nil {
-		return err
-	}
-	if err := s.Store.SetKBRuleEnabled(ctx, saved.ID, f.Enabled); err != nil {
 		return err
 	}
 	action := "kb.rule.save"
@@ -233,11 +223,8 @@ func (s *Server) kbRuleDelete(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	row, err := s.Store.GetKBRule(c.Request.Context(), uint(id))
+	row, err := s.Knowledge.DeleteRule(c.Request.Context(), uint(id))
 	if err != nil {
-		return err
-	}
-	if err := s.Store.DeleteKBRule(c.Request.Context(), row.ID); err != nil {
 		return err
 	}
 	s.audit(c, "kb.rule.delete", fmt.Sprintf("rule:%d", row.ID), "name="+row.Name)

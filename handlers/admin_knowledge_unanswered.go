@@ -4,14 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
-	"familybot/knowledge"
-	"familybot/models"
+	"familybot/kbadmin"
 	"familybot/privacy"
-	"familybot/store"
 
 	"github.com/gin-gonic/gin"
 )
@@ -43,11 +39,11 @@ func (s *Server) kbUnanswered(c *gin.Context) error {
 		return err
 	}
 	now := s.now()
-	groups, err := s.Store.ListUnansweredGroups(c.Request.Context(), now.Add(-kbUnansweredDays*24*time.Hour), kbUnansweredLimit)
+	groups, err := s.Knowledge.Unanswered(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	v := &kbUnansweredView{Page: Page{Title: "未能回答的问题", Nav: "knowledge"}, Days: kbUnansweredDays, CanEdit: kbCanEdit(c)}
+	v := &kbUnansweredView{Page: Page{Title: "未能回答的问题", Nav: "knowledge"}, Days: kbadmin.UnansweredDays, CanEdit: kbCanEdit(c)}
 	for _, g := range groups {
 		row := kbUnansweredRow{MessageID: g.MessageID, Text: privacy.Mask(g.Text), Count: g.Count, First: g.First, Last: g.Last}
 		if g.WrongEntryID != 0 {
@@ -73,12 +69,9 @@ func (s *Server) kbUnanswered(c *gin.Context) error {
 
 // kbIgnore takes a question off the list (until a resident asks it again).
 func (s *Server) kbIgnore(c *gin.Context) error {
-	m, err := s.kbUnansweredMessage(c, c.PostForm("msg"))
-	if err != nil {
-		return err
-	}
 	me, _ := staffOf(c)
-	if err := s.Store.MarkUnansweredHandled(c.Request.Context(), m.Text, store.HandledIgnored, me.UserID, 0); err != nil {
+	m, err := s.Knowledge.Ignore(c.Request.Context(), kbMessageID(c.PostForm("msg")), me.UserID)
+	if err != nil {
 		return err
 	}
 	s.audit(c, "kb.unanswered.ignore", fmt.Sprintf("message:%d", m.ID), "")
@@ -88,36 +81,13 @@ func (s *Server) kbIgnore(c *gin.Context) error {
 
 // kbAppend adds the question, as a new variant, to an existing entry.
 func (s *Server) kbAppend(c *gin.Context) error {
-	m, err := s.kbUnansweredMessage(c, c.PostForm("msg"))
-	if err != nil {
-		return err
-	}
 	eid, err := strconv.ParseUint(c.PostForm("entry"), 10, 64)
-	if err != nil || eid == 0 {
-		return models.Errorf(models.EINVALID, "请选择要加入的条目。")
-	}
-	ctx := c.Request.Context()
-	row, err := s.Store.GetKBEntry(ctx, uint(eid))
 	if err != nil {
-		return err
-	}
-	e := store.KBEntryFromRow(row)
-	q := privacy.Mask(strings.TrimSpace(m.Text))
-	if utf8.RuneCountInString(q) > 100 {
-		return models.Errorf(models.EINVALID, "这个问题太长（超过100字），不适合直接作为问法。请用“加为新条目”或在条目里写一个简短的问法。")
-	}
-	known := false
-	for _, have := range e.Questions {
-		known = known || knowledge.Normalize(have) == knowledge.Normalize(q)
-	}
-	if !known {
-		e.Questions = append(e.Questions, q)
-		if _, err := s.Store.SaveKBEntry(ctx, e, true); err != nil {
-			return err
-		}
+		eid = 0 // the service asks to choose an entry
 	}
 	me, _ := staffOf(c)
-	if err := s.Store.MarkUnansweredHandled(ctx, m.Text, store.HandledAppended, me.UserID, e.ID); err != nil {
+	e, m, err := s.Knowledge.Append(c.Request.Context(), kbMessageID(c.PostForm("msg")), uint(eid), me.UserID)
+	if err != nil {
 		return err
 	}
 	s.audit(c, "kb.entry.append", fmt.Sprintf("kb:%d", e.ID), fmt.Sprintf("slug=%s from=message:%d", e.Slug, m.ID))
@@ -127,4 +97,11 @@ func (s *Server) kbAppend(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/knowledge/unanswered?ok="+ok)
 	return nil
+}
+
+// kbMessageID reads the message number an unanswered-question action names
+// (0 when it is not one, which finds nothing).
+func kbMessageID(v string) uint64 {
+	n, _ := strconv.ParseUint(v, 10, 64)
+	return n
 }

@@ -67,7 +67,10 @@ func (s *Server) loginFailed(c *gin.Context, detail, msg string) error {
 
 // auditSummary counts an anonymous attempt into its per-minute audit row.
 func (s *Server) auditSummary(c *gin.Context, action, detail string) {
-	err := s.Store.AddAuditSummary(c.Request.Context(), models.AuditLog{Actor: "anonymous", Action: action,
+	if s.Audit == nil {
+		return
+	}
+	err := s.Audit.RecordAttempt(c.Request.Context(), models.AuditLog{Actor: "anonymous", Action: action,
 		Detail: detail, IP: c.ClientIP(), CreatedAt: s.now()})
 	if err != nil {
 		s.logError(c, err)

@@ -56,7 +56,7 @@ func (s *Server) messageWrong(c *gin.Context) error {
 		return err
 	}
 	me, _ := staffOf(c)
-	w, err := s.Store.MarkWrongAnswer(c.Request.Context(), id, me.UserID)
+	w, err := s.Messages.MarkWrong(c.Request.Context(), id, me.UserID)
 	if err != nil {
 		return err
 	}

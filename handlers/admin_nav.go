@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"time"
 
 	"familybot/models"
 )
@@ -21,8 +20,10 @@ type NavCounts struct {
 // left at zero: the page itself matters more than its badge.
 func (s *Server) navCounts(ctx context.Context, st models.Staff) NavCounts {
 	var n NavCounts
-	if stats, err := s.Store.OutboxStats(ctx); err == nil {
-		n.Failed = stats[models.OutboxFailed]
+	if s.Outbox != nil {
+		if stats, err := s.Outbox.Stats(ctx); err == nil {
+			n.Failed = stats[models.OutboxFailed]
+		}
 	}
 	if s.Wishes != nil {
 		n.LowRated, _ = s.Wishes.LowRatedWaiting(ctx, st)
@@ -33,9 +34,13 @@ func (s *Server) navCounts(ctx context.Context, st models.Staff) NavCounts {
 		}
 	}
 	// The same list as 未能回答的问题 in the knowledge base, so the two numbers agree.
-	if gs, err := s.Store.ListUnansweredGroups(ctx, s.now().Add(-kbUnansweredDays*24*time.Hour), kbUnansweredLimit); err == nil {
-		n.Unanswered = int64(len(gs))
+	if s.Knowledge != nil {
+		if gs, err := s.Knowledge.Unanswered(ctx); err == nil {
+			n.Unanswered = int64(len(gs))
+		}
 	}
-	n.Handoffs, _ = s.Store.CountOpenHandoffs(ctx)
+	if s.Handoffs != nil {
+		n.Handoffs, _ = s.Handoffs.OpenHandoffs(ctx)
+	}
 	return n
 }

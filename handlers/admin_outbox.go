@@ -18,6 +18,16 @@ import (
 // about, a way to reach the resident (masked, revealed on an audited POST) and
 // the reason in plain Chinese (the technical text kept in small print).
 
+// Outbox is what the admin shows of outbound messages (messages.Outbox).
+type Outbox interface {
+	// Failed returns the messages the outbox gave up on and the count in each state.
+	Failed(ctx context.Context) ([]models.OutboxMessage, map[string]int64, error)
+	Stats(ctx context.Context) (map[string]int64, error)
+	Retry(ctx context.Context, id uint64) error
+	// WishNotices returns what the resident was sent about a wish.
+	WishNotices(ctx context.Context, id uint64) ([]models.OutboxMessage, error)
+}
+
 type outboxRow struct {
 	models.OutboxMessage
 	ChannelText string
@@ -106,11 +116,7 @@ func (s *Server) outboxPage(c *gin.Context) error { return s.renderOutbox(c, 0) 
 
 func (s *Server) renderOutbox(c *gin.Context, reveal uint64) error {
 	ctx := c.Request.Context()
-	list, err := s.Store.ListOutbox(ctx, models.OutboxFailed, 100)
-	if err != nil {
-		return err
-	}
-	stats, err := s.Store.OutboxStats(ctx)
+	list, stats, err := s.Outbox.Failed(ctx)
 	if err != nil {
 		return err
 	}
@@ -162,7 +168,10 @@ func (s *Server) outboxContact(ctx context.Context, c *gin.Context, r *outboxRow
 		r.Link, r.LinkText = fmt.Sprintf("/admin/wishes/%d", id), fmt.Sprintf("查看心愿 #%d", id)
 		phone, r.Phone = d.Contact, privacy.Mask(d.Contact)
 	case "signup":
-		su, err := s.Store.GetSignup(ctx, id)
+		if s.Signups == nil {
+			return
+		}
+		su, err := s.Signups.Signup(ctx, id)
 		if err != nil {
 			return
 		}
@@ -199,7 +208,7 @@ func (s *Server) outboxRetry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.RequeueOutbox(c.Request.Context(), id); err != nil {
+	if err := s.Outbox.Retry(c.Request.Context(), id); err != nil {
 		return err
 	}
 	s.audit(c, "outbox.retry", fmt.Sprintf("outbox:%d", id), "")
@@ -217,7 +226,7 @@ type noticeRow struct {
 // wishNotices lists what the resident was sent about wish id: 排队中 until the
 // outbox delivers it, then 已发出, or 没送到 with the reason.
 func (s *Server) wishNotices(ctx context.Context, id uint64) []noticeRow {
-	list, err := s.Store.ListOutboxByKeyPrefix(ctx, []string{fmt.Sprintf("wishreply:%d:", id), fmt.Sprintf("wishstatus:%d:", id)}, 50)
+	list, err := s.Outbox.WishNotices(ctx, id)
 	if err != nil {
 		return nil
 	}

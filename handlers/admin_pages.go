@@ -1,7 +1,8 @@
 package handlers
 
 import (
-	"crypto/sha256"
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,9 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"familybot/crisis"
+	"familybot/messages"
 	"familybot/models"
 	"familybot/privacy"
-	"familybot/store"
 	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
@@ -27,8 +29,8 @@ func weekStart(now time.Time) time.Time {
 type dashView struct {
 	Page
 	Since      time.Time
-	Msgs       store.MessageStats
-	Top        []store.EntryCount
+	Msgs       models.MessageStats
+	Top        []models.EntryCount
 	Wishes     []option
 	OpenWishes int64
 	Overdue    int64
@@ -41,13 +43,11 @@ func (s *Server) dashboard(c *gin.Context) error {
 	me, _ := staffOf(c)
 	since := weekStart(s.now())
 	v := &dashView{Page: Page{Title: "首页", Nav: "home"}, Since: since, Signups: "—"}
-	var err error
-	if v.Msgs, err = s.Store.CountMessagesSince(ctx, since); err != nil {
+	sum, err := s.Messages.Since(ctx, since)
+	if err != nil {
 		return err
 	}
-	if v.Top, err = s.Store.TopEntriesSince(ctx, since, 5); err != nil {
-		return err
-	}
+	v.Msgs, v.Top = sum.Msgs, sum.Top
 	if s.Wishes != nil {
 		counts, overdue, err := s.Wishes.Counts(ctx, me)
 		if err != nil {
@@ -78,6 +78,17 @@ type crisisRow struct {
 	CanReveal bool // masking hid a number: offer the audited reveal
 }
 
+// Crisis is the follow-up of crisis messages (crisis.Service). Its forms
+// answer a *crisis.Problem for what staff must correct.
+type Crisis interface {
+	Episodes(ctx context.Context, limit int) ([]crisis.Episode, error)
+	Event(ctx context.Context, id uint64) (models.CrisisEvent, error)
+	OpenCount(ctx context.Context) (int64, error)
+	Close(ctx context.Context, id uint64, by models.Staff, note string, safe bool) (crisis.Closing, error)
+	AddNote(ctx context.Context, id uint64, by models.Staff, called bool, note string) (models.CrisisNote, error)
+	Reply(ctx context.Context, id uint64, by models.Staff, text string) (string, error)
+}
+
 type crisisView struct {
 	Page
 	Episodes []crisisEpisode
@@ -87,21 +98,14 @@ type crisisView struct {
 func (s *Server) crisisPage(c *gin.Context) error { return s.renderCrisis(c, http.StatusOK, 0) }
 
 func (s *Server) renderCrisis(c *gin.Context, status int, reveal uint64) error {
-	ctx := c.Request.Context()
-	list, err := s.Store.ListCrisisEvents(ctx, 100)
+	eps, err := s.Crisis.Episodes(c.Request.Context(), 100)
 	if err != nil {
 		return err
 	}
-	v := &crisisView{Page: Page{Title: "危机消息", Nav: "crisis"}, Episodes: groupCrisis(list, reveal)}
-	if err := s.crisisHistory(ctx, v.Episodes); err != nil {
-		return err
-	}
-	for i, ep := range v.Episodes { // who took it up from the WeCom card, by name
-		if ep.FollowedBy != "" {
-			if st, err := s.Store.GetStaff(ctx, ep.FollowedBy); err == nil {
-				v.Episodes[i].FollowedBy = st.Label()
-			}
-		}
+	v := &crisisView{Page: Page{Title: "危机消息", Nav: "crisis"}, Episodes: s.crisisEpisodes(eps, reveal)}
+	rows := 0
+	for _, ep := range eps {
+		rows += len(ep.Events)
 	}
 	if p, ok := c.Get(crisisProblemKey); ok { // a form came back: keep what was typed, say what is wrong
 		prob := p.(crisisProblem)
@@ -115,7 +119,7 @@ func (s *Server) renderCrisis(c *gin.Context, status int, reveal uint64) error {
 	if reveal != 0 {
 		s.audit(c, "crisis.reveal", fmt.Sprintf("crisis:%d", reveal), "")
 	} else {
-		s.audit(c, "crisis.view", "crisis", fmt.Sprintf("rows=%d", len(list)))
+		s.audit(c, "crisis.view", "crisis", fmt.Sprintf("rows=%d", rows))
 	}
 	s.render(c, status, "crisis.html", v)
 	return nil
@@ -127,56 +131,29 @@ func (s *Server) crisisReveal(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Store.GetCrisisEvent(c.Request.Context(), id); err != nil {
+	if _, err := s.Crisis.Event(c.Request.Context(), id); err != nil {
 		return err
 	}
 	return s.renderCrisis(c, http.StatusOK, id)
 }
 
 // crisisHandled closes the episode up to this message, keeping what was done.
-// A note is required unless one is already kept (a reply, a call); closing a
-// self-harm episode needs 已确认居民目前安全 ticked.
 func (s *Server) crisisHandled(c *gin.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	ep, err := s.Store.CrisisEpisode(ctx, id)
-	if err != nil {
-		return err
-	}
-	text := strings.TrimSpace(c.PostForm("note"))
-	if utf8.RuneCountInString(text) > maxCrisisReply {
-		return s.crisisInvalid(c, id, "close", fmt.Sprintf("处理情况请不要超过%d个字", maxCrisisReply))
-	}
-	ids := make([]uint64, len(ep))
-	selfHarm := false
-	for i, ev := range ep {
-		ids[i] = ev.ID
-		selfHarm = selfHarm || ev.Kind == "suicide"
-	}
-	notes, err := s.Store.ListCrisisNotes(ctx, ids)
-	if err != nil {
-		return err
-	}
-	if text == "" && len(notes) == 0 {
-		return s.crisisInvalid(c, id, "close", "请先写下做了什么（例如：已电话联系，孩子已送医），再标记已处理")
-	}
-	if selfHarm && c.PostForm("safe") != "1" {
-		return s.crisisInvalid(c, id, "safe", "这是自伤风险的求助：请先确认居民目前安全，勾选“已确认居民目前安全”，再标记已处理")
-	}
-	if selfHarm {
-		text = strings.TrimSpace(text + " 已确认居民目前安全")
-	}
 	me, _ := staffOf(c)
-	err = s.Store.CloseCrisis(ctx, id, models.CrisisNote{Kind: models.CrisisNoteClosed, Text: text, By: me.Label(), CreatedAt: s.now()})
-	if err != nil && !models.IsCode(err, models.ECONFLICT) {
+	cl, err := s.Crisis.Close(c.Request.Context(), id, me, c.PostForm("note"), c.PostForm("safe") == "1")
+	if p, ok := errors.AsType[*crisis.Problem](err); ok {
+		return s.crisisInvalid(c, id, p.Field, p.Text)
+	}
+	if err != nil {
 		return err
 	}
-	if err == nil {
-		detail := fmt.Sprintf("chars=%d", utf8.RuneCountInString(text))
-		if selfHarm {
+	if !cl.Already {
+		detail := fmt.Sprintf("chars=%d", utf8.RuneCountInString(cl.Text))
+		if cl.SelfHarm {
 			detail += " safe=confirmed"
 		}
 		s.audit(c, "crisis.handled", fmt.Sprintf("crisis:%d", id), detail)
@@ -185,49 +162,32 @@ func (s *Server) crisisHandled(c *gin.Context) error {
 	return nil
 }
 
-// maxCrisisReply bounds a staff reply to a crisis message (one WeChat text).
-const maxCrisisReply = 600
-
 // crisisReply sends the resident a message from the staff member following
-// the crisis up, through the outbox as a customer-service message, and keeps
-// it with the episode. The emergency lines are always added. There is no
-// template fallback: a resident silent for more than 48 hours cannot be
-// reached this way, so the page says to phone instead. Sending does not close
-// the case: staff close it when they know the resident is looked after.
+// the crisis up (Crisis.Reply says how) and keeps it with the episode.
 func (s *Server) crisisReply(c *gin.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	ev, err := s.Store.GetCrisisEvent(ctx, id)
-	if err != nil {
-		return err
-	}
-	text := strings.TrimSpace(c.PostForm("text"))
-	switch {
-	case text == "":
-		return s.crisisInvalid(c, id, "text", "请填写要发给居民的话")
-	case utf8.RuneCountInString(text) > maxCrisisReply:
-		return s.crisisInvalid(c, id, "text", fmt.Sprintf("内容请不要超过%d个字", maxCrisisReply))
-	}
-	if w := s.replyWindow(ctx, ev.OpenID, ev.CreatedAt); !w.Open {
-		return s.crisisInvalid(c, id, "text", "居民超过48小时没有发消息，公众号发不出去了，请电话联系")
-	}
 	me, _ := staffOf(c)
-	name := strings.TrimSpace(s.Cfg.Association.Name)
-	body := text + "\n\n——" + name + "工作人员\n如情况紧急，请立即拨打 120（急救）或 110（报警）；想找人说说：12356 全国统一心理援助热线。"
-	// The same words sent twice (a double tap) go out once; a second, different reply goes out too.
-	sum := sha256.Sum256([]byte(text))
-	m := models.OutboxMessage{DedupKey: fmt.Sprintf("crisisreply:%d:%x", id, sum[:8]), Channel: models.ChannelCustomer,
-		To: ev.OpenID, Title: "工作人员回复", Text: body}
-	note := models.CrisisNote{CrisisID: id, Kind: models.CrisisNoteReply, Text: text, By: me.Label(), CreatedAt: s.now()}
-	if err := s.Store.SendCrisisReply(ctx, &m, note); err != nil {
+	text, err := s.Crisis.Reply(c.Request.Context(), id, me, c.PostForm("text"))
+	if p, ok := errors.AsType[*crisis.Problem](err); ok {
+		return s.crisisInvalid(c, id, p.Field, p.Text)
+	}
+	if err != nil {
 		return err
 	}
 	s.audit(c, "crisis.reply", fmt.Sprintf("crisis:%d", id), fmt.Sprintf("chars=%d", utf8.RuneCountInString(text)))
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/crisis?ok=crisis_replied#episode-%d", id))
 	return nil
+}
+
+// Messages is the message log as staff read it (messages.Service).
+type Messages interface {
+	// Recent returns the last week's messages, only the unanswered ones if asked.
+	Recent(ctx context.Context, unansweredOnly bool) ([]messages.Logged, error)
+	MarkWrong(ctx context.Context, id uint64, by string) (models.KBWrongAnswer, error)
+	Since(ctx context.Context, since time.Time) (messages.Summary, error)
 }
 
 type messageRow struct {
@@ -257,23 +217,15 @@ var routeTexts = map[string]string{
 // messagesPage lists the last week's resident messages, unanswered ones highlighted (hand-off alerts link here).
 func (s *Server) messagesPage(c *gin.Context) error {
 	only := c.Query("unanswered") == "1"
-	list, err := s.Store.ListRecentMessages(c.Request.Context(), s.now().Add(-7*24*time.Hour), only, 200)
+	list, err := s.Messages.Recent(c.Request.Context(), only)
 	if err != nil {
 		return err
 	}
 	v := &messagesView{Page: Page{Title: "居民留言", Nav: "messages"}, UnansweredOnly: only}
-	ids := make([]uint64, len(list))
-	for i, m := range list {
-		ids[i] = m.ID
-	}
-	wrong, err := s.Store.WrongAnswers(c.Request.Context(), ids)
-	if err != nil {
-		return err
-	}
 	for _, m := range list {
-		_, isWrong := wrong[m.ID]
-		r := messageRow{Message: m, Resident: residentTag(m.OpenID), Shown: privacy.Mask(m.Text),
-			Unanswered: m.Route == models.RouteFallback || isWrong, RouteText: routeTexts[m.Route], Wrong: isWrong}
+		isWrong := m.Wrong
+		r := messageRow{Message: m.Message, Resident: residentTag(m.OpenID), Shown: privacy.Mask(m.Text),
+			Unanswered: m.Unanswered(), RouteText: routeTexts[m.Route], Wrong: isWrong}
 		if m.Flagged || m.Route == models.RouteCrisis {
 			r.Shown = "（危机消息，请到“危机”页查看）"
 		} else if m.EntryID != 0 {
@@ -293,6 +245,18 @@ func (s *Server) messagesPage(c *gin.Context) error {
 	return nil
 }
 
+// StaffDirectory keeps the staff list (staff.Service).
+type StaffDirectory interface {
+	Get(ctx context.Context, userID string) (models.Staff, error)
+	List(ctx context.Context) ([]models.Staff, error)
+	// Names maps UserIDs to display names.
+	Names(ctx context.Context) (map[string]string, error)
+	// Save adds a member or changes one (EINVALID, or ECONFLICT for the last admin).
+	Save(ctx context.Context, st models.Staff) error
+	// Remove takes a member off the list (ECONFLICT: oneself, the last admin).
+	Remove(ctx context.Context, by models.Staff, userID string) error
+}
+
 type staffView struct {
 	Page
 	Staff []models.Staff
@@ -309,7 +273,7 @@ func teamOptions(selected string) []option {
 }
 
 func (s *Server) renderStaff(c *gin.Context, status int, problem string, form models.Staff) error {
-	list, err := s.Store.ListStaff(c.Request.Context())
+	list, err := s.Staff.List(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -325,7 +289,7 @@ func (s *Server) renderStaff(c *gin.Context, status int, problem string, form mo
 func (s *Server) staffPage(c *gin.Context) error {
 	var form models.Staff
 	if id := c.Query("edit"); id != "" {
-		if st, err := s.Store.GetStaff(c.Request.Context(), id); err == nil {
+		if st, err := s.Staff.Get(c.Request.Context(), id); err == nil {
 			form = st
 		}
 	}
@@ -334,23 +298,9 @@ func (s *Server) staffPage(c *gin.Context) error {
 
 // staffSave adds a staff member or changes their name, role and team.
 func (s *Server) staffSave(c *gin.Context) error {
-	ctx := c.Request.Context()
 	form := models.Staff{UserID: strings.TrimSpace(c.PostForm("user_id")), Name: strings.TrimSpace(c.PostForm("name")),
 		Role: c.PostForm("role"), Team: c.PostForm("team")}
-	if err := form.Validate(); err != nil {
-		return s.renderStaff(c, http.StatusBadRequest, domainMessage(err), form)
-	}
-	// An existing member's role changes through UpdateStaffRole, which refuses to
-	// demote the last admin; then the name is saved.
-	_, err := s.Store.GetStaff(ctx, form.UserID)
-	switch {
-	case err == nil:
-		if err = s.Store.UpdateStaffRole(ctx, form.UserID, form.Role, form.Team); err == nil {
-			err = s.Store.SaveStaff(ctx, form)
-		}
-	case models.IsCode(err, models.ENOTFOUND):
-		err = s.Store.SaveStaff(ctx, form)
-	}
+	err := s.Staff.Save(c.Request.Context(), form)
 	if models.IsCode(err, models.ECONFLICT) || models.IsCode(err, models.EINVALID) {
 		return s.renderStaff(c, statusFor(models.ErrorCode(err)), domainMessage(err), form)
 	}
@@ -366,10 +316,7 @@ func (s *Server) staffSave(c *gin.Context) error {
 func (s *Server) staffDelete(c *gin.Context) error {
 	user := c.Param("user")
 	me, _ := staffOf(c)
-	if user == me.UserID {
-		return s.renderStaff(c, http.StatusConflict, "不能移除自己。", models.Staff{})
-	}
-	err := s.Store.DeleteStaff(c.Request.Context(), user)
+	err := s.Staff.Remove(c.Request.Context(), me, user)
 	if models.IsCode(err, models.ECONFLICT) {
 		return s.renderStaff(c, http.StatusConflict, domainMessage(err), models.Staff{})
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"familybot/crisis"
 	"familybot/models"
 	"familybot/wishwall"
 
@@ -117,7 +118,7 @@ func TestCrisisPage(t *testing.T) {
 	// Replying to the second: text required; the message goes to that resident
 	// through the outbox with the emergency lines; the case stays open.
 	wantStatus(t, c.post("/admin/crisis/2/reply", url.Values{"text": {"  "}}), http.StatusBadRequest)
-	wantStatus(t, c.post("/admin/crisis/2/reply", url.Values{"text": {strings.Repeat("长", maxCrisisReply+1)}}), http.StatusBadRequest)
+	wantStatus(t, c.post("/admin/crisis/2/reply", url.Values{"text": {strings.Repeat("长", crisis.MaxText+1)}}), http.StatusBadRequest)
 	wantStatus(t, c.post("/admin/crisis/99/reply", url.Values{"text": {"您好"}}), http.StatusNotFound)
 	w = c.post("/admin/crisis/2/reply", url.Values{"text": {"您好，我是协会的小王，方便留个电话吗？"}})
 	wantStatus(t, w, http.StatusSeeOther)

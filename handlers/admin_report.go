@@ -57,13 +57,13 @@ func (s *Server) reportPeriod(c *gin.Context) (kind, from, to string) {
 func (s *Server) reportPage(c *gin.Context) error {
 	kind, from, to := s.reportPeriod(c)
 	v := &reportView{Page: Page{Title: "服务报告", Nav: "report"}, Kind: kind, From: from, To: to}
-	r, err := report.Build(c.Request.Context(), s.Store, from, to)
+	r, err := report.Build(c.Request.Context(), s.Reports, from, to)
 	if models.IsCode(err, models.EINVALID) {
 		// A mistyped range: say so and show this month instead.
 		v.Error = domainMessage(err)
 		v.Kind, v.From, v.To = "month", "", ""
 		v.From, v.To = report.MonthPeriod(s.now())
-		r, err = report.Build(c.Request.Context(), s.Store, v.From, v.To)
+		r, err = report.Build(c.Request.Context(), s.Reports, v.From, v.To)
 	}
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ func (s *Server) reportPage(c *gin.Context) error {
 
 func (s *Server) reportExport(c *gin.Context) error {
 	_, from, to := s.reportPeriod(c)
-	r, err := report.Build(c.Request.Context(), s.Store, from, to)
+	r, err := report.Build(c.Request.Context(), s.Reports, from, to)
 	if err != nil {
 		return err
 	}

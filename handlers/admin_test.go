@@ -11,8 +11,12 @@ import (
 	"time"
 
 	"familybot/config"
+	"familybot/crisis"
+	"familybot/kbadmin"
+	"familybot/messages"
 	"familybot/models"
 	"familybot/outbox"
+	"familybot/staff"
 	"familybot/store"
 	"familybot/store/storetest"
 	"familybot/wishwall"
@@ -67,9 +71,19 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 	cfg.WeCom = config.WeCom{CorpID: "ww123", AgentID: "1000002"}
 	cfg.Admin.DevLoginToken = devToken
 	cfg.Association.Name = "测试市计生协"
-	f.srv = &Server{Cfg: cfg, Store: s, Wishes: f.wish, OAuth: fakeOAuth{}, Now: f.clock}
+	f.srv = withServices(&Server{Cfg: cfg, Wishes: f.wish, OAuth: fakeOAuth{}, Now: f.clock}, s)
 	f.h = f.srv.Router()
 	return f
+}
+
+// withServices gives srv the real admin services over st, as the program does.
+func withServices(srv *Server, st *store.Store) *Server {
+	people, msgs := &staff.Service{Store: st, Now: srv.Now}, &messages.Service{Store: st, Now: srv.Now}
+	srv.DB, srv.Sessions, srv.Audit, srv.Staff = st, people, people, people
+	srv.Crisis = &crisis.Service{Store: st, Association: srv.Cfg.Association.Name, Now: srv.Now}
+	srv.Messages, srv.Handoffs, srv.Outbox = msgs, msgs, &messages.Outbox{Store: st}
+	srv.Knowledge, srv.Reports = &kbadmin.Service{Store: st, Now: srv.Now}, st
+	return srv
 }
 
 func fixtureSQLite(t *testing.T) *fixture { return newFixture(t, storetest.SQLite(t)) }

@@ -161,11 +161,7 @@ func (s *Server) wishesPage(c *gin.Context) error {
 
 // staffNames maps UserIDs to display names.
 func (s *Server) staffNames(ctx context.Context) map[string]string {
-	out := map[string]string{}
-	list, _ := s.Store.ListStaff(ctx)
-	for _, st := range list {
-		out[st.UserID] = st.Label()
-	}
+	out, _ := s.Staff.Names(ctx)
 	return out
 }
 
@@ -239,7 +235,7 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 		v.Teams = append(v.Teams, option{Value: code, Label: models.WishCategoryLabel(code) + "组", Selected: d.Team == code})
 	}
 	v.Colleagues = append(v.Colleagues, option{Value: "", Label: "（不指定）", Selected: d.AssignedTo == ""})
-	list, _ := s.Store.ListStaff(ctx)
+	list, _ := s.Staff.List(ctx)
 	for _, st := range list {
 		v.Colleagues = append(v.Colleagues, option{Value: st.UserID, Label: st.Label(), Selected: d.AssignedTo == st.UserID})
 	}

@@ -145,9 +145,9 @@ func (s *Server) healthz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	problems := map[string]string{}
-	if s.Store == nil {
+	if s.DB == nil {
 		problems["database"] = "not configured"
-	} else if err := s.Store.Ping(ctx); err != nil {
+	} else if err := s.DB.Ping(ctx); err != nil {
 		problems["database"] = "unreachable"
 	}
 	if s.Health != nil {

@@ -13,7 +13,7 @@ import (
 func TestHealthzAndMounts(t *testing.T) {
 	st := storetest.SQLite(t)
 	hook := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("hook:" + r.Method)) })
-	s := &Server{Store: st, Webhook: hook}
+	s := withServices(&Server{Webhook: hook}, st)
 	r := s.Router()
 	get := func(method, path string) (int, string) {
 		rec := httptest.NewRecorder()

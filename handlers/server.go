@@ -12,8 +12,8 @@ import (
 	"familybot/cache"
 	"familybot/config"
 	"familybot/knowledge"
+	"familybot/report"
 	"familybot/signup"
-	"familybot/store"
 	"familybot/wishwall"
 )
 
@@ -22,15 +22,33 @@ type OAuth interface {
 	UserIDFromCode(ctx context.Context, code string) (string, error)
 }
 
+// Database is the health check's view of the database.
+type Database interface {
+	Ping(ctx context.Context) error
+}
+
 // Server holds the handlers' dependencies. Set the fields, then call Router.
+// The admin's services are interfaces declared beside the pages that use them
+// (Sessions in admin_auth.go, Crisis in admin_pages.go, …); main wires them.
 type Server struct {
 	Cfg     config.Config
 	Log     *slog.Logger
-	Store   *store.Store
+	DB      Database // nil: /healthz reports the database as not configured
 	Engine  *bot.Engine
 	KB      *knowledge.Base
 	Signups *signup.Service
 	Wishes  *wishwall.Service
+
+	Sessions  Sessions
+	Audit     Audit
+	Staff     StaffDirectory
+	Crisis    Crisis
+	Messages  Messages
+	Handoffs  Handoffs
+	Outbox    Outbox
+	Knowledge Knowledge
+	Reports   report.Source
+
 	Webhook http.Handler // the official-account webhook (wechat package)
 	OAuth   OAuth        // WeCom login; nil disables it
 	QR      QRCodes      // check-in QR codes; nil: staff are told how to make one

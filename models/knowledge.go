@@ -78,3 +78,49 @@ type KBReview struct {
 	Note         string `gorm:"type:text"`
 	CreatedAt    time.Time
 }
+
+// UnansweredGroup is one question residents asked that the bot could not
+// answer, with every message that normalises to the same text counted.
+type UnansweredGroup struct {
+	Norm      string    // the question as the matcher reads it
+	Text      string    // the newest message's text, as recorded (numbers masked by the recorder)
+	MessageID uint64    // the newest message, to act on the group by
+	Count     int       // messages since the group was last handled
+	First     time.Time // oldest of those messages
+	Last      time.Time // newest
+	// WrongEntryID is the entry that answered a message of the group before
+	// staff marked it 答错了 (0: the bot fell back), and WrongScore its score.
+	WrongEntryID uint
+	WrongScore   float64
+}
+
+// KBWrongAnswer records that staff marked the bot's answer to a message as
+// wrong (答错了): the question goes back to the unanswered list, with the
+// entry that answered it, until staff deal with it there. Like the store's
+// KBHandledQuestion it is the knowledge admin's own table.
+type KBWrongAnswer struct {
+	MessageID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	EntryID   uint
+	Score     float64
+	MarkedBy  string `gorm:"type:varchar(64)"`
+	MarkedAt  time.Time
+}
+
+// TableName keeps the table name readable.
+func (KBWrongAnswer) TableName() string { return "kb_wrong_answers" }
+
+
+// KBReviewInput is a doctor's review of the version of an entry they read.
+type KBReviewInput struct {
+	EntryID uint
+	Hash    string // knowledge.ReviewHash of the version shown to the reviewer
+	By      Staff
+	Note    string
+}
+
+// What staff did with an unanswered question (store.MarkUnansweredHandled).
+const (
+	HandledIgnored  = "ignored"
+	HandledAdded    = "added"
+	HandledAppended = "appended"
+)

@@ -91,3 +91,18 @@ type CrisisEvent struct {
 	FollowedBy string `gorm:"type:varchar(64)"`
 	FollowedAt *time.Time
 }
+
+// EntryCount is an FAQ entry and how often it was answered.
+type EntryCount struct {
+	EntryID uint
+	Title   string
+	N       int64
+}
+
+// MessageStats summarises resident messages since a moment.
+type MessageStats struct {
+	Total      int64 // every inbound message
+	Questions  int64 // messages answered by the FAQ, a keyword rule, a clarification or the fallback
+	Unanswered int64 // of those, the fallback ones and those marked 答错了 (Wrong)
+	Wrong      int64 // answers staff marked 答错了
+}

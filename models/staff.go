@@ -112,3 +112,11 @@ type AuditLog struct {
 	// Summary is the summary row's key (action, client, minute); NULL otherwise.
 	Summary *string `gorm:"type:varchar(160);uniqueIndex:idx_audit_summary"`
 }
+
+// AuditFilter selects audit records; zero fields select everything.
+type AuditFilter struct {
+	Actor  string    // the staff UserID ("anonymous" for attempts without a session)
+	Action string    // an action code, or a group of them ending in "." ("login.")
+	From   time.Time // CreatedAt ≥ From
+	To     time.Time // CreatedAt < To
+}

@@ -89,6 +89,7 @@ type Store interface {
 	WaitlistPosition(ctx context.Context, su models.Signup) (int, error)
 
 	FindSignupByCode(ctx context.Context, eventID uint, code string) (models.Signup, error)
+	SetEventQR(ctx context.Context, id uint, image string, until time.Time) error
 	MarkCheckedIn(ctx context.Context, id uint64, at time.Time) (bool, error)
 	RemindSignups(ctx context.Context, from, to time.Time, remind models.SignupNotice) (int, error)
 	PurgeSignups(ctx context.Context, endedBefore time.Time) (int, error)

@@ -29,17 +29,9 @@ func (s *Store) AddAuditSummary(ctx context.Context, a models.AuditLog) error {
 	}).Create(&a).Error
 }
 
-// AuditFilter selects audit records; zero fields select everything.
-type AuditFilter struct {
-	Actor  string    // the staff UserID ("anonymous" for attempts without a session)
-	Action string    // an action code, or a group of them ending in "." ("login.")
-	From   time.Time // CreatedAt ≥ From
-	To     time.Time // CreatedAt < To
-}
-
 // FindAudit returns one page of the audit records f selects, newest first,
 // and how many there are in all.
-func (s *Store) FindAudit(ctx context.Context, f AuditFilter, offset, limit int) ([]models.AuditLog, int64, error) {
+func (s *Store) FindAudit(ctx context.Context, f models.AuditFilter, offset, limit int) ([]models.AuditLog, int64, error) {
 	q := s.DB.WithContext(ctx).Model(&models.AuditLog{})
 	if f.Actor != "" {
 		q = q.Where("actor = ?", f.Actor)

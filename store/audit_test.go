@@ -45,7 +45,7 @@ func TestAuditSummaryAndFilters(t *testing.T) {
 		must(s.AddAudit(ctx, models.AuditLog{Actor: "boss", Action: "wish.export", Object: "wishes", CreatedAt: t0.Add(2 * time.Hour)}))
 		must(s.AddAudit(ctx, models.AuditLog{Actor: "amy", Action: "wish.view", Object: "wish:1", CreatedAt: t0.Add(-24 * time.Hour)}))
 
-		all, total, err := s.FindAudit(ctx, store.AuditFilter{}, 0, 100)
+		all, total, err := s.FindAudit(ctx, models.AuditFilter{}, 0, 100)
 		must(err)
 		if total != 5 || len(all) != 5 {
 			t.Fatalf("%d rows (total %d), want 5", len(all), total)
@@ -57,7 +57,7 @@ func TestAuditSummaryAndFilters(t *testing.T) {
 		if times["203.0.113.9 06:40"] != 40 || times["203.0.113.9 06:41"] != 1 || times["198.51.100.7 06:40"] != 1 || all[0].Times != 1 || all[1].Times != 1 {
 			t.Errorf("summary counts = %v", times)
 		}
-		count := func(f store.AuditFilter, offset, limit int) (int, int64) {
+		count := func(f models.AuditFilter, offset, limit int) (int, int64) {
 			t.Helper()
 			rows, total, err := s.FindAudit(ctx, f, offset, limit)
 			must(err)
@@ -65,21 +65,21 @@ func TestAuditSummaryAndFilters(t *testing.T) {
 		}
 		for _, c := range []struct {
 			name  string
-			f     store.AuditFilter
+			f     models.AuditFilter
 			total int64
 		}{
-			{"who", store.AuditFilter{Actor: "boss"}, 1},
-			{"what", store.AuditFilter{Action: "login.reject"}, 3},
-			{"what group", store.AuditFilter{Action: "wish."}, 2},
-			{"from", store.AuditFilter{From: t0.Truncate(time.Hour)}, 4},
-			{"to", store.AuditFilter{To: t0.Truncate(time.Hour)}, 1},
-			{"all three", store.AuditFilter{Actor: "anonymous", Action: "login.reject", From: t0.Add(30 * time.Second)}, 1},
+			{"who", models.AuditFilter{Actor: "boss"}, 1},
+			{"what", models.AuditFilter{Action: "login.reject"}, 3},
+			{"what group", models.AuditFilter{Action: "wish."}, 2},
+			{"from", models.AuditFilter{From: t0.Truncate(time.Hour)}, 4},
+			{"to", models.AuditFilter{To: t0.Truncate(time.Hour)}, 1},
+			{"all three", models.AuditFilter{Actor: "anonymous", Action: "login.reject", From: t0.Add(30 * time.Second)}, 1},
 		} {
 			if _, got := count(c.f, 0, 10); got != c.total {
 				t.Errorf("%s: %d rows, want %d", c.name, got, c.total)
 			}
 		}
-		if n, total := count(store.AuditFilter{}, 4, 2); n != 1 || total != 5 {
+		if n, total := count(models.AuditFilter{}, 4, 2); n != 1 || total != 5 {
 			t.Errorf("last page: %d rows of %d", n, total)
 		}
 	})

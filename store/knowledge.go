@@ -28,12 +28,6 @@ func toJSON(list []string) string {
 	return string(b)
 }
 
-func fromJSON(s string) []string {
-	var out []string
-	_ = json.Unmarshal([]byte(s), &out)
-	return out
-}
-
 func entryToModel(e knowledge.Entry, row *models.KBEntry) {
 	row.Slug, row.Category, row.Title = e.Slug, e.Category, e.Title
 	row.Questions, row.Keywords, row.CounterExamples = toJSON(e.Questions), toJSON(e.Keywords), toJSON(e.CounterExamples)
@@ -56,25 +50,6 @@ func utc(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
-}
-
-func modelToEntry(row models.KBEntry) knowledge.Entry {
-	return knowledge.Entry{
-		ID: row.ID, Slug: row.Slug, Category: row.Category, Title: row.Title,
-		Questions: fromJSON(row.Questions), Keywords: fromJSON(row.Keywords), CounterExamples: fromJSON(row.CounterExamples),
-		Answer: row.Answer, SeeDoctor: row.SeeDoctor, Source: row.Source,
-		EffectiveFrom: row.EffectiveFrom, ExpiresAt: row.ExpiresAt, ReviewedAt: row.ReviewedAt, ReviewBy: row.ReviewBy,
-		Reviewer: row.Reviewer, Disabled: row.Disabled, Facets: facetsFromJSON(row.Facets),
-	}
-}
-
-func facetsFromJSON(s string) map[knowledge.Facet]string {
-	if s == "" {
-		return nil
-	}
-	var out map[knowledge.Facet]string
-	_ = json.Unmarshal([]byte(s), &out)
-	return out
 }
 
 // entryHash fingerprints an entry's reviewed content.
@@ -131,7 +106,7 @@ func (s *Store) ListKBEntries(ctx context.Context) ([]knowledge.Entry, error) {
 	}
 	out := make([]knowledge.Entry, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, modelToEntry(r))
+		out = append(out, knowledge.EntryFromRow(r))
 	}
 	return out, nil
 }
@@ -167,7 +142,7 @@ func (s *Store) SaveKBEntry(ctx context.Context, e knowledge.Entry, staff bool) 
 	if err := s.DB.WithContext(ctx).Save(&row).Error; err != nil {
 		return e, mapErr(err, "entry "+e.Slug)
 	}
-	return modelToEntry(row), nil
+	return knowledge.EntryFromRow(row), nil
 }
 
 // ImportKB upserts entries by slug and marks them staff edited, all or nothing.
@@ -236,10 +211,6 @@ func ruleToModel(r knowledge.Rule, origin string) models.KBRule {
 		Reply: r.Reply, Priority: r.Priority, Enabled: true, Origin: origin}
 }
 
-func modelToRule(m models.KBRule) knowledge.Rule {
-	return knowledge.Rule{ID: m.ID, Name: m.Name, Keywords: fromJSON(m.Keywords), Match: m.Match, Reply: m.Reply, Priority: m.Priority, Kind: m.Kind}
-}
-
 // ListKBRules returns the enabled rules.
 func (s *Store) ListKBRules(ctx context.Context) ([]knowledge.Rule, error) {
 	var rows []models.KBRule
@@ -248,7 +219,7 @@ func (s *Store) ListKBRules(ctx context.Context) ([]knowledge.Rule, error) {
 	}
 	out := make([]knowledge.Rule, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, modelToRule(r))
+		out = append(out, knowledge.RuleFromRow(r))
 	}
 	return out, nil
 }
@@ -283,7 +254,7 @@ func (s *Store) SaveKBRule(ctx context.Context, r knowledge.Rule, origin string)
 	if err := s.DB.WithContext(ctx).Save(&row).Error; err != nil {
 		return r, mapErr(err, "rule")
 	}
-	return modelToRule(row), nil
+	return knowledge.RuleFromRow(row), nil
 }
 
 // DeleteKBRule removes a rule.

@@ -35,12 +35,6 @@ type KBHandledQuestion struct {
 // TableName keeps the table name readable.
 func (KBHandledQuestion) TableName() string { return "kb_handled_questions" }
 
-// Handled-question actions.
-const (
-	HandledIgnored  = "ignored"
-	HandledAdded    = "added"
-	HandledAppended = "appended"
-)
 
 // normHash names a group of questions: their normalised text, hashed so the
 // key has a fixed length whatever the question.
@@ -49,28 +43,13 @@ func normHash(norm string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// UnansweredGroup is one question residents asked that the bot could not
-// answer, with every message that normalises to the same text counted.
-type UnansweredGroup struct {
-	Norm      string    // the question as the matcher reads it
-	Text      string    // the newest message's text, as recorded (numbers masked by the recorder)
-	MessageID uint64    // the newest message, to act on the group by
-	Count     int       // messages since the group was last handled
-	First     time.Time // oldest of those messages
-	Last      time.Time // newest
-	// WrongEntryID is the entry that answered a message of the group before
-	// staff marked it 答错了 (0: the bot fell back), and WrongScore its score.
-	WrongEntryID uint
-	WrongScore   float64
-}
-
 // unansweredScan bounds how many recent fallback messages are grouped.
 const unansweredScan = 2000
 
 // ListUnansweredGroups groups the fallback messages since since by normalised
 // text, newest group first, leaving out messages of a group staff handled
 // after they were sent. At most limit groups.
-func (s *Store) ListUnansweredGroups(ctx context.Context, since time.Time, limit int) ([]UnansweredGroup, error) {
+func (s *Store) ListUnansweredGroups(ctx context.Context, since time.Time, limit int) ([]models.UnansweredGroup, error) {
 	msgs, err := s.ListUnanswered(ctx, since.UTC(), unansweredScan)
 	if err != nil {
 		return nil, err
@@ -105,7 +84,7 @@ func (s *Store) ListUnansweredGroups(ctx context.Context, since time.Time, limit
 	if err != nil {
 		return nil, err
 	}
-	groups := map[string]*UnansweredGroup{}
+	groups := map[string]*models.UnansweredGroup{}
 	for i, m := range msgs {
 		h := hashes[i]
 		if h == "" {
@@ -121,7 +100,7 @@ func (s *Store) ListUnansweredGroups(ctx context.Context, since time.Time, limit
 		}
 		g, ok := groups[h]
 		if !ok {
-			g = &UnansweredGroup{Norm: norms[h], Text: m.Text, MessageID: m.ID, Last: m.CreatedAt}
+			g = &models.UnansweredGroup{Norm: norms[h], Text: m.Text, MessageID: m.ID, Last: m.CreatedAt}
 			groups[h] = g
 		}
 		if isWrong && g.WrongEntryID == 0 {
@@ -130,7 +109,7 @@ func (s *Store) ListUnansweredGroups(ctx context.Context, since time.Time, limit
 		g.Count++
 		g.First = m.CreatedAt
 	}
-	out := make([]UnansweredGroup, 0, len(groups))
+	out := make([]models.UnansweredGroup, 0, len(groups))
 	for _, h := range order {
 		if g, ok := groups[h]; ok {
 			out = append(out, *g)
@@ -204,9 +183,3 @@ func (s *Store) SetKBRuleEnabled(ctx context.Context, id uint, enabled bool) err
 	}
 	return res.Error
 }
-
-// KBEntryFromRow reads a row from GetKBEntry as a knowledge entry, for editing.
-func KBEntryFromRow(row models.KBEntry) knowledge.Entry { return modelToEntry(row) }
-
-// KBRuleFromRow reads a row from ListKBRuleRows or GetKBRule as a rule.
-func KBRuleFromRow(row models.KBRule) knowledge.Rule { return modelToRule(row) }

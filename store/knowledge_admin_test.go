@@ -34,7 +34,7 @@ func TestUnansweredGroups(t *testing.T) {
 		msg(6, models.RouteFallback, "哪里能办 医保报销？！") // another wording: its own group
 		msg(-60*24*40, models.RouteFallback, "很久以前的问题")
 
-		list := func() []store.UnansweredGroup {
+		list := func() []models.UnansweredGroup {
 			t.Helper()
 			gs, err := s.ListUnansweredGroups(ctx, base.Add(-24*time.Hour), 10)
 			if err != nil {
@@ -46,7 +46,7 @@ func TestUnansweredGroups(t *testing.T) {
 			Text  string
 			Count int
 		}
-		rows := func(gs []store.UnansweredGroup) []row {
+		rows := func(gs []models.UnansweredGroup) []row {
 			var out []row
 			for _, g := range gs {
 				out = append(out, row{g.Text, g.Count})
@@ -73,7 +73,7 @@ func TestUnansweredGroups(t *testing.T) {
 
 		// Handling a group hides every message of it, whichever wording.
 		now = base.Add(10 * time.Minute)
-		if err := s.MarkUnansweredHandled(ctx, "宝宝發燒怎麼辦", store.HandledIgnored, "amy", 0); err != nil {
+		if err := s.MarkUnansweredHandled(ctx, "宝宝發燒怎麼辦", models.HandledIgnored, "amy", 0); err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff([]row{{"哪里能办 医保报销？！", 1}, {"医保报销去哪里办", 1}}, rows(list())); diff != "" {
@@ -87,18 +87,18 @@ func TestUnansweredGroups(t *testing.T) {
 		}
 		// Handling it again updates the same record.
 		now = base.Add(30 * time.Minute)
-		if err := s.MarkUnansweredHandled(ctx, "宝宝发烧怎么办", store.HandledAppended, "boss", 7); err != nil {
+		if err := s.MarkUnansweredHandled(ctx, "宝宝发烧怎么办", models.HandledAppended, "boss", 7); err != nil {
 			t.Fatal(err)
 		}
 		var recs []store.KBHandledQuestion
 		s.DB.Find(&recs)
-		if len(recs) != 1 || recs[0].Action != store.HandledAppended || recs[0].EntryID != 7 || recs[0].HandledBy != "boss" {
+		if len(recs) != 1 || recs[0].Action != models.HandledAppended || recs[0].EntryID != 7 || recs[0].HandledBy != "boss" {
 			t.Errorf("handled records = %+v", recs)
 		}
 		if got := len(list()); got != 2 {
 			t.Errorf("groups after the second handling = %d", got)
 		}
-		if err := s.MarkUnansweredHandled(ctx, "？！", store.HandledIgnored, "amy", 0); !models.IsCode(err, models.EINVALID) {
+		if err := s.MarkUnansweredHandled(ctx, "？！", models.HandledIgnored, "amy", 0); !models.IsCode(err, models.EINVALID) {
 			t.Errorf("empty question: %v", err)
 		}
 		if gs, _ := s.ListUnansweredGroups(ctx, base.Add(-24*time.Hour), 1); len(gs) != 1 {

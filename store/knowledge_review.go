@@ -11,25 +11,17 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// KBReviewInput is a doctor's review of the version of an entry they read.
-type KBReviewInput struct {
-	EntryID uint
-	Hash    string // knowledge.ReviewHash of the version shown to the reviewer
-	By      models.Staff
-	Note    string
-}
-
 // RecordKBReview records a review against the version the reviewer read. If
 // the entry changed meanwhile, nothing is recorded (ECONFLICT): a review holds
 // only for the words the doctor actually saw.
-func (s *Store) RecordKBReview(ctx context.Context, in KBReviewInput) (models.KBReview, error) {
+func (s *Store) RecordKBReview(ctx context.Context, in models.KBReviewInput) (models.KBReview, error) {
 	var rev models.KBReview
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
 		var row models.KBEntry
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, in.EntryID).Error; err != nil {
 			return mapErr(err, "entry")
 		}
-		if knowledge.ReviewHash(modelToEntry(row)) != in.Hash {
+		if knowledge.ReviewHash(knowledge.EntryFromRow(row)) != in.Hash {
 			return models.Errorf(models.ECONFLICT, "这条内容在您查看后被修改过，请刷新页面，看过新内容后再审核。")
 		}
 		now := s.Now().UTC()
@@ -54,23 +46,15 @@ func (s *Store) ListKBReviews(ctx context.Context, entryID uint) ([]models.KBRev
 	return out, err
 }
 
-// KBReviewRow is one entry with where it stands in the review.
-type KBReviewRow struct {
-	Entry knowledge.Entry
-	State knowledge.ReviewState
-	Hits  int
-}
-
 // ListKBReviewStates returns every enabled entry with its review state at now.
-func (s *Store) ListKBReviewStates(ctx context.Context, now time.Time) ([]KBReviewRow, error) {
+func (s *Store) ListKBReviewStates(ctx context.Context, now time.Time) ([]knowledge.ReviewRow, error) {
 	var rows []models.KBEntry
 	if err := s.DB.WithContext(ctx).Where("disabled = ?", false).Order("category, id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]KBReviewRow, 0, len(rows))
+	out := make([]knowledge.ReviewRow, 0, len(rows))
 	for _, r := range rows {
-		e := modelToEntry(r)
-		out = append(out, KBReviewRow{Entry: e, State: knowledge.ReviewStateOf(e, r.ReviewedHash, now), Hits: r.Hits})
+		out = append(out, knowledge.ReviewRowOf(r, now))
 	}
 	return out, nil
 }

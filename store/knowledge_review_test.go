@@ -37,13 +37,13 @@ func TestKBReview(t *testing.T) {
 			t.Fatalf("new entry: %s", st)
 		}
 		doctor := models.Staff{UserID: "drwang", Name: "王医生", Role: models.RoleReviewer}
-		if _, err := s.RecordKBReview(ctx, store.KBReviewInput{EntryID: e.ID, Hash: "stale", By: doctor}); !models.IsCode(err, models.ECONFLICT) {
+		if _, err := s.RecordKBReview(ctx, models.KBReviewInput{EntryID: e.ID, Hash: "stale", By: doctor}); !models.IsCode(err, models.ECONFLICT) {
 			t.Fatalf("review of another version: %v, want conflict", err)
 		}
-		if _, err := s.RecordKBReview(ctx, store.KBReviewInput{EntryID: 999999, Hash: knowledge.ReviewHash(e), By: doctor}); !models.IsCode(err, models.ENOTFOUND) {
+		if _, err := s.RecordKBReview(ctx, models.KBReviewInput{EntryID: 999999, Hash: knowledge.ReviewHash(e), By: doctor}); !models.IsCode(err, models.ENOTFOUND) {
 			t.Fatalf("review of a missing entry: %v", err)
 		}
-		if _, err := s.RecordKBReview(ctx, store.KBReviewInput{EntryID: e.ID, Hash: knowledge.ReviewHash(e), By: doctor, Note: "无误"}); err != nil {
+		if _, err := s.RecordKBReview(ctx, models.KBReviewInput{EntryID: e.ID, Hash: knowledge.ReviewHash(e), By: doctor, Note: "无误"}); err != nil {
 			t.Fatal(err)
 		}
 		st, e = state()
@@ -72,7 +72,7 @@ func TestKBReview(t *testing.T) {
 			t.Fatalf("after editing the answer: %s %q", st, e.Reviewer)
 		}
 		// An upgrade of the shipped content also puts it back in the queue.
-		if _, err := s.RecordKBReview(ctx, store.KBReviewInput{EntryID: e.ID, Hash: knowledge.ReviewHash(e), By: doctor}); err != nil {
+		if _, err := s.RecordKBReview(ctx, models.KBReviewInput{EntryID: e.ID, Hash: knowledge.ReviewHash(e), By: doctor}); err != nil {
 			t.Fatal(err)
 		}
 		seed[0].Slug, seed[0].Answer = "parenting-cough", "咳嗽先观察。"

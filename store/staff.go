@@ -163,37 +163,22 @@ func (s *Store) AddAudit(ctx context.Context, a models.AuditLog) error {
 
 // ListAudit returns the latest audit records.
 func (s *Store) ListAudit(ctx context.Context, limit int) ([]models.AuditLog, error) {
-	out, _, err := s.FindAudit(ctx, AuditFilter{}, 0, limit)
+	out, _, err := s.FindAudit(ctx, models.AuditFilter{}, 0, limit)
 	return out, err
 }
 
 // The admin's read models: statistics and lists over other aggregates' tables,
 // kept here so the admin pages have one place to look.
 
-// EntryCount is an FAQ entry and how often it was answered.
-type EntryCount struct {
-	EntryID uint
-	Title   string
-	N       int64
-}
-
-// MessageStats summarises resident messages since a moment.
-type MessageStats struct {
-	Total      int64 // every inbound message
-	Questions  int64 // messages answered by the FAQ, a keyword rule, a clarification or the fallback
-	Unanswered int64 // of those, the fallback ones and those marked 答错了 (Wrong)
-	Wrong      int64 // answers staff marked 答错了
-}
-
 // CountMessagesSince summarises the message log since since.
-func (s *Store) CountMessagesSince(ctx context.Context, since time.Time) (MessageStats, error) {
+func (s *Store) CountMessagesSince(ctx context.Context, since time.Time) (models.MessageStats, error) {
 	var rows []struct {
 		Route string
 		N     int64
 	}
 	err := s.DB.WithContext(ctx).Model(&models.Message{}).Where("created_at >= ?", since.UTC()).
 		Select("route, count(*) AS n").Group("route").Scan(&rows).Error
-	var st MessageStats
+	var st models.MessageStats
 	for _, r := range rows {
 		st.Total += r.N
 		switch r.Route {
@@ -215,8 +200,8 @@ func (s *Store) CountMessagesSince(ctx context.Context, since time.Time) (Messag
 }
 
 // TopEntriesSince returns the FAQ entries answered most often since since.
-func (s *Store) TopEntriesSince(ctx context.Context, since time.Time, limit int) ([]EntryCount, error) {
-	var out []EntryCount
+func (s *Store) TopEntriesSince(ctx context.Context, since time.Time, limit int) ([]models.EntryCount, error) {
+	var out []models.EntryCount
 	err := s.DB.WithContext(ctx).Table("messages AS m").
 		Select("m.entry_id AS entry_id, k.title AS title, count(*) AS n").
 		Joins("LEFT JOIN kb_entries AS k ON k.id = m.entry_id").

@@ -129,14 +129,14 @@ func TestAdminReadModels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(store.MessageStats{Total: 4, Questions: 3, Unanswered: 1}, st); diff != "" {
+		if diff := cmp.Diff(models.MessageStats{Total: 4, Questions: 3, Unanswered: 1}, st); diff != "" {
 			t.Errorf("stats (-want +got):\n%s", diff)
 		}
 		top, err := s.TopEntriesSince(ctx, since, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff([]store.EntryCount{{EntryID: 7, Title: "宝宝发烧怎么办", N: 2}}, top); diff != "" {
+		if diff := cmp.Diff([]models.EntryCount{{EntryID: 7, Title: "宝宝发烧怎么办", N: 2}}, top); diff != "" {
 			t.Errorf("top (-want +got):\n%s", diff)
 		}
 		recent, _ := s.ListRecentMessages(ctx, since, false, 10)

@@ -88,7 +88,7 @@ func tables() []any {
 		&models.OutboxMessage{},
 		&models.Staff{}, &models.AdminSession{}, &models.OAuthState{}, &models.AuditLog{},
 		&models.Wish{}, &models.WishReply{}, &models.WishEvent{}, &models.WishQuota{},
-		&KBHandledQuestion{}, &KBWrongAnswer{},
+		&KBHandledQuestion{}, &models.KBWrongAnswer{},
 	}
 }
 

@@ -2,40 +2,24 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"familybot/models"
 
 	"gorm.io/gorm/clause"
 )
 
-// KBWrongAnswer records that staff marked the bot's answer to a message as
-// wrong (答错了): the question goes back to the unanswered list, with the
-// entry that answered it, until staff deal with it there. Like
-// KBHandledQuestion it is the knowledge admin's own table.
-type KBWrongAnswer struct {
-	MessageID uint64 `gorm:"primaryKey;autoIncrement:false"`
-	EntryID   uint
-	Score     float64
-	MarkedBy  string `gorm:"type:varchar(64)"`
-	MarkedAt  time.Time
-}
-
-// TableName keeps the table name readable.
-func (KBWrongAnswer) TableName() string { return "kb_wrong_answers" }
-
 // MarkWrongAnswer marks the answer to message id as wrong, by staff user by.
 // Only a question the knowledge base answered can be marked; marking twice
 // keeps the first mark.
-func (s *Store) MarkWrongAnswer(ctx context.Context, id uint64, by string) (KBWrongAnswer, error) {
+func (s *Store) MarkWrongAnswer(ctx context.Context, id uint64, by string) (models.KBWrongAnswer, error) {
 	m, err := s.GetMessage(ctx, id)
 	if err != nil {
-		return KBWrongAnswer{}, err
+		return models.KBWrongAnswer{}, err
 	}
 	if m.EntryID == 0 || m.Text == "" || m.Flagged {
-		return KBWrongAnswer{}, models.Errorf(models.EINVALID, "这条留言不是用知识库条目回答的，不能标为答错了。")
+		return models.KBWrongAnswer{}, models.Errorf(models.EINVALID, "这条留言不是用知识库条目回答的，不能标为答错了。")
 	}
-	w := KBWrongAnswer{MessageID: id, EntryID: m.EntryID, Score: m.Score, MarkedBy: by, MarkedAt: s.Now().UTC()}
+	w := models.KBWrongAnswer{MessageID: id, EntryID: m.EntryID, Score: m.Score, MarkedBy: by, MarkedAt: s.Now().UTC()}
 	if err := s.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&w).Error; err != nil {
 		return w, err
 	}
@@ -43,11 +27,11 @@ func (s *Store) MarkWrongAnswer(ctx context.Context, id uint64, by string) (KBWr
 }
 
 // WrongAnswers returns the marks on the given messages, by message.
-func (s *Store) WrongAnswers(ctx context.Context, ids []uint64) (map[uint64]KBWrongAnswer, error) {
-	out := map[uint64]KBWrongAnswer{}
+func (s *Store) WrongAnswers(ctx context.Context, ids []uint64) (map[uint64]models.KBWrongAnswer, error) {
+	out := map[uint64]models.KBWrongAnswer{}
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
-		var rows []KBWrongAnswer
+		var rows []models.KBWrongAnswer
 		if err := s.DB.WithContext(ctx).Where("message_id IN ?", ids[:n]).Find(&rows).Error; err != nil {
 			return nil, err
 		}

@@ -27,7 +27,7 @@ func TestWrongAnswersAreUnanswered(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Staff had ignored the question before anyone noticed the wrong answer.
-		if err := s.MarkUnansweredHandled(ctx, "医保卡怎么给新生儿办理", store.HandledIgnored, "amy", 0); err != nil {
+		if err := s.MarkUnansweredHandled(ctx, "医保卡怎么给新生儿办理", models.HandledIgnored, "amy", 0); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.MarkWrongAnswer(ctx, 2, "amy"); !models.IsCode(err, models.EINVALID) {
@@ -47,7 +47,7 @@ func TestWrongAnswersAreUnanswered(t *testing.T) {
 		if err != nil || len(groups) != 2 {
 			t.Fatalf("groups = %+v, %v", groups, err)
 		}
-		var wrong store.UnansweredGroup
+		var wrong models.UnansweredGroup
 		for _, g := range groups {
 			if g.MessageID == 1 {
 				wrong = g
@@ -66,7 +66,7 @@ func TestWrongAnswersAreUnanswered(t *testing.T) {
 		}
 		// Handled on the list after the mark: gone.
 		now = t0.Add(2 * time.Minute)
-		if err := s.MarkUnansweredHandled(ctx, "医保卡怎么给新生儿办理", store.HandledAppended, "amy", 8); err != nil {
+		if err := s.MarkUnansweredHandled(ctx, "医保卡怎么给新生儿办理", models.HandledAppended, "amy", 8); err != nil {
 			t.Fatal(err)
 		}
 		if groups, _ := s.ListUnansweredGroups(ctx, t0.Add(-24*time.Hour), 0); len(groups) != 1 || groups[0].MessageID != 2 {
