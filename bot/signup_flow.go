@@ -40,7 +40,12 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 	}
 	v, ok, r := e.eventArg(ctx, fields[0])
 	if !ok {
-		return r
+		// 报名12号的亲子阅读, 报名亲子阅读 王磊 138…: the event in words, details after it.
+		w, details, found := e.eventFromArg(ctx, args)
+		if !found {
+			return r
+		}
+		v, fields = w, append([]string{strconv.FormatUint(uint64(w.ID), 10)}, details...)
 	}
 	if err := e.Signups.Open(v.Event); err != nil {
 		return Reply{Text: fmt.Sprintf(msgSignupNotOpen, v.Title, errText(err)), Category: models.CatService}
@@ -54,6 +59,7 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 		return Reply{Text: e.fill(msgSignupLimit), Route: models.RouteLimited}
 	}
 	st := State{Flow: signupFlow, Data: map[string]string{"event": strconv.FormatUint(uint64(v.ID), 10)}}
+	left := e.leftForm(ctx, in.OpenID, v, &st)
 	prefix := ""
 	if len(fields) > 1 {
 		if oneLine(v.Event, fields[1:], &st) {
@@ -84,7 +90,8 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 	if err := e.StartFlow(ctx, in.OpenID, st); err != nil {
 		return Reply{Text: msgSorry}
 	}
-	return Reply{Text: prefix + e.fill(e.askStep(v.Event, &st, true)), Category: models.CatService}
+	convOf(ctx).update(ctx, func(c *convContext) { c.Event = v.ID }) // "要带什么" next is about it
+	return Reply{Text: left + prefix + e.fill(firstAsk(v.Event, &st, e.askStep(v.Event, &st, true))), Category: models.CatService}
 }
 
 // alreadyBooked tells a resident who already holds a place or a wait for
@@ -207,6 +214,26 @@ func (e *Engine) askStep(ev models.Event, st *State, first bool) string {
 		return fmt.Sprintf(msgAskAge, childLabel(st.Get("child")), signup.AgeRange(ev))
 	}
 	return summary(ev, st)
+}
+
+// firstAsk opens a form that some details already fill (报名亲子阅读 王磊 138…,
+// or carried over from a form left): which event it is for and what is kept.
+func firstAsk(ev models.Event, st *State, ask string) string {
+	if st.Step == "name" || st.Step == "phone" {
+		return ask
+	}
+	var took []string
+	if n := st.Get("name"); n != "" {
+		took = append(took, "姓名 "+n)
+	}
+	if p := st.Get("phone"); p != "" {
+		took = append(took, "手机 "+privacy.MaskPhone(p))
+	}
+	head := fmt.Sprintf("好的，开始报名「%s」（%s）。回复“退出”可随时结束。\n", ev.Title, signup.FormatWhen(ev))
+	if len(took) > 0 {
+		head += "已记下：" + strings.Join(took, "，") + "。\n"
+	}
+	return head + "\n" + ask
 }
 
 func childLabel(name string) string {

@@ -288,6 +288,9 @@ func (e *Engine) askCancel(ctx context.Context, in Inbound, en signup.Entry) Rep
 func cancelStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
 	st.Flow = ""
 	t := plainIntent(in.Text)
+	if r, other := e.cancelOther(ctx, in, st, t); other {
+		return r, true
+	}
 	switch {
 	case isQuestion(t):
 		return Reply{}, false // a question, not an answer: routed as usual, nothing cancelled
@@ -305,6 +308,44 @@ func cancelStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 		return r, true
 	}
 	return Reply{Text: msgCancelKept, Category: models.CatService}, true
+}
+
+// cancelOther handles an answer to "确定要取消吗？" that names an event: only
+// the booking asked about may be cancelled by it. 取消19号那个, when the
+// question was about the 12th, cancels nothing of the 12th: the 19th's
+// booking is asked about instead, or the resident is told there is none.
+func (e *Engine) cancelOther(ctx context.Context, in Inbound, st *State, t string) (Reply, bool) {
+	ref := e.eventsNamed(ctx, t)
+	if len(ref.evs) == 0 {
+		if eventDayRE.MatchString(t) || eventWeekdayRE.MatchString(t) { // a date no event is on
+			return Reply{Text: "那天没有您报名的活动，刚才说的报名保留，没有取消。回复“我的报名”可以查看。", Category: models.CatService}, true
+		}
+		return Reply{}, false
+	}
+	id, _ := strconv.ParseUint(st.Get("id"), 10, 64)
+	active, r, ok := e.activeSignups(ctx, in.OpenID)
+	if !ok {
+		return r, true
+	}
+	for _, en := range active {
+		if uint64(en.Signup.ID) == id {
+			for _, v := range ref.evs {
+				if v.ID == en.Event.ID {
+					return Reply{}, false // names the booking asked about
+				}
+			}
+		}
+	}
+	if len(ref.evs) == 1 && e.holds(ctx, in.OpenID, ref.evs[0].ID) {
+		return e.cancelFor(ctx, in, ref.evs[0].ID), true
+	}
+	kept := "刚才说的报名保留，没有取消。"
+	if len(ref.evs) == 1 {
+		r := e.notBooked(ctx, in, ref.evs[0])
+		r.Text = kept + r.Text
+		return r, true
+	}
+	return Reply{Text: kept + "回复“我的报名”看看要取消哪一个。", Category: models.CatService}, true
 }
 
 // waitPosition ("我排第几") tells where each waiting sign-up stands.
