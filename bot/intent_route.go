@@ -132,7 +132,9 @@ func (e *Engine) eventNamedOnly(ctx context.Context, in Inbound, text string) (R
 		return Reply{}, false
 	}
 	if e.context(ctx).ListKind == listCancel && e.holds(ctx, in.OpenID, v.ID) {
-		return e.cancelFor(ctx, in, v.ID), true
+		r := e.cancelFor(ctx, in, v.ID)
+		r.Route = models.RouteCommand
+		return r, true
 	}
 	return e.eventStatus(ctx, v), true
 }

@@ -246,6 +246,12 @@ func (e *Engine) nothingToConfirm(ctx context.Context, in Inbound) Reply {
 		if ok && len(active) == 0 && cx.Event == 0 {
 			lines = append(lines, "您还没有报上活动。想报名请回复“活动”看看有哪些。")
 		}
+		if held {
+			lines[0] = "已经办好了，不用再确认 😊" // the booking just made stands
+		}
+	}
+	if cx.Wish != 0 && cx.Event == 0 {
+		lines[0] = "已经办好了，不用再确认 😊 心愿已经提交。"
 	}
 	lines = append(lines, "回复“我的报名”或“我的心愿”可以查看。")
 	return Reply{Text: strings.Join(lines, "\n"), Route: models.RouteChat}
@@ -288,7 +294,8 @@ func (e *Engine) detailsNothing(ctx context.Context, text string) (Reply, bool) 
 // children's events for 亲子, the lectures for 讲座, every open event otherwise.
 func (e *Engine) eventsWanted(ctx context.Context, text string) (Reply, bool) {
 	if e.Signups == nil || utf8.RuneCountInString(text) > 30 || !strings.Contains(text, "活动") && !strings.Contains(text, "课") ||
-		!containsAnyWord(text, []string{"有什么", "有啥", "有哪些", "有没有", "什么活动", "哪些活动"}) {
+		!containsAnyWord(text, []string{"有什么", "有啥", "有哪些", "有没有", "什么活动", "哪些活动"}) ||
+		!containsAnyWord(text, []string{"最近", "近期", "这周", "下周", "周末", "这个月", "你们", "现在"}) && !containsAnyWord(plainIntent(text)[:min(len(plainIntent(text)), 9)], []string{"有什么", "有啥", "有没有"}) {
 		return Reply{}, false
 	}
 	evs, err := e.Signups.Upcoming(ctx, 8)
@@ -354,3 +361,6 @@ func loadState(conv models.Conversation) State {
 	st.Flow, st.Step, st.Ephemeral = conv.Flow, conv.Step, conv.Ephemeral
 	return st
 }
+
+// msgChildLater says why a child's details given before the guardian's consent are not kept.
+const msgChildLater = "孩子的称呼和年龄，要等您看过孩子信息说明、回复“同意”后再填，刚才说的没有保存。"

@@ -72,8 +72,12 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 		case "age":
 			prefix = fmt.Sprintf("这个活动适合%s的孩子，您填的年龄不在范围内。\n", signup.AgeRange(v.Event))
 		case "":
-			if v.ForChild && st.Get("consent") == "" {
+			switch {
+			case !v.ForChild || st.Get("consent") != "":
+			case nextStep(v.Event, &st) == "consent":
 				prefix = msgOneLineConsent
+			case childSaid(fields[1:]):
+				prefix = msgChildLater + "\n"
 			}
 		default:
 			prefix = msgOneLineFixed
@@ -174,6 +178,17 @@ func oneLine(ev models.Event, fields []string, st *State) bool {
 	}
 	// In one line the child's nickname is optional; age and consent are not.
 	return !ev.ForChild || (st.Get("consent") != "" && st.Get("age") != "")
+}
+
+// childSaid reports details of a child among the fields (an age), kept only
+// after the guardian's consent.
+func childSaid(fields []string) bool {
+	for _, f := range fields {
+		if _, ok := ageInText(f); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // nextStep is the first thing the flow still needs.
