@@ -39,6 +39,14 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 		return Reply{Text: msgSignupUsage, Category: models.CatService}
 	}
 	v, ok, r := e.eventArg(ctx, fields[0])
+	if n, dated := strings.CutSuffix(fields[0], "号"); !ok && dated {
+		// 报名3号: event 3, unless an event is on the 3rd.
+		if w, _, found := e.eventFromArg(ctx, args); found {
+			v, ok = w, true
+		} else {
+			v, ok, r = e.eventArg(ctx, n)
+		}
+	}
 	if !ok {
 		// 报名12号的亲子阅读, 报名亲子阅读 王磊 138…: the event in words, details after it.
 		w, details, found := e.eventFromArg(ctx, args)

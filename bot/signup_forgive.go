@@ -428,7 +428,19 @@ func (e *Engine) cancelOther(ctx context.Context, in Inbound, st *State, t strin
 			}
 		}
 	}
-	if len(ref.evs) == 1 && e.holds(ctx, in.OpenID, ref.evs[0].ID) {
+	var same []signup.Entry
+	for _, en := range active {
+		if len(ref.evs) == 1 && en.Event.ID == ref.evs[0].ID {
+			same = append(same, en)
+		}
+	}
+	if len(same) == 1 { // that booking's cancellation is asked about now
+		r := e.askCancel(ctx, in, same[0])
+		st.Flow, st.Step = cancelFlow, "confirm"
+		st.Set("id", strconv.FormatUint(uint64(same[0].Signup.ID), 10))
+		return r, true
+	}
+	if len(same) > 1 {
 		return e.cancelFor(ctx, in, ref.evs[0].ID), true
 	}
 	kept := "刚才说的报名保留，没有取消。"
