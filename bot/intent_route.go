@@ -65,7 +65,7 @@ func (e *Engine) meant(ctx context.Context, in Inbound) (Reply, bool) {
 			if e.holds(ctx, in.OpenID, v.ID) {
 				return e.cancelFor(ctx, in, v.ID), true
 			}
-			if ref.dated || isEventRef(text, v) {
+			if ref.score > 0 || isEventRef(text, v) {
 				return e.notBooked(ctx, in, v), true
 			}
 		}

@@ -42,8 +42,8 @@ func (r eventRef) one() (signup.EventView, bool) {
 }
 
 // strong reports a reference clear enough to act on a weak word (想去, 也想参加):
-// a date, or two words of the title.
-func (r eventRef) strong() bool { return len(r.evs) == 1 && (r.dated || r.score >= 2) }
+// two words of the title, or one with the date (我12号要去医院 names no event).
+func (r eventRef) strong() bool { return len(r.evs) == 1 && (r.score >= 2 || r.dated && r.score >= 1) }
 
 // eventsNamed reads the events a message names by date and title.
 func (e *Engine) eventsNamed(ctx context.Context, text string) eventRef {
@@ -174,7 +174,7 @@ func signupDetails(text string) []string {
 }
 
 // samePhoneRE says to use the phone number given before: 电话还是刚才那个, 电话一样, 还是这个号.
-var samePhoneRE = regexp.MustCompile(`(电话|手机|号码|号)(号码?)?(还是|也是|就是|跟|和|同)?(一样|同上|不变|没变|刚才|之前|上次|原来|那个|这个|上面)|还是(刚才|这个|那个|原来|之前|上次)的?(号|电话|手机)|同一个(号|电话|手机)`)
+var samePhoneRE = regexp.MustCompile(`(电话|手机|号码)(号码?)?(还是|也是|就是|跟|和|同)?(一样|同上|不变|没变|刚才|之前|上次|原来|那个|这个|上面)|还是(刚才|这个|那个|原来|之前|上次)的?(号|电话|手机)|同一个(号|电话|手机)`)
 
 // earlierPhone is the phone number the resident gave before: in this form, or
 // in their latest sign-up; "" when there is none.

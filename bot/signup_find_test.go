@@ -171,3 +171,15 @@ func TestWishFlowForgives(t *testing.T) {
 	// A suggestion is still offered as one.
 	say(t, e, "w4", "希望社区周末多办点亲子活动", "建议")
 }
+
+// A date alone with a going word names no event: 我5号要去医院 starts nothing.
+func TestDateAloneIsNotASignup(t *testing.T) {
+	e := suiteEngine(t)
+	for i, msg := range []string{"我5号要去医院复查", "周六想去公园", "把29号的门诊预约取消了"} {
+		u := fmt.Sprint("nodate", i)
+		say(t, e, u, msg, "!开始报名", "!不用取消")
+		if f := flowOfTest(e, u); f == signupFlow || f == cancelFlow {
+			t.Errorf("%q started the %q flow", msg, f)
+		}
+	}
+}

@@ -75,7 +75,7 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 // childMarks say the name or age after them is the child's; parentMarks the parent's.
 var (
 	childMarks  = strings.NewReplacer("孩子叫", " \x01 ", "孩子是", " \x01 ", "小名叫", " \x01 ", "小名是", " \x01 ", "小名", " \x01 ", "儿子叫", " \x01 ", "女儿叫", " \x01 ", "闺女叫", " \x01 ", "宝宝叫", " \x01 ", "孩子", " \x01 ", "儿子", " \x01 ", "女儿", " \x01 ", "闺女", " \x01 ", "宝宝", " \x01 ", "我叫", " \x02 ", "家长是", " \x02 ", "家长叫", " \x02 ", "家长", " \x02 ")
-	consentLead = regexp.MustCompile(`^(我同意|同意|可以|好的)[ ，,。]*`)
+	consentLead = regexp.MustCompile(`^(我同意|同意)[ ，,。]*`)
 )
 
 // takeFields reads the fields of a free answer, whatever the step: a name
