@@ -287,7 +287,8 @@ func (e *Engine) detailsNothing(ctx context.Context, text string) (Reply, bool) 
 		ids = append(ids, v.ID)
 	}
 	e.rememberList(ctx, listEvents, ids)
-	return Reply{Text: b.String(), Route: models.RouteCommand, Category: models.CatService}, true
+	// A name, a phone number and a child's age: nothing of the message is logged.
+	return Reply{Text: b.String(), Route: models.RouteCommand, Category: models.CatService, private: true}, true
 }
 
 // eventsWanted answers "最近有什么亲子活动" with the events that match: the

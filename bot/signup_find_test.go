@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"familybot/models"
@@ -72,13 +73,20 @@ func TestSignupFieldsLabelledRight(t *testing.T) {
 	say(t, e, "reuse", "李娜 电话一样", "138****0004", "!13812340004")
 }
 
-// Class E: a name and phone number with nothing waiting ask which event.
+// Class E: a name and phone number with nothing waiting ask which event;
+// neither the names nor the number reach the message log.
 func TestDetailsWithNothingWaiting(t *testing.T) {
 	e := suiteEngine(t)
+	rec := e.Recorder.(*memRecorder)
 	for i, msg := range []string{"王磊 13812345678 孩子叫王小雨 两岁半", "王建国 139 1234 5678"} {
 		r := say(t, e, fmt.Sprint("nw", i), msg, "报哪个活动", "亲子阅读会", "!13812345678")
 		if r.Route == models.RouteFallback || r.EntryID != 0 {
 			t.Errorf("%q: route %s entry %d, want the events", msg, r.Route, r.EntryID)
+		}
+	}
+	for _, m := range rec.msgs {
+		if strings.Contains(m.Text, "王") || strings.Contains(m.Text, "5678") {
+			t.Errorf("logged %q", m.Text)
 		}
 	}
 }
