@@ -30,8 +30,12 @@ type convContext struct {
 	Wish     uint              `json:"w,omitempty"` // the wish just left ("多久回复")
 }
 
-// listEvents marks a context list of event IDs (the events last shown).
-const listEvents = "events"
+// listEvents marks a context list of event IDs (the events last shown);
+// listCancel the events of the bookings just offered for cancelling.
+const (
+	listEvents = "events"
+	listCancel = "cancel"
+)
 
 // maxContextQuestion bounds the question kept in the context, in characters.
 const maxContextQuestion = 60

@@ -140,6 +140,10 @@ func suiteEngine(t *testing.T) *Engine {
 			Audience: "1–3岁宝宝及一位家长"},
 		{Title: "家长课堂：和青春期孩子好好说话", Category: models.EventParentClass, StartAt: start.Add(72*time.Hour + 9*time.Hour), Place: "协会三楼会议室",
 			Capacity: 30, Status: models.EventOpen, Audience: "12岁以上孩子的家长", Description: "青春期孩子不爱说话、一说就吵，家长怎么听、怎么说。"},
+		// 5: the infants' class of persona p3a's conversations (their 12/19 class is here 12月5号, a Saturday).
+		{Title: "婴儿抚触与辅食课", Category: models.EventParentChild, StartAt: time.Date(2026, 12, 5, 10, 0, 0, 0, signup.Local), Place: "协会二楼",
+			Capacity: 10, WaitlistCap: 2, Status: models.EventOpen, ForChild: true, ChildAgeMinMonths: 0, ChildAgeMaxMonths: 12,
+			Audience: "0–1岁宝宝及一位家长"},
 	} {
 		if _, err := e.Signups.CreateEvent(context.Background(), ev); err != nil {
 			t.Fatal(err)

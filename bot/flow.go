@@ -108,8 +108,14 @@ func (e *Engine) exit(ctx context.Context, in Inbound) Reply {
 		return Reply{Text: msgCancelKept, Route: models.RouteCommand, Category: models.CatService}
 	}
 	e.EndFlow(ctx, in.OpenID)
+	if conv.Flow == wishFlow && containsAnyWord(in.Text, []string{"麻烦人家", "麻烦你们", "麻烦别人", "添麻烦", "给人添"}) {
+		return Reply{Text: e.fill(msgExited) + "\n" + msgNotABother, Route: models.RouteCommand}
+	}
 	return Reply{Text: e.fill(msgExited), Route: models.RouteCommand}
 }
+
+// msgNotABother answers a resident who gives up a wish so as not to be a bother.
+const msgNotABother = "您一点也不麻烦人，想有人陪陪是很正常的心愿。哪天想写了，随时回复“许愿”；想找人说说话，回复“人工”。"
 
 // exitWords leave a flow; exitTails end a short message that gives up
 // ("嗯 就是那个 算了 不写了").
@@ -120,6 +126,10 @@ var (
 	exitTails = []string{"不写了", "不报了", "不许了", "不填了", "不提了", "不弄了", "算了"}
 )
 
+// giveUpWords end a flow wherever they stand in a short message.
+var giveUpWords = map[string]bool{"不许了": true, "不许愿了": true, "不想许了": true, "不报了": true, "不想报了": true, "不写了": true,
+	"不填了": true, "不提了": true, "不弄了": true, "算了不许了": true, "算了不报了": true, "算了不写了": true}
+
 func exitForm(text string) string {
 	return strings.NewReplacer(" ", "", "\u3000", "", "，", "", ",", "", "吧", "", "啊", "", "哈", "").Replace(strings.Trim(text, "。.!！ "))
 }
@@ -129,7 +139,16 @@ func isExit(text string) bool {
 	if exitWords[t] || exitWords[exitForm(plainIntent(text))] {
 		return true
 	}
-	if utf8.RuneCountInString(t) > 12 || isQuestion(text) {
+	if utf8.RuneCountInString(t) > 20 || isQuestion(text) {
+		return false
+	}
+	// 算了 不许了 麻烦人家: a giving-up word among others.
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(" ，,。.!！、\u3000", r) }) {
+		if giveUpWords[exitForm(f)] {
+			return true
+		}
+	}
+	if utf8.RuneCountInString(t) > 12 {
 		return false
 	}
 	for _, w := range exitTails {

@@ -101,6 +101,10 @@ func signupInText(text string) (string, bool) {
 		return "", false
 	}
 	m := locs[len(locs)-1]
+	if rest := t[m[7]:]; strings.HasPrefix(rest, "号") && len(rest) > len("号") && !strings.ContainsAny(rest[len("号"):len("号")+1], " ，,。！!") {
+		// 报名12号的亲子阅读: a date with the event's name after it, not event 12.
+		return "报名 " + t[m[6]:], true
+	}
 	num := arabicArgs(t[m[6]:m[7]])
 	return "报名 " + num + strings.TrimPrefix(t[m[7]:], "号"), true
 }

@@ -60,19 +60,33 @@ func (e *Engine) meant(ctx context.Context, in Inbound) (Reply, bool) {
 			return Reply{}, false // the cancellation asked about is being confirmed
 		}
 		// Only an event the resident booked: 把降压药取消了 names no booking.
-		if v, ok := e.mentionedEvent(ctx, text); ok && e.holds(ctx, in.OpenID, v.ID) {
-			return e.cancelFor(ctx, in, v.ID), true
+		if ref := e.eventsNamed(ctx, text); len(ref.evs) == 1 {
+			v := ref.evs[0]
+			if e.holds(ctx, in.OpenID, v.ID) {
+				return e.cancelFor(ctx, in, v.ID), true
+			}
+			if ref.score > 0 || isEventRef(text, v) {
+				return e.notBooked(ctx, in, v), true
+			}
 		}
 		return Reply{}, false
 	}
-	signWord := containsAnyWord(text, []string{"报名", "报个名", "要报", "想报", "帮我报", "给我报", "报上", "能报", "还能报", "名额", "满了", "位置", "空位", "还有位"})
-	if !signWord {
+	cx := e.context(ctx)
+	if cx.Event != 0 && containsExact(plainIntent(text), []string{"报", "报吧", "报一个", "报上", "要报", "我要报", "报报", "帮我报", "给我报上"}) {
+		// 报, right after an event's places were shown.
+		return e.command(ctx, in, "报名 "+strconv.FormatUint(uint64(cx.Event), 10), false)
+	}
+	signWord := containsAnyWord(text, []string{"报名", "报个名", "要报", "想报", "帮我报", "给我报", "报上", "能报", "还能报", "名额", "满了", "位置", "空位", "还有位", "再报"})
+	ref := e.eventsNamed(ctx, text)
+	// 12月19号那个抚触辅食课我儿子也想去: a weak word needs a clear event.
+	weak := containsAnyWord(text, []string{"想去", "也去", "要去", "想参加", "要参加", "也参加", "想上"}) && ref.strong()
+	if !signWord && !weak {
 		return Reply{}, false
 	}
-	v, ok := e.mentionedEvent(ctx, text)
+	v, ok := ref.one()
 	if !ok {
 		// "我要报名", "算了 报名吧" right after an event was discussed is for it.
-		if id := e.context(ctx).Event; id != 0 && !isQuestion(text) && utf8.RuneCountInString(text) <= 8 &&
+		if id := cx.Event; id != 0 && !isQuestion(text) && utf8.RuneCountInString(text) <= 8 &&
 			containsAnyWord(text, []string{"报名", "要报", "想报", "帮我报", "给我报"}) {
 			return e.command(ctx, in, "报名 "+strconv.FormatUint(uint64(id), 10), false)
 		}
@@ -81,7 +95,48 @@ func (e *Engine) meant(ctx context.Context, in Inbound) (Reply, bool) {
 	if isQuestion(text) || containsAnyWord(text, []string{"名额", "满了", "位置", "空位"}) {
 		return e.eventStatus(ctx, v), true
 	}
-	return e.command(ctx, in, "报名 "+strconv.FormatUint(uint64(v.ID), 10), false)
+	// The details said with it (王磊 138…) are taken; the child's wait for consent.
+	return e.startSignup(ctx, in, strings.Join(append([]string{strconv.FormatUint(uint64(v.ID), 10)}, signupDetails(text)...), " "),
+		strings.Contains(text, "再报") || strings.Contains(text, "也想")), true
+}
+
+// isEventRef reports a message that is only an event's name: 19号那个, 亲子阅读那个.
+func isEventRef(text string, v signup.EventView) bool {
+	t := eventDayRE.ReplaceAllString(plainIntent(text), "")
+	t = eventWeekdayRE.ReplaceAllString(t, "")
+	for _, w := range titleWords(v.Title) {
+		t = strings.ReplaceAll(t, w, "")
+	}
+	t = strings.NewReplacer("取消", "", "那个", "", "这个", "", "的", "", "活动", "", "课", "", "是", "", "一", "", "月", "").Replace(t)
+	return utf8.RuneCountInString(strings.TrimSpace(t)) <= 1
+}
+
+// notBooked answers a cancellation of an event the resident holds no booking for.
+func (e *Engine) notBooked(ctx context.Context, in Inbound, v signup.EventView) Reply {
+	text := fmt.Sprintf("您没有报名「%s」（%s），不用取消。", v.Title, signup.FormatWhen(v.Event))
+	if active, _, ok := e.activeSignups(ctx, in.OpenID); ok && len(active) > 0 {
+		text += "\n您现在的报名都保留着：\n" + entriesText(active, false)
+	}
+	return Reply{Text: text, Category: models.CatService}
+}
+
+// eventNamedOnly answers a message that only names an event (19号那个): after
+// a list of bookings to cancel, that booking's cancellation; otherwise the
+// event, with how to sign up.
+func (e *Engine) eventNamedOnly(ctx context.Context, in Inbound, text string) (Reply, bool) {
+	if utf8.RuneCountInString(text) > 12 {
+		return Reply{}, false
+	}
+	v, ok := e.eventsNamed(ctx, text).one()
+	if !ok || !isEventRef(text, v) {
+		return Reply{}, false
+	}
+	if e.context(ctx).ListKind == listCancel && e.holds(ctx, in.OpenID, v.ID) {
+		r := e.cancelFor(ctx, in, v.ID)
+		r.Route = models.RouteCommand
+		return r, true
+	}
+	return e.eventStatus(ctx, v), true
 }
 
 // holds reports whether the resident has an active booking for the event.
@@ -176,8 +231,11 @@ func (e *Engine) residentIntent(ctx context.Context, in Inbound) (Reply, bool) {
 	cx := e.context(ctx)
 	chat := func(s string) (Reply, bool) { return Reply{Text: e.fill(s), Route: models.RouteChat}, true }
 	switch plain {
-	case "同意", "我同意", "不同意", "确认", "确定", "是的", "是", "跳过", "提交", "修改", "确认提交", "可以":
-		if cx.Event != 0 || cx.Wish != 0 {
+	case "同意", "我同意", "确认", "确定", "提交", "确认提交":
+		// Nothing is waiting for it: say so, never "已经办好了".
+		return e.nothingToConfirm(ctx, in), true
+	case "不同意", "是的", "是", "跳过", "修改", "可以":
+		if cx.Wish != 0 && cx.Event == 0 {
 			return chat(msgAlreadyDone)
 		}
 		return chat(msgNothingPending)
@@ -187,7 +245,16 @@ func (e *Engine) residentIntent(ctx context.Context, in Inbound) (Reply, bool) {
 	if p, ok := signup.ParsePhone(joinPhone(plain)); ok && p != "" {
 		return chat(msgPhoneNothing)
 	}
+	if r, ok := e.detailsNothing(ctx, text); ok {
+		return r, true
+	}
 	if e.Signups != nil {
+		if r, ok := e.eventsWanted(ctx, text); ok {
+			return r, true
+		}
+		if r, ok := e.eventNamedOnly(ctx, in, text); ok {
+			return r, true
+		}
 		if r, ok := e.bookingQuestion(ctx, in, text); ok {
 			return r, true
 		}

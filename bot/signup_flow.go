@@ -39,8 +39,21 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 		return Reply{Text: msgSignupUsage, Category: models.CatService}
 	}
 	v, ok, r := e.eventArg(ctx, fields[0])
+	if n, dated := strings.CutSuffix(fields[0], "号"); !ok && dated {
+		// 报名3号: event 3, unless an event is on the 3rd.
+		if w, _, found := e.eventFromArg(ctx, args); found {
+			v, ok = w, true
+		} else {
+			v, ok, r = e.eventArg(ctx, n)
+		}
+	}
 	if !ok {
-		return r
+		// 报名12号的亲子阅读, 报名亲子阅读 王磊 138…: the event in words, details after it.
+		w, details, found := e.eventFromArg(ctx, args)
+		if !found {
+			return r
+		}
+		v, fields = w, append([]string{strconv.FormatUint(uint64(w.ID), 10)}, details...)
 	}
 	if err := e.Signups.Open(v.Event); err != nil {
 		return Reply{Text: fmt.Sprintf(msgSignupNotOpen, v.Title, errText(err)), Category: models.CatService}
@@ -54,6 +67,7 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 		return Reply{Text: e.fill(msgSignupLimit), Route: models.RouteLimited}
 	}
 	st := State{Flow: signupFlow, Data: map[string]string{"event": strconv.FormatUint(uint64(v.ID), 10)}}
+	left := e.leftForm(ctx, in.OpenID, v, &st)
 	prefix := ""
 	if len(fields) > 1 {
 		if oneLine(v.Event, fields[1:], &st) {
@@ -66,8 +80,12 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 		case "age":
 			prefix = fmt.Sprintf("这个活动适合%s的孩子，您填的年龄不在范围内。\n", signup.AgeRange(v.Event))
 		case "":
-			if v.ForChild && st.Get("consent") == "" {
+			switch {
+			case !v.ForChild || st.Get("consent") != "":
+			case nextStep(v.Event, &st) == "consent":
 				prefix = msgOneLineConsent
+			case childSaid(fields[1:]):
+				prefix = msgChildLater + "\n"
 			}
 		default:
 			prefix = msgOneLineFixed
@@ -84,7 +102,8 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 	if err := e.StartFlow(ctx, in.OpenID, st); err != nil {
 		return Reply{Text: msgSorry}
 	}
-	return Reply{Text: prefix + e.fill(e.askStep(v.Event, &st, true)), Category: models.CatService}
+	convOf(ctx).update(ctx, func(c *convContext) { c.Event = v.ID }) // "要带什么" next is about it
+	return Reply{Text: left + prefix + e.fill(firstAsk(v.Event, &st, e.askStep(v.Event, &st, true))), Category: models.CatService}
 }
 
 // alreadyBooked tells a resident who already holds a place or a wait for
@@ -169,6 +188,17 @@ func oneLine(ev models.Event, fields []string, st *State) bool {
 	return !ev.ForChild || (st.Get("consent") != "" && st.Get("age") != "")
 }
 
+// childSaid reports details of a child among the fields (an age), kept only
+// after the guardian's consent.
+func childSaid(fields []string) bool {
+	for _, f := range fields {
+		if _, ok := ageInText(f); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // nextStep is the first thing the flow still needs.
 func nextStep(ev models.Event, st *State) string {
 	switch {
@@ -207,6 +237,26 @@ func (e *Engine) askStep(ev models.Event, st *State, first bool) string {
 		return fmt.Sprintf(msgAskAge, childLabel(st.Get("child")), signup.AgeRange(ev))
 	}
 	return summary(ev, st)
+}
+
+// firstAsk opens a form that some details already fill (报名亲子阅读 王磊 138…,
+// or carried over from a form left): which event it is for and what is kept.
+func firstAsk(ev models.Event, st *State, ask string) string {
+	if st.Step == "name" || st.Step == "phone" {
+		return ask
+	}
+	var took []string
+	if n := st.Get("name"); n != "" {
+		took = append(took, "姓名 "+n)
+	}
+	if p := st.Get("phone"); p != "" {
+		took = append(took, "手机 "+privacy.MaskPhone(p))
+	}
+	head := fmt.Sprintf("好的，开始报名「%s」（%s）。回复“退出”可随时结束。\n", ev.Title, signup.FormatWhen(ev))
+	if len(took) > 0 {
+		head += "已记下：" + strings.Join(took, "，") + "。\n"
+	}
+	return head + "\n" + ask
 }
 
 func childLabel(name string) string {

@@ -26,7 +26,7 @@ var notNames = map[string]bool{
 }
 
 // correctionWords start a correction; they are dropped before the fields are read.
-var correctionWords = strings.NewReplacer("打错了", " ", "写错了", " ", "输错了", " ", "说错了", " ", "填错了", " ", "搞错了", " ",
+var correctionWords = strings.NewReplacer("打错了", " ", "记错了", " ", "弄错了", " ", "不好意思", " ", "等下", " ", "等一下", " ", "写错了", " ", "输错了", " ", "说错了", " ", "填错了", " ", "搞错了", " ",
 	"更正", " ", "改一下", " ", "改成", " ", "应该是", " ", "不对", " ", "哦", " ", "啊", " ", "电话", " ", "手机号", " ", "手机", " ",
 	"号码", " ", "名字", " ", "姓名", " ", "年龄", " ", "孩子", " ", "是", " ", "，", " ", ",", " ", "。", " ")
 
@@ -57,60 +57,151 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 	if r, ok := e.nameSentence(ev, st, answer, resume); ok {
 		return r, true
 	}
-	fields := strings.Fields(correctionWords.Replace(answer))
-	corrected := strings.TrimSpace(correctionWords.Replace(answer)) != strings.TrimSpace(answer)
-	if (st.Step == "consent" || st.Step == "confirm") && !phoneInText.MatchString(answer) &&
-		(!corrected || notNames[answer] || len(fields) == 0) {
-		return Reply{}, false // 同意, 确认 and the like are this step's own answers
-	}
-	if len(fields) < 2 && !corrected && !phoneInText.MatchString(answer) {
+	took, notes, ok := e.takeFields(ctx, in, ev, st, answer)
+	if !ok {
 		return Reply{}, false
 	}
-	if _, ok := signup.ParsePhone(answer); ok && st.Step == "phone" {
-		return Reply{}, false // the step's own answer
+	st.Step = nextStep(ev, st)
+	text := ""
+	if len(took) > 0 {
+		text = "好的，「" + ev.Title + "」的报名已记下：" + strings.Join(took, "，") + "。"
 	}
-	var took []string
-	for _, f := range fields {
+	if len(notes) > 0 {
+		text = strings.TrimSpace(text + "\n" + strings.Join(notes, "\n"))
+	}
+	return resume(text)
+}
+
+// childMarks say the name or age after them is the child's; parentMarks the parent's.
+var (
+	childMarks  = strings.NewReplacer("孩子叫", " \x01 ", "孩子是", " \x01 ", "小名叫", " \x01 ", "小名是", " \x01 ", "小名", " \x01 ", "儿子叫", " \x01 ", "女儿叫", " \x01 ", "闺女叫", " \x01 ", "宝宝叫", " \x01 ", "孩子", " \x01 ", "儿子", " \x01 ", "女儿", " \x01 ", "闺女", " \x01 ", "宝宝", " \x01 ", "我叫", " \x02 ", "家长是", " \x02 ", "家长叫", " \x02 ", "家长", " \x02 ")
+	consentLead = regexp.MustCompile(`^(我同意|同意)[ ，,。]*`)
+)
+
+// takeFields reads the fields of a free answer, whatever the step: a name
+// next to an age (小雨 3岁) or after 孩子/小名 is the child's, an age is never
+// a name, 电话一样 reuses the number given before, 同意 at the start of the
+// consent answer counts, and a corrected age (她三岁了) replaces the old one.
+// The child's details are taken only after the guardian's consent. ok=false
+// leaves the answer to the step.
+func (e *Engine) takeFields(ctx context.Context, in Inbound, ev models.Event, st *State, answer string) (took, notes []string, ok bool) {
+	a := joinPhone(answer)
+	if notNames[a] {
+		return nil, nil, false // 同意, 确认 and the like are a step's own answers
+	}
+	same := samePhoneRE.MatchString(a)
+	a = samePhoneRE.ReplaceAllString(a, " ")
+	consented := false
+	if st.Step == "consent" && ev.ForChild {
+		if m := consentLead.FindString(a); m != "" && strings.TrimSpace(a[len(m):]) != "" {
+			a, consented = a[len(m):], true
+		}
+	}
+	corrected := strings.TrimSpace(correctionWords.Replace(a)) != strings.TrimSpace(a)
+	fields := strings.Fields(correctionWords.Replace(childMarks.Replace(a)))
+	ages := make([]bool, len(fields))
+	hasAge, hasPhone := false, phoneInText.MatchString(a)
+	for i, f := range fields {
+		if _, ok := ageInText(f); ok {
+			ages[i], hasAge = true, true
+		}
+	}
+	switch {
+	case same || consented || hasAge || hasPhone:
+	case st.Step == "consent" || st.Step == "confirm":
+		if !corrected || len(fields) == 0 {
+			return nil, nil, false
+		}
+	case len(fields) < 2 && !corrected:
+		return nil, nil, false
+	}
+	if _, ok := signup.ParsePhone(a); ok && st.Step == "phone" {
+		return nil, nil, false // the step's own answer
+	}
+	if consented {
+		st.Set("consent", "1")
+		took = append(took, "同意说明")
+	}
+	if same && !hasPhone {
+		if p := e.earlierPhone(ctx, in.OpenID, st); p != "" {
+			st.Set("phone", p)
+			took = append(took, "手机 "+privacy.MaskPhone(p)+"（和之前的一样）")
+		} else {
+			notes = append(notes, "没有找到您之前留的手机号，请再发一次11位手机号。")
+		}
+	}
+	childPending := false
+	child := func(set func()) {
+		if st.Get("consent") == "" {
+			childPending = true
+			return
+		}
+		set()
+	}
+	mark := byte(0)
+	for i, f := range fields {
+		if f == "\x01" || f == "\x02" {
+			mark = f[0]
+			continue
+		}
+		m := mark
+		mark = 0
 		if p, ok := signup.ParsePhone(f); ok {
 			st.Set("phone", p)
 			took = append(took, "手机 "+privacy.MaskPhone(p))
 			continue
 		}
-		if m, err := signup.ParseAge(f); err == nil && ev.ForChild && st.Get("consent") != "" {
-			if !signup.AgeFits(ev, m) {
+		if ages[i] {
+			months, _ := ageInText(f)
+			if !ev.ForChild {
 				continue
 			}
-			if st.Get("age") != strconv.Itoa(m) || !strings.Contains(strings.Join(took, ""), "年龄") {
-				took = append(took, "年龄 "+signup.FormatAge(m))
-			}
-			st.Set("age", strconv.Itoa(m))
+			child(func() {
+				if !signup.AgeFits(ev, months) {
+					n := fmt.Sprintf(msgAgeRange, signup.AgeRange(ev), childLabel(st.Get("child")), signup.FormatAge(months))
+					if more := e.fitsFor(ctx, months, ev.ID); more != "" {
+						n += "\n" + more
+					}
+					notes = append(notes, n)
+					return
+				}
+				st.Set("age", strconv.Itoa(months))
+				took = append(took, "年龄 "+signup.FormatAge(months))
+			})
 			continue
 		}
-		if n, ok := signup.ParseName(f, 20); ok && !notNames[n] && len([]rune(n)) <= 6 && !strings.ContainsAny(n, sentenceChars) {
-			switch {
-			case st.Step == "child" || (st.Get("child_given") != "" && strings.Contains(answer, "孩子")):
+		n, ok := signup.ParseName(f, 20)
+		if !ok || notNames[n] || len([]rune(n)) > 6 || strings.ContainsAny(n, sentenceChars) || containsAnyWord(n, kinWords) {
+			continue
+		}
+		nextAge := i+1 < len(ages) && ages[i+1]
+		switch {
+		case ev.ForChild && m != '\x02' && (m == '\x01' || st.Step == "child" || nextAge):
+			child(func() {
 				st.Set("child", n)
 				st.Set("child_given", "1")
 				took = append(took, "孩子 "+n)
-			case st.Step == "name" || strings.Contains(answer, "名字") || strings.Contains(answer, "姓名") ||
-				corrected && (st.Step == "phone" || !ev.ForChild): // 打错了 是陈建国, asked for the phone next
-				st.Set("name", n)
-				took = append(took, "姓名 "+n)
-			}
+			})
+		case m == '\x02' || st.Step == "name" || strings.Contains(answer, "名字") || strings.Contains(answer, "姓名") ||
+			corrected && (st.Step == "phone" || !ev.ForChild): // 打错了 是陈建国, asked for the phone next
+			st.Set("name", n)
+			took = append(took, "姓名 "+n)
 		}
 	}
-	if len(took) == 0 {
-		return Reply{}, false
+	if childPending {
+		notes = append(notes, msgChildLater)
 	}
-	st.Step = nextStep(ev, st)
-	return resume("好的，已记下：" + strings.Join(took, "，") + "。")
+	if len(took) == 0 && len(notes) == 0 {
+		return nil, nil, false
+	}
+	return took, notes, true
 }
 
 // nameSentence takes a name given in a sentence ("我叫张伟 电话…", "我老婆去
 // 名字写李娜"), with a phone number said with it.
 func (e *Engine) nameSentence(ev models.Event, st *State, answer string, resume func(string) (Reply, bool)) (Reply, bool) {
 	n, ok := nameInSentence(answer)
-	if !ok || (st.Step != "name" && st.Step != "phone" && !strings.Contains(answer, "名字") && !strings.Contains(answer, "姓名")) {
+	if _, age := ageInText(answer); age || !ok || (st.Step != "name" && st.Step != "phone" && !strings.Contains(answer, "名字") && !strings.Contains(answer, "姓名")) {
 		return Reply{}, false
 	}
 	st.Set("name", n)
@@ -282,9 +373,13 @@ func (e *Engine) askCancel(ctx context.Context, in Inbound, en signup.Entry) Rep
 func cancelStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
 	st.Flow = ""
 	t := plainIntent(in.Text)
-	switch {
-	case isQuestion(t):
+	if isQuestion(t) {
 		return Reply{}, false // a question, not an answer: routed as usual, nothing cancelled
+	}
+	if r, other := e.cancelOther(ctx, in, st, t); other {
+		return r, true
+	}
+	switch {
 	case dontCancel(t) || isSkip(t) || strings.HasPrefix(t, "不") || strings.HasPrefix(t, "别"):
 	case strings.Contains(t, "取消") || containsExact(t, []string{"确定", "确认", "是", "是的", "对", "好", "好的", "嗯", "可以", "行", "确定吧"}):
 		id, _ := strconv.ParseUint(st.Get("id"), 10, 64)
@@ -299,6 +394,56 @@ func cancelStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 		return r, true
 	}
 	return Reply{Text: msgCancelKept, Category: models.CatService}, true
+}
+
+// cancelOther handles an answer to "确定要取消吗？" that names an event: only
+// the booking asked about may be cancelled by it. 取消19号那个, when the
+// question was about the 12th, cancels nothing of the 12th: the 19th's
+// booking is asked about instead, or the resident is told there is none.
+func (e *Engine) cancelOther(ctx context.Context, in Inbound, st *State, t string) (Reply, bool) {
+	ref := e.eventsNamed(ctx, t)
+	if len(ref.evs) == 0 {
+		if eventDayRE.MatchString(t) || eventWeekdayRE.MatchString(t) { // a date no event is on
+			return Reply{Text: "那天没有您报名的活动，刚才说的报名保留，没有取消。回复“我的报名”可以查看。", Category: models.CatService}, true
+		}
+		return Reply{}, false
+	}
+	id, _ := strconv.ParseUint(st.Get("id"), 10, 64)
+	active, r, ok := e.activeSignups(ctx, in.OpenID)
+	if !ok {
+		return r, true
+	}
+	for _, en := range active {
+		if uint64(en.Signup.ID) == id {
+			for _, v := range ref.evs {
+				if v.ID == en.Event.ID {
+					return Reply{}, false // names the booking asked about
+				}
+			}
+		}
+	}
+	var same []signup.Entry
+	for _, en := range active {
+		if len(ref.evs) == 1 && en.Event.ID == ref.evs[0].ID {
+			same = append(same, en)
+		}
+	}
+	if len(same) == 1 { // that booking's cancellation is asked about now
+		r := e.askCancel(ctx, in, same[0])
+		st.Flow, st.Step = cancelFlow, "confirm"
+		st.Set("id", strconv.FormatUint(uint64(same[0].Signup.ID), 10))
+		return r, true
+	}
+	if len(same) > 1 {
+		return e.cancelFor(ctx, in, ref.evs[0].ID), true
+	}
+	kept := "刚才说的报名保留，没有取消。"
+	if len(ref.evs) == 1 {
+		r := e.notBooked(ctx, in, ref.evs[0])
+		r.Text = kept + r.Text
+		return r, true
+	}
+	return Reply{Text: kept + "回复“我的报名”看看要取消哪一个。", Category: models.CatService}, true
 }
 
 // waitPosition ("我排第几") tells where each waiting sign-up stands.

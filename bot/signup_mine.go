@@ -92,6 +92,11 @@ func cancelSignup(ctx context.Context, e *Engine, in Inbound, args string) Reply
 		if len(active) == 1 && args == "" { // the only booking: ask, no number needed
 			return e.askCancel(ctx, in, active[0])
 		}
+		ids := make([]uint, 0, len(active))
+		for _, en := range active {
+			ids = append(ids, en.Event.ID)
+		}
+		e.rememberList(ctx, listCancel, ids) // "19号那个" next picks one
 		return reply(fmt.Sprintf(msgCancelUsage, entriesText(active, false)))
 	}
 	if e.flowOf(ctx, in.OpenID) == cancelFlow {

@@ -49,7 +49,8 @@ const (
 )
 
 // wishCommandNames start the flow, or with words after them, take a one-line wish.
-var wishCommandNames = []string{"许愿", "我要许愿", "心愿墙", "留心愿", "我想许愿", "我想许个愿", "许个愿", "提建议", "提个建议",
+var wishCommandNames = []string{"许愿", "我要许愿", "心愿墙", "留心愿", "我想许愿", "我想许个愿", "许个愿", "我想许个心愿", "我要许个心愿",
+	"许个心愿", "想许个心愿", "许心愿", "我想许心愿", "我要许心愿", "我想留个心愿", "留个心愿", "我有个心愿", "我想写个心愿", "提建议", "提个建议",
 	"我想提个建议", "我想给你们提个建议", "我要提建议", "反映问题", "反映个问题", "我想反映个问题", "留言", "我要留言"}
 
 // wishStart begins the flow, or stores a one-line wish.
@@ -133,6 +134,12 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 	}
 	answer := strings.TrimSpace(in.Text)
 	short := normalizeCommand(answer)
+	if prompt, asking := wishPrompts[st.Step]; asking && !wishStepAnswer(st.Step, short) {
+		// 你是真人吗, 唉 其实还是挺想有人来的: answered, then the step asked again.
+		if r, ok := e.chat(ctx, in); ok && r.Route == models.RouteChat {
+			return Reply{Text: r.Text + "\n\n（心愿还没写完，接着回答就行；回复“退出”放弃。）\n" + prompt}, true
+		}
+	}
 	if prompt, asking := wishPrompts[st.Step]; asking && signupQuestion(answer) {
 		if r, ok := wallQuestion(answer, prompt); ok {
 			return r, true
@@ -143,6 +150,11 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 	}
 	switch st.Step {
 	case "offer", "keep":
+		if k, _ := chatKindOf(answer); k == chatWhoAreYou || k == chatSad || k == chatGrief {
+			if r, ok := e.chat(ctx, in); ok && r.Route == models.RouteChat {
+				return Reply{Text: r.Text + "\n\n（刚才的心愿还没留下：回复“是”留下，回复“不用”就不留。）"}, true
+			}
+		}
 		return e.wishOffered(ctx, in, st, short)
 	case "text":
 		text, redacted, err := wishwall.CheckText(answer)
@@ -168,6 +180,18 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 		return Reply{Text: ask}, true
 	case "category":
 		cat, ok := parseCategory(short)
+		if !ok && phoneInText.MatchString(joinPhone(short)) && utf8.RuneCountInString(answer) <= wishwall.MaxContact {
+			// 我叫赵秀兰 电话139…: the contact, given before it was asked for.
+			st.Set("category", wishwall.InferCategory(st.Get("text")))
+			st.Set("contact", answer)
+			st.Step = "public"
+			return Reply{Text: "好的，联系方式记下了（只有工作人员能看到），工作人员会联系您。\n" + msgWishAskPublic}, true
+		}
+		if !ok && utf8.RuneCountInString(plainIntent(short)) > 5 {
+			// More words of the wish, not a category: added to it.
+			st.Set("text", clip(st.Get("text")+"；"+answer, 500))
+			return Reply{Text: "好的，这句也补充进心愿里了。\n" + msgWishAskCategory}, true
+		}
 		if !ok {
 			return Reply{Text: msgWishBadCategory}, true
 		}
@@ -200,6 +224,21 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 	}
 	st.Flow = ""
 	return Reply{}, false
+}
+
+// wishStepAnswer reports an answer the step takes as it is: a category, a
+// phone number or 跳过, a yes or no.
+func wishStepAnswer(step, short string) bool {
+	switch step {
+	case "category":
+		_, ok := parseCategory(short)
+		return ok
+	case "contact":
+		return isSkip(short) || strings.ContainsAny(short, "0123456789")
+	case "public":
+		return containsExact(short, []string{"1", "2", "同意", "不同意", "可以", "是", "愿意", "行", "不", "否", "不要", "不可以", "不愿意", "不行"})
+	}
+	return true
 }
 
 // wishPrompts are the questions of the steps after the wish's text.

@@ -15,11 +15,12 @@ import (
 
 // Texts of the offer and of keeping a written wish.
 const (
-	msgWishOffer    = "这是给我们的建议吗？可以留在“心愿墙”上，工作人员一般3天内受理、15天内答复。\n回复“是”留下这条（也可以接着补充几句），回复“不用”就不留。以后想提建议，直接回复“许愿”就行。"
-	msgWishKeep     = "刚才写的建议还没提交。要保存吗？回复“保存”提交（不留联系方式、不上回音壁），回复“不用”就不保存。"
-	msgWishNotKept  = "好的，这条没有保存。想提建议随时回复“许愿”。"
-	msgWishPhoneAsk = "不是必须的：留了电话，工作人员可以直接联系您；不留也一样会答复，结果通过公众号通知您。不留请回复“跳过”。"
-	msgWishWhen     = "工作人员一般在3天内受理、15天内答复，结果会通过公众号通知您；回复“我的心愿”可随时查看进度。"
+	msgWishOffer        = "这是给我们的建议吗？可以留在“心愿墙”上，工作人员一般3天内受理、15天内答复。\n回复“是”留下这条（也可以接着补充几句），回复“不用”就不留。以后想提建议，直接回复“许愿”就行。"
+	msgWishOfferCompany = "这是您的心愿吧，想有人陪陪、来家里坐坐，一点也不过分。可以把它留在“心愿墙”上，工作人员会看到，一般3天内受理、15天内答复，也会帮您问问志愿者和“暖心家园”。\n回复“是”留下这条（也可以接着补充几句），回复“不用”就不留。"
+	msgWishKeep         = "刚才写的建议还没提交。要保存吗？回复“保存”提交（不留联系方式、不上回音壁），回复“不用”就不保存。"
+	msgWishNotKept      = "好的，这条没有保存。想提建议随时回复“许愿”。"
+	msgWishPhoneAsk     = "不是必须的：留了电话，工作人员可以直接联系您；不留也一样会答复，结果通过公众号通知您。不留请回复“跳过”。"
+	msgWishWhen         = "工作人员一般在3天内受理、15天内答复，结果会通过公众号通知您；回复“我的心愿”可随时查看进度。"
 )
 
 // wishIntent starts the wish flow for a suggestion said outright ("希望周末也有
@@ -30,11 +31,12 @@ func (e *Engine) wishIntent(ctx context.Context, in Inbound, text string) (Reply
 		// The wall's own promise, not a knowledge entry that may word it otherwise.
 		return Reply{Text: msgWishWhen, Route: models.RouteCommand}, true
 	}
-	if !strings.HasPrefix(text, "希望") && !strings.HasPrefix(text, "建议") || isQuestion(text) {
+	company := containsAnyWord(text, []string{"想有人来", "想有人陪", "希望有人", "盼着有人", "想让人来", "想请人来"})
+	if !strings.HasPrefix(text, "希望") && !strings.HasPrefix(text, "建议") && !company || isQuestion(text) {
 		return Reply{}, false
 	}
 	// 希望宝宝快点好起来 is a feeling, 希望社区多办点周末的活动 a suggestion.
-	if !containsAnyWord(text, suggestionCues) && e.confident(ctx, text) {
+	if !company && !containsAnyWord(text, suggestionCues) && e.confident(ctx, text) {
 		return Reply{}, false
 	}
 	if r, limited := e.wishLimited(ctx, in.OpenID); limited {
@@ -43,8 +45,14 @@ func (e *Engine) wishIntent(ctx context.Context, in Inbound, text string) (Reply
 	if err := e.StartFlow(ctx, in.OpenID, State{Flow: wishFlow, Step: "offer", Data: map[string]string{"text": clip(in.Text, 500)}}); err != nil {
 		return Reply{Text: msgSorry}, true
 	}
+	if company || containsAnyWord(text, companyWords) {
+		return Reply{Text: msgWishOfferCompany, Route: models.RouteCommand}, true
+	}
 	return Reply{Text: msgWishOffer, Route: models.RouteCommand}, true
 }
+
+// companyWords make a 希望… sentence a wish for company (有人来家里坐坐), a 心愿 rather than a suggestion.
+var companyWords = []string{"陪我", "陪陪", "陪我们", "来家里", "来我家", "坐坐", "说说话", "聊聊天", "看看我", "看看我们", "有人来", "有人陪"}
 
 // wishOffered takes the answer to "这是给我们的建议吗？" (offer) or "要保存吗？"
 // (keep): yes, with or without more words, goes on; no ends the flow.
