@@ -20,7 +20,7 @@ import (
 var crisisData embed.FS
 
 // crisisTrainingFiles are the labelled files the model is fitted on.
-var crisisTrainingFiles = []string{"crisisdata/train.tsv", "crisisdata/train2.tsv", "testdata/crisis_regression.tsv"}
+var crisisTrainingFiles = []string{"crisisdata/train.tsv", "crisisdata/train2.tsv", "crisisdata/train3.tsv", "testdata/crisis_regression.tsv"}
 
 // crisisExample is one labelled message of the corpus.
 type crisisExample struct {
