@@ -134,6 +134,11 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 	if l.has(h, "present") {
 		return false
 	}
+	// Someone making something for others (出一期推文, 想做心理志愿者) is
+	// not in danger, whatever words the topic brings.
+	if l.has(h, "guard_content") {
+		return true
+	}
 	general := l.has(h, "guard_prevention") || l.has(h, "guard_info")
 	// A story's or a game's (电视剧里女主自杀了, 游戏里被砍死了) or a joke's
 	// (减肥又失败了 不想活了哈哈) crisis is not the writer's, unless the writer
@@ -156,6 +161,11 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 		if l.hasAll(h, "guard_past", "guard_over") {
 			return true // 我以前自残过 现在一年多没有了
 		}
+		// A toddler's 不想活了 over a dropped ice cream, told with a laugh
+		// or asked about (三岁小孩说这个正常吗).
+		if l.has(h, "toddler") && (general || l.has(h, "guard_joke")) {
+			return true
+		}
 		return (general || l.has(h, "guard_past")) && !self && (!l.has(h, "third_intent") || l.has(h, "guard_hypothetical"))
 	default:
 		// A stated act (让她脱裤子, 让她拍私处照片) is hidden only by a
@@ -164,7 +174,8 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 			general = l.has(h, "guard_prevention")
 		}
 		// 我前几年被家暴过 离婚以后过得挺好 想当志愿者: over, and a question.
-		if (general || l.has(h, "guard_over")) && l.has(h, "guard_past") {
+		// A threat or danger at the door now is never "over".
+		if (general || l.has(h, "guard_over")) && l.has(h, "guard_past") && !l.hasAny(h, "threat_strong", "danger_near") {
 			return true
 		}
 		return general && !l.has(h, "who_self_victim") && !l.has(h, "event_abuse") && !l.has(h, "secrecy")
@@ -172,5 +183,5 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 }
 
 func (l *crisisLexicon) anyGuard(h conceptHits) bool {
-	return l.has(h, "guard_prevention") || l.has(h, "guard_info") || l.has(h, "guard_past")
+	return l.hasAny(h, "guard_prevention", "guard_info", "guard_past", "guard_content")
 }
