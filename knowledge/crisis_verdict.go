@@ -174,6 +174,10 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 			general = l.has(h, "guard_prevention")
 		}
 		// 我前几年被家暴过 离婚以后过得挺好 想当志愿者: over, and a question.
+		// A what-if asked to learn what to teach (要是有坏人打他怎么办 我该怎么教).
+		if l.hasAll(h, "guard_hypothetical", "guard_prevention") {
+			return true
+		}
 		// A threat or danger at the door now is never "over".
 		if (general || l.has(h, "guard_over")) && l.has(h, "guard_past") && !l.hasAny(h, "threat_strong", "danger_near") {
 			return true
