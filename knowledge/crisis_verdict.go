@@ -161,6 +161,11 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 		if l.hasAll(h, "guard_past", "guard_over") {
 			return true // 我以前自残过 现在一年多没有了
 		}
+		// Someone else's 活够了 said as a complaint, their cheerful days
+		// described (其实就是抱怨 每天照样打麻将).
+		if l.has(h, "guard_fine") && !self {
+			return true
+		}
 		// A toddler's 不想活了 over a dropped ice cream, told with a laugh
 		// or asked about (三岁小孩说这个正常吗).
 		if l.has(h, "toddler") && (general || l.has(h, "guard_joke")) {
@@ -187,5 +192,5 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 }
 
 func (l *crisisLexicon) anyGuard(h conceptHits) bool {
-	return l.hasAny(h, "guard_prevention", "guard_info", "guard_past", "guard_content")
+	return l.hasAny(h, "guard_prevention", "guard_info", "guard_past", "guard_content", "guard_over", "guard_fine")
 }
