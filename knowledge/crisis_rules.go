@@ -174,7 +174,7 @@ func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 	l.idiom = strings.NewReplacer(longestFirst(idioms)...)
 	l.pinyin = pinyinWordsOf(l.terms, firsts)
 	for _, name := range []string{"present", "guard_prevention", "guard_past", "guard_info", "guard_fiction", "guard_joke", "pet", "peer", "on_scene", "remote", "death_wish", "pregnancy", "stroke_weak", "stroke_sign", "chest_sign", "choke_weak", "choking_sign", "drowning_sign", "seizure_eyes", "seizure_shake", "overdose_sign", "toxic_household", "poison_substance", "sharp_object", "fall_impact", "burn_sign", "allergy_sign", "allergy_red", "sugar", "breathing_sign", "bleeding_sign", "unconscious_weak", "despair", "hit_other", "sex_touch", "sex_assault", "online_coercion", "genital_injury", "secrecy_strong", "who_self_victim", "self_harm_self", "third_intent", "child_writer_cue", "secrecy", "event_abuse",
-		"victim_other", "guard_model", "guard_hypothetical", "guard_over", "guard_content", "toddler", "guard_fine", "infant", "young_infant", "child", "teen", "partner", "elder", "other_person"} {
+		"victim_other", "guard_model", "guard_hypothetical", "guard_over", "guard_content", "toddler", "guard_fine", "lethal_ask", "infant", "young_infant", "child", "teen", "partner", "elder", "other_person"} {
 		if _, ok := l.ids[name]; !ok {
 			return nil, fmt.Errorf("concept %s is used by the code but not defined", name)
 		}

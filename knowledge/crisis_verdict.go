@@ -157,9 +157,15 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 	case CrisisSuicide:
 		// The writer's own death wish or plan is never a "general question"
 		// (吃多少片安眠药才不会醒).
-		self := ownSelf || (strings.Contains(strings.ReplaceAll(s, "我们", ""), "我") && !l.hasAny(h, "child", "teen", "infant", "partner", "elder", "peer"))
+		// Nor is a lethal-dose question that names nobody else (吃多少片安眠药会死).
+		others := l.hasAny(h, "child", "teen", "infant", "partner", "elder", "peer", "pet")
+		self := ownSelf || ((strings.Contains(strings.ReplaceAll(s, "我们", ""), "我") || l.has(h, "lethal_ask")) && !others)
 		if l.hasAll(h, "guard_past", "guard_over") {
 			return true // 我以前自残过 现在一年多没有了
+		}
+		// A pet's danger (狗狗吃了巧克力会死吗) is for a vet.
+		if l.has(h, "pet") && !ownSelf && !l.hasAny(h, "child", "teen", "infant", "partner", "elder", "peer") {
+			return true
 		}
 		// Someone else's 活够了 said as a complaint, their cheerful days
 		// described (其实就是抱怨 每天照样打麻将).
