@@ -327,6 +327,11 @@ func TestCrisisGuardKeepsPresentDanger(t *testing.T) {
 		{"安眠药吃久了会上瘾吗 我刚才吃了一整瓶", CrisisSuicide},
 		{"怎么跟孩子讲身体安全 他说叔叔摸过他下面", CrisisChildAbuse},
 		{"笑死 我刚才真的割腕了", CrisisSuicide},
+		{"安眠药吃多少会死", CrisisSuicide},                 // a lethal-dose question naming nobody else
+		{"以前被前夫打过 离婚了 现在他在门外说要杀了我", CrisisViolence}, // over once, not now
+		{"他把我的裸照转发给别人了 我才15", CrisisChildAbuse},
+		{"孩子发烧 一直睡 怎么喊都不太理人", CrisisMedical},
+		{"宝宝一边抖一边眼睛发直 以前从来没这样", CrisisMedical}, // new, so now
 		// and without the danger, the same questions are not crises
 		{"想学心肺复苏", CrisisNone},
 		{"去年中风了 现在康复得不错", CrisisNone},
@@ -334,6 +339,10 @@ func TestCrisisGuardKeepsPresentDanger(t *testing.T) {
 		{"安眠药吃久了会上瘾吗", CrisisNone},
 		{"怎么跟孩子讲身体安全", CrisisNone},
 		{"笑死我了", CrisisNone},
+		{"狗狗吃了巧克力会死吗", CrisisNone},
+		{"以前被前夫家暴过 现在已经离了好几年 想问能不能申请公租房", CrisisNone},
+		{"听说隔壁县有孩子吃果冻噎住了 还能给孩子吃果冻吗", CrisisNone},
+		{"老人血压有点高 150/90 没有不舒服", CrisisNone},
 	} {
 		if got := DetectCrisis(tc.text); got != tc.want {
 			t.Errorf("DetectCrisis(%q) = %q, want %q", tc.text, got, tc.want)

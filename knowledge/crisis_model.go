@@ -20,7 +20,7 @@ import (
 var crisisData embed.FS
 
 // crisisTrainingFiles are the labelled files the model is fitted on.
-var crisisTrainingFiles = []string{"crisisdata/train.tsv", "crisisdata/train2.tsv", "testdata/crisis_regression.tsv"}
+var crisisTrainingFiles = []string{"crisisdata/train.tsv", "crisisdata/train2.tsv", "crisisdata/train3.tsv", "crisisdata/train4.tsv", "testdata/crisis_regression.tsv"}
 
 // crisisExample is one labelled message of the corpus.
 type crisisExample struct {
@@ -81,7 +81,10 @@ type crisisModel struct {
 // model together, stay within 2 % in 5-fold cross-validation on the corpus's
 // training part (TestCrisisCorpus logs the table and fails if the rule is
 // broken): recall comes first, but above it false alarms on hard negatives
-// that share words with crises climb fast.
+// that share words with crises climb fast. Random folds mix the writers;
+// fitted without one writer's file and measured on it (TestCrisisScoreFile),
+// false alarms climb above 0.65 (2026-12-06, batch 2 unseen: 2.0 % at 0.65,
+// 4.5 % at 0.75), so the threshold stays at 0.65 though random folds allow 0.70.
 const modelThreshold = 0.65
 
 // modelMinRunes: the model decides alone only on texts at least this long.

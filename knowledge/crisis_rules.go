@@ -55,6 +55,7 @@ type crisisLexicon struct {
 	alias    *strings.Replacer
 	idiom    *strings.Replacer
 	rules    []crisisRule
+	pinyin   crisisPinyinWords // pinyin typed for the words (see crisis_pinyin.go)
 }
 
 func mustParseCrisisLexicon(text string) *crisisLexicon {
@@ -84,6 +85,7 @@ func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 	l.alias = strings.NewReplacer(aliases...)
 	word := func(w string) string { return l.alias.Replace(crisisWord(w)) }
 	var idioms []string
+	var firsts []string // first parts of words, in the file's order
 	section := ""
 	var ruleLines []string
 	for n, line := range strings.Split(text, "\n") {
@@ -142,6 +144,9 @@ func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 					parts[i] = l.alias.Replace(p)
 				}
 				t.rest = parts[1:]
+				if _, seen := l.terms[parts[0]]; !seen {
+					firsts = append(firsts, parts[0])
+				}
 				l.terms[parts[0]] = append(l.terms[parts[0]], t)
 			}
 		default:
@@ -167,8 +172,9 @@ func parseCrisisLexicon(text string) (*crisisLexicon, error) {
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(l.lens)))
 	l.idiom = strings.NewReplacer(longestFirst(idioms)...)
+	l.pinyin = pinyinWordsOf(l.terms, firsts)
 	for _, name := range []string{"present", "guard_prevention", "guard_past", "guard_info", "guard_fiction", "guard_joke", "pet", "peer", "on_scene", "remote", "death_wish", "pregnancy", "stroke_weak", "stroke_sign", "chest_sign", "choke_weak", "choking_sign", "drowning_sign", "seizure_eyes", "seizure_shake", "overdose_sign", "toxic_household", "poison_substance", "sharp_object", "fall_impact", "burn_sign", "allergy_sign", "allergy_red", "sugar", "breathing_sign", "bleeding_sign", "unconscious_weak", "despair", "hit_other", "sex_touch", "sex_assault", "online_coercion", "genital_injury", "secrecy_strong", "who_self_victim", "self_harm_self", "third_intent", "child_writer_cue", "secrecy", "event_abuse",
-		"victim_other", "guard_model", "guard_hypothetical", "guard_over", "infant", "young_infant", "child", "teen", "partner", "elder", "other_person"} {
+		"victim_other", "guard_model", "guard_hypothetical", "guard_over", "guard_content", "toddler", "guard_fine", "lethal_ask", "infant", "young_infant", "child", "teen", "partner", "elder", "other_person"} {
 		if _, ok := l.ids[name]; !ok {
 			return nil, fmt.Errorf("concept %s is used by the code but not defined", name)
 		}
@@ -238,7 +244,11 @@ func (l *crisisLexicon) parseRule(line string) (crisisRule, error) {
 // that dictated or spaced-out words (我 想 自 杀) still match; ends marks the
 // byte offsets where a clause ended.
 func (l *crisisLexicon) prepare(text string) (s string, ends map[int]bool) {
-	n := l.idiom.Replace(l.alias.Replace(Normalize(emojiWords.Replace(text))))
+	n := l.alias.Replace(Normalize(emojiWords.Replace(text)))
+	if p := l.pinyin.rewrite(n); p != n {
+		n = l.alias.Replace(p)
+	}
+	n = l.idiom.Replace(n)
 	if !strings.Contains(n, " ") {
 		return n, nil
 	}

@@ -134,6 +134,11 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 	if l.has(h, "present") {
 		return false
 	}
+	// Someone making something for others (出一期推文, 想做心理志愿者) is
+	// not in danger, whatever words the topic brings.
+	if l.has(h, "guard_content") {
+		return true
+	}
 	general := l.has(h, "guard_prevention") || l.has(h, "guard_info")
 	// A story's or a game's (电视剧里女主自杀了, 游戏里被砍死了) or a joke's
 	// (减肥又失败了 不想活了哈哈) crisis is not the writer's, unless the writer
@@ -152,9 +157,25 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 	case CrisisSuicide:
 		// The writer's own death wish or plan is never a "general question"
 		// (吃多少片安眠药才不会醒).
-		self := ownSelf || (strings.Contains(strings.ReplaceAll(s, "我们", ""), "我") && !l.hasAny(h, "child", "teen", "infant", "partner", "elder", "peer"))
+		// Nor is a lethal-dose question that names nobody else (吃多少片安眠药会死).
+		others := l.hasAny(h, "child", "teen", "infant", "partner", "elder", "peer", "pet")
+		self := ownSelf || ((strings.Contains(strings.ReplaceAll(s, "我们", ""), "我") || l.has(h, "lethal_ask")) && !others)
 		if l.hasAll(h, "guard_past", "guard_over") {
 			return true // 我以前自残过 现在一年多没有了
+		}
+		// A pet's danger (狗狗吃了巧克力会死吗) is for a vet.
+		if l.has(h, "pet") && !ownSelf && !l.hasAny(h, "child", "teen", "infant", "partner", "elder", "peer") {
+			return true
+		}
+		// Someone else's 活够了 said as a complaint, their cheerful days
+		// described (其实就是抱怨 每天照样打麻将).
+		if l.has(h, "guard_fine") && !self {
+			return true
+		}
+		// A toddler's 不想活了 over a dropped ice cream, told with a laugh
+		// or asked about (三岁小孩说这个正常吗).
+		if l.has(h, "toddler") && (general || l.has(h, "guard_joke")) {
+			return true
 		}
 		return (general || l.has(h, "guard_past")) && !self && (!l.has(h, "third_intent") || l.has(h, "guard_hypothetical"))
 	default:
@@ -164,7 +185,12 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 			general = l.has(h, "guard_prevention")
 		}
 		// 我前几年被家暴过 离婚以后过得挺好 想当志愿者: over, and a question.
-		if (general || l.has(h, "guard_over")) && l.has(h, "guard_past") {
+		// A what-if asked to learn what to teach (要是有坏人打他怎么办 我该怎么教).
+		if l.hasAll(h, "guard_hypothetical", "guard_prevention") {
+			return true
+		}
+		// A threat or danger at the door now is never "over".
+		if (general || l.has(h, "guard_over")) && l.has(h, "guard_past") && !l.hasAny(h, "threat_strong", "danger_near") {
 			return true
 		}
 		return general && !l.has(h, "who_self_victim") && !l.has(h, "event_abuse") && !l.has(h, "secrecy")
@@ -172,5 +198,5 @@ func (l *crisisLexicon) guarded(k CrisisKind, h conceptHits, s string) bool {
 }
 
 func (l *crisisLexicon) anyGuard(h conceptHits) bool {
-	return l.has(h, "guard_prevention") || l.has(h, "guard_info") || l.has(h, "guard_past")
+	return l.hasAny(h, "guard_prevention", "guard_info", "guard_past", "guard_content", "guard_over", "guard_fine")
 }
