@@ -313,7 +313,8 @@ func teenWriter(text string) bool {
 	if containsAnyWord(text, teenWriterWords) || teenAgeRE.MatchString(text) {
 		return true
 	}
-	return containsAnyWord(text, []string{"我爸", "我妈"}) && youngWriter(text) && !containsAnyWord(text, []string{"孙子", "孙女", "外孙", "我孩子", "我儿子", "我女儿", "我家孩子"})
+	school := []string{"模考", "考砸", "成绩", "分数", "排名", "中考", "高考", "班主任"}
+	return containsAnyWord(text, []string{"我爸", "我妈"}) && (youngWriter(text) || containsAnyWord(text, school)) && !containsAnyWord(text, []string{"孙子", "孙女", "外孙", "我孩子", "我儿子", "我女儿", "我家孩子"})
 }
 
 // noteYoung remembers a young writer for the conversation and reports
