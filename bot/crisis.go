@@ -26,6 +26,7 @@ var crisisTitles = map[knowledge.CrisisKind]string{
 	knowledge.CrisisSuicide:    "紧急：居民可能有自伤风险",
 	knowledge.CrisisChildAbuse: "紧急：可能涉及儿童受侵害",
 	knowledge.CrisisViolence:   "紧急：居民可能遭受家庭暴力",
+	crisisMissingAdult:         "紧急：居民家里的老人（或生病的家人）走失",
 }
 
 // episode is one resident's crisis: the messages that follow a crisis message
@@ -148,6 +149,9 @@ func (e *Engine) crisis(ctx context.Context, in Inbound, c knowledge.Crisis, ep 
 		news = turned || ep.Sit.join(sit) != ep.Sit
 	}
 	ep.Crisis, ep.Sit = c, ep.Sit.join(sit)
+	if !fresh && !news && ep.Crisis.Kind == crisisMissingAdult {
+		return e.missingFollowUp(ctx, in, ep) // 她摔了一跤 while still missing: the search goes on
+	}
 	if !fresh && !news {
 		// The episode's own crisis again (躲在卫生间 after a knife threat):
 		// answered as what it tells inside the episode.
@@ -187,6 +191,9 @@ func (e *Engine) crisis(ctx context.Context, in Inbound, c knowledge.Crisis, ep 
 // what the situation needs next, or words that stay with someone in despair.
 // The episode goes on.
 func (e *Engine) crisisFollowUp(ctx context.Context, in Inbound, ep episode) Reply {
+	if ep.Crisis.Kind == crisisMissingAdult {
+		return e.missingFollowUp(ctx, in, ep)
+	}
 	if r, ok := e.otherTopic(ctx, in, ep); ok {
 		return r
 	}

@@ -134,3 +134,46 @@ func checkWords(t *testing.T, say, reply string, has, hasNot []string) {
 		}
 	}
 }
+
+// An elder with dementia gone missing is a crisis like a missing child: 110
+// now with no 24-hour wait, the search answered inside the episode, staff
+// alerted once; found ends it with relief, checks and how to keep it from
+// happening, and the next question is a question again.
+func TestMissingElderEpisode(t *testing.T) {
+	e, st, _, clk := engineForTest(t)
+	ms := cache.NewMemoryState()
+	ms.Now = clk.now
+	e.Recent = ms
+	e.assessCrisis = func(string) knowledge.Crisis { return knowledge.Crisis{} }
+	ctx := context.Background()
+	steps := []episodeStep{
+		{text: "我妈又找不到了 出门一个小时了", route: "crisis", has: []string{"110", "不用等 24 小时", "照片", "穿", "监控", "常去", "邻居"}},
+		{text: "她有老年痴呆 手机也没带", route: "crisis", has: []string{"110", "老年痴呆"}},
+		{text: "报警了警察会管吗 要不要等24小时", route: "crisis", has: []string{"警察会管", "不用等 24 小时"}},
+		{text: "我在小区附近找了一圈了 没有", route: "crisis", has: []string{"110", "监控"}},
+		{text: "她以前老去菜市场那边", route: "crisis", has: []string{"那边要去找", "110"}},
+		{text: "找到了 在公交站坐着 吓死我了", route: "crisis", has: []string{"找到了就好", "冻着", "摔伤", "防走失"}, hasNot: []string{"110"}},
+		{text: "以后怎么防止她再走丢", route: "faq"},
+	}
+	for _, s := range steps {
+		clk.t = clk.t.Add(time.Minute)
+		r := e.Handle(ctx, text("sun", s.text))
+		if r.Route != s.route {
+			t.Errorf("%s: route %s, want %s: %s", s.text, r.Route, s.route, r.Text)
+		}
+		checkWords(t, s.text, r.Text, s.has, s.hasNot)
+	}
+	if a := staffAlerts(t, st); len(a) != 1 || !strings.Contains(a[0].Title, "走失") {
+		t.Errorf("alerts %+v, want one for the episode", a)
+	}
+	rows := crisisRows(t, st, "sun")
+	if len(rows) != 6 || rows[0].Kind != "missing_adult" || rows[0].FollowUp || !rows[5].FollowUp || rows[5].Episode != rows[0].Episode {
+		t.Errorf("rows %+v", rows)
+	}
+	// Not a missing person: a phone, prevention, a son merely late.
+	for _, s := range []string{"我妈的手机找不到了", "老年痴呆怎么防止走丢", "我爸还没回家 喝酒去了"} {
+		if r := e.Handle(ctx, text("other", s)); r.Route == "crisis" {
+			t.Errorf("%s: %s", s, r.Text)
+		}
+	}
+}
