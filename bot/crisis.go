@@ -164,6 +164,9 @@ func (e *Engine) crisis(ctx context.Context, in Inbound, c knowledge.Crisis, ep 
 		return Reply{Text: e.fill(text), Route: models.RouteCrisis, Flagged: true, Score: 1}
 	}
 	text := notAgain(&ep, "", pronoun(crisisReply(ep), ep))
+	if c.Kind == knowledge.CrisisSuicide && c.Person == knowledge.PersonSelf && classifyFollowUp(in.Text) == fuHelp {
+		text += "\n" + msgKeptSecret // 可是我不想让老师知道
+	}
 	e.saveEpisode(ctx, in.OpenID, ep)
 	e.keepCrisis(ctx, in, ep, false, !ongoing)
 	// For a medical emergency, the first-aid entry that matches follows the first
@@ -265,6 +268,9 @@ func notAgain(ep *episode, msg, text string) string {
 	ep.Last = sum
 	return text
 }
+
+// msgKeptSecret answers the worry that help tells parents or the school.
+const msgKeptSecret = "热线和我们这里都会为你保密，一般不会告诉老师和家里；只有你马上有生命危险时，才会联系能保护你的人。"
 
 // shortReply is the length up to which a reply may be sent again as it is
 // ("不要等，现在就拨打 120" twice is no block of text twice).

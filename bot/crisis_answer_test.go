@@ -83,6 +83,17 @@ func TestTeenEpisodeAnswersQuestionsAboutHelp(t *testing.T) {
 	})
 }
 
+// The first words of despair with a worry about who will know: the reply
+// says the lines keep it to themselves.
+func TestFirstCrisisReplyAnswersTheWorry(t *testing.T) {
+	verdicts := map[string]knowledge.Crisis{
+		"可是我不想让老师知道": {Kind: knowledge.CrisisSuicide, Person: knowledge.PersonSelf, Subject: knowledge.SubjectSelf, Layer: "model"},
+	}
+	playEpisode(t, "xy3", verdicts, []episodeStep{
+		{text: "可是我不想让老师知道", route: "crisis", has: []string{"12356", "保密", "一般不会"}},
+	})
+}
+
 // A carer's episode: a false alarm the model raised, then "想一走了之", then
 // what he meant (想跑掉, not death), a question about respite care read as a
 // baby's emergency, "怎么申请 要钱吗", and thanks for listening.
