@@ -28,6 +28,7 @@ type convContext struct {
 	ListKind string            `json:"k,omitempty"` // what List holds: listEvents
 	Event    uint              `json:"v,omitempty"` // the event just signed up for ("在哪里", "几点")
 	Wish     uint              `json:"w,omitempty"` // the wish just left ("多久回复")
+	Young    bool              `json:"y,omitempty"` // the writer seems a child or teen (我妈又翻我手机)
 }
 
 // listEvents marks a context list of event IDs (the events last shown);

@@ -19,13 +19,24 @@ func inEpisode(prev, c knowledge.Crisis) (knowledge.Crisis, bool) {
 		return prev, false
 	}
 	if c.Kind != prev.Kind {
-		if !ruled || (c.Kind == knowledge.CrisisMedical && c.Emergency == knowledge.EmergencyNone) {
+		// An episode the model alone began (a possible emergency, often a
+		// false alarm on 熬不住了) gives way to what the model reads next
+		// (有时候真想一走了之) as much as to a rule.
+		credible := ruled || prev.Layer == "model" && c.Kind != knowledge.CrisisMedical
+		if !credible || (c.Kind == knowledge.CrisisMedical && c.Emergency == knowledge.EmergencyNone) {
 			return prev, false
 		}
 		c.ChildWriter = c.ChildWriter || prev.ChildWriter
 		return c, true
 	}
 	m := prev
+	// The writer speaks of themself now (活着真没意思 after worrying about
+	// someone else): the episode turns to the writer.
+	if ruled && c.Kind == knowledge.CrisisSuicide && c.Person == knowledge.PersonSelf && prev.Person != knowledge.PersonSelf && prev.Person != "" {
+		m.Person, m.Subject, m.Emergency = c.Person, c.Subject, c.Emergency
+		m.ChildWriter = m.ChildWriter || c.ChildWriter
+		return m, true
+	}
 	if c.Emergency != knowledge.EmergencyNone && (ruled || m.Emergency == knowledge.EmergencyNone) {
 		m.Emergency = c.Emergency
 	}

@@ -111,6 +111,8 @@ func readSituation(text string, c knowledge.Crisis) (knowledge.Crisis, situation
 	}
 	if c.Kind == knowledge.CrisisMedical {
 		switch {
+		case c.Emergency == knowledge.EmergencyNone && pregnant(text):
+			c.Emergency = knowledge.EmergencyPregnancy
 		case containsAnyOf(s, seizureSigns) && !containsAnyOf(s, legCramp) &&
 			(c.Emergency == knowledge.EmergencyNone || c.Emergency == knowledge.EmergencyBreathing || c.Emergency == knowledge.EmergencyUnconscious || c.Emergency == knowledge.EmergencyInfant):
 			c.Emergency = knowledge.EmergencySeizure
@@ -239,4 +241,16 @@ func witnessFollowUp(s string) string {
 			"孩子自己没法求救，你的一个电话可能就是保护他的开始。也可以告诉居委会（村委会），或打 " + line12355 + "。"
 	}
 	return "请拨打 110，说清楚地址和听到的情况；可以不留姓名，警察会为你保密。不要自己上门去拦，保护好自己。"
+}
+
+// pregnancySigns: the one taken ill is pregnant (见红, 26周): the pregnancy
+// steps, not the general 120 list.
+var pregnancySigns = []string{"见红", "破水", "羊水", "胎动", "宫缩", "怀孕", "孕妇", "孕期", "孕早期", "孕中期", "孕晚期", "早产", "胎心", "产检"}
+
+func pregnant(text string) bool {
+	s := episodeText(text)
+	if containsAnyOf(s, pregnancySigns) {
+		return true
+	}
+	return pregnantWeeksRE.MatchString(s) && !containsAnyOf(s, babyAgeWords)
 }

@@ -158,7 +158,7 @@ func (e *Engine) serviceInEpisode(ctx context.Context, in Inbound, ep episode, v
 	// crisis words around it lower its score, and a wrong guess costs little.
 	sure := res.Decision == knowledge.Answer || res.Decision == knowledge.Clarify && len(res.Top) == 1
 	if !sure || len(res.Top) == 0 {
-		return Reply{}, false
+		return e.serviceDetail(ctx, in, ep)
 	}
 	// Any other question the knowledge base answers clearly on its own ("用什么
 	// 洗面奶好" after a false alarm) is answered too, under the line that keeps
@@ -167,10 +167,11 @@ func (e *Engine) serviceInEpisode(ctx context.Context, in Inbound, ep episode, v
 	// sign) is a possible emergency, often a false alarm on an everyday
 	// complaint ("膝盖疼 蹲下去起不来"): any question the knowledge base is sure
 	// of is answered, the crisis line kept under it.
-	// Only a medical one: a disclosure of abuse or despair the model alone
-	// heard goes on quietly ("他现在在客厅看电视") and must stay with the crisis.
+	// A despair the model alone read stays open all the same: a question
+	// about respite care is no sign the words before it were nothing.
 	possible := ep.Crisis.Layer == "model" && ep.Crisis.Kind == knowledge.CrisisMedical
-	if !possible && res.Top[0].Entry.Category != models.CatService && (res.Decision != knowledge.Answer || res.Top[0].Score < clearOnItsOwn || !e.genericInEpisode(in.Text, ep)) {
+	if !possible && res.Top[0].Entry.Category != models.CatService &&
+		(res.Decision != knowledge.Answer || res.Top[0].Score < clearOnItsOwn || verdict.Kind != knowledge.CrisisNone || !asks(in.Text) || !e.genericInEpisode(in.Text, ep)) {
 		return Reply{}, false
 	}
 	if possible && e.Recent != nil {
@@ -189,6 +190,46 @@ func (e *Engine) serviceInEpisode(ctx context.Context, in Inbound, ep episode, v
 	return r, true
 }
 
+// serviceDetail answers a practical question about the service just
+// answered inside the episode (怎么申请 要钱吗 after 喘息服务) from its lines.
+func (e *Engine) serviceDetail(ctx context.Context, in Inbound, ep episode) (Reply, bool) {
+	cx := e.context(ctx)
+	if cx.Entry == 0 || cx.Category != string(models.CatService) && cx.Category != "elderly" || !containsAnyWord(in.Text, practicalWords) {
+		return Reply{}, false
+	}
+	r, ok := e.topicLinesAnswer(ctx, in.Text, 1)
+	if !ok {
+		en, found := e.KB.Index().Entry(cx.Entry)
+		if !found {
+			return Reply{}, false
+		}
+		// No line names it (怎么申请 要钱吗): the lines on where to ask and
+		// what it costs, and a person who finds out.
+		var lines []string
+		for _, l := range strings.Split(en.Answer, "\n") {
+			if containsAnyOf(l, []string{"咨询", "致电", "申请", "收费", "免费", "补贴", "费用", "报销"}) {
+				lines = append(lines, strings.TrimSpace(l))
+			}
+		}
+		r = Reply{Route: models.RouteFAQ, Category: en.Category, EntryID: en.ID, Score: 1,
+			Text: "关于「" + en.Title + "」：\n" + strings.Join(lines, "\n") + "\n" + msgAskLocally}
+	}
+	e.saveEpisode(ctx, in.OpenID, ep)
+	e.keepCrisis(ctx, in, ep, true, false)
+	r.Text = e.fill(r.Text + "\n\n" + episodeTail(ep.Crisis))
+	r.Flagged = true
+	return r, true
+}
+
+// asks: the message is a question (有没有喘息服务), not more of what happened
+// (他发烧39度 才10个月).
+func asks(text string) bool {
+	return containsAnyWord(text, questionWords) || containsAnyWord(text, []string{"有没有", "？", "?"})
+}
+
+// msgAskLocally ends an answer on how to apply for a local service.
+const msgAskLocally = "具体怎么申请、收不收费，各地不一样，以当地为准；也可以回复“人工”或致电 {{phone}}（{{hours}}），工作人员帮您问。"
+
 // clearOnItsOwn is the score at which a health question inside an episode is
 // answered from the knowledge base rather than read as part of the crisis.
 const clearOnItsOwn = 0.7
@@ -206,7 +247,7 @@ func episodeTail(c knowledge.Crisis) string {
 // topic of its own is then better answered by the knowledge base.
 func (e *Engine) genericInEpisode(text string, ep episode) bool {
 	a, b := ep, ep
-	neutral := "嗯"
+	neutral := "……" // asks nothing in particular
 	if classifyFollowUp(text) == fuSteps {
 		neutral = "怎么办"
 	}

@@ -252,6 +252,7 @@ func (e *Engine) setSubject(ctx context.Context, w who) {
 // hint is the matcher hint for a question: who it names (which then becomes
 // the conversation's subject), else who the conversation was about.
 func (e *Engine) hint(ctx context.Context, text string) knowledge.Hint {
+	e.noteYoung(ctx, text)
 	if w := detectWho(text); w.Subject != "" {
 		e.setSubject(ctx, w)
 		return knowledge.Hint{Subject: w.Subject, Override: true}
@@ -297,4 +298,36 @@ func withAgeNote(text string, w who) string {
 		return text + " 高龄孕妇"
 	}
 	return text
+}
+
+// teenWriterWords are a child or teen writing about themselves.
+var teenWriterWords = []string{"我们班", "我同学", "我班主任", "我们老师", "我们学校", "我初一", "我初二", "我初三", "我高一", "我高二", "我高三",
+	"我上初", "我读初", "我上高", "我读高", "我要中考", "我马上中考", "我中考", "我要高考", "我高考"}
+
+// teenAgeRE is a writer giving their own age as a teenager: 我才15, 我今年十四岁.
+var teenAgeRE = regexp.MustCompile(`我(才|今年|已经|都)?\s*(1[0-8]|十[一二三四五六七八]?)\s*(岁|周岁)?([^0-9个周天点号月年斤块元分万]|$)`)
+
+// teenWriter: the message sounds like a child or teen writing about their
+// own life (我妈又偷看我手机了, 我才15).
+func teenWriter(text string) bool {
+	if containsAnyWord(text, teenWriterWords) || teenAgeRE.MatchString(text) {
+		return true
+	}
+	school := []string{"模考", "考砸", "成绩", "分数", "排名", "中考", "高考", "班主任"}
+	return containsAnyWord(text, []string{"我爸", "我妈"}) && (youngWriter(text) || containsAnyWord(text, school)) && !containsAnyWord(text, []string{"孙子", "孙女", "外孙", "我孩子", "我儿子", "我女儿", "我家孩子"})
+}
+
+// noteYoung remembers a young writer for the conversation and reports
+// whether the writer is one.
+func (e *Engine) noteYoung(ctx context.Context, text string) bool {
+	if teenWriter(text) {
+		if cs := convOf(ctx); cs != nil && !cs.get(ctx).Young {
+			cs.update(ctx, func(c *convContext) { c.Young = true })
+		}
+		return true
+	}
+	if cs := convOf(ctx); cs != nil {
+		return cs.get(ctx).Young
+	}
+	return false
 }

@@ -70,7 +70,7 @@ func (s *Server) dashboard(c *gin.Context) error {
 	return nil
 }
 
-var crisisKinds = map[string]string{"medical": "可能急症", "suicide": "自伤风险", "child_abuse": "儿童受侵害", "violence": "家庭暴力", "missing_minor": "孩子联系不上"}
+var crisisKinds = map[string]string{"medical": "可能急症", "suicide": "自伤风险", "child_abuse": "儿童受侵害", "violence": "家庭暴力", "missing_minor": "孩子联系不上", "missing_adult": "老人或家人走失"}
 
 type crisisRow struct {
 	models.CrisisEvent
