@@ -22,7 +22,7 @@ type NavCounts struct {
 func (s *Server) navCounts(ctx context.Context, st models.Staff) NavCounts {
 	var n NavCounts
 	if stats, err := s.Store.OutboxStats(ctx); err == nil {
-		n.Failed = stats[models.OutboxFailed]
+		n.Failed = stats[string(models.OutboxFailed)]
 	}
 	if s.Wishes != nil {
 		n.LowRated, _ = s.Wishes.LowRatedWaiting(ctx, st)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"familybot/models"
+	"familybot/outbox"
 	"familybot/privacy"
 	"familybot/store"
 	"familybot/wishwall"
@@ -219,10 +221,10 @@ func (s *Server) crisisReply(c *gin.Context) error {
 	body := text + "\n\n——" + name + "工作人员\n如情况紧急，请立即拨打 120（急救）或 110（报警）；想找人说说：12356 全国统一心理援助热线。"
 	// The same words sent twice (a double tap) go out once; a second, different reply goes out too.
 	sum := sha256.Sum256([]byte(text))
-	m := models.OutboxMessage{DedupKey: fmt.Sprintf("crisisreply:%d:%x", id, sum[:8]), Channel: models.ChannelCustomer,
-		To: ev.OpenID, Title: "工作人员回复", Text: body}
+	reply := outbox.ToResident(ev.OpenID, models.Notice{Kind: models.NoticeCrisisReply, About: models.CrisisSubject(id),
+		Variant: hex.EncodeToString(sum[:8]), Title: "工作人员回复", Text: body})
 	note := models.CrisisNote{CrisisID: id, Kind: models.CrisisNoteReply, Text: text, By: me.Label(), CreatedAt: s.now()}
-	if err := s.Store.SendCrisisReply(ctx, &m, note); err != nil {
+	if err := s.Store.SendCrisisReply(ctx, reply, note); err != nil {
 		return err
 	}
 	s.audit(c, "crisis.reply", fmt.Sprintf("crisis:%d", id), fmt.Sprintf("chars=%d", utf8.RuneCountInString(text)))
