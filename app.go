@@ -12,6 +12,7 @@ import (
 	"familybot/cache"
 	"familybot/config"
 	"familybot/knowledge"
+	"familybot/models"
 	"familybot/outbox"
 	"familybot/signup"
 	"familybot/store"
@@ -60,9 +61,9 @@ func newApp(ctx context.Context, env *Env) (*App, error) {
 	}
 	// The crisis model is fitted on first use (about a third of a second): fit it now, so the first resident does not wait.
 	go knowledge.DetectCrisis("我想死")
-	templates := map[string]string{}
+	templates := map[models.TemplateKind]string{}
 	for kind, t := range cfg.OfficialAccount.Templates.Kinds() {
-		templates[kind] = t.ID
+		templates[models.TemplateKind(kind)] = t.ID
 	}
 	a.Notifier = &outbox.Notifier{Store: st, OnDuty: cfg.WeCom.OnDuty, PublicURL: cfg.Server.PublicURL, Templates: templates}
 	a.Signups = &signup.Service{Store: st, Notify: a.Notifier, Now: now}

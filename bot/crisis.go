@@ -236,12 +236,15 @@ func (e *Engine) keepCrisis(ctx context.Context, in Inbound, ep episode, followU
 		if !followUp {
 			e.EndFlow(bctx, in.OpenID)
 		}
-		_ = e.Store.RecordCrisis(bctx, ev)
-		// Staff are told even if the record failed: a person must look.
+		// The alert is a card with 我来跟进 for the message kept with it; staff
+		// are told even if the record failed: a person must look.
+		var alerts []models.Notice
 		if alert && e.Alerts != nil {
-			_ = e.Alerts.AlertStaff(bctx, "crisis:"+in.OpenID+":"+ep.ID, title,
-				"有居民发来需要紧急关注的消息，请立即在后台查看并跟进；这位居民接下来的消息会显示在同一组里。", "/admin/crisis")
+			alerts = e.Alerts.ToOnDuty("/admin/crisis", models.Notice{Kind: models.NoticeCrisisAlert,
+				About: models.Subject{Kind: models.SubjectCrisis}, Variant: in.OpenID + ":" + ep.ID, Title: title,
+				Text: "有居民发来需要紧急关注的消息，请立即在后台查看并跟进；这位居民接下来的消息会显示在同一组里。"})
 		}
+		_ = e.Store.RecordCrisis(bctx, ev, alerts...)
 	}()
 	select {
 	case <-done:

@@ -25,7 +25,7 @@ func crisisRows(t *testing.T, st *store.Store, openID string) []models.CrisisEve
 func staffAlerts(t *testing.T, st *store.Store) []models.OutboxMessage {
 	t.Helper()
 	var out []models.OutboxMessage
-	st.DB.Where("channel IN ?", []string{models.ChannelWeCom, models.ChannelWeComCard}).Find(&out)
+	st.DB.Where("channel IN ?", []models.OutboxChannel{models.ChannelWeCom, models.ChannelWeComCard}).Find(&out)
 	return out
 }
 

@@ -71,14 +71,22 @@ type Store interface {
 	SetSubscribed(ctx context.Context, openID string, subscribed bool) error
 	ListKBRules(ctx context.Context) ([]knowledge.Rule, error)
 	AddKBFeedback(ctx context.Context, id uint, openID string) error
-	RecordCrisis(ctx context.Context, c models.CrisisEvent) error
-	// RecordHandoff puts the resident in the admin's 人工 queue (models.Handoff*).
-	RecordHandoff(ctx context.Context, openID, why string) error
+	// RecordCrisis keeps a crisis message and, in the same transaction, the
+	// alerts about it (a crisis-subject alert gets the new message's id); the
+	// alerts go out even when the message cannot be kept.
+	RecordCrisis(ctx context.Context, c models.CrisisEvent, alerts ...models.Notice) error
+	// RecordHandoff puts the resident in the admin's 人工 queue (models.Handoff*)
+	// and, in the same transaction, the alerts about it; the alerts go out even
+	// when the request cannot be kept.
+	RecordHandoff(ctx context.Context, openID, why string, alerts ...models.Notice) error
 }
 
-// Alerter tells staff on duty about something that needs a person (through the outbox).
+// Alerter tells staff on duty about something that needs a person (through
+// the outbox, outbox.Notifier): at once, or addressed for the store to write
+// with the change that causes it. link is the admin page.
 type Alerter interface {
-	AlertStaff(ctx context.Context, dedupKey, title, text, link string) error
+	AlertStaff(ctx context.Context, link string, n models.Notice) error
+	ToOnDuty(link string, n models.Notice) []models.Notice
 }
 
 // Limiter answers whether key may act once more within window (limit per window).

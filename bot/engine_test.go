@@ -361,7 +361,7 @@ func TestClarifyAsksWithNumberedTitles(t *testing.T) {
 // hungStore is a database that never answers the crisis table.
 type hungStore struct{ *store.Store }
 
-func (hungStore) RecordCrisis(ctx context.Context, _ models.CrisisEvent) error {
+func (hungStore) RecordCrisis(ctx context.Context, _ models.CrisisEvent, _ ...models.Notice) error {
 	<-ctx.Done()
 	return ctx.Err()
 }

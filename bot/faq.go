@@ -243,17 +243,22 @@ func (e *Engine) afterGrief(ctx context.Context) bool {
 // handoff tells the resident how to reach a person, puts them in the admin's
 // 人工 queue and alerts staff on duty.
 func (e *Engine) handoff(ctx context.Context, in Inbound, why string) Reply {
-	if e.Store != nil && in.OpenID != "" {
-		_ = e.Store.RecordHandoff(ctx, in.OpenID, why) // the alert below still reaches staff
+	title := "居民请求人工帮助"
+	if why == "misses" {
+		title = "居民连续两次没得到答案"
 	}
-	if e.Alerts != nil {
-		slot := e.now().UTC().Format("2006010215")
-		title := "居民请求人工帮助"
-		if why == "misses" {
-			title = "居民连续两次没得到答案"
+	// Once an hour per resident.
+	alert := models.Notice{Kind: models.NoticeHandoff, Variant: in.OpenID + ":" + e.now().UTC().Format("2006010215"),
+		Title: title, Text: "有居民需要工作人员帮助，请在后台“人工”页查看并尽快联系。"}
+	switch {
+	case e.Store != nil && in.OpenID != "":
+		var alerts []models.Notice
+		if e.Alerts != nil {
+			alerts = e.Alerts.ToOnDuty("/admin/handoffs", alert)
 		}
-		_ = e.Alerts.AlertStaff(ctx, "handoff:"+in.OpenID+":"+slot, title,
-			"有居民需要工作人员帮助，请在后台“人工”页查看并尽快联系。", "/admin/handoffs")
+		_ = e.Store.RecordHandoff(ctx, in.OpenID, why, alerts...) // the alerts reach staff even if the record fails
+	case e.Alerts != nil:
+		_ = e.Alerts.AlertStaff(ctx, "/admin/handoffs", alert)
 	}
 	return Reply{Text: e.fill(msgHandoff), Route: models.RouteCommand}
 }

@@ -32,7 +32,7 @@ func (e *Engine) missingMinor(ctx context.Context, in Inbound) (Reply, bool) {
 		return e.missingAdult(ctx, in)
 	}
 	ev := models.CrisisEvent{OpenID: in.OpenID, Kind: missingKind, Person: string(knowledge.PersonWorried), Text: in.Text, CreatedAt: e.now().UTC()}
-	key := "missing:" + in.OpenID + ":" + strconv.FormatInt(e.now().Unix()/3600, 10)
+	hour := in.OpenID + ":" + strconv.FormatInt(e.now().Unix()/3600, 10)
 	done := make(chan struct{})
 	go func() { // the reply, with 110 first, does not wait for a slow database
 		defer close(done)
@@ -40,7 +40,8 @@ func (e *Engine) missingMinor(ctx context.Context, in Inbound) (Reply, bool) {
 		defer cancel()
 		_ = e.Store.RecordCrisis(bctx, ev)
 		if e.Alerts != nil {
-			_ = e.Alerts.AlertStaff(bctx, key, "紧急：居民的孩子联系不上", "有居民说孩子走失或联系不上，已请他报警；请在后台查看并跟进。", "/admin/crisis")
+			_ = e.Alerts.AlertStaff(bctx, "/admin/crisis", models.Notice{Kind: models.NoticeMissingAlert, Variant: hour,
+				Title: "紧急：居民的孩子联系不上", Text: "有居民说孩子走失或联系不上，已请他报警；请在后台查看并跟进。"})
 		}
 	}()
 	select {

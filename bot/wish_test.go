@@ -23,7 +23,7 @@ func wishEngine(t *testing.T, s *store.Store) (*Engine, *clock) {
 	clk := &clock{t: time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)}
 	s.Now = clk.now
 	n := &outbox.Notifier{Store: s, OnDuty: []string{"duty1"}, PublicURL: "https://bot.example.org",
-		Templates: map[string]string{"wish_reply": "TPL"}}
+		Templates: map[models.TemplateKind]string{"wish_reply": "TPL"}}
 	e := &Engine{
 		Store: s, Wishes: &wishwall.Service{Store: s, Notify: n, Now: clk.now}, Alerts: n,
 		Assoc:  config.Association{Name: "测试市计生协", Phone: "0571-12345678", Hours: "工作日9-17点"},

@@ -7,14 +7,12 @@ package cards
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 	"unicode/utf8"
 
 	"familybot/models"
+	"familybot/outbox"
 )
 
 // Audit actions written for taps (handlers/admin_audit.go names them in Chinese).
@@ -38,7 +36,7 @@ type Store interface {
 	ListWishEvents(ctx context.Context, wishID uint64) ([]models.WishEvent, error)
 	FollowCrisis(ctx context.Context, id uint64, by string, at time.Time) (ev models.CrisisEvent, recorded bool, err error)
 	AddAudit(ctx context.Context, a models.AuditLog) error
-	Enqueue(ctx context.Context, m *models.OutboxMessage) error
+	Enqueue(ctx context.Context, notices ...models.Notice) error
 }
 
 // Wishes is the wish service the admin uses (wishwall.Service).
@@ -195,13 +193,7 @@ func (s *Service) update(ctx context.Context, t models.CardTap, replace string) 
 	if t.ResponseCode == "" {
 		return nil
 	}
-	data, err := json.Marshal(models.CardUpdate{TaskID: t.TaskID, ResponseCode: t.ResponseCode, ReplaceName: replace})
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256([]byte(t.ResponseCode))
-	return s.Store.Enqueue(ctx, &models.OutboxMessage{DedupKey: "card:update:" + hex.EncodeToString(sum[:16]),
-		Channel: models.ChannelWeComUpdate, To: clip(t.TaskID, 255), Title: replace, Data: string(data)})
+	return s.Store.Enqueue(ctx, outbox.CardUpdateNotice(models.CardUpdate{TaskID: t.TaskID, ResponseCode: t.ResponseCode, ReplaceName: replace}))
 }
 
 func (s *Service) audit(ctx context.Context, actor, action, object, detail string) error {

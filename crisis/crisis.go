@@ -25,7 +25,7 @@ type Store interface {
 	AddCrisisNote(ctx context.Context, n models.CrisisNote) error
 	CloseCrisis(ctx context.Context, id uint64, note models.CrisisNote) error
 	// SendCrisisReply queues the message and keeps the note, both or neither.
-	SendCrisisReply(ctx context.Context, m *models.OutboxMessage, note models.CrisisNote) error
+	SendCrisisReply(ctx context.Context, n models.Notice, note models.CrisisNote) error
 	LastMessageAt(ctx context.Context, openID string) (time.Time, error)
 	GetStaff(ctx context.Context, userID string) (models.Staff, error)
 }

@@ -3,12 +3,13 @@ package crisis
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"familybot/models"
+	"familybot/outbox"
 )
 
 // Reply sends the resident a message from the staff member following the
@@ -37,8 +38,8 @@ func (s *Service) Reply(ctx context.Context, id uint64, by models.Staff, reply s
 	body := text + "\n\n——" + name + "工作人员\n如情况紧急，请立即拨打 120（急救）或 110（报警）；想找人说说：12356 全国统一心理援助热线。"
 	// The same words sent twice (a double tap) go out once; a second, different reply goes out too.
 	sum := sha256.Sum256([]byte(text))
-	m := models.OutboxMessage{DedupKey: fmt.Sprintf("crisisreply:%d:%x", id, sum[:8]), Channel: models.ChannelCustomer,
-		To: ev.OpenID, Title: "工作人员回复", Text: body}
+	n := outbox.ToResident(ev.OpenID, models.Notice{Kind: models.NoticeCrisisReply, About: models.CrisisSubject(id),
+		Variant: hex.EncodeToString(sum[:8]), Title: "工作人员回复", Text: body})
 	note := models.CrisisNote{CrisisID: id, Kind: models.CrisisNoteReply, Text: text, By: by.Label(), CreatedAt: s.now()}
-	return text, s.Store.SendCrisisReply(ctx, &m, note)
+	return text, s.Store.SendCrisisReply(ctx, n, note)
 }

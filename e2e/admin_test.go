@@ -44,7 +44,7 @@ func newApp(t *testing.T) *app {
 	cfg := config.Default()
 	cfg.Admin.DevLoginToken = devToken
 	cfg.Association.Name = "示范市计划生育协会"
-	n := &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, Templates: map[string]string{}}
+	n := &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, Templates: map[models.TemplateKind]string{}}
 	wishes := &wishwall.Service{Store: st, Notify: n, Now: now}
 	rec := bot.NewBatchRecorder(st, nil)
 	t.Cleanup(rec.Close)
@@ -173,9 +173,10 @@ func TestStaffAnswersAWish(t *testing.T) {
 	}
 	a.say("o-other", "许愿 <script>alert(1)</script>小区路灯坏了，晚上出门不方便")
 	must(t, a.st.RecordCrisis(context.Background(), models.CrisisEvent{OpenID: "o-x", Kind: "violence", Text: "他又打我了", CreatedAt: time.Now().UTC()}))
-	must(t, a.st.Enqueue(context.Background(), &models.OutboxMessage{DedupKey: "wishreply:2:1", Channel: models.ChannelCustomer,
-		To: "o-gone", Title: "您的心愿有新回复", Text: "工作人员回复了您的心愿 #2：已安排志愿者上门，电话 13800001111",
-		Status: models.OutboxFailed, Attempts: 8, LastError: "43004 require subscribe: 居民已取消关注"}))
+	must(t, a.st.Enqueue(context.Background(), outbox.ToResident("o-gone", models.Notice{Kind: models.NoticeWishReply, About: models.WishSubject(2),
+		Variant: "1", Title: "您的心愿有新回复", Text: "工作人员回复了您的心愿 #2：已安排志愿者上门，电话 13800001111"})))
+	must(t, a.st.DB.Model(&models.OutboxMessage{}).Where("dedup_key = ?", "wishreply:2:1").
+		Updates(map[string]any{"status": models.OutboxFailed, "attempts": 8, "last_error": "43004 require subscribe: 居民已取消关注"}).Error)
 	a.say("o-asker", "医保报销去哪里办")
 	a.say("o-asker", "帮助")
 	a.rec.Flush()

@@ -29,7 +29,7 @@ func TestStaffRunsAnEvent(t *testing.T) {
 	now := func() time.Time { return time.Now().UTC().Add(time.Duration(shift.Load())) }
 	cfg := config.Default()
 	cfg.Admin.DevLoginToken = devToken
-	n := &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, Templates: map[string]string{}}
+	n := &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, Templates: map[models.TemplateKind]string{}}
 	svc := &signup.Service{Store: st, Notify: n, Now: now}
 	ts := httptest.NewServer(withServices(&handlers.Server{Cfg: cfg, Signups: svc, Now: now, QR: pixelQR{now: now}}, st).Router())
 	t.Cleanup(ts.Close)

@@ -27,7 +27,7 @@ func TestCrisisWallAndAnswersOnAPhone(t *testing.T) {
 	now := func() time.Time { return time.Now().UTC() }
 	cfg := config.Default()
 	cfg.Admin.DevLoginToken = devToken
-	n := &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, Templates: map[string]string{}}
+	n := &outbox.Notifier{Store: st, OnDuty: []string{"duty1"}, Templates: map[models.TemplateKind]string{}}
 	wishes := &wishwall.Service{Store: st, Notify: n, Now: now}
 	ts := httptest.NewServer(withServices(&handlers.Server{Cfg: cfg, Wishes: wishes, Now: now}, st).Router())
 	t.Cleanup(ts.Close)

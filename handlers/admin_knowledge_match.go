@@ -156,9 +156,13 @@ func (kbPreviewStore) SetSubscribed(context.Context, string, bool) error        
 func (p kbPreviewStore) ListKBRules(ctx context.Context) ([]knowledge.Rule, error) {
 	return p.rules.EnabledRules(ctx)
 }
-func (kbPreviewStore) AddKBFeedback(context.Context, uint, string) error      { return nil }
-func (kbPreviewStore) RecordCrisis(context.Context, models.CrisisEvent) error { return nil }
-func (kbPreviewStore) RecordHandoff(context.Context, string, string) error    { return nil }
+func (kbPreviewStore) AddKBFeedback(context.Context, uint, string) error { return nil }
+func (kbPreviewStore) RecordCrisis(context.Context, models.CrisisEvent, ...models.Notice) error {
+	return nil
+}
+func (kbPreviewStore) RecordHandoff(context.Context, string, string, ...models.Notice) error {
+	return nil
+}
 
 // kbPreviewReply is the reply a first-time resident would get. Sign-ups, wishes,
 // alerts, the rate limit and the message log are left out, so nothing happens.

@@ -22,7 +22,7 @@ func (s *Server) navCounts(ctx context.Context, st models.Staff) NavCounts {
 	var n NavCounts
 	if s.Outbox != nil {
 		if stats, err := s.Outbox.Stats(ctx); err == nil {
-			n.Failed = stats[models.OutboxFailed]
+			n.Failed = stats[string(models.OutboxFailed)]
 		}
 	}
 	if s.Wishes != nil {

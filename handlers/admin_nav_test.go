@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"familybot/models"
+	"familybot/outbox"
 	"familybot/wishwall"
 )
 
@@ -31,7 +32,8 @@ func TestNavCounts(t *testing.T) {
 		{OpenID: "o-5", Kind: "text", Text: "医保卡怎么给新生儿办理？", Route: models.RouteFallback, CreatedAt: f.now.Add(-time.Hour)},
 		{OpenID: "o-5", Kind: "text", Text: "火星上能种土豆吗", Route: models.RouteFallback, CreatedAt: f.now.Add(-time.Hour)},
 	}))
-	must(f.st.Enqueue(ctx, &models.OutboxMessage{DedupKey: "x:1", Channel: models.ChannelCustomer, To: "o-1", Status: models.OutboxFailed}))
+	must(f.st.Enqueue(ctx, outbox.ToResident("o-1", models.Notice{Kind: "x", Variant: "1"})))
+	f.failOutbox("x:1", "43004")
 	must(f.st.RecordHandoff(ctx, "o-4", models.HandoffAsked))
 	must(f.st.RecordHandoff(ctx, "o-5", models.HandoffMisses))
 

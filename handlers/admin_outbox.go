@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"familybot/models"
@@ -40,31 +39,6 @@ type outboxRow struct {
 	NoPhone     bool   // the wish or sign-up left no number
 	CanReveal   bool
 	Revealed    bool
-}
-
-// outboxSubject is what a message was about, from its dedup key: a wish
-// ("wishreply:12:1", "wishstatus:12:accepted", "wish:new:12"), a sign-up
-// ("promote:signup:42", "remind:signup:42:…") or a crisis reply.
-func outboxSubject(key string) (kind string, id uint64) {
-	parts := strings.Split(key, ":")
-	var raw string
-	switch {
-	case len(parts) >= 2 && (parts[0] == "wishreply" || parts[0] == "wishstatus"):
-		kind, raw = "wish", parts[1]
-	case len(parts) >= 3 && parts[0] == "wish":
-		kind, raw = "wish", parts[2]
-	case len(parts) >= 3 && parts[1] == "signup":
-		kind, raw = "signup", parts[2]
-	case len(parts) >= 2 && parts[0] == "crisisreply":
-		kind, raw = "crisis", parts[1]
-	default:
-		return "", 0
-	}
-	n, err := strconv.ParseUint(raw, 10, 64)
-	if err != nil || n == 0 {
-		return "", 0
-	}
-	return kind, n
 }
 
 var outboxErrcode = regexp.MustCompile(`errcode[= ]?(-?\d+)|^(\d{5})\b`)
@@ -108,7 +82,7 @@ type outboxView struct {
 	Stats map[string]int64
 }
 
-var channelTexts = map[string]string{models.ChannelCustomer: "公众号客服消息", models.ChannelTemplate: "公众号模板消息", models.ChannelWeCom: "企业微信通知",
+var channelTexts = map[models.OutboxChannel]string{models.ChannelCustomer: "公众号客服消息", models.ChannelTemplate: "公众号模板消息", models.ChannelWeCom: "企业微信通知",
 	models.ChannelWeComCard: "企业微信卡片", models.ChannelWeComUpdate: "企业微信卡片更新"}
 
 // outboxPage lists outbound messages that could not be delivered.
@@ -124,7 +98,7 @@ func (s *Server) renderOutbox(c *gin.Context, reveal uint64) error {
 	found := false
 	for _, m := range list {
 		to := m.To
-		staff := strings.HasPrefix(m.Channel, models.ChannelWeCom) // staff UserIDs (or a card's task), shown as they are
+		staff := m.Channel.ToStaff() // staff UserIDs (or a card's task), shown as they are
 		if !staff {
 			to = residentTag(m.To)
 		}
@@ -132,9 +106,9 @@ func (s *Server) renderOutbox(c *gin.Context, reveal uint64) error {
 			Shown: excerpt(privacy.Mask(m.Text), 80), Problem: deliveryProblem(m.LastError)}
 		if !staff {
 			s.outboxContact(ctx, c, &r, m.ID == reveal)
-		} else if kind, id := outboxSubject(m.DedupKey); kind == "wish" {
+		} else if about := m.About(); about.Kind == models.SubjectWish && about.ID != 0 {
 			// A staff notice about a wish: the wish page (which checks access) shows the rest.
-			r.Link, r.LinkText = fmt.Sprintf("/admin/wishes/%d", id), fmt.Sprintf("查看心愿 #%d", id)
+			r.Link, r.LinkText = fmt.Sprintf("/admin/wishes/%d", about.ID), fmt.Sprintf("查看心愿 #%d", about.ID)
 		}
 		found = found || (m.ID == reveal && r.Revealed)
 		v.Rows = append(v.Rows, r)
@@ -153,10 +127,14 @@ func (s *Server) renderOutbox(c *gin.Context, reveal uint64) error {
 // number from it, masked unless reveal. Wishes the staff member may not see
 // give neither.
 func (s *Server) outboxContact(ctx context.Context, c *gin.Context, r *outboxRow, reveal bool) {
-	kind, id := outboxSubject(r.DedupKey)
+	about := r.About()
+	if about.ID == 0 {
+		return
+	}
+	id := about.ID
 	var phone string
-	switch kind {
-	case "wish":
+	switch about.Kind {
+	case models.SubjectWish:
 		if s.Wishes == nil {
 			return
 		}
@@ -177,7 +155,7 @@ func (s *Server) outboxContact(ctx context.Context, c *gin.Context, r *outboxRow
 		}
 		r.Link, r.LinkText = fmt.Sprintf("/admin/events/%d#su-%d", su.EventID, su.ID), fmt.Sprintf("查看报名 #%d", su.ID)
 		phone, r.Phone = su.Phone, privacy.MaskPhone(su.Phone)
-	case "crisis":
+	case models.SubjectCrisis:
 		r.Link, r.LinkText = "/admin/crisis", "查看危机消息"
 		return
 	default:

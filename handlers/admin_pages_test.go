@@ -168,11 +168,12 @@ func TestMessagesAndOutboxPages(t *testing.T) {
 	// Wish #1, which amy's team sees (stored directly: its staff alert would be another outbox row).
 	f.st.DB.Create(&models.Wish{ID: 1, OpenID: "o-secret", Text: "想问问", Category: models.WishCatHealth, Team: models.WishCatHealth,
 		Status: models.WishDone, CreatedAt: f.now})
-	m := models.OutboxMessage{DedupKey: "wishreply:1:1", Channel: models.ChannelCustomer, To: "o-secret", Text: "您的心愿回复 13912345678",
-		Status: models.OutboxFailed, LastError: "43004 require subscribe"}
-	if err := f.st.Enqueue(ctx, &m); err != nil {
+	reply := f.notif.ToResident("o-secret", models.TemplateWishReply, models.Notice{Kind: models.NoticeWishReply, About: models.WishSubject(1),
+		Variant: "1", Text: "您的心愿回复 13912345678"})
+	if err := f.st.Enqueue(ctx, reply); err != nil {
 		t.Fatal(err)
 	}
+	f.failOutbox("wishreply:1:1", "43004 require subscribe")
 	w := c.get("/admin/outbox")
 	doc = mustDoc(t, w)
 	if !strings.Contains(doc.Find("main").Text(), "43004 require subscribe") || strings.Contains(w.Body.String(), "o-secret") ||

@@ -64,7 +64,7 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 		}
 	}
 	f.notif = &outbox.Notifier{Store: s, OnDuty: []string{"duty1"}, PublicURL: "https://bot.example.org",
-		Templates: map[string]string{"wish_reply": "TPL-WISH"}}
+		Templates: map[models.TemplateKind]string{"wish_reply": "TPL-WISH"}}
 	f.wish = &wishwall.Service{Store: s, Notify: f.notif, Now: f.clock}
 	cfg := config.Default()
 	cfg.Server.PublicURL = "https://bot.example.org"

@@ -42,11 +42,12 @@ func TestCardAuditActionsHaveChineseLabels(t *testing.T) {
 // colleagues it was for (UserIDs, not a resident's pseudonym) and its wish.
 func TestFailedCardOnOutboxPage(t *testing.T) {
 	f := fixtureSQLite(t)
-	m := models.OutboxMessage{DedupKey: "wish:new:7", Channel: models.ChannelWeComCard, To: "duty1|duty2", Title: "新心愿 #7（其他）",
-		Data: `{"kind":"wish","id":7}`, Status: models.OutboxFailed, LastError: "81013 user not found"}
-	if err := f.st.Enqueue(context.Background(), &m); err != nil {
+	card := f.notif.ToStaff([]string{"duty1", "duty2"}, "/admin/wishes/7", models.Notice{Kind: models.NoticeWishNew, About: models.WishSubject(7),
+		Title: "新心愿 #7（其他）"})
+	if err := f.st.Enqueue(context.Background(), card...); err != nil {
 		t.Fatal(err)
 	}
+	f.failOutbox("wish:new:7", "81013 user not found")
 	doc := mustDoc(t, f.loggedIn("boss").get("/admin/outbox"))
 	row := doc.Find("main li").First().Text()
 	if !strings.Contains(row, "企业微信卡片") || !strings.Contains(row, "duty1|duty2") {

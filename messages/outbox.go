@@ -2,15 +2,15 @@ package messages
 
 import (
 	"context"
-	"fmt"
 
 	"familybot/models"
+	"familybot/wishwall"
 )
 
 // OutboxStore is what the 发送失败 views need from storage (implemented by *store.Store).
 type OutboxStore interface {
-	ListOutbox(ctx context.Context, status string, limit int) ([]models.OutboxMessage, error)
-	ListOutboxByKeyPrefix(ctx context.Context, prefixes []string, limit int) ([]models.OutboxMessage, error)
+	ListOutbox(ctx context.Context, status models.OutboxStatus, limit int) ([]models.OutboxMessage, error)
+	ListNotices(ctx context.Context, about models.Subject, kinds []models.NoticeKind, limit int) ([]models.OutboxMessage, error)
 	OutboxStats(ctx context.Context) (map[string]int64, error)
 	RequeueOutbox(ctx context.Context, id uint64) error
 }
@@ -46,5 +46,5 @@ func (o *Outbox) Retry(ctx context.Context, id uint64) error { return o.Store.Re
 // WishNotices returns what the resident was sent about wish id: replies and
 // status changes, in the order the store keeps them.
 func (o *Outbox) WishNotices(ctx context.Context, id uint64) ([]models.OutboxMessage, error) {
-	return o.Store.ListOutboxByKeyPrefix(ctx, []string{fmt.Sprintf("wishreply:%d:", id), fmt.Sprintf("wishstatus:%d:", id)}, 50)
+	return o.Store.ListNotices(ctx, models.WishSubject(id), wishwall.ResidentNotices, 50)
 }

@@ -205,10 +205,10 @@ type SignupCounts struct {
 	Mine int
 }
 
-// SignupNotice builds the outbox message about one sign-up (promotion, reminder,
+// SignupNotice builds the notice about one sign-up (promotion, reminder,
 // cancellation). Store methods call it inside their transaction and enqueue the
 // result there; it must not touch the database.
-type SignupNotice func(ev Event, su Signup) OutboxMessage
+type SignupNotice func(ev Event, su Signup) Notice
 
 // SignupDecision picks the status of a new sign-up (SignupConfirmed or
 // SignupWaitlisted) from the locked event and its current counts, or refuses

@@ -109,7 +109,6 @@ type KBWrongAnswer struct {
 // TableName keeps the table name readable.
 func (KBWrongAnswer) TableName() string { return "kb_wrong_answers" }
 
-
 // KBReviewInput is a doctor's review of the version of an entry they read.
 type KBReviewInput struct {
 	EntryID uint

@@ -180,7 +180,7 @@ type WishFilter struct {
 // WishChange is one staff change to a wish, applied in one transaction: the update
 // applies only while the wish is still in status From (otherwise ECONFLICT), the
 // reply (if any) gets the next number, the history row is written, and the
-// messages built by Messages are enqueued in the outbox.
+// notices built by Notices are enqueued in the outbox.
 type WishChange struct {
 	ID         uint64
 	From       string  // the status the change was decided on
@@ -196,6 +196,6 @@ type WishChange struct {
 	Reply       *WishReply // appended; WishID and N are filled by the store
 	Event       WishEvent  // WishID, FromStatus, ToStatus and CreatedAt are filled by the store
 	At          time.Time
-	// Messages builds the outbox rows from the changed wish and the reply number (0 without a reply).
-	Messages func(w Wish, replyN int) []OutboxMessage
+	// Notices builds what the change tells, from the changed wish and the reply number (0 without a reply).
+	Notices func(w Wish, replyN int) []Notice
 }

@@ -2,14 +2,14 @@ package outbox
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"familybot/models"
-
-	"gorm.io/gorm"
 )
 
 // Card is a WeCom card with buttons to staff.
@@ -26,6 +26,24 @@ type Card struct {
 type CardSender interface {
 	SendWeComCard(ctx context.Context, toUsers []string, card Card) error
 	UpdateWeComCard(ctx context.Context, u models.CardUpdate) error
+}
+
+// CardUpdateNotice replaces a tapped card's buttons with u.ReplaceName for
+// everyone who got it, once per tap (WeCom sends a tap again when the answer
+// is slow; the response code is the same).
+func CardUpdateNotice(u models.CardUpdate) models.Notice {
+	data, _ := json.Marshal(u) // a struct of strings always marshals
+	sum := sha256.Sum256([]byte(u.ResponseCode))
+	return models.Notice{Kind: models.NoticeCardUpdate, Variant: hex.EncodeToString(sum[:16]), Channel: models.ChannelWeComUpdate,
+		To: []string{clip(u.TaskID, 255)}, Title: u.ReplaceName, Data: string(data)}
+}
+
+// clip cuts s to n characters (the column's width).
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
 }
 
 // CardTaskID names the card an outbox message sends: WeCom allows letters,
@@ -57,28 +75,4 @@ func (w *Worker) deliverCardUpdate(ctx context.Context, m models.OutboxMessage) 
 		return nil // nothing was sent with buttons
 	}
 	return cs.UpdateWeComCard(ctx, u)
-}
-
-var crisisLink = regexp.MustCompile(`^/admin/crisis/(\d+)`)
-
-// crisisSubject finds the crisis message an alert is about, so the alert can
-// carry a 我来跟进 button: the link names it (/admin/crisis/42), or the dedup key
-// names the resident ("crisis:<openid>:<minute>") whose message was just
-// recorded, before the alert, by the bot.
-func crisisSubject(tx *gorm.DB, dedupKey, link string) (models.CardSubject, bool) {
-	if m := crisisLink.FindStringSubmatch(link); m != nil {
-		id, err := strconv.ParseUint(m[1], 10, 64)
-		return models.CardSubject{Kind: models.CardCrisis, ID: id}, err == nil && id > 0
-	}
-	parts := strings.Split(dedupKey, ":")
-	if len(parts) < 3 || parts[0] != "crisis" || parts[1] == "" || !strings.HasPrefix(link, "/admin/crisis") {
-		return models.CardSubject{}, false
-	}
-	var ids []uint64
-	err := tx.Session(&gorm.Session{NewDB: true}).Model(&models.CrisisEvent{}).Where("open_id = ?", parts[1]).
-		Order("id DESC").Limit(1).Pluck("id", &ids).Error
-	if err != nil || len(ids) == 0 {
-		return models.CardSubject{}, false
-	}
-	return models.CardSubject{Kind: models.CardCrisis, ID: ids[0]}, true
 }

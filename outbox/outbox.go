@@ -1,7 +1,10 @@
-// Package outbox delivers stored outbound messages (customer-service messages,
-// template messages, WeCom notifications to staff) with retry and back-off, and
-// lets features enqueue them. Every copy of the bot runs a worker; each message
-// is claimed in the database, so nothing is sent twice and nothing is skipped.
+// Package outbox addresses notices (models.Notice: to a resident with its
+// template fallback, to staff with a link into the admin) and delivers the
+// stored ones (customer-service messages, template messages, WeCom
+// notifications to staff) with retry and back-off. It never sees the database:
+// the store writes notices, inside the transaction of the change that causes
+// them. Every copy of the bot runs a worker; each message is claimed in the
+// database, so nothing is sent twice and nothing is skipped.
 package outbox
 
 import (
@@ -12,21 +15,17 @@ import (
 	"time"
 
 	"familybot/models"
-
-	"gorm.io/gorm"
 )
 
-// Queue is the stored outbox (store.Store). outbox depends on this interface, not
-// on the store, so feature packages that enqueue never pull in database drivers.
+// Queue is the stored outbox the worker delivers from (store.Store). outbox
+// depends on this interface, not on the store, so feature packages that enqueue
+// never pull in the database.
 type Queue interface {
-	EnqueueInTx(tx *gorm.DB, m *models.OutboxMessage) error
-	Enqueue(ctx context.Context, m *models.OutboxMessage) error
 	ClaimOutbox(ctx context.Context, worker string, n int, lease time.Duration) ([]models.OutboxMessage, error)
 	MarkOutboxSent(ctx context.Context, id uint64, worker string) error
 	MarkOutboxRetry(ctx context.Context, id uint64, worker string, next time.Time, errText string) error
 	MarkOutboxFailed(ctx context.Context, id uint64, worker string, errText string) error
 	SwitchOutboxToTemplate(ctx context.Context, id uint64, worker string) error
-	Handle() *gorm.DB
 }
 
 // Sender is the transport: the wechat package implements it against the real APIs.
@@ -119,7 +118,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 			err = w.Store.MarkOutboxRetry(ctx, m.ID, w.ID, w.now().Add(backoff(m.Attempts+1)), err.Error())
 		}
 		if w.OnResult != nil {
-			w.OnResult(m.Channel, outcome)
+			w.OnResult(string(m.Channel), outcome)
 		}
 		if err != nil {
 			return len(msgs), err

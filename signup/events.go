@@ -3,6 +3,7 @@ package signup
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,13 +94,13 @@ func (s *Service) PublishEvent(ctx context.Context, id uint) (models.Event, erro
 // outbox, after commit). It returns how many sign-ups were cancelled.
 func (s *Service) CancelEvent(ctx context.Context, id uint, reason string) (int, error) {
 	defer s.UpcomingCache.Forget()
-	n, err := s.Store.CancelEvent(ctx, id, strings.TrimSpace(reason), func(ev models.Event, su models.Signup) models.OutboxMessage {
+	n, err := s.Store.CancelEvent(ctx, id, strings.TrimSpace(reason), func(ev models.Event, su models.Signup) models.Notice {
 		text := fmt.Sprintf("【活动取消】很抱歉，「%s」（%s）取消了，%s的报名已自动取消。", ev.Title, FormatWhen(ev), su.Attendee())
 		if r := strings.TrimSpace(reason); r != "" {
 			text += "\n原因：" + r
 		}
 		text += "\n给您带来不便，敬请谅解。回复“活动”看看其他活动，有疑问请回复“人工”。"
-		return s.resident(fmt.Sprintf("eventcancel:signup:%d", su.ID), su.OpenID, "活动取消通知", text, "event_notice")
+		return s.resident(su, models.NoticeEventCancelled, "", "活动取消通知", text, models.TemplateEventNotice)
 	})
 	if models.IsCode(err, models.ECONFLICT) { // the only conflict: it was already called off
 		return 0, ErrEventCanceled
@@ -167,29 +168,29 @@ func notFound(err error) error {
 	return err
 }
 
-// resident builds a customer-service message with its template fallback.
-func (s *Service) resident(key, openID, title, text, templateKind string) models.OutboxMessage {
-	return models.OutboxMessage{DedupKey: key, Channel: models.ChannelCustomer, To: openID,
-		Title: title, Text: text, FallbackTemplate: s.template(templateKind)}
+// resident builds the notice to a sign-up's contact, with its template fallback.
+func (s *Service) resident(su models.Signup, kind models.NoticeKind, variant, title, text string, tmpl models.TemplateKind) models.Notice {
+	return s.Notify.ToResident(su.OpenID, tmpl, models.Notice{Kind: kind, About: models.SignupSubject(su.ID), Variant: variant,
+		Title: title, Text: text})
 }
 
 // promotionNotice tells a resident their waitlisted sign-up got a place.
-func (s *Service) promotionNotice(ev models.Event, su models.Signup) models.OutboxMessage {
+func (s *Service) promotionNotice(ev models.Event, su models.Signup) models.Notice {
 	text := fmt.Sprintf("【候补成功】好消息！%s候补的「%s」有名额了，已为您确认报名。\n时间：%s\n地点：%s\n签到码：%s（到场时出示）\n不能参加请回复“取消报名 %d”，把名额让给其他家庭。",
 		su.Attendee(), ev.Title, FormatWhen(ev), ev.Place, su.CheckinCode, su.ID)
-	return s.resident(fmt.Sprintf("promote:signup:%d", su.ID), su.OpenID, "活动报名确认", text, "promotion")
+	return s.resident(su, models.NoticePromoted, "", "活动报名确认", text, models.TemplatePromotion)
 }
 
 // movedNotice tells a resident that the event they signed up for has a new
 // time or place.
-func (s *Service) movedNotice(ev models.Event, su models.Signup) models.OutboxMessage {
+func (s *Service) movedNotice(ev models.Event, su models.Signup) models.Notice {
 	state := "已确认"
 	if su.Status == models.SignupWaitlisted {
 		state = "候补中"
 	}
 	text := fmt.Sprintf("【活动变更】您报名的「%s」时间或地点有调整，请以此为准：\n时间：%s\n地点：%s\n%s的报名仍然有效（%s）。不能参加请回复“取消报名 %d”，把名额让给其他家庭；有疑问请回复“人工”。",
 		ev.Title, FormatWhen(ev), ev.Place, su.Attendee(), state, su.ID)
-	return s.resident(fmt.Sprintf("eventmoved:signup:%d:%d", su.ID, ev.UpdatedAt.UnixNano()), su.OpenID, "活动变更通知", text, "event_notice")
+	return s.resident(su, models.NoticeEventMoved, strconv.FormatInt(ev.UpdatedAt.UnixNano(), 10), "活动变更通知", text, models.TemplateEventNotice)
 }
 
 var weekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}

@@ -201,13 +201,13 @@ func (s *Service) CancelByStaff(ctx context.Context, signupID uint64, reason str
 			return ErrCancelled
 		}
 		return nil
-	}, func(ev models.Event, su models.Signup) models.OutboxMessage {
+	}, func(ev models.Event, su models.Signup) models.Notice {
 		text := fmt.Sprintf("【报名取消】工作人员已取消%s在「%s」（%s）的报名。", su.Attendee(), ev.Title, FormatWhen(ev))
 		if reason != "" {
 			text += "原因：" + reason + "。"
 		}
 		text += "有疑问请回复“人工”。"
-		return s.resident(fmt.Sprintf("staffcancel:signup:%d", su.ID), su.OpenID, "活动报名取消", text, "event_notice")
+		return s.resident(su, models.NoticeSignupCancelled, "", "活动报名取消", text, models.TemplateEventNotice)
 	}, s.promotionNotice)
 	if models.IsCode(err, models.ENOTFOUND) {
 		return models.Signup{}, ErrNotYours

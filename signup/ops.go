@@ -264,14 +264,14 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 	if h := now.In(Local).Hour(); h >= QuietStart || h < QuietEnd {
 		return 0, nil
 	}
-	return s.Store.RemindSignups(ctx, now.Add(ReminderFrom), now.Add(ReminderTo), func(ev models.Event, su models.Signup) models.OutboxMessage {
+	return s.Store.RemindSignups(ctx, now.Add(ReminderFrom), now.Add(ReminderTo), func(ev models.Event, su models.Signup) models.Notice {
 		var b strings.Builder
 		fmt.Fprintf(&b, "【活动提醒】%s报名的「%s」快到了。\n时间：%s\n地点：%s\n", su.Attendee(), ev.Title, FormatWhen(ev), ev.Place)
 		if ev.Bring != "" {
 			fmt.Fprintf(&b, "请带上：%s\n", ev.Bring)
 		}
 		fmt.Fprintf(&b, "签到码：%s（到场出示，或扫现场二维码签到）\n不能参加请回复“取消报名 %d”，把名额让给候补的家庭。", su.CheckinCode, su.ID)
-		return s.resident(fmt.Sprintf("remind:signup:%d:%d", su.ID, ev.StartAt.Unix()), su.OpenID, "活动提醒", b.String(), "reminder")
+		return s.resident(su, models.NoticeReminder, strconv.FormatInt(ev.StartAt.Unix(), 10), "活动提醒", b.String(), models.TemplateReminder)
 	})
 }
 

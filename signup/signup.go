@@ -102,14 +102,6 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
-// template returns the configured template for kind (used outside WeChat's 48-hour window).
-func (s *Service) template(kind string) string {
-	if s.Notify == nil {
-		return ""
-	}
-	return s.Notify.Templates[kind]
-}
-
 // EventView is an event with its counts.
 type EventView struct {
 	models.Event

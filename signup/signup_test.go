@@ -36,7 +36,7 @@ func newService(t *testing.T, st *store.Store) (*signup.Service, *clock) {
 	t.Helper()
 	clk := &clock{t: monday10}
 	st.Now = func() time.Time { return clk.Now().UTC() }
-	n := &outbox.Notifier{Store: st, Templates: map[string]string{"reminder": "TPL-REMIND", "promotion": "TPL-PROMO"}}
+	n := &outbox.Notifier{Store: st, Templates: map[models.TemplateKind]string{"reminder": "TPL-REMIND", "promotion": "TPL-PROMO"}}
 	return &signup.Service{Store: st, Notify: n, Now: clk.Now}, clk
 }
 

@@ -73,11 +73,11 @@ func (s *Store) LastMessageAt(ctx context.Context, openID string) (time.Time, er
 }
 
 // SendCrisisReply queues a staff reply to the resident and keeps it with the
-// episode, both or neither. The same message queued again (a double tap,
-// same dedup key) is neither sent nor kept twice.
-func (s *Store) SendCrisisReply(ctx context.Context, m *models.OutboxMessage, note models.CrisisNote) error {
+// episode, both or neither, in one transaction. The same reply queued again (a
+// double tap, the same dedup key) is neither sent nor kept twice.
+func (s *Store) SendCrisisReply(ctx context.Context, reply models.Notice, note models.CrisisNote) error {
 	return s.Tx(ctx, func(tx *gorm.DB) error {
-		if err := EnqueueTx(tx, m, s.Now()); err != nil || m.ID == 0 {
+		if added, err := enqueue(tx, s.Now(), reply); err != nil || !added {
 			return err
 		}
 		note.CreatedAt = note.CreatedAt.UTC()

@@ -21,7 +21,7 @@ import (
 // capacity check, the insert and the promotion see the same numbers. SQLite has no
 // row locks, but its single connection serialises whole transactions, which gives
 // the same guarantee. Messages caused by a change are enqueued in the same
-// transaction (EnqueueTx): the outbox worker delivers them after commit.
+// transaction (enqueue): the outbox worker delivers them after commit.
 
 const checkinAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789" // no 0/O, 1/I
 
@@ -176,8 +176,7 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Eve
 				if skip[su.ID] {
 					continue
 				}
-				m := moved(ev, su)
-				if err := EnqueueTx(tx, &m, now); err != nil {
+				if _, err := enqueue(tx, now, moved(ev, su)); err != nil {
 					return err
 				}
 			}
@@ -241,8 +240,7 @@ func (s *Store) CancelEvent(ctx context.Context, id uint, reason string, notice 
 				return err
 			}
 			if notice != nil {
-				m := notice(ev, su)
-				if err := EnqueueTx(tx, &m, now); err != nil {
+				if _, err := enqueue(tx, now, notice(ev, su)); err != nil {
 					return err
 				}
 			}

@@ -49,8 +49,9 @@ func evMustJoin(t *testing.T, s *store.Store, ev models.Event, key string) model
 }
 
 func evNotice(kind string) models.SignupNotice {
-	return func(ev models.Event, su models.Signup) models.OutboxMessage {
-		return models.OutboxMessage{DedupKey: fmt.Sprintf("%s:signup:%d", kind, su.ID), Channel: models.ChannelCustomer, To: su.OpenID, Text: kind}
+	return func(ev models.Event, su models.Signup) models.Notice {
+		return models.Notice{Kind: models.NoticeKind(kind + ":signup"), About: models.SignupSubject(su.ID), Channel: models.ChannelCustomer,
+			To: []string{su.OpenID}, Text: kind}
 	}
 }
 

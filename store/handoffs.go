@@ -12,15 +12,19 @@ import (
 
 // RecordHandoff opens a request for a person for the resident, or counts one
 // more on the request already waiting (one statement: the unique key on the
-// open request decides, so two requests at once cannot open two).
-func (s *Store) RecordHandoff(ctx context.Context, openID, why string) error {
+// open request decides, so two requests at once cannot open two), and writes
+// the staff alerts about it in the same transaction; the alerts are written
+// even when the request cannot be.
+func (s *Store) RecordHandoff(ctx context.Context, openID, why string, alerts ...models.Notice) error {
 	now := s.Now().UTC()
 	open := true
 	h := models.Handoff{OpenID: openID, Waiting: &open, Why: why, Requests: 1, LastAt: now, CreatedAt: now}
-	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "open_id"}, {Name: "waiting"}},
-		DoUpdates: clause.Assignments(map[string]any{"requests": gorm.Expr("requests + 1"), "last_at": now}),
-	}).Create(&h).Error
+	return s.changeAndAlert(ctx, alerts, func(tx *gorm.DB, _ []models.Notice) error {
+		return tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "open_id"}, {Name: "waiting"}},
+			DoUpdates: clause.Assignments(map[string]any{"requests": gorm.Expr("requests + 1"), "last_at": now}),
+		}).Create(&h).Error
+	})
 }
 
 // ListHandoffs lists open requests, oldest first (limit 0: 200), and the

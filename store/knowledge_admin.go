@@ -35,7 +35,6 @@ type KBHandledQuestion struct {
 // TableName keeps the table name readable.
 func (KBHandledQuestion) TableName() string { return "kb_handled_questions" }
 
-
 // normHash names a group of questions: their normalised text, hashed so the
 // key has a fixed length whatever the question.
 func normHash(norm string) string {

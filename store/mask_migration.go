@@ -2,12 +2,11 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"familybot/models"
 	"familybot/privacy"
 
-	"gorm.io/gorm/clause"
+	"gorm.io/gorm"
 )
 
 // maskMessagesMigration names the rewrite of message-log rows stored before
@@ -18,36 +17,25 @@ const maskMessagesMigration = "mask_message_text_v2"
 // Safe to run again or from two copies at once: masking masked text changes
 // nothing, and each row is updated only if its text is still the one read.
 func (s *Store) maskStoredMessages(ctx context.Context) error {
-	db := s.DB.WithContext(ctx)
-	var done int64
-	if err := db.Model(&models.DataMigration{}).Where("name = ?", maskMessagesMigration).Count(&done).Error; err != nil {
-		return err
-	}
-	if done > 0 {
-		return nil
-	}
-	var last uint64
-	for {
-		var rows []models.Message
-		if err := db.Select("id", "text").Where("id > ? AND text <> ''", last).Order("id").Limit(500).Find(&rows).Error; err != nil {
-			return err
-		}
-		if len(rows) == 0 {
-			break
-		}
-		last = rows[len(rows)-1].ID
-		for _, m := range rows {
-			if masked := privacy.Mask(m.Text); masked != m.Text {
-				err := db.Model(&models.Message{}).Where("id = ? AND text = ?", m.ID, m.Text).Update("text", masked).Error
-				if err != nil {
-					return err
+	return s.dataMigration(ctx, maskMessagesMigration, func(db *gorm.DB) error {
+		var last uint64
+		for {
+			var rows []models.Message
+			if err := db.Select("id", "text").Where("id > ? AND text <> ''", last).Order("id").Limit(500).Find(&rows).Error; err != nil {
+				return err
+			}
+			if len(rows) == 0 {
+				return nil
+			}
+			last = rows[len(rows)-1].ID
+			for _, m := range rows {
+				if masked := privacy.Mask(m.Text); masked != m.Text {
+					err := db.Model(&models.Message{}).Where("id = ? AND text = ?", m.ID, m.Text).Update("text", masked).Error
+					if err != nil {
+						return err
+					}
 				}
 			}
 		}
-	}
-	mark := models.DataMigration{Name: maskMessagesMigration, DoneAt: s.Now()}
-	if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&mark).Error; err != nil {
-		return fmt.Errorf("marking %s done: %v", maskMessagesMigration, err)
-	}
-	return nil
+	})
 }

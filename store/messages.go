@@ -7,6 +7,7 @@ import (
 	"familybot/models"
 	"familybot/privacy"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -57,12 +58,25 @@ func (s *Store) ListUnanswered(ctx context.Context, since time.Time, limit int) 
 	return out, err
 }
 
-// RecordCrisis stores a flagged crisis message.
-func (s *Store) RecordCrisis(ctx context.Context, c models.CrisisEvent) error {
+// RecordCrisis stores a flagged crisis message and, in the same transaction,
+// the alerts about it: an alert about a crisis message whose id is not known
+// yet is about this one. When the message cannot be stored the alerts are
+// still written, without their subject: a person must look.
+func (s *Store) RecordCrisis(ctx context.Context, c models.CrisisEvent, alerts ...models.Notice) error {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = s.Now()
 	}
-	return s.DB.WithContext(ctx).Create(&c).Error
+	return s.changeAndAlert(ctx, alerts, func(tx *gorm.DB, alerts []models.Notice) error {
+		if err := tx.Create(&c).Error; err != nil {
+			return err
+		}
+		for i := range alerts {
+			if alerts[i].About == (models.Subject{Kind: models.SubjectCrisis}) {
+				alerts[i].About.ID = c.ID
+			}
+		}
+		return nil
+	})
 }
 
 // PruneConversations deletes expired conversations (their data may hold names and phone numbers).

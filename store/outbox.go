@@ -2,7 +2,8 @@ package store
 
 import (
 	"context"
-	"strings"
+	"errors"
+	"slices"
 	"time"
 
 	"familybot/models"
@@ -11,34 +12,49 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// EnqueueTx adds an outbound message inside the caller's transaction, so the
-// message exists exactly when the change that caused it commits. A second
-// enqueue with the same DedupKey is ignored.
-func EnqueueTx(tx *gorm.DB, m *models.OutboxMessage, now time.Time) error {
-	if m.Status == "" {
-		m.Status = models.OutboxPending
+// enqueue writes notices inside the caller's transaction, so each exists
+// exactly when the change that caused it commits. A notice whose dedup key is
+// already stored is ignored; enqueue reports whether n was new.
+func enqueue(tx *gorm.DB, now time.Time, notices ...models.Notice) (bool, error) {
+	added := false
+	for _, n := range notices {
+		m := n.Message()
+		m.Status, m.NextAt, m.ClaimedUntil, m.CreatedAt = models.OutboxPending, now, time.Unix(0, 0).UTC(), now
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&m)
+		if res.Error != nil {
+			return added, res.Error
+		}
+		added = added || res.RowsAffected > 0
 	}
-	if m.NextAt.IsZero() {
-		m.NextAt = now
-	}
-	if m.ClaimedUntil.IsZero() {
-		m.ClaimedUntil = time.Unix(0, 0).UTC()
-	}
-	m.CreatedAt = now
-	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(m).Error
+	return added, nil
 }
 
-// EnqueueInTx is EnqueueTx with the store's clock (outbox.Queue).
-func (s *Store) EnqueueInTx(tx *gorm.DB, m *models.OutboxMessage) error {
-	return EnqueueTx(tx, m, s.Now())
+// Enqueue writes notices on their own (outbox.Enqueuer), for the ones no
+// stored change causes: staff alerts, answers sent after the webhook replied.
+func (s *Store) Enqueue(ctx context.Context, notices ...models.Notice) error {
+	_, err := enqueue(s.DB.WithContext(ctx), s.Now(), notices...)
+	return err
 }
 
-// Handle returns the gorm handle, for callers that open their own transaction.
-func (s *Store) Handle() *gorm.DB { return s.DB }
-
-// Enqueue adds an outbound message on its own.
-func (s *Store) Enqueue(ctx context.Context, m *models.OutboxMessage) error {
-	return EnqueueTx(s.DB.WithContext(ctx), m, s.Now())
+// changeAndAlert makes a change and writes the staff alerts it causes in one
+// transaction; change may fill in the alerts' subject (on a copy: when the
+// change fails, the alerts are written on their own as they came, a subject
+// without its id dropped, because a person must look).
+func (s *Store) changeAndAlert(ctx context.Context, alerts []models.Notice, change func(tx *gorm.DB, alerts []models.Notice) error) error {
+	err := s.Tx(ctx, func(tx *gorm.DB) error {
+		mine := slices.Clone(alerts)
+		if err := change(tx, mine); err != nil {
+			return err
+		}
+		_, err := enqueue(tx, s.Now(), mine...)
+		return err
+	})
+	if err != nil && len(alerts) > 0 {
+		if _, aerr := enqueue(s.DB.WithContext(ctx), s.Now(), alerts...); aerr != nil {
+			return errors.Join(err, aerr)
+		}
+	}
+	return err
 }
 
 // ClaimOutbox leases up to n due messages to worker until now+lease. Each row is
@@ -115,7 +131,7 @@ func (s *Store) OutboxStats(ctx context.Context) (map[string]int64, error) {
 }
 
 // ListOutbox lists messages in a status, newest first.
-func (s *Store) ListOutbox(ctx context.Context, status string, limit int) ([]models.OutboxMessage, error) {
+func (s *Store) ListOutbox(ctx context.Context, status models.OutboxStatus, limit int) ([]models.OutboxMessage, error) {
 	var out []models.OutboxMessage
 	err := s.DB.WithContext(ctx).Where("status = ?", status).Order("id DESC").Limit(limit).Find(&out).Error
 	return out, err
@@ -131,24 +147,14 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// ListOutboxByKeyPrefix lists the messages whose DedupKey starts with one of
-// prefixes (e.g. "wishreply:12:"), oldest first: what one wish or sign-up caused.
-func (s *Store) ListOutboxByKeyPrefix(ctx context.Context, prefixes []string, limit int) ([]models.OutboxMessage, error) {
-	if len(prefixes) == 0 {
+// ListNotices lists the messages of the given kinds about one subject, oldest
+// first: what one wish or sign-up caused.
+func (s *Store) ListNotices(ctx context.Context, about models.Subject, kinds []models.NoticeKind, limit int) ([]models.OutboxMessage, error) {
+	if about.IsZero() || len(kinds) == 0 {
 		return nil, nil
 	}
-	q := s.DB.WithContext(ctx).Model(&models.OutboxMessage{})
-	cond := s.DB.Where("dedup_key LIKE ? ESCAPE '!'", likePrefix(prefixes[0]))
-	for _, p := range prefixes[1:] {
-		cond = cond.Or("dedup_key LIKE ? ESCAPE '!'", likePrefix(p))
-	}
 	var out []models.OutboxMessage
-	err := q.Where(cond).Order("id").Limit(limit).Find(&out).Error
+	err := s.DB.WithContext(ctx).Where("subject_kind = ? AND subject_id = ? AND kind IN ?", about.Kind, about.ID, kinds).
+		Order("id").Limit(limit).Find(&out).Error
 	return out, err
-}
-
-// likePrefix escapes LIKE's wildcards in p with "!" (the one escape both SQLite
-// and MySQL accept the same way) and appends %.
-func likePrefix(p string) string {
-	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(p) + "%"
 }

@@ -201,8 +201,7 @@ func (s *Store) CancelSignup(ctx context.Context, id uint64, by string, check fu
 			return err
 		}
 		if cancelled != nil {
-			m := cancelled(ev, su)
-			if err := EnqueueTx(tx, &m, now); err != nil {
+			if _, err := enqueue(tx, now, cancelled(ev, su)); err != nil {
 				return err
 			}
 		}
@@ -252,8 +251,7 @@ func promote(tx *gorm.DB, ev models.Event, now time.Time, build models.SignupNot
 		}
 		w.Status, w.PromotedAt = models.SignupConfirmed, &now
 		if build != nil {
-			m := build(ev, w)
-			if err := EnqueueTx(tx, &m, now); err != nil {
+			if _, err := enqueue(tx, now, build(ev, w)); err != nil {
 				return nil, err
 			}
 		}
@@ -346,8 +344,8 @@ func (s *Store) RemindSignups(ctx context.Context, from, to time.Time, remind mo
 				if claimed = res.RowsAffected == 1; !claimed {
 					return nil // another copy reminded it, or it was cancelled meanwhile
 				}
-				m := remind(ev, su)
-				return EnqueueTx(tx, &m, now)
+				_, err := enqueue(tx, now, remind(ev, su))
+				return err
 			})
 			if err != nil {
 				return n, err

@@ -167,8 +167,14 @@ func TestAdminReadModels(t *testing.T) {
 			t.Errorf("unhandled = %d", n)
 		}
 
-		m := models.OutboxMessage{DedupKey: "k", Channel: models.ChannelCustomer, To: "o1", Status: models.OutboxFailed}
-		if err := s.Enqueue(ctx, &m); err != nil {
+		if err := s.Enqueue(ctx, models.Notice{Kind: "k", Channel: models.ChannelCustomer, To: []string{"o1"}}); err != nil {
+			t.Fatal(err)
+		}
+		var m models.OutboxMessage
+		if err := s.DB.Take(&m, "dedup_key = ?", "k").Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DB.Model(&m).Update("status", models.OutboxFailed).Error; err != nil {
 			t.Fatal(err)
 		}
 		if err := s.RequeueOutbox(ctx, m.ID); err != nil {

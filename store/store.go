@@ -104,6 +104,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.maskStoredMessages(ctx); err != nil {
 		return fmt.Errorf("masking numbers in the message log failed: %v", err)
 	}
+	if err := s.fillNoticeColumns(ctx); err != nil {
+		return fmt.Errorf("filling the outbox's notice columns failed: %v", err)
+	}
 	return nil
 }
 

@@ -11,11 +11,11 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// CreateWish stores a new wish, its "create" history row and the outbox messages
+// CreateWish stores a new wish, its "create" history row and the notices
 // built by msgs, in one transaction. When perDay > 0 the resident's counter for
 // day is raised by a conditional update first; at the limit nothing is stored and
 // the error is ELIMIT. A deadlock between residents' inserts is retried.
-func (s *Store) CreateWish(ctx context.Context, w *models.Wish, perDay int, day string, msgs func(models.Wish) []models.OutboxMessage) error {
+func (s *Store) CreateWish(ctx context.Context, w *models.Wish, perDay int, day string, msgs func(models.Wish) []models.Notice) error {
 	return s.lockedTx(ctx, func(tx *gorm.DB) error {
 		w.ID = 0 // a retried attempt starts afresh
 		if perDay > 0 {
@@ -249,15 +249,11 @@ func (s *Store) ChangeWish(ctx context.Context, ch models.WishChange) (models.Wi
 		if err := tx.Create(&ev).Error; err != nil {
 			return err
 		}
-		if ch.Messages == nil {
+		if ch.Notices == nil {
 			return nil
 		}
-		for _, m := range ch.Messages(w, n) {
-			if err := EnqueueTx(tx, &m, at); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := enqueue(tx, at, ch.Notices(w, n)...)
+		return err
 	})
 	return w, err
 }
@@ -265,7 +261,7 @@ func (s *Store) ChangeWish(ctx context.Context, ch models.WishChange) (models.Wi
 // RateWish stores a resident's 1–5 rating of a finished wish, once. It returns
 // ENOTFOUND for someone else's wish, EINVALID before 办结 and ECONFLICT when
 // already rated.
-func (s *Store) RateWish(ctx context.Context, id uint64, openID string, score int, at time.Time, msgs func(models.Wish) []models.OutboxMessage) (models.Wish, error) {
+func (s *Store) RateWish(ctx context.Context, id uint64, openID string, score int, at time.Time, msgs func(models.Wish) []models.Notice) (models.Wish, error) {
 	var w models.Wish
 	at = at.UTC()
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
@@ -293,14 +289,10 @@ func (s *Store) RateWish(ctx context.Context, id uint64, openID string, score in
 	return w, err
 }
 
-func enqueueAll(tx *gorm.DB, msgs func(models.Wish) []models.OutboxMessage, w models.Wish, at time.Time) error {
+func enqueueAll(tx *gorm.DB, msgs func(models.Wish) []models.Notice, w models.Wish, at time.Time) error {
 	if msgs == nil {
 		return nil
 	}
-	for _, m := range msgs(w) {
-		if err := EnqueueTx(tx, &m, at); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := enqueue(tx, at, msgs(w)...)
+	return err
 }

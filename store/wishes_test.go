@@ -36,8 +36,8 @@ func mustCreateWish(t *testing.T, s *store.Store, w models.Wish) models.Wish {
 func TestCreateWishQuotaAndOutbox(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		msgs := func(w models.Wish) []models.OutboxMessage {
-			return []models.OutboxMessage{{DedupKey: "wish:new:" + itoa(w.ID), Channel: models.ChannelWeCom, To: "u1", Title: "t"}}
+		msgs := func(w models.Wish) []models.Notice {
+			return []models.Notice{{Kind: models.NoticeWishNew, About: models.WishSubject(w.ID), Channel: models.ChannelWeCom, To: []string{"u1"}, Title: "t"}}
 		}
 		for i := 0; i < 3; i++ {
 			w := models.Wish{OpenID: "o1", Text: "心愿内容", Status: models.WishPending, CreatedAt: t0}
@@ -128,8 +128,9 @@ func TestChangeWishConditional(t *testing.T) {
 			_, err = s.ChangeWish(ctx, models.WishChange{ID: w.ID, From: models.WishAccepted, To: models.WishAccepted, At: at,
 				Reply: &models.WishReply{StaffID: "u1", Text: "已联系社区"},
 				Event: models.WishEvent{Actor: "u1", Action: models.WishActReply},
-				Messages: func(w models.Wish, n int) []models.OutboxMessage {
-					return []models.OutboxMessage{{DedupKey: "wishreply:" + itoa(w.ID) + ":" + itoa(uint64(n)), Channel: models.ChannelCustomer, To: w.OpenID}}
+				Notices: func(w models.Wish, n int) []models.Notice {
+					return []models.Notice{{Kind: models.NoticeWishReply, About: models.WishSubject(w.ID), Variant: itoa(uint64(n)),
+						Channel: models.ChannelCustomer, To: []string{w.OpenID}}}
 				}})
 			if err != nil {
 				t.Fatal(err)

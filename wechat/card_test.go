@@ -260,12 +260,12 @@ func TestCrisisCardFollowedUpFromWeCom(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		r := newCardRig(t, st)
 		ctx := context.Background()
-		for _, openID := range []string{"o-other", "o-crisis"} {
-			if err := st.RecordCrisis(ctx, models.CrisisEvent{OpenID: openID, Kind: "suicide", Text: "不想活了"}); err != nil {
-				t.Fatal(err)
-			}
+		if err := st.RecordCrisis(ctx, models.CrisisEvent{OpenID: "o-other", Kind: "suicide", Text: "不想活了"}); err != nil {
+			t.Fatal(err)
 		}
-		if err := r.wishes.Notify.AlertStaff(ctx, "crisis:o-crisis:29400000", "紧急：居民可能有自伤风险", "请立即在后台查看并跟进。", "/admin/crisis"); err != nil {
+		alert := r.wishes.Notify.ToOnDuty("/admin/crisis", models.Notice{Kind: models.NoticeCrisisAlert, About: models.Subject{Kind: models.SubjectCrisis},
+			Variant: "o-crisis:29400000", Title: "紧急：居民可能有自伤风险", Text: "请立即在后台查看并跟进。"})
+		if err := st.RecordCrisis(ctx, models.CrisisEvent{OpenID: "o-crisis", Kind: "suicide", Text: "不想活了"}, alert...); err != nil {
 			t.Fatal(err)
 		}
 		r.deliver()

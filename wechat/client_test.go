@@ -245,10 +245,16 @@ func TestWeComTextCardAndOAuth(t *testing.T) {
 func TestOutboxWorkerAgainstFake(t *testing.T) {
 	f := useFake(t)
 	st := storetest.SQLite(t)
-	n := &outbox.Notifier{Store: st, Templates: map[string]string{"wish_reply": "TPL1"}}
+	n := &outbox.Notifier{Store: st, Templates: map[models.TemplateKind]string{"wish_reply": "TPL1"}}
 	ctx := context.Background()
-	n.ToResident(ctx, "k1", "o1", "回复", "您的心愿有回复了", "wish_reply")
-	n.ToResident(ctx, "k1", "o1", "回复", "您的心愿有回复了", "wish_reply") // same key: once
+	send := func(key, openID, title, text string, tmpl models.TemplateKind) {
+		t.Helper()
+		if err := st.Enqueue(ctx, n.ToResident(openID, tmpl, models.Notice{Kind: models.NoticeKind(key), Title: title, Text: text})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send("k1", "o1", "回复", "您的心愿有回复了", models.TemplateWishReply)
+	send("k1", "o1", "回复", "您的心愿有回复了", models.TemplateWishReply) // same key: once
 	now := time.Now().UTC()
 	w := &outbox.Worker{Store: st, Sender: newClient(), ID: "w1", Now: func() time.Time { return now },
 		Templates: map[string]map[string]string{"TPL1": {"thing1": "title", "thing2": "text", "thing3": "assoc"}}, Association: "示范市计划生育协会"}
@@ -273,7 +279,7 @@ func TestOutboxWorkerAgainstFake(t *testing.T) {
 		t.Fatal("sent twice")
 	}
 	// Outside the 48-hour window the configured template is used instead.
-	n.ToResident(ctx, "k2", "o2", "回复", "您的心愿有回复了", "wish_reply")
+	send("k2", "o2", "回复", "您的心愿有回复了", models.TemplateWishReply)
 	f.sendErr = []int{45015}
 	w.RunOnce(ctx)
 	w.RunOnce(ctx)
@@ -297,7 +303,7 @@ func TestOutboxWorkerAgainstFake(t *testing.T) {
 	}
 	// A template whose fields were never configured is not sent blank: it fails for staff to see.
 	n.Templates["reminder"] = "TPL-NOFIELDS"
-	n.ToResident(ctx, "k4", "o4", "活动提醒", "明天上午9:30 绘本时光", "reminder")
+	send("k4", "o4", "活动提醒", "明天上午9:30 绘本时光", models.TemplateReminder)
 	f.sendErr = []int{45015}
 	w.RunOnce(ctx)
 	w.RunOnce(ctx)
@@ -307,7 +313,7 @@ func TestOutboxWorkerAgainstFake(t *testing.T) {
 		t.Fatalf("unconfigured template: %+v", blank)
 	}
 	// Unsubscribed: permanent, recorded for staff, never retried.
-	n.ToResident(ctx, "k3", "o3", "", "hi", "")
+	send("k3", "o3", "", "hi", models.TemplateNone)
 	f.sendErr = []int{43004}
 	w.RunOnce(ctx)
 	var failed []models.OutboxMessage

@@ -40,9 +40,10 @@ type Dedup interface {
 	FinishMessage(ctx context.Context, key, reply string, async bool) error
 }
 
-// Later sends text to a resident after the webhook has answered (through the outbox).
+// Later sends text to a resident after the webhook has answered (through the
+// outbox, outbox.Notifier).
 type Later interface {
-	ToResident(ctx context.Context, dedupKey, openID, title, text, templateKind string) error
+	SendResident(ctx context.Context, openID string, n models.Notice) error
 }
 
 // Webhook is the official-account callback endpoint (GET verify, POST messages).
@@ -177,7 +178,7 @@ func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text 
 		if r.Silent || first == "" {
 			first = ""
 		} else if len(rest) > 0 {
-			w.background(func() { w.sendLater(key, in.OpenID, rest, "overflow") })
+			w.background(func() { w.sendLater(key, in.OpenID, rest, models.NoticeOverflow) })
 		}
 		w.keepReply(key, first)
 		return first, first == ""
@@ -215,20 +216,20 @@ func (w *Webhook) handle(ctx context.Context, in bot.Inbound) (r bot.Reply) {
 // message answered for retries.
 func (w *Webhook) deliver(key, openID string, r bot.Reply) {
 	if text := Sanitize(r.Text); !r.Silent && text != "" {
-		w.sendLater(key, openID, []string{text}, "async")
+		w.sendLater(key, openID, []string{text}, models.NoticeLateAnswer)
 	}
 	w.finish(key, "", true)
 }
 
-func (w *Webhook) sendLater(key, openID string, parts []string, kind string) {
+func (w *Webhook) sendLater(key, openID string, parts []string, kind models.NoticeKind) {
 	if w.Later == nil {
 		return
 	}
 	for i, p := range parts {
 		for j, chunk := range splitAll(p, MaxReplyBytes) {
-			dk := kind + ":" + key + ":" + strconv.Itoa(i) + ":" + strconv.Itoa(j)
+			part := key + ":" + strconv.Itoa(i) + ":" + strconv.Itoa(j)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			if err := w.Later.ToResident(ctx, dk, openID, "", chunk, ""); err != nil {
+			if err := w.Later.SendResident(ctx, openID, models.Notice{Kind: kind, Variant: part, Text: chunk}); err != nil {
 				w.logWarn("could not queue a follow-up message", err)
 			}
 			cancel()

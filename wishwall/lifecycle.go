@@ -148,7 +148,7 @@ func (s *Service) transition(ctx context.Context, st models.Staff, id uint64, to
 		}
 		ch.Reason, ch.Event.Note = &reason, reason
 	}
-	ch.Messages = s.residentMessages(reply + reason)
+	ch.Notices = s.residentNotices(reply + reason)
 	return s.Store.ChangeWish(ctx, ch)
 }
 
@@ -194,7 +194,7 @@ func (s *Service) Reopen(ctx context.Context, st models.Staff, id uint64, reason
 		return w, err
 	}
 	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: models.WishInProgress, At: s.now(),
-		Event: event(st, models.WishActStatus, reason), Messages: s.reopenMessages(reason)})
+		Event: event(st, models.WishActStatus, reason), Notices: s.reopenNotices(reason)})
 }
 
 // Reject closes a wish as 不予受理 with a reason (required), sent to the resident.
@@ -217,7 +217,7 @@ func (s *Service) Reply(ctx context.Context, st models.Staff, id uint64, text st
 	}
 	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.now(),
 		Reply: &models.WishReply{StaffID: st.UserID, StaffName: st.Label(), Text: text},
-		Event: event(st, models.WishActReply, text), Messages: s.residentMessages(text)})
+		Event: event(st, models.WishActReply, text), Notices: s.residentNotices(text)})
 }
 
 // Assign hands a wish to a team and, optionally, a colleague (userID "" = nobody),
@@ -247,7 +247,7 @@ func (s *Service) Assign(ctx context.Context, st models.Staff, id uint64, team, 
 	ch := models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.now(), Team: &team, AssignTo: &userID,
 		Event: event(st, models.WishActAssign, note)}
 	if userID != "" && userID != st.UserID {
-		ch.Messages = func(w models.Wish, _ int) []models.OutboxMessage { return s.assignMessages(w, userID) }
+		ch.Notices = func(w models.Wish, _ int) []models.Notice { return s.assignNotices(w, userID) }
 	}
 	return s.Store.ChangeWish(ctx, ch)
 }

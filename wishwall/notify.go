@@ -3,14 +3,12 @@ package wishwall
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"familybot/models"
 )
 
-// The outbox rows wishes cause. They are built here from the Notifier's settings
-// and written by the store inside the change's own transaction (the store cannot
-// import outbox), so they mirror Notifier.AlertStaffTx and Notifier.ToResidentTx.
+// The notices wishes cause. They are addressed by the Notifier and written by
+// the store inside the change's own transaction.
 
 // Texts residents read in notifications.
 const (
@@ -24,83 +22,76 @@ const (
 	titleStatus = "心愿办理进度"
 )
 
-func (s *Service) adminLink(id uint64) string {
-	return strings.TrimRight(s.Notify.PublicURL, "/") + "/admin/wishes/" + strconv.FormatUint(id, 10)
-}
+// ResidentNotices are the kinds of notice a resident gets about a wish (the
+// admin lists them on the wish's page).
+var ResidentNotices = []models.NoticeKind{models.NoticeWishReply, models.NoticeWishStatus}
 
-func (s *Service) toStaff(key string, to []string, title, text string, id uint64) []models.OutboxMessage {
-	if s.Notify == nil || len(to) == 0 {
-		return nil
+func adminLink(id uint64) string { return "/admin/wishes/" + strconv.FormatUint(id, 10) }
+
+// toStaff tells staff about wish w; to nil means the staff on duty.
+func (s *Service) toStaff(kind models.NoticeKind, variant string, to []string, title, text string, w models.Wish) []models.Notice {
+	m := models.Notice{Kind: kind, About: models.WishSubject(w.ID), Variant: variant, Title: title, Text: text}
+	if to == nil {
+		return s.Notify.ToOnDuty(adminLink(w.ID), m)
 	}
-	return []models.OutboxMessage{{DedupKey: key, Channel: models.ChannelWeCom, To: strings.Join(to, "|"),
-		Title: title, Text: text, URL: s.adminLink(id)}}
+	return s.Notify.ToStaff(to, adminLink(w.ID), m)
 }
 
-func (s *Service) toResident(key, openID, title, text string) []models.OutboxMessage {
+// toResident tells the resident who made wish w.
+func (s *Service) toResident(kind models.NoticeKind, variant string, w models.Wish, title, text string) []models.Notice {
 	if s.Notify == nil {
 		return nil
 	}
-	return []models.OutboxMessage{{DedupKey: key, Channel: models.ChannelCustomer, To: openID,
-		Title: title, Text: text, FallbackTemplate: s.Notify.Templates["wish_reply"]}}
+	return []models.Notice{s.Notify.ToResident(w.OpenID, models.TemplateWishReply,
+		models.Notice{Kind: kind, About: models.WishSubject(w.ID), Variant: variant, Title: title, Text: text})}
 }
 
-// newWishMessages alerts the staff on duty with a card they can accept the wish
+// newWishNotices alerts the staff on duty with a card they can accept the wish
 // from (受理 / 转给我). The card carries no wish text: the resident's words stay
 // in the admin, behind login and audit.
-func (s *Service) newWishMessages(w models.Wish) []models.OutboxMessage {
-	if s.Notify == nil {
-		return nil
-	}
-	msgs := s.toStaff(fmt.Sprintf("wish:new:%d", w.ID), s.Notify.OnDuty,
+func (s *Service) newWishNotices(w models.Wish) []models.Notice {
+	return s.toStaff(models.NoticeWishNew, "", nil,
 		fmt.Sprintf("新心愿 #%d（%s）", w.ID, models.WishCategoryLabel(w.Category)),
-		"居民在心愿墙留下了一条新心愿，请在3天内受理。", w.ID)
-	for i := range msgs {
-		msgs[i].Channel, msgs[i].Data = models.ChannelWeComCard, models.CardSubject{Kind: models.CardWish, ID: w.ID}.JSON()
-	}
-	return msgs
+		"居民在心愿墙留下了一条新心愿，请在3天内受理。", w)
 }
 
-// residentMessages builds what the resident is told after a status change or a
+// residentNotices builds what the resident is told after a status change or a
 // reply; text is the reply (or the rejection reason).
-func (s *Service) residentMessages(text string) func(w models.Wish, replyN int) []models.OutboxMessage {
-	return func(w models.Wish, n int) []models.OutboxMessage {
+func (s *Service) residentNotices(text string) func(w models.Wish, replyN int) []models.Notice {
+	return func(w models.Wish, n int) []models.Notice {
 		switch {
 		case n > 0 && w.Status == models.WishDone:
-			return s.toResident(fmt.Sprintf("wishreply:%d:%d", w.ID, n), w.OpenID, titleReply,
-				fmt.Sprintf(msgFinished, w.ID, text, w.ID))
+			return s.toResident(models.NoticeWishReply, strconv.Itoa(n), w, titleReply, fmt.Sprintf(msgFinished, w.ID, text, w.ID))
 		case n > 0:
-			return s.toResident(fmt.Sprintf("wishreply:%d:%d", w.ID, n), w.OpenID, titleReply,
-				fmt.Sprintf(msgReplied, w.ID, text))
+			return s.toResident(models.NoticeWishReply, strconv.Itoa(n), w, titleReply, fmt.Sprintf(msgReplied, w.ID, text))
 		case w.Status == models.WishAccepted:
-			return s.toResident(fmt.Sprintf("wishstatus:%d:accepted", w.ID), w.OpenID, titleStatus,
-				fmt.Sprintf(msgAccepted, w.ID))
+			return s.toResident(models.NoticeWishStatus, "accepted", w, titleStatus, fmt.Sprintf(msgAccepted, w.ID))
 		case w.Status == models.WishRejected:
-			return s.toResident(fmt.Sprintf("wishstatus:%d:rejected", w.ID), w.OpenID, titleStatus,
-				fmt.Sprintf(msgRejected, w.ID, text))
+			return s.toResident(models.NoticeWishStatus, "rejected", w, titleStatus, fmt.Sprintf(msgRejected, w.ID, text))
 		}
 		return nil
 	}
 }
 
-// reopenMessages tells the resident why their finished wish is taken up again.
-func (s *Service) reopenMessages(reason string) func(w models.Wish, replyN int) []models.OutboxMessage {
-	return func(w models.Wish, _ int) []models.OutboxMessage {
-		return s.toResident(fmt.Sprintf("wishstatus:%d:reopened:%d", w.ID, w.UpdatedAt.UnixNano()), w.OpenID, titleStatus,
+// reopenNotices tells the resident why their finished wish is taken up again.
+func (s *Service) reopenNotices(reason string) func(w models.Wish, replyN int) []models.Notice {
+	return func(w models.Wish, _ int) []models.Notice {
+		return s.toResident(models.NoticeWishStatus, "reopened:"+strconv.FormatInt(w.UpdatedAt.UnixNano(), 10), w, titleStatus,
 			fmt.Sprintf(msgReopened, w.ID, reason))
 	}
 }
 
-// assignMessages tells a colleague a wish was handed to them.
-func (s *Service) assignMessages(w models.Wish, userID string) []models.OutboxMessage {
-	return s.toStaff(fmt.Sprintf("wish:assign:%d:%s:%d", w.ID, userID, w.UpdatedAt.Unix()), []string{userID},
-		fmt.Sprintf("心愿 #%d 已分派给您", w.ID), "请在后台查看并跟进，按时受理和办结。", w.ID)
+// assignNotices tells a colleague a wish was handed to them.
+func (s *Service) assignNotices(w models.Wish, userID string) []models.Notice {
+	return s.toStaff(models.NoticeWishAssigned, userID+":"+strconv.FormatInt(w.UpdatedAt.Unix(), 10), []string{userID},
+		fmt.Sprintf("心愿 #%d 已分派给您", w.ID), "请在后台查看并跟进，按时受理和办结。", w)
 }
 
-// lowRatingMessages asks the staff on duty to follow up an unsatisfied resident.
-func (s *Service) lowRatingMessages(w models.Wish, score int) []models.OutboxMessage {
-	if score > 2 || s.Notify == nil {
+// lowRatingNotices asks the staff on duty to follow up an unsatisfied resident.
+func (s *Service) lowRatingNotices(w models.Wish, score int) []models.Notice {
+	if score > 2 {
 		return nil
 	}
-	return s.toStaff(fmt.Sprintf("wish:rating:%d", w.ID), s.Notify.OnDuty,
-		fmt.Sprintf("居民对心愿 #%d 的答复不满意（%d分）", w.ID, score), "请回访居民，了解情况后再跟进。", w.ID)
+	return s.toStaff(models.NoticeWishLowRating, "", nil,
+		fmt.Sprintf("居民对心愿 #%d 的答复不满意（%d分）", w.ID, score), "请回访居民，了解情况后再跟进。", w)
 }

@@ -5,7 +5,7 @@
 // reason) from 待受理 or 已受理. A wish not accepted within AcceptWithin, or not
 // finished within FinishWithin of its creation, is overdue (calendar time, from
 // the injected clock). Every change is one store transaction that also writes the
-// history row and the outbox messages it causes, so a notification exists exactly
+// history row and the notices it causes, so a notification exists exactly
 // when the change does.
 package wishwall
 
@@ -47,7 +47,7 @@ type Service struct {
 
 // Store is what wishes need from storage (implemented by *store.Store).
 type Store interface {
-	CreateWish(ctx context.Context, w *models.Wish, perDay int, day string, msgs func(models.Wish) []models.OutboxMessage) error
+	CreateWish(ctx context.Context, w *models.Wish, perDay int, day string, msgs func(models.Wish) []models.Notice) error
 	GetWish(ctx context.Context, id uint64) (models.Wish, error)
 	ListWishReplies(ctx context.Context, wishID uint64) ([]models.WishReply, error)
 	ListWishRepliesFor(ctx context.Context, wishIDs []uint64) (map[uint64][]models.WishReply, error)
@@ -59,7 +59,7 @@ type Store interface {
 	CountOverdueWishes(ctx context.Context, f models.WishFilter) (int64, error)
 	CountWishes(ctx context.Context, f models.WishFilter) (int64, error)
 	ChangeWish(ctx context.Context, ch models.WishChange) (models.Wish, error)
-	RateWish(ctx context.Context, id uint64, openID string, score int, at time.Time, msgs func(models.Wish) []models.OutboxMessage) (models.Wish, error)
+	RateWish(ctx context.Context, id uint64, openID string, score int, at time.Time, msgs func(models.Wish) []models.Notice) (models.Wish, error)
 	WishesOnDay(ctx context.Context, openID, day string) (int, error)
 	GetStaff(ctx context.Context, userID string) (models.Staff, error)
 }
@@ -133,7 +133,7 @@ func (s *Service) Create(ctx context.Context, in NewWish, perDay int) (models.Wi
 	now := s.now()
 	w := models.Wish{OpenID: in.OpenID, Text: text, Category: cat, Team: cat, Contact: contact, Public: in.Public,
 		Status: models.WishPending, CreatedAt: now, UpdatedAt: now}
-	err = s.Store.CreateWish(ctx, &w, perDay, now.In(China).Format("2006-01-02"), s.newWishMessages)
+	err = s.Store.CreateWish(ctx, &w, perDay, now.In(China).Format("2006-01-02"), s.newWishNotices)
 	return w, err
 }
 
@@ -213,8 +213,8 @@ func (s *Service) Rate(ctx context.Context, openID string, id uint64, score int)
 			return models.Wish{}, models.Errorf(models.EINVALID, "several wishes to rate")
 		}
 	}
-	return s.Store.RateWish(ctx, id, openID, score, s.now(), func(w models.Wish) []models.OutboxMessage {
-		return s.lowRatingMessages(w, score)
+	return s.Store.RateWish(ctx, id, openID, score, s.now(), func(w models.Wish) []models.Notice {
+		return s.lowRatingNotices(w, score)
 	})
 }
 

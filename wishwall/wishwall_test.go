@@ -46,7 +46,7 @@ func newService(t *testing.T, s *store.Store, c *clock) *wishwall.Service {
 	}
 	s.Now = c.Now
 	svc := &wishwall.Service{Store: s, Now: c.Now, Notify: &outbox.Notifier{Store: s, OnDuty: []string{"duty1", "duty2"},
-		PublicURL: "https://bot.example.org/", Templates: map[string]string{"wish_reply": "TPL-WISH"}}}
+		PublicURL: "https://bot.example.org/", Templates: map[models.TemplateKind]string{"wish_reply": "TPL-WISH"}}}
 	// The wall is remembered (far longer than in production, on the fake clock):
 	// every change made through the service must still show at once.
 	svc.WallCache.TTL, svc.WallCache.Now = time.Hour, c.Now
