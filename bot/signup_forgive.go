@@ -69,32 +69,32 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 	if _, ok := signup.ParsePhone(answer); ok && st.Step == "phone" {
 		return Reply{}, false // the step's own answer
 	}
+	form := st.Signup
 	var took []string
 	for _, f := range fields {
 		if p, ok := signup.ParsePhone(f); ok {
-			st.Set("phone", p)
+			form.Phone = p
 			took = append(took, "手机 "+privacy.MaskPhone(p))
 			continue
 		}
-		if m, err := signup.ParseAge(f); err == nil && ev.ForChild && st.Get("consent") != "" {
+		if m, err := signup.ParseAge(f); err == nil && ev.ForChild && form.Consent {
 			if !signup.AgeFits(ev, m) {
 				continue
 			}
-			if st.Get("age") != strconv.Itoa(m) || !strings.Contains(strings.Join(took, ""), "年龄") {
+			if !form.AgeGiven || form.AgeMonths != m || !strings.Contains(strings.Join(took, ""), "年龄") {
 				took = append(took, "年龄 "+signup.FormatAge(m))
 			}
-			st.Set("age", strconv.Itoa(m))
+			form.setAge(m)
 			continue
 		}
 		if n, ok := signup.ParseName(f, 20); ok && !notNames[n] && len([]rune(n)) <= 6 && !strings.ContainsAny(n, sentenceChars) {
 			switch {
-			case st.Step == "child" || (st.Get("child_given") != "" && strings.Contains(answer, "孩子")):
-				st.Set("child", n)
-				st.Set("child_given", "1")
+			case st.Step == "child" || (form.ChildGiven && strings.Contains(answer, "孩子")):
+				form.setChild(n)
 				took = append(took, "孩子 "+n)
 			case st.Step == "name" || strings.Contains(answer, "名字") || strings.Contains(answer, "姓名") ||
 				corrected && (st.Step == "phone" || !ev.ForChild): // 打错了 是陈建国, asked for the phone next
-				st.Set("name", n)
+				form.Name = n
 				took = append(took, "姓名 "+n)
 			}
 		}
@@ -102,7 +102,7 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 	if len(took) == 0 {
 		return Reply{}, false
 	}
-	st.Step = nextStep(ev, st)
+	st.Step = nextStep(ev, form)
 	return resume("好的，已记下：" + strings.Join(took, "，") + "。")
 }
 
@@ -113,13 +113,13 @@ func (e *Engine) nameSentence(ev models.Event, st *State, answer string, resume 
 	if !ok || (st.Step != "name" && st.Step != "phone" && !strings.Contains(answer, "名字") && !strings.Contains(answer, "姓名")) {
 		return Reply{}, false
 	}
-	st.Set("name", n)
+	st.Signup.Name = n
 	took := []string{"姓名 " + n}
 	if p := phoneInText.FindString(answer); p != "" {
-		st.Set("phone", p)
+		st.Signup.Phone = p
 		took = append(took, "手机 "+privacy.MaskPhone(p))
 	}
-	st.Step = nextStep(ev, st)
+	st.Step = nextStep(ev, st.Signup)
 	return resume("好的，已记下：" + strings.Join(took, "，") + "。")
 }
 
@@ -274,7 +274,7 @@ func cancelOne(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
 // askCancel asks to confirm cancelling one booking.
 func (e *Engine) askCancel(ctx context.Context, in Inbound, en signup.Entry) Reply {
 	id := strconv.FormatUint(uint64(en.Signup.ID), 10)
-	if err := e.StartFlow(ctx, in.OpenID, State{Flow: cancelFlow, Step: "confirm", Data: map[string]string{"id": id}}); err != nil {
+	if err := e.StartFlow(ctx, in.OpenID, State{Flow: cancelFlow, Step: "confirm", Cancel: &cancelChoice{SignupID: en.Signup.ID}}); err != nil {
 		return Reply{Text: msgSorry}
 	}
 	state := ""
@@ -293,11 +293,11 @@ func cancelStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 		return Reply{}, false // a question, not an answer: routed as usual, nothing cancelled
 	case dontCancel(t) || isSkip(t) || strings.HasPrefix(t, "不") || strings.HasPrefix(t, "别"):
 	case strings.Contains(t, "取消") || containsExact(t, []string{"确定", "确认", "是", "是的", "对", "好", "好的", "嗯", "可以", "行", "确定吧"}):
-		id, _ := strconv.ParseUint(st.Get("id"), 10, 64)
-		r := cancelSignup(ctx, e, in, st.Get("id"))
+		id := st.Cancel.SignupID
+		r := cancelSignup(ctx, e, in, strconv.FormatUint(id, 10))
 		if list, err := e.Signups.Mine(ctx, in.OpenID); err == nil {
 			for _, en := range list {
-				if uint64(en.Signup.ID) == id {
+				if en.Signup.ID == id {
 					convOf(ctx).update(ctx, func(c *convContext) { c.Event = en.Event.ID }) // "帮我重新报上" next
 				}
 			}

@@ -20,6 +20,18 @@ import (
 
 const wishFlow = "wish"
 
+// wishDraft is the wish flow's state: the wish as written so far.
+type wishDraft struct {
+	Text     string `json:"text,omitempty"`
+	Category string `json:"category,omitempty"`
+	Contact  string `json:"contact,omitempty"`
+}
+
+// wish is the draft ready to be stored.
+func (d *wishDraft) wish(openID string, public bool) wishwall.NewWish {
+	return wishwall.NewWish{OpenID: openID, Text: d.Text, Category: d.Category, Contact: d.Contact, Public: public}
+}
+
 // Texts of the wish flow.
 const (
 	msgWishAsk = "欢迎来到心愿墙 🌻 请用几句话写下您的心愿或建议（500字以内），例如“希望社区多办几次家长课堂”。\n" +
@@ -69,7 +81,7 @@ func wishStart(ctx context.Context, e *Engine, in Inbound, args string) Reply {
 		if r, limited := e.wishLimited(ctx, in.OpenID); limited {
 			return r
 		}
-		if err := e.StartFlow(ctx, in.OpenID, State{Flow: wishFlow, Step: "text"}); err != nil {
+		if err := e.StartFlow(ctx, in.OpenID, State{Flow: wishFlow, Step: "text", Wish: &wishDraft{}}); err != nil {
 			return Reply{Text: msgSorry}
 		}
 		return Reply{Text: msgWishAsk}
@@ -161,12 +173,12 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 			}
 			return Reply{Text: msgSorry}, true
 		}
-		st.Set("text", text)
+		st.Wish.Text = text
 		ask := msgWishAskCategory
 		st.Step = "category"
 		if cat := wishwall.InferCategory(text); cat != models.WishCatOther {
 			// The text says its category: one question fewer.
-			st.Set("category", cat)
+			st.Wish.Category = cat
 			st.Step = "contact"
 			ask = fmt.Sprintf(msgWishCategorized, models.WishCategoryLabel(cat)) + msgWishAskContact
 		}
@@ -179,7 +191,7 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 		if !ok {
 			return Reply{Text: msgWishBadCategory}, true
 		}
-		st.Set("category", cat)
+		st.Wish.Category = cat
 		st.Step = "contact"
 		return Reply{Text: msgWishAskContact}, true
 	case "contact":
@@ -190,7 +202,7 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 		if utf8.RuneCountInString(contact) > wishwall.MaxContact {
 			return Reply{Text: fmt.Sprintf("联系方式请不要超过%d个字，或回复“跳过”。", wishwall.MaxContact)}, true
 		}
-		st.Set("contact", contact)
+		st.Wish.Contact = contact
 		st.Step = "public"
 		return Reply{Text: msgWishAskPublic}, true
 	case "public":
@@ -203,8 +215,7 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 			return Reply{Text: msgWishBadPublic}, true
 		}
 		st.Flow = ""
-		return e.createWish(ctx, wishwall.NewWish{OpenID: in.OpenID, Text: st.Get("text"), Category: st.Get("category"),
-			Contact: st.Get("contact"), Public: public}, ""), true
+		return e.createWish(ctx, st.Wish.wish(in.OpenID, public), ""), true
 	}
 	st.Flow = ""
 	return Reply{}, false
