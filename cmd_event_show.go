@@ -67,7 +67,7 @@ type eventJSON struct {
 }
 
 func eventJSONOf(v signup.EventView) eventJSON {
-	local := func(t time.Time) string { return t.In(signup.Local).Format("2006-01-02 15:04") }
+	local := func(t time.Time) string { return t.In(models.Beijing).Format("2006-01-02 15:04") }
 	j := eventJSON{ID: v.ID, Title: v.Title, Category: v.Category, Status: v.Status, Start: local(v.StartAt),
 		CancelDeadline: local(v.CancelBy()), Place: v.Place, Audience: v.Audience, Bring: v.Bring,
 		Capacity: v.Capacity, Waitlist: v.WaitlistCap, ForChild: v.ForChild, ChildAgeMin: v.ChildAgeMinMonths, ChildAgeMax: v.ChildAgeMaxMonths,

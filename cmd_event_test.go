@@ -45,7 +45,7 @@ func mustEvCLI(t *testing.T, st *store.Store, args ...string) string {
 }
 
 func beijingIn(days int, hhmm string) string {
-	return time.Now().In(signup.Local).AddDate(0, 0, days).Format("2006-01-02") + " " + hhmm
+	return time.Now().In(models.Beijing).AddDate(0, 0, days).Format("2006-01-02") + " " + hhmm
 }
 
 func TestEventCLI(t *testing.T) {

@@ -127,7 +127,7 @@ func suiteEngine(t *testing.T) *Engine {
 	e.Signups = &signup.Service{Store: st, Notify: n, Now: clk.now}
 	e.Wishes = &wishwall.Service{Store: st, Notify: n, Now: clk.now}
 	e.Limits.MessagesPerMinute = 0 // a conversation is typed faster than any resident types
-	start := time.Date(2026, 11, 29, 9, 30, 0, 0, signup.Local)
+	start := time.Date(2026, 11, 29, 9, 30, 0, 0, models.Beijing)
 	end := start.Add(90 * time.Minute)
 	for _, ev := range []models.Event{
 		{Title: "亲子阅读会", Category: models.EventParentChild, StartAt: start, EndAt: &end, Place: "协会二楼亲子小屋",

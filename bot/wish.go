@@ -297,7 +297,7 @@ func wishDetailText(d wishwall.Detail) string {
 		if len(d.Replies)-i > 3 {
 			continue // the last three replies keep the message within WeChat's size limit
 		}
-		fmt.Fprintf(&b, "\n工作人员回复（%s）：\n%s\n", r.CreatedAt.In(wishwall.China).Format("1月2日"), excerpt(r.Text, 150))
+		fmt.Fprintf(&b, "\n工作人员回复（%s）：\n%s\n", r.CreatedAt.In(models.Beijing).Format("1月2日"), excerpt(r.Text, 150))
 	}
 	if len(d.Replies) == 0 && d.Status != models.WishRejected {
 		b.WriteString("\n工作人员还没有回复，回复后会通知您。\n")
@@ -391,7 +391,7 @@ func parseWishID(s string) (uint64, bool) {
 	return id, err == nil && id > 0
 }
 
-func chinaDate(d wishwall.Detail) string { return d.CreatedAt.In(wishwall.China).Format("1月2日") }
+func chinaDate(d wishwall.Detail) string { return d.CreatedAt.In(models.Beijing).Format("1月2日") }
 
 // excerpt shortens s to n characters on one line.
 func excerpt(s string, n int) string {

@@ -12,7 +12,6 @@ import (
 
 	"familybot/models"
 	"familybot/privacy"
-	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
 )
@@ -84,7 +83,7 @@ func (s *Server) replyWindow(ctx context.Context, openID string, seen time.Time)
 	if !s.now().Before(until) {
 		return replyWindow{Text: "已超过48小时，公众号发不出去了，请电话联系"}
 	}
-	return replyWindow{Open: true, Text: "可回复至 " + until.In(wishwall.China).Format("1月2日 15:04")}
+	return replyWindow{Open: true, Text: "可回复至 " + until.In(models.Beijing).Format("1月2日 15:04")}
 }
 
 // crisisHistory adds each episode's staff notes, its reply window and whether

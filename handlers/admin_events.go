@@ -210,7 +210,7 @@ func hhmm(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(signup.Local).Format("1月2日 15:04")
+	return t.In(models.Beijing).Format("1月2日 15:04")
 }
 
 // clockOn shows t as "09:42" on the event's day, "11月28日 09:42" on any other.
@@ -218,8 +218,8 @@ func clockOn(t *time.Time, day time.Time) string {
 	if t == nil {
 		return ""
 	}
-	if t.In(signup.Local).Format("20060102") == day.In(signup.Local).Format("20060102") {
-		return t.In(signup.Local).Format("15:04")
+	if t.In(models.Beijing).Format("20060102") == day.In(models.Beijing).Format("20060102") {
+		return t.In(models.Beijing).Format("15:04")
 	}
 	return hhmm(t)
 }

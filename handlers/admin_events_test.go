@@ -29,7 +29,7 @@ func evFixture(t *testing.T) (*fixture, *signup.Service) {
 }
 
 // evSaturday is Saturday 28 November 2026, 09:30 in Beijing (tBase is the Tuesday before).
-var evSaturday = time.Date(2026, 11, 28, 9, 30, 0, 0, signup.Local)
+var evSaturday = time.Date(2026, 11, 28, 9, 30, 0, 0, models.Beijing)
 
 // evMust creates an event starting at start (90 minutes long), published unless draft.
 func evMust(t *testing.T, svc *signup.Service, title string, start time.Time, capacity, waitlist int, draft bool) models.Event {

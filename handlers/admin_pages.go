@@ -12,16 +12,15 @@ import (
 	"familybot/models"
 	"familybot/privacy"
 	"familybot/store"
-	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
 )
 
 // weekStart is Monday 00:00 China time of the week containing now.
 func weekStart(now time.Time) time.Time {
-	t := now.In(wishwall.China)
+	t := now.In(models.Beijing)
 	d := (int(t.Weekday()) + 6) % 7
-	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, wishwall.China).UTC()
+	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, models.Beijing).UTC()
 }
 
 type dashView struct {

@@ -33,7 +33,7 @@ func TestServiceReport(t *testing.T) {
 		if err := s.InsertMessages(ctx, msgs); err != nil {
 			t.Fatal(err)
 		}
-		month := f.now.In(time.FixedZone("CST", 8*3600)).Format("2006-01")
+		month := f.now.In(models.Beijing).Format("2006-01")
 
 		for _, who := range []string{"boss", "mgr"} {
 			c := f.loggedIn(who)

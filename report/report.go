@@ -15,10 +15,6 @@ import (
 	"familybot/privacy"
 )
 
-// China is the zone the report's dates are meant in: a month starts at
-// midnight in Beijing, whatever the server's zone.
-var China = time.FixedZone("CST", 8*3600)
-
 const dayLayout = "2006-01-02"
 
 // Source is what the report reads. Times are UTC instants; from is included, to excluded.
@@ -184,8 +180,8 @@ const (
 
 // ParsePeriod reads from and to as Beijing dates (to inclusive).
 func ParsePeriod(from, to string) (Period, time.Time, time.Time, error) {
-	f, err1 := time.ParseInLocation(dayLayout, from, China)
-	t, err2 := time.ParseInLocation(dayLayout, to, China)
+	f, err1 := time.ParseInLocation(dayLayout, from, models.Beijing)
+	t, err2 := time.ParseInLocation(dayLayout, to, models.Beijing)
 	if err1 != nil || err2 != nil {
 		return Period{}, time.Time{}, time.Time{}, models.Errorf(models.EINVALID, "日期请写成 2026-11-01 这样的格式。")
 	}
@@ -217,22 +213,22 @@ func label(f, t time.Time) string {
 // MonthPeriod, QuarterPeriod and YearPeriod give the from and to dates of the
 // month, quarter or year containing day (a Beijing date).
 func MonthPeriod(day time.Time) (string, string) {
-	d := day.In(China)
-	f := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, China)
+	d := day.In(models.Beijing)
+	f := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, models.Beijing)
 	return f.Format(dayLayout), f.AddDate(0, 1, -1).Format(dayLayout)
 }
 
 // QuarterPeriod: see MonthPeriod.
 func QuarterPeriod(day time.Time) (string, string) {
-	d := day.In(China)
-	f := time.Date(d.Year(), (d.Month()-1)/3*3+1, 1, 0, 0, 0, 0, China)
+	d := day.In(models.Beijing)
+	f := time.Date(d.Year(), (d.Month()-1)/3*3+1, 1, 0, 0, 0, 0, models.Beijing)
 	return f.Format(dayLayout), f.AddDate(0, 3, -1).Format(dayLayout)
 }
 
 // YearPeriod: see MonthPeriod.
 func YearPeriod(day time.Time) (string, string) {
-	d := day.In(China)
-	f := time.Date(d.Year(), 1, 1, 0, 0, 0, 0, China)
+	d := day.In(models.Beijing)
+	f := time.Date(d.Year(), 1, 1, 0, 0, 0, 0, models.Beijing)
 	return f.Format(dayLayout), f.AddDate(1, 0, -1).Format(dayLayout)
 }
 
@@ -480,8 +476,8 @@ func (r *Report) knowledge(ctx context.Context, src Source, from, to time.Time) 
 
 // months fills the twelve months that end with the one containing end-1.
 func (r *Report) months(ctx context.Context, src Source, end time.Time) error {
-	last := end.Add(-time.Nanosecond).In(China)
-	first := time.Date(last.Year(), last.Month()-11, 1, 0, 0, 0, 0, China)
+	last := end.Add(-time.Nanosecond).In(models.Beijing)
+	first := time.Date(last.Year(), last.Month()-11, 1, 0, 0, 0, 0, models.Beijing)
 	for i := 0; i < 12; i++ {
 		f := first.AddDate(0, i, 0)
 		t := f.AddDate(0, 1, 0)

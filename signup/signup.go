@@ -36,10 +36,6 @@ const (
 	CheckinLate  = 0
 )
 
-// Local is Beijing time: staff type times in it and residents read them in it
-// (China keeps no daylight saving, so a fixed zone needs no tzdata).
-var Local = time.FixedZone("CST", 8*3600)
-
 // Domain errors the chat and the admin turn into sentences. Compare with errors.Is.
 var (
 	ErrNotFound      = models.Errorf(models.ENOTFOUND, "没有这个活动")

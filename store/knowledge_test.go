@@ -104,8 +104,8 @@ func TestImportDatesAndRuleEdits(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed := []knowledge.Entry{sampleEntry("elderly-heat", "多喝水")}
-		from := time.Date(2025, 6, 1, 0, 0, 0, 0, knowledge.China)
-		until := time.Date(2025, 9, 1, 0, 0, 0, 0, knowledge.China)
+		from := time.Date(2025, 6, 1, 0, 0, 0, 0, models.Beijing)
+		until := time.Date(2025, 9, 1, 0, 0, 0, 0, models.Beijing)
 		seed[0].EffectiveFrom, seed[0].ExpiresAt = &from, &until
 		if _, _, err := s.SeedKnowledge(ctx, seed); err != nil {
 			t.Fatal(err)

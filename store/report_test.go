@@ -15,7 +15,7 @@ import (
 
 // bj is a Beijing wall-clock time as a UTC instant.
 func bj(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, report.China)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, models.Beijing)
 	if err != nil {
 		panic(err)
 	}

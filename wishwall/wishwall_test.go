@@ -17,7 +17,7 @@ import (
 )
 
 var (
-	t0    = time.Date(2025, 6, 2, 2, 0, 0, 0, time.UTC) // 10:00 in China
+	t0    = time.Date(2025, 6, 2, 2, 0, 0, 0, time.UTC) // 10:00 in Beijing
 	admin = models.Staff{UserID: "boss", Name: "李会长", Role: models.RoleAdmin}
 	amy   = models.Staff{UserID: "amy", Name: "王艾米", Role: models.RoleStaff, Team: models.WishCatHealth}
 	bob   = models.Staff{UserID: "bob", Name: "赵波", Role: models.RoleStaff, Team: models.WishCatLife}
@@ -107,7 +107,7 @@ func TestCreate(t *testing.T) {
 				t.Errorf("Create(%.20q): got %v, want EINVALID", bad.Text, err)
 			}
 		}
-		// The daily limit counts per China day: at 23:30 China time the day is still the same.
+		// The daily limit counts per Beijing day: at 23:30 Beijing time the day is still the same.
 		for i := 0; i < 2; i++ {
 			if _, err := svc.Create(ctxb(), wishwall.NewWish{OpenID: "o1", Text: "再许一个愿望"}, 3); err != nil {
 				t.Fatal(err)
@@ -115,11 +115,11 @@ func TestCreate(t *testing.T) {
 		}
 		c.t = time.Date(2025, 6, 2, 15, 30, 0, 0, time.UTC)
 		if _, err := svc.Create(ctxb(), wishwall.NewWish{OpenID: "o1", Text: "第四个愿望"}, 3); !models.IsCode(err, models.ELIMIT) {
-			t.Errorf("fourth wish on the same China day: %v", err)
+			t.Errorf("fourth wish on the same models.Beijing day: %v", err)
 		}
-		c.t = time.Date(2025, 6, 2, 16, 30, 0, 0, time.UTC) // 00:30 on 3 June in China
+		c.t = time.Date(2025, 6, 2, 16, 30, 0, 0, time.UTC) // 00:30 on 3 June in Beijing
 		if _, err := svc.Create(ctxb(), wishwall.NewWish{OpenID: "o1", Text: "第二天的愿望"}, 3); err != nil {
-			t.Errorf("next China day: %v", err)
+			t.Errorf("next models.Beijing day: %v", err)
 		}
 	})
 }
