@@ -197,12 +197,6 @@ func (s *Store) ImportKB(ctx context.Context, entries []knowledge.Entry) (int, e
 	return n, err
 }
 
-// IncKBHit counts one answer given from an entry.
-func (s *Store) IncKBHit(ctx context.Context, id uint) error {
-	return s.DB.WithContext(ctx).Model(&models.KBEntry{}).Where("id = ?", id).
-		UpdateColumn("hits", gorm.Expr("hits + 1")).Error
-}
-
 // AddKBFeedback records one "没用" for an entry.
 func (s *Store) AddKBFeedback(ctx context.Context, id uint, openID string) error {
 	return s.Tx(ctx, func(tx *gorm.DB) error {

@@ -46,7 +46,7 @@ func TestSeedKeepsStaffEditsAndRoundTripsEmoji(t *testing.T) {
 			t.Fatalf("after upgrade: %q %q", entries[0].Answer, entries[1].Answer)
 		}
 		// Counters and stats.
-		s.IncKBHit(ctx, entries[0].ID)
+		s.AddKBHits(ctx, map[uint]int{entries[0].ID: 1})
 		s.AddKBFeedback(ctx, entries[0].ID, "o1")
 		row, _ := s.GetKBEntry(ctx, entries[0].ID)
 		stats, _ := s.KBStats(ctx)
