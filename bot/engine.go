@@ -1,6 +1,11 @@
 // Package bot is familybot's conversation engine: it turns one inbound message
 // into one reply. It knows nothing of HTTP or WeChat XML; the webhook and the
-// command line both call Engine.Handle. Every sentence a resident reads is here.
+// command line both call Engine.Handle. Every sentence of a chat reply is
+// written here, but for what it passes on: the knowledge entries' answers
+// (knowledge), and the reasons the sign-up and wish rules give for refusing
+// (signup, wishwall). Notices sent later, outside any reply (a wish answered,
+// a place freed, a reminder), are written by signup and wishwall and sent
+// by the outbox.
 package bot
 
 import (

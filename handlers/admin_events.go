@@ -53,8 +53,7 @@ func init() {
 	})
 }
 
-// The dashboard's 本周报名 asks for this with a type assertion; this keeps it honest.
-
+// signups is the sign-up service, or ENOTFOUND when sign-ups are not enabled.
 func (s *Server) signups() (*signup.Service, error) {
 	if s.Signups == nil {
 		return nil, models.Errorf(models.ENOTFOUND, "活动报名没有启用。")

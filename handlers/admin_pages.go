@@ -16,7 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// weekStart is Monday 00:00 China time of the week containing now.
+// weekStart is Monday 00:00 Beijing time of the week containing now.
 func weekStart(now time.Time) time.Time {
 	t := now.In(models.Beijing)
 	d := (int(t.Weekday()) + 6) % 7
