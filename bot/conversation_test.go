@@ -49,7 +49,8 @@ var suiteFacets = map[string]map[knowledge.Facet]string{
 type suiteTurn struct {
 	line                int
 	say                 string
-	route, slug         string // slug "-": no entry
+	route               models.Route
+	slug                string // "-": no entry
 	facet, subject, has string
 	// setup turns ("! message") are sent by another resident and not scored:
 	// they fill an event before the conversation needs it full.
@@ -85,7 +86,7 @@ func readSuite(t *testing.T, path string) []suiteConversation {
 			if !ok || len(fields) == 0 {
 				t.Fatalf("%s:%d: want \"> message => route [slug] [facet=…] [subject=…] [has=…]\"", path, n)
 			}
-			tu := suiteTurn{line: n, say: strings.TrimSpace(say), route: fields[0]}
+			tu := suiteTurn{line: n, say: strings.TrimSpace(say), route: models.Route(fields[0])}
 			for _, f := range fields[1:] {
 				switch k, v, _ := strings.Cut(f, "="); k {
 				case "facet":
@@ -215,7 +216,7 @@ func runSuite(t *testing.T, engines ...*Engine) {
 func (tu suiteTurn) check(e *Engine, r Reply) string {
 	var wrong []string
 	if r.Route != tu.route {
-		wrong = append(wrong, "route "+r.Route+", want "+tu.route)
+		wrong = append(wrong, "route "+string(r.Route)+", want "+string(tu.route))
 	}
 	slug := "-"
 	if en, ok := e.KB.Index().Entry(r.EntryID); ok && r.EntryID != 0 {

@@ -48,11 +48,11 @@ type Inbound struct {
 
 // Reply is the engine's answer and how it was reached.
 type Reply struct {
-	Text     string  `json:"reply"`
-	Route    string  `json:"route"`
-	Category string  `json:"category"`
-	Score    float64 `json:"score"`
-	EntryID  uint    `json:"entry_id,omitempty"`
+	Text     string       `json:"reply"`
+	Route    models.Route `json:"route"`
+	Category string       `json:"category"`
+	Score    float64      `json:"score"`
+	EntryID  uint         `json:"entry_id,omitempty"`
 	// Facet is the facet of the entry a follow-up asked for (用药 …), if any.
 	Facet string `json:"facet,omitempty"`
 	// Subject is who the answer was steered to (infant, teen, elder …), if anyone.

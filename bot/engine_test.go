@@ -79,7 +79,7 @@ func TestRoutingTable(t *testing.T) {
 	tests := []struct {
 		name  string
 		in    Inbound
-		route string
+		route models.Route
 		cat   string
 		has   []string
 	}{

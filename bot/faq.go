@@ -156,7 +156,7 @@ func (e *Engine) faqResult(ctx context.Context, in Inbound, question string, res
 }
 
 // answer formats an entry exactly as reviewed, with when to see a doctor and its source.
-func (e *Engine) answer(ctx context.Context, in Inbound, c knowledge.Candidate, route string) Reply {
+func (e *Engine) answer(ctx context.Context, in Inbound, c knowledge.Candidate, route models.Route) Reply {
 	en := c.Entry
 	// Hits are counted from the message log (the recorder sums them off the reply path).
 	e.markAnswered(ctx, in.OpenID, en.ID)

@@ -247,7 +247,7 @@ type messagesView struct {
 	Unanswered     int
 }
 
-var routeTexts = map[string]string{
+var routeTexts = map[models.Route]string{
 	models.RouteFAQ: "已回答", models.RouteKeyword: "关键词回复", models.RouteClarify: "追问", models.RouteFallback: "未能回答", models.RouteChat: "闲聊与心情",
 	models.RouteCommand: "指令", models.RouteFlow: "填写中", models.RouteCrisis: "危机", models.RouteMedia: "图片等",
 	models.RouteLimited: "限流",

@@ -45,8 +45,9 @@ type Source interface {
 
 // RouteCount is one cell of the message table.
 type RouteCount struct {
-	Route, Category string
-	N               int
+	Route    models.Route
+	Category string
+	N        int
 }
 
 // SignupRow is what the report needs of one sign-up (no name, no phone).
@@ -168,7 +169,7 @@ type Month struct {
 
 // Routes as the report counts them.
 var (
-	answeredRoutes = map[string]bool{models.RouteFAQ: true, models.RouteKeyword: true, models.RouteCommand: true, models.RouteFlow: true}
+	answeredRoutes = map[models.Route]bool{models.RouteFAQ: true, models.RouteKeyword: true, models.RouteCommand: true, models.RouteFlow: true}
 )
 
 // The wish service's promises (wishwall: 3 days to accept, 15 to finish).

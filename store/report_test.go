@@ -36,7 +36,7 @@ func scriptMonth(t *testing.T, s *store.Store) {
 			t.Fatal(err)
 		}
 	}
-	msg := func(at, openID, kind, route, cat, text string) {
+	msg := func(at, openID, kind string, route models.Route, cat, text string) {
 		must(s.InsertMessages(ctx, []models.Message{{OpenID: openID, Kind: kind, Route: route, Category: cat, Text: text, CreatedAt: bj(at)}}))
 	}
 	// 10 messages in November from 4 residents; 1 on each side outside it.

@@ -188,7 +188,7 @@ type MessageStats struct {
 // CountMessagesSince summarises the message log since since.
 func (s *Store) CountMessagesSince(ctx context.Context, since time.Time) (MessageStats, error) {
 	var rows []struct {
-		Route string
+		Route models.Route
 		N     int64
 	}
 	err := s.DB.WithContext(ctx).Model(&models.Message{}).Where("created_at >= ?", since.UTC()).
