@@ -44,26 +44,26 @@ func showEvent(ctx context.Context, env *Env, app *App, v signup.EventView) erro
 
 // eventJSON is the --json shape of an event (times in Beijing time).
 type eventJSON struct {
-	ID             uint   `json:"id"`
-	Title          string `json:"title"`
-	Category       string `json:"category"`
-	Status         string `json:"status"`
-	Start          string `json:"start"`
-	End            string `json:"end,omitempty"`
-	CancelDeadline string `json:"cancel_deadline"`
-	Place          string `json:"place"`
-	Audience       string `json:"audience,omitempty"`
-	Bring          string `json:"bring,omitempty"`
-	Capacity       int    `json:"capacity"`
-	Waitlist       int    `json:"waitlist"`
-	ForChild       bool   `json:"for_child"`
-	ChildAgeMin    int    `json:"child_age_min_months,omitempty"`
-	ChildAgeMax    int    `json:"child_age_max_months,omitempty"`
-	Confirmed      int    `json:"confirmed"`
-	Waitlisted     int    `json:"waitlisted"`
-	Cancelled      int    `json:"cancelled"`
-	CheckedIn      int    `json:"checked_in"`
-	PlacesLeft     int    `json:"places_left"`
+	ID             uint               `json:"id"`
+	Title          string             `json:"title"`
+	Category       string             `json:"category"`
+	Status         models.EventStatus `json:"status"`
+	Start          string             `json:"start"`
+	End            string             `json:"end,omitempty"`
+	CancelDeadline string             `json:"cancel_deadline"`
+	Place          string             `json:"place"`
+	Audience       string             `json:"audience,omitempty"`
+	Bring          string             `json:"bring,omitempty"`
+	Capacity       int                `json:"capacity"`
+	Waitlist       int                `json:"waitlist"`
+	ForChild       bool               `json:"for_child"`
+	ChildAgeMin    int                `json:"child_age_min_months,omitempty"`
+	ChildAgeMax    int                `json:"child_age_max_months,omitempty"`
+	Confirmed      int                `json:"confirmed"`
+	Waitlisted     int                `json:"waitlisted"`
+	Cancelled      int                `json:"cancelled"`
+	CheckedIn      int                `json:"checked_in"`
+	PlacesLeft     int                `json:"places_left"`
 }
 
 func eventJSONOf(v signup.EventView) eventJSON {
@@ -87,7 +87,7 @@ func evPrintJSON(w io.Writer, v any) error {
 	return err
 }
 
-func evStatusName(s string) string {
+func evStatusName(s models.EventStatus) string {
 	switch s {
 	case models.EventDraft:
 		return "草稿"
@@ -96,7 +96,7 @@ func evStatusName(s string) string {
 	case models.EventCancelled:
 		return "已取消"
 	}
-	return s
+	return string(s)
 }
 
 // evErrMessage shows a domain error's safe message, anything else as is.

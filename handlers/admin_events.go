@@ -145,7 +145,7 @@ func (s *Server) eventsPage(c *gin.Context) error {
 // signupRow is one line of the sign-up list: masked phone, escaped names.
 type signupRow struct {
 	ID        uint64
-	Status    string
+	Status    models.SignupStatus
 	Position  int
 	Who       string // the attendee: the child's nickname, or the adult's name
 	Guardian  string // children's events: the parent who signed up

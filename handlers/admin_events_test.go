@@ -90,7 +90,7 @@ func TestEventListAndPageMaskAndEscape(t *testing.T) {
 	// A name no chat flow would accept, written straight to the store: the page must show it as text.
 	active := true
 	if _, err := f.st.JoinEvent(ctx, models.Signup{EventID: ev.ID, OpenID: "o-b", AttendeeKey: "k-b", Active: &active,
-		Name: `<script>alert(1)</script><img src=x>`, Phone: "13812345678"}, func(models.Event, models.SignupCounts) (string, error) {
+		Name: `<script>alert(1)</script><img src=x>`, Phone: "13812345678"}, func(models.Event, models.SignupCounts) (models.SignupStatus, error) {
 		return models.SignupConfirmed, nil
 	}); err != nil {
 		t.Fatal(err)

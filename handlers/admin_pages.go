@@ -54,7 +54,7 @@ func (s *Server) dashboard(c *gin.Context) error {
 		}
 		v.Overdue = overdue
 		for _, st := range models.WishStatuses {
-			v.Wishes = append(v.Wishes, option{Value: st, Label: models.WishStatusLabel(st), N: counts[st]})
+			v.Wishes = append(v.Wishes, option{Value: string(st), Label: models.WishStatusLabel(st), N: counts[st]})
 		}
 		for _, st := range models.WishOpenStatuses {
 			v.OpenWishes += counts[st]

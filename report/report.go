@@ -53,7 +53,7 @@ type RouteCount struct {
 // SignupRow is what the report needs of one sign-up (no name, no phone).
 type SignupRow struct {
 	OpenID         string
-	Status         string
+	Status         models.SignupStatus
 	Promoted       bool
 	CheckedIn      bool
 	EventEnded     bool // the event is over: a confirmed place without check-in is a no-show

@@ -123,7 +123,7 @@ func (s *Service) Event(ctx context.Context, id uint) (EventView, error) {
 // Upcoming lists the published events residents can still sign up for, soonest first.
 func (s *Service) Upcoming(ctx context.Context, limit int) ([]EventView, error) {
 	return s.UpcomingCache.Get(limit, func() ([]EventView, error) {
-		evs, err := s.Store.ListEvents(ctx, s.now(), []string{models.EventOpen}, limit)
+		evs, err := s.Store.ListEvents(ctx, s.now(), []models.EventStatus{models.EventOpen}, limit)
 		if err != nil {
 			return nil, err
 		}

@@ -146,7 +146,7 @@ func (s *Service) Roster(ctx context.Context, eventID uint, reveal bool) ([]Rost
 }
 
 // StatusName is a sign-up state as staff read it.
-func StatusName(status string) string {
+func StatusName(status models.SignupStatus) string {
 	switch status {
 	case models.SignupConfirmed:
 		return "已确认"
@@ -155,7 +155,7 @@ func StatusName(status string) string {
 	case models.SignupCancelled:
 		return "已取消"
 	}
-	return status
+	return string(status)
 }
 
 // ExportCSV writes an event's roster as CSV for Excel: UTF-8 with a byte-order

@@ -52,7 +52,7 @@ type Store interface {
 	ListWishesByOpenID(ctx context.Context, openID string, limit int) ([]models.Wish, error)
 	ListWallWishes(ctx context.Context, limit int) ([]models.Wish, error)
 	ListWishes(ctx context.Context, f models.WishFilter) ([]models.Wish, error)
-	CountWishesByStatus(ctx context.Context, f models.WishFilter) (map[string]int64, error)
+	CountWishesByStatus(ctx context.Context, f models.WishFilter) (map[models.WishStatus]int64, error)
 	CountOverdueWishes(ctx context.Context, f models.WishFilter) (int64, error)
 	CountWishes(ctx context.Context, f models.WishFilter) (int64, error)
 	ChangeWish(ctx context.Context, ch models.WishChange) (models.Wish, error)
@@ -265,7 +265,7 @@ func Overdue(w models.Wish, now time.Time) string {
 	return ""
 }
 
-func isOpen(status string) bool {
+func isOpen(status models.WishStatus) bool {
 	for _, s := range models.WishOpenStatuses {
 		if s == status {
 			return true
