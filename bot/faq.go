@@ -38,7 +38,7 @@ func (e *Engine) currentRules(ctx context.Context) []knowledge.Rule {
 }
 
 // ruleText returns the reply of the first enabled rule of kind (welcome, default), if any.
-func (e *Engine) ruleText(ctx context.Context, kind string) string {
+func (e *Engine) ruleText(ctx context.Context, kind models.RuleKind) string {
 	for _, r := range e.currentRules(ctx) {
 		if r.Kind == kind && strings.TrimSpace(r.Reply) != "" {
 			return strings.TrimSpace(r.Reply)
@@ -215,7 +215,7 @@ func (e *Engine) fallback(ctx context.Context, in Inbound) Reply {
 		return h
 	}
 	text := msgFallback
-	if d := e.ruleText(ctx, "default"); d != "" { // the console's 收到消息回复, imported
+	if d := e.ruleText(ctx, models.RuleDefault); d != "" { // the console's 收到消息回复, imported
 		text = d + "\n\n" + text
 	}
 	return Reply{Text: e.fill(text), Route: models.RouteFallback}
