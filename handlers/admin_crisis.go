@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"familybot/knowledge"
 	"familybot/models"
 	"familybot/privacy"
 
@@ -95,7 +96,7 @@ func (s *Server) crisisHistory(ctx context.Context, eps []crisisEpisode) error {
 		for _, r := range ep.Rows {
 			at[r.ID] = i
 			ids = append(ids, r.ID)
-			eps[i].SelfHarm = eps[i].SelfHarm || r.Kind == "suicide"
+			eps[i].SelfHarm = eps[i].SelfHarm || knowledge.CrisisKind(r.Kind) == knowledge.CrisisSuicide
 		}
 		eps[i].Window = s.replyWindow(ctx, ep.openID, ep.Rows[len(ep.Rows)-1].CreatedAt)
 	}
@@ -193,7 +194,7 @@ func groupCrisis(list []models.CrisisEvent, reveal uint64) []crisisEpisode {
 				continue
 			}
 			// The latest crisis message names the episode (a seizure, then "他打我").
-			g.KindText = crisisKinds[r.Kind]
+			g.KindText = crisisKinds[knowledge.CrisisKind(r.Kind)]
 			g.Detail = emergencyTexts[r.Emergency]
 			if p := personTexts[r.Person]; p != "" && r.Kind != "" {
 				if g.Detail != "" {

@@ -91,7 +91,7 @@ func (s *Server) kbTest(c *gin.Context) error {
 	v.Normalized = res.Normalized
 	kbDecision := map[knowledge.Decision]string{knowledge.Answer: "直接回答", knowledge.Clarify: "追问", knowledge.NoMatch: "兜底"}
 	if kind := knowledge.DetectCrisis(v.Q); kind != knowledge.CrisisNone {
-		v.Crisis = crisisKinds[string(kind)]
+		v.Crisis = crisisKinds[kind]
 	}
 	r := s.kbPreviewReply(ctx, v.Q)
 	v.Route, v.Reply = kbRouteTexts[r.Route], r.Text

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"familybot/knowledge"
 	"familybot/models"
 	"familybot/privacy"
 	"familybot/store"
@@ -69,7 +70,8 @@ func (s *Server) dashboard(c *gin.Context) error {
 	return nil
 }
 
-var crisisKinds = map[string]string{"medical": "可能急症", "suicide": "自伤风险", "child_abuse": "儿童受侵害", "violence": "家庭暴力", "missing_minor": "孩子联系不上"}
+var crisisKinds = map[knowledge.CrisisKind]string{knowledge.CrisisMedical: "可能急症", knowledge.CrisisSuicide: "自伤风险",
+	knowledge.CrisisChildAbuse: "儿童受侵害", knowledge.CrisisViolence: "家庭暴力", knowledge.CrisisMissingMinor: "孩子联系不上"}
 
 type crisisRow struct {
 	models.CrisisEvent
@@ -153,7 +155,7 @@ func (s *Server) crisisHandled(c *gin.Context) error {
 	selfHarm := false
 	for i, ev := range ep {
 		ids[i] = ev.ID
-		selfHarm = selfHarm || ev.Kind == "suicide"
+		selfHarm = selfHarm || knowledge.CrisisKind(ev.Kind) == knowledge.CrisisSuicide
 	}
 	notes, err := s.Store.ListCrisisNotes(ctx, ids)
 	if err != nil {

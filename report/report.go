@@ -11,6 +11,7 @@ import (
 	"sort"
 	"time"
 
+	"familybot/knowledge"
 	"familybot/models"
 	"familybot/privacy"
 )
@@ -433,7 +434,8 @@ func (r *Report) wishes(ctx context.Context, src Source, from, to time.Time) err
 	return err
 }
 
-var crisisNames = map[string]string{"medical": "可能急症", "suicide": "自伤风险", "child_abuse": "儿童受侵害", "violence": "家庭暴力"}
+var crisisNames = map[string]string{string(knowledge.CrisisMedical): "可能急症", string(knowledge.CrisisSuicide): "自伤风险",
+	string(knowledge.CrisisChildAbuse): "儿童受侵害", string(knowledge.CrisisViolence): "家庭暴力"}
 
 func (r *Report) crisis(ctx context.Context, src Source, from, to time.Time) error {
 	list, err := src.CrisisEvents(ctx, from, to)
@@ -452,8 +454,8 @@ func (r *Report) crisis(ctx context.Context, src Source, from, to time.Time) err
 			minutes = append(minutes, e.HandledAt.Sub(e.CreatedAt).Minutes())
 		}
 	}
-	for _, k := range []string{"suicide", "child_abuse", "violence", "medical"} {
-		c.ByKind = append(c.ByKind, Count{Label: crisisNames[k], N: by[k]})
+	for _, k := range []knowledge.CrisisKind{knowledge.CrisisSuicide, knowledge.CrisisChildAbuse, knowledge.CrisisViolence, knowledge.CrisisMedical} {
+		c.ByKind = append(c.ByKind, Count{Label: crisisNames[string(k)], N: by[string(k)]})
 	}
 	for k, n := range by {
 		if crisisNames[k] == "" {
