@@ -121,7 +121,7 @@ func init() {
 		}})
 	RegisterCommand(Command{Names: []string{"人工", "转人工", "人工服务", "找人工", "客服", "工作人员", "联系工作人员"}, MenuKeys: []string{"CONTACT"},
 		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
-			return e.handoff(ctx, in, "resident")
+			return e.handoff(ctx, in, models.HandoffAsked)
 		}})
 	RegisterCommand(Command{Names: []string{"没用", "没解决", "没帮助", "没有用", "不对", "答非所问", "没帮上"}, Soft: true,
 		Fn: func(ctx context.Context, e *Engine, in Inbound, _ string) Reply { return e.unhelpful(ctx, in) }})

@@ -209,7 +209,7 @@ func (e *Engine) fallback(ctx context.Context, in Inbound) Reply {
 	}
 	if e.addMiss(ctx, in.OpenID) >= 2 {
 		e.resetMisses(ctx, in.OpenID)
-		h := e.handoff(ctx, in, "misses")
+		h := e.handoff(ctx, in, models.HandoffMisses)
 		h.Text = "抱歉，这个问题我暂时答不好。\n" + h.Text
 		h.Route = models.RouteFallback
 		return h

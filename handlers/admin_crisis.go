@@ -45,7 +45,7 @@ type crisisNoteRow struct {
 	Shown string // numbers masked
 }
 
-var crisisNoteTexts = map[string]string{models.CrisisNoteReply: "回复居民", models.CrisisNoteCalled: "已电话联系",
+var crisisNoteTexts = map[models.CrisisNoteKind]string{models.CrisisNoteReply: "回复居民", models.CrisisNoteCalled: "已电话联系",
 	models.CrisisNoteNote: "处理记录", models.CrisisNoteClosed: "标记已处理"}
 
 // crisisProblem is a crisis form sent back: which episode (its LastID), the
