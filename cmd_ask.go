@@ -11,19 +11,20 @@ import (
 	"strings"
 
 	"familybot/bot"
+	"familybot/models"
 	"familybot/wechat"
 )
 
 // askResult is one line of `ask --json`.
 type askResult struct {
-	Question string  `json:"question"`
-	Reply    string  `json:"reply"`
-	Route    string  `json:"route"`
-	Category string  `json:"category"`
-	Score    float64 `json:"score"`
-	EntryID  uint    `json:"entry_id,omitempty"`
-	Facet    string  `json:"facet,omitempty"`   // the facet a follow-up asked for (用药, 就医 …)
-	Subject  string  `json:"subject,omitempty"` // who the answer was steered to (infant, teen, elder …)
+	Question string       `json:"question"`
+	Reply    string       `json:"reply"`
+	Route    models.Route `json:"route"`
+	Category string       `json:"category"`
+	Score    float64      `json:"score"`
+	EntryID  uint         `json:"entry_id,omitempty"`
+	Facet    string       `json:"facet,omitempty"`   // the facet a follow-up asked for (用药, 就医 …)
+	Subject  string       `json:"subject,omitempty"` // who the answer was steered to (infant, teen, elder …)
 }
 
 func cmdAsk(ctx context.Context, env *Env, args []string) error {

@@ -107,7 +107,7 @@ func evParseFlags(env *Env, name string, args []string, npos int, define func(fs
 // evBeijing reads "YYYY-MM-DD HH:MM" in Beijing time.
 func evBeijing(flagName, s string) (time.Time, error) {
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), signup.Local); err == nil {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), models.Beijing); err == nil {
 			return t.UTC(), nil
 		}
 	}

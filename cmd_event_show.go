@@ -44,30 +44,30 @@ func showEvent(ctx context.Context, env *Env, app *App, v signup.EventView) erro
 
 // eventJSON is the --json shape of an event (times in Beijing time).
 type eventJSON struct {
-	ID             uint   `json:"id"`
-	Title          string `json:"title"`
-	Category       string `json:"category"`
-	Status         string `json:"status"`
-	Start          string `json:"start"`
-	End            string `json:"end,omitempty"`
-	CancelDeadline string `json:"cancel_deadline"`
-	Place          string `json:"place"`
-	Audience       string `json:"audience,omitempty"`
-	Bring          string `json:"bring,omitempty"`
-	Capacity       int    `json:"capacity"`
-	Waitlist       int    `json:"waitlist"`
-	ForChild       bool   `json:"for_child"`
-	ChildAgeMin    int    `json:"child_age_min_months,omitempty"`
-	ChildAgeMax    int    `json:"child_age_max_months,omitempty"`
-	Confirmed      int    `json:"confirmed"`
-	Waitlisted     int    `json:"waitlisted"`
-	Cancelled      int    `json:"cancelled"`
-	CheckedIn      int    `json:"checked_in"`
-	PlacesLeft     int    `json:"places_left"`
+	ID             uint               `json:"id"`
+	Title          string             `json:"title"`
+	Category       string             `json:"category"`
+	Status         models.EventStatus `json:"status"`
+	Start          string             `json:"start"`
+	End            string             `json:"end,omitempty"`
+	CancelDeadline string             `json:"cancel_deadline"`
+	Place          string             `json:"place"`
+	Audience       string             `json:"audience,omitempty"`
+	Bring          string             `json:"bring,omitempty"`
+	Capacity       int                `json:"capacity"`
+	Waitlist       int                `json:"waitlist"`
+	ForChild       bool               `json:"for_child"`
+	ChildAgeMin    int                `json:"child_age_min_months,omitempty"`
+	ChildAgeMax    int                `json:"child_age_max_months,omitempty"`
+	Confirmed      int                `json:"confirmed"`
+	Waitlisted     int                `json:"waitlisted"`
+	Cancelled      int                `json:"cancelled"`
+	CheckedIn      int                `json:"checked_in"`
+	PlacesLeft     int                `json:"places_left"`
 }
 
 func eventJSONOf(v signup.EventView) eventJSON {
-	local := func(t time.Time) string { return t.In(signup.Local).Format("2006-01-02 15:04") }
+	local := func(t time.Time) string { return t.In(models.Beijing).Format("2006-01-02 15:04") }
 	j := eventJSON{ID: v.ID, Title: v.Title, Category: v.Category, Status: v.Status, Start: local(v.StartAt),
 		CancelDeadline: local(v.CancelBy()), Place: v.Place, Audience: v.Audience, Bring: v.Bring,
 		Capacity: v.Capacity, Waitlist: v.WaitlistCap, ForChild: v.ForChild, ChildAgeMin: v.ChildAgeMinMonths, ChildAgeMax: v.ChildAgeMaxMonths,
@@ -87,7 +87,7 @@ func evPrintJSON(w io.Writer, v any) error {
 	return err
 }
 
-func evStatusName(s string) string {
+func evStatusName(s models.EventStatus) string {
 	switch s {
 	case models.EventDraft:
 		return "草稿"
@@ -96,7 +96,7 @@ func evStatusName(s string) string {
 	case models.EventCancelled:
 		return "已取消"
 	}
-	return s
+	return string(s)
 }
 
 // evErrMessage shows a domain error's safe message, anything else as is.

@@ -45,7 +45,7 @@ func mustEvCLI(t *testing.T, st *store.Store, args ...string) string {
 }
 
 func beijingIn(days int, hhmm string) string {
-	return time.Now().In(signup.Local).AddDate(0, 0, days).Format("2006-01-02") + " " + hhmm
+	return time.Now().In(models.Beijing).AddDate(0, 0, days).Format("2006-01-02") + " " + hhmm
 }
 
 func TestEventCLI(t *testing.T) {
@@ -61,7 +61,7 @@ func TestEventCLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &added); err != nil {
 			t.Fatalf("not JSON: %q", out)
 		}
-		if added["id"] == nil || added["category"] != models.EventParentChild || added["status"] != models.EventOpen ||
+		if added["id"] == nil || added["category"] != models.EventParentChild || added["status"] != string(models.EventOpen) ||
 			added["start"] != beijingIn(10, "09:30") || added["for_child"] != true || added["audience"] != "1–3岁宝宝及一位家长" {
 			t.Fatalf("added %v", added)
 		}
@@ -132,7 +132,7 @@ func TestEventCLI(t *testing.T) {
 		draft := mustEvCLI(t, st, "add", "--title", "义诊", "--start", beijingIn(20, "08:30"), "--capacity", "50", "--category", "义诊", "--draft", "--json")
 		var d map[string]any
 		json.Unmarshal([]byte(draft), &d)
-		if d["status"] != models.EventDraft || d["category"] != models.EventClinic {
+		if d["status"] != string(models.EventDraft) || d["category"] != models.EventClinic {
 			t.Fatalf("draft %v", d)
 		}
 		if out := mustEvCLI(t, st, "publish", fmt.Sprint(d["id"])); !strings.Contains(out, "开放报名") {

@@ -135,7 +135,7 @@ func (e *Engine) chat(ctx context.Context, in Inbound) (Reply, bool) {
 		return Reply{}, false
 	}
 	if kind == chatVisit {
-		return e.handoff(ctx, in, "resident"), true
+		return e.handoff(ctx, in, models.HandoffAsked), true
 	}
 	n := utf8.RuneCountInString(in.Text)
 	switch kind {

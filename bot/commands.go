@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -104,14 +103,4 @@ func (e *Engine) menuKey(ctx context.Context, in Inbound, key string) (Reply, bo
 		}
 	}
 	return Reply{}, false
-}
-
-// CommandNames lists every command word, for help texts and tests.
-func CommandNames() []string {
-	var out []string
-	for _, c := range commands {
-		out = append(out, c.Names...)
-	}
-	sort.Strings(out)
-	return out
 }

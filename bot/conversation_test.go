@@ -49,7 +49,8 @@ var suiteFacets = map[string]map[knowledge.Facet]string{
 type suiteTurn struct {
 	line                int
 	say                 string
-	route, slug         string // slug "-": no entry
+	route               models.Route
+	slug                string // "-": no entry
 	facet, subject, has string
 	// setup turns ("! message") are sent by another resident and not scored:
 	// they fill an event before the conversation needs it full.
@@ -85,7 +86,7 @@ func readSuite(t *testing.T, path string) []suiteConversation {
 			if !ok || len(fields) == 0 {
 				t.Fatalf("%s:%d: want \"> message => route [slug] [facet=…] [subject=…] [has=…]\"", path, n)
 			}
-			tu := suiteTurn{line: n, say: strings.TrimSpace(say), route: fields[0]}
+			tu := suiteTurn{line: n, say: strings.TrimSpace(say), route: models.Route(fields[0])}
 			for _, f := range fields[1:] {
 				switch k, v, _ := strings.Cut(f, "="); k {
 				case "facet":
@@ -127,7 +128,7 @@ func suiteEngine(t *testing.T) *Engine {
 	e.Signups = &signup.Service{Store: st, Notify: n, Now: clk.now}
 	e.Wishes = &wishwall.Service{Store: st, Notify: n, Now: clk.now}
 	e.Limits.MessagesPerMinute = 0 // a conversation is typed faster than any resident types
-	start := time.Date(2026, 11, 29, 9, 30, 0, 0, signup.Local)
+	start := time.Date(2026, 11, 29, 9, 30, 0, 0, models.Beijing)
 	end := start.Add(90 * time.Minute)
 	for _, ev := range []models.Event{
 		{Title: "亲子阅读会", Category: models.EventParentChild, StartAt: start, EndAt: &end, Place: "协会二楼亲子小屋",
@@ -141,7 +142,7 @@ func suiteEngine(t *testing.T) *Engine {
 		{Title: "家长课堂：和青春期孩子好好说话", Category: models.EventParentClass, StartAt: start.Add(72*time.Hour + 9*time.Hour), Place: "协会三楼会议室",
 			Capacity: 30, Status: models.EventOpen, Audience: "12岁以上孩子的家长", Description: "青春期孩子不爱说话、一说就吵，家长怎么听、怎么说。"},
 		// 5: the infants' class of persona p3a's conversations (their 12/19 class is here 12月5号, a Saturday).
-		{Title: "婴儿抚触与辅食课", Category: models.EventParentChild, StartAt: time.Date(2026, 12, 5, 10, 0, 0, 0, signup.Local), Place: "协会二楼",
+		{Title: "婴儿抚触与辅食课", Category: models.EventParentChild, StartAt: time.Date(2026, 12, 5, 10, 0, 0, 0, models.Beijing), Place: "协会二楼",
 			Capacity: 10, WaitlistCap: 2, Status: models.EventOpen, ForChild: true, ChildAgeMinMonths: 0, ChildAgeMaxMonths: 12,
 			Audience: "0–1岁宝宝及一位家长"},
 	} {
@@ -219,7 +220,7 @@ func runSuite(t *testing.T, engines ...*Engine) {
 func (tu suiteTurn) check(e *Engine, r Reply) string {
 	var wrong []string
 	if r.Route != tu.route {
-		wrong = append(wrong, "route "+r.Route+", want "+tu.route)
+		wrong = append(wrong, "route "+string(r.Route)+", want "+string(tu.route))
 	}
 	slug := "-"
 	if en, ok := e.KB.Index().Entry(r.EntryID); ok && r.EntryID != 0 {

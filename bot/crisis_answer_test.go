@@ -8,6 +8,7 @@ import (
 
 	"familybot/cache"
 	"familybot/knowledge"
+	"familybot/models"
 )
 
 // episodeStep is one message inside an episode and what its reply must and
@@ -32,7 +33,7 @@ func playEpisode(t *testing.T, user string, verdicts map[string]knowledge.Crisis
 	for _, s := range steps {
 		clk.t = clk.t.Add(time.Minute)
 		r := e.Handle(ctx, text(user, s.text))
-		if s.route != "" && r.Route != s.route {
+		if s.route != "" && r.Route != models.Route(s.route) {
 			t.Errorf("%s: route %s, want %s: %s", s.text, r.Route, s.route, r.Text)
 		}
 		checkWords(t, s.text, r.Text, s.has, s.hasNot)
@@ -169,7 +170,7 @@ func TestMissingElderEpisode(t *testing.T) {
 	for _, s := range steps {
 		clk.t = clk.t.Add(time.Minute)
 		r := e.Handle(ctx, text("sun", s.text))
-		if r.Route != s.route {
+		if r.Route != models.Route(s.route) {
 			t.Errorf("%s: route %s, want %s: %s", s.text, r.Route, s.route, r.Text)
 		}
 		checkWords(t, s.text, r.Text, s.has, s.hasNot)

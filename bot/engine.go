@@ -1,6 +1,11 @@
 // Package bot is familybot's conversation engine: it turns one inbound message
 // into one reply. It knows nothing of HTTP or WeChat XML; the webhook and the
-// command line both call Engine.Handle. Every sentence a resident reads is here.
+// command line both call Engine.Handle. Every sentence of a chat reply is
+// written here, but for what it passes on: the knowledge entries' answers
+// (knowledge), and the reasons the sign-up and wish rules give for refusing
+// (signup, wishwall). Notices sent later, outside any reply (a wish answered,
+// a place freed, a reminder), are written by signup and wishwall and sent
+// by the outbox.
 package bot
 
 import (
@@ -43,11 +48,11 @@ type Inbound struct {
 
 // Reply is the engine's answer and how it was reached.
 type Reply struct {
-	Text     string  `json:"reply"`
-	Route    string  `json:"route"`
-	Category string  `json:"category"`
-	Score    float64 `json:"score"`
-	EntryID  uint    `json:"entry_id,omitempty"`
+	Text     string       `json:"reply"`
+	Route    models.Route `json:"route"`
+	Category string       `json:"category"`
+	Score    float64      `json:"score"`
+	EntryID  uint         `json:"entry_id,omitempty"`
 	// Facet is the facet of the entry a follow-up asked for (用药 …), if any.
 	Facet string `json:"facet,omitempty"`
 	// Subject is who the answer was steered to (infant, teen, elder …), if anyone.

@@ -79,7 +79,7 @@ func TestRoutingTable(t *testing.T) {
 	tests := []struct {
 		name  string
 		in    Inbound
-		route string
+		route models.Route
 		cat   string
 		has   []string
 	}{
@@ -214,36 +214,24 @@ func TestClarifyChoiceAndExpiry(t *testing.T) {
 		t.Fatal("no candidates")
 	}
 	id := res.Top[0].Entry.ID
-	e.StartFlow(ctx, "u1", State{Flow: clarifyFlow, Step: "choose", Data: map[string]string{"ids": itoa(id) + "," + itoa(id)}})
+	e.StartFlow(ctx, "u1", State{Flow: clarifyFlow, Step: "choose", Clarify: &clarifyChoice{Entries: []uint{id, id}}})
 	if r := e.Handle(ctx, text("u1", "１")); r.Route != models.RouteFAQ || r.EntryID != id {
 		t.Fatalf("choice: %+v", r)
 	}
 	// A state older than the TTL is forgotten: "2" is then just a message.
-	e.StartFlow(ctx, "u1", State{Flow: clarifyFlow, Step: "choose", Data: map[string]string{"ids": itoa(id) + "," + itoa(id)}})
+	e.StartFlow(ctx, "u1", State{Flow: clarifyFlow, Step: "choose", Clarify: &clarifyChoice{Entries: []uint{id, id}}})
 	clk.t = clk.t.Add(16 * time.Minute)
 	if r := e.Handle(ctx, text("u1", "2")); r.Route == models.RouteFAQ {
 		t.Fatalf("expired state still used: %+v", r)
 	}
 	// 退出 leaves a flow.
-	e.StartFlow(ctx, "u1", State{Flow: clarifyFlow, Step: "choose", Data: map[string]string{"ids": itoa(id)}})
+	e.StartFlow(ctx, "u1", State{Flow: clarifyFlow, Step: "choose", Clarify: &clarifyChoice{Entries: []uint{id}}})
 	if r := e.Handle(ctx, text("u1", "退出")); !strings.Contains(r.Text, "已退出") {
 		t.Fatalf("exit: %q", r.Text)
 	}
 	if r := e.Handle(ctx, text("u1", "1")); r.Route == models.RouteFAQ {
 		t.Fatal("flow survived 退出")
 	}
-}
-
-func itoa(n uint) string {
-	if n == 0 {
-		return "0"
-	}
-	s := ""
-	for n > 0 {
-		s = string(rune('0'+n%10)) + s
-		n /= 10
-	}
-	return s
 }
 
 func TestEveryMessageIsRecorded(t *testing.T) {
@@ -271,7 +259,7 @@ func TestMessageLogKeepsNoPersonalData(t *testing.T) {
 	ctx := context.Background()
 	e.Handle(ctx, text("u1", "我的电话是13912345678，宝宝发烧了怎么办"))
 	e.Handle(ctx, text("u1", "报名 3 王芳 13912345678"))
-	e.StartFlow(ctx, "u1", State{Flow: clarifyFlow, Step: "choose", Data: map[string]string{"ids": "1"}})
+	e.StartFlow(ctx, "u1", State{Flow: clarifyFlow, Step: "choose", Clarify: &clarifyChoice{Entries: []uint{1}}})
 	e.Handle(ctx, text("u1", "1"))
 	for _, m := range rec.msgs {
 		if strings.Contains(m.Text, "13912345678") || strings.Contains(m.Text, "王芳") {

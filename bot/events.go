@@ -15,7 +15,7 @@ func (e *Engine) handleEvent(ctx context.Context, in Inbound) Reply {
 	case "subscribe":
 		_ = e.Store.SetSubscribed(ctx, in.OpenID, true)
 		welcome := e.fill(msgWelcome)
-		if w := e.ruleText(ctx, "welcome"); w != "" { // the console's 被关注回复, imported
+		if w := e.ruleText(ctx, models.RuleWelcome); w != "" { // the console's 被关注回复, imported
 			welcome = e.fill(w) + "\n\n" + e.fill(msgHelp)
 		}
 		if scene := strings.TrimPrefix(in.EventKey, "qrscene_"); scene != "" && scene != in.EventKey {

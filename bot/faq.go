@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -39,7 +38,7 @@ func (e *Engine) currentRules(ctx context.Context) []knowledge.Rule {
 }
 
 // ruleText returns the reply of the first enabled rule of kind (welcome, default), if any.
-func (e *Engine) ruleText(ctx context.Context, kind string) string {
+func (e *Engine) ruleText(ctx context.Context, kind models.RuleKind) string {
 	for _, r := range e.currentRules(ctx) {
 		if r.Kind == kind && strings.TrimSpace(r.Reply) != "" {
 			return strings.TrimSpace(r.Reply)
@@ -131,7 +130,7 @@ func (e *Engine) faqResult(ctx context.Context, in Inbound, question string, res
 		return r
 	case res.Decision == knowledge.Clarify && len(res.Top) == 1:
 		c := res.Top[0]
-		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Ephemeral: true, Data: map[string]string{"ids": strconv.FormatUint(uint64(c.Entry.ID), 10)}})
+		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Ephemeral: true, Clarify: &clarifyChoice{Entries: []uint{c.Entry.ID}}})
 		return Reply{Text: "您是想问「" + c.Entry.Title + "」吗？\n是的话请回复 1；不是的话可以换个说法再问，或回复“人工”联系工作人员。",
 			Route: models.RouteClarify, Category: c.Entry.Category, Score: c.Score}
 	case res.Decision == knowledge.Clarify && len(res.Top) > 1:
@@ -139,25 +138,25 @@ func (e *Engine) faqResult(ctx context.Context, in Inbound, question string, res
 		if n > 3 {
 			n = 3
 		}
-		var ids []string
+		var ids []uint
 		var b strings.Builder
 		b.WriteString("您想问的是哪一个？请回复数字：\n")
 		for i, c := range res.Top[:n] {
 			if c.Score <= 0 {
 				break
 			}
-			ids = append(ids, strconv.FormatUint(uint64(c.Entry.ID), 10))
+			ids = append(ids, c.Entry.ID)
 			fmt.Fprintf(&b, "%d. %s\n", i+1, c.Entry.Title)
 		}
 		b.WriteString("都不是？可以换个说法再问，或回复“人工”联系工作人员。")
-		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Ephemeral: true, Data: map[string]string{"ids": strings.Join(ids, ",")}})
+		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Ephemeral: true, Clarify: &clarifyChoice{Entries: ids}})
 		return Reply{Text: b.String(), Route: models.RouteClarify, Category: res.Top[0].Entry.Category, Score: res.Top[0].Score}
 	}
 	return e.fallback(ctx, in)
 }
 
 // answer formats an entry exactly as reviewed, with when to see a doctor and its source.
-func (e *Engine) answer(ctx context.Context, in Inbound, c knowledge.Candidate, route string) Reply {
+func (e *Engine) answer(ctx context.Context, in Inbound, c knowledge.Candidate, route models.Route) Reply {
 	en := c.Entry
 	// Hits are counted from the message log (the recorder sums them off the reply path).
 	e.markAnswered(ctx, in.OpenID, en.ID)
@@ -210,13 +209,13 @@ func (e *Engine) fallback(ctx context.Context, in Inbound) Reply {
 	}
 	if e.addMiss(ctx, in.OpenID) >= 2 {
 		e.resetMisses(ctx, in.OpenID)
-		h := e.handoff(ctx, in, "misses")
+		h := e.handoff(ctx, in, models.HandoffMisses)
 		h.Text = "抱歉，这个问题我暂时答不好。\n" + h.Text
 		h.Route = models.RouteFallback
 		return h
 	}
 	text := msgFallback
-	if d := e.ruleText(ctx, "default"); d != "" { // the console's 收到消息回复, imported
+	if d := e.ruleText(ctx, models.RuleDefault); d != "" { // the console's 收到消息回复, imported
 		text = d + "\n\n" + text
 	}
 	return Reply{Text: e.fill(text), Route: models.RouteFallback}
@@ -276,13 +275,15 @@ func (e *Engine) unhelpful(ctx context.Context, in Inbound) Reply {
 // clarifyStep answers the entry the resident picked by its number.
 func clarifyStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, bool) {
 	n := parseChoice(in.Text)
-	ids := strings.Split(st.Get("ids"), ",")
+	var ids []uint
+	if st.Clarify != nil {
+		ids = st.Clarify.Entries
+	}
 	if n < 1 || n > len(ids) {
 		return Reply{}, false // not a choice: route the message as a new question
 	}
 	st.Flow = ""
-	id, _ := strconv.ParseUint(ids[n-1], 10, 64)
-	en, ok := e.KB.Index().Entry(uint(id))
+	en, ok := e.KB.Index().Entry(ids[n-1])
 	if !ok {
 		return Reply{Text: e.fill(msgFallback), Route: models.RouteFallback}, true
 	}

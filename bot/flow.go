@@ -9,27 +9,58 @@ import (
 	"familybot/models"
 )
 
-// State is a resident's place in a multi-step flow, stored between messages.
+// State is a resident's place in a multi-step flow, stored between messages
+// as JSON (models.Conversation.Data). Each flow keeps its answers in its own
+// struct; the others stay nil.
 type State struct {
-	Flow string            `json:"-"`
-	Step string            `json:"-"`
-	Data map[string]string `json:"data"`
+	Flow string `json:"-"`
+	Step string `json:"-"`
 	// Ephemeral state is not worth a database write (see models.Conversation).
 	Ephemeral bool `json:"-"`
+
+	Signup  *signupForm    `json:"signup,omitempty"`
+	Wish    *wishDraft     `json:"wish,omitempty"`
+	Clarify *clarifyChoice `json:"clarify,omitempty"`
+	Cancel  *cancelChoice  `json:"cancel,omitempty"`
 }
 
-// Get returns a data value.
-func (s *State) Get(k string) string { return s.Data[k] }
+// clarifyChoice is the clarify flow's state: the entries offered, in the
+// order of their numbers.
+type clarifyChoice struct {
+	Entries []uint `json:"entries"`
+}
 
-// Set stores a data value.
-func (s *State) Set(k, v string) {
-	if s.Data == nil {
-		s.Data = map[string]string{}
+// cancelChoice is the cancel flow's state: the booking to cancel.
+type cancelChoice struct {
+	SignupID uint64 `json:"signup_id"`
+}
+
+// whole reports whether st holds what its flow needs. A state written by an
+// older version (answers in a string map) or damaged does not: the flow is
+// dropped and the resident asked to start again.
+func (st *State) whole() bool {
+	switch st.Flow {
+	case signupFlow:
+		return st.Signup != nil && st.Signup.Event != 0
+	case wishFlow:
+		return st.Wish != nil
+	case clarifyFlow:
+		return st.Clarify != nil && len(st.Clarify.Entries) > 0
+	case cancelFlow:
+		return st.Cancel != nil && st.Cancel.SignupID != 0
 	}
-	s.Data[k] = v
+	return true
 }
 
-// FlowFunc handles one message of an ongoing flow. It updates st (st.Step, st.Data)
+// decodeState reads a stored conversation; ok=false when it is not whole.
+func decodeState(conv models.Conversation) (State, bool) {
+	var st State
+	err := json.Unmarshal([]byte(conv.Data), &st)
+	st.Flow, st.Step, st.Ephemeral = conv.Flow, conv.Step, conv.Ephemeral
+	return st, err == nil && st.whole()
+}
+
+// FlowFunc handles one message of an ongoing flow. It updates st (st.Step and the flow's struct)
 // to continue, or sets st.Flow = "" to end the flow. handled=false means the
 // message is not for this flow: the flow ends and the message is routed as usual.
 type FlowFunc func(ctx context.Context, e *Engine, in Inbound, st *State) (r Reply, handled bool)
@@ -63,9 +94,14 @@ func (e *Engine) continueFlow(ctx context.Context, in Inbound) (Reply, bool) {
 		e.EndFlow(ctx, in.OpenID)
 		return Reply{}, false
 	}
-	st := State{Flow: conv.Flow, Step: conv.Step}
-	_ = json.Unmarshal([]byte(conv.Data), &st)
-	st.Flow, st.Step, st.Ephemeral = conv.Flow, conv.Step, conv.Ephemeral
+	st, ok := decodeState(conv)
+	if !ok {
+		e.EndFlow(ctx, in.OpenID)
+		if conv.Ephemeral {
+			return Reply{}, false // a choice offered a moment ago: the message is routed as usual
+		}
+		return Reply{Text: e.fill(msgFlowLost), Route: models.RouteFlow}, true
+	}
 	r, handled := fn(ctx, e, in, &st)
 	if !handled || st.Flow == "" {
 		e.EndFlow(ctx, in.OpenID)
@@ -95,10 +131,8 @@ func (e *Engine) exit(ctx context.Context, in Inbound) Reply {
 	}
 	switch conv.Flow {
 	case wishFlow:
-		var st State
-		_ = json.Unmarshal([]byte(conv.Data), &st)
-		if st.Get("text") != "" && conv.Step != "keep" && exitForm(plainIntent(in.Text)) == "算了" {
-			st.Flow, st.Step = wishFlow, "keep"
+		if st, ok := decodeState(conv); ok && st.Wish.Text != "" && conv.Step != "keep" && exitForm(plainIntent(in.Text)) == "算了" {
+			st.Step = "keep"
 			if e.saveState(ctx, in.OpenID, st) == nil {
 				return Reply{Text: msgWishKeep, Route: models.RouteFlow, private: true}
 			}

@@ -12,7 +12,7 @@ import (
 
 // missingKind is how a missing or unreachable child is kept in the crisis
 // table (not a crisis kind of the detector: no kind's reply fits it).
-const missingKind = "missing_minor"
+const missingKind = string(knowledge.CrisisMissingMinor)
 
 // msgMissingMinor: a child or teen who cannot be found or reached. 110 first —
 // a minor's disappearance needs no 24-hour wait.

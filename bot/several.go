@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -35,23 +34,23 @@ func (e *Engine) severalQuestions(ctx context.Context, in Inbound) (Reply, bool)
 		return Reply{}, false
 	}
 	var b strings.Builder
-	var ids []string
+	var ids []uint
 	if len(found) > maxAnswered {
 		b.WriteString("您一次问了好几个问题，我们一个一个来。请回复数字，先看哪一个：\n")
 		for i, c := range found {
-			ids = append(ids, strconv.FormatUint(uint64(c.Entry.ID), 10))
+			ids = append(ids, c.Entry.ID)
 			fmt.Fprintf(&b, "%d. %s\n", i+1, c.Entry.Title)
 		}
-		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Ephemeral: true, Data: map[string]string{"ids": strings.Join(ids, ",")}})
+		_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Ephemeral: true, Clarify: &clarifyChoice{Entries: ids}})
 		return Reply{Text: strings.TrimSpace(b.String()), Route: models.RouteClarify, Category: found[0].Entry.Category, Score: found[0].Score}, true
 	}
 	b.WriteString("您问了几个问题，我分开简单说：\n")
 	for i, c := range found {
-		ids = append(ids, strconv.FormatUint(uint64(c.Entry.ID), 10))
+		ids = append(ids, c.Entry.ID)
 		fmt.Fprintf(&b, "\n%d.【%s】%s\n", i+1, c.Entry.Title, shortAnswer(c.Entry.Answer))
 	}
 	b.WriteString("\n想看哪一条的完整回答（含什么时候要看医生、依据），请回复它的数字。")
-	_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Ephemeral: true, Data: map[string]string{"ids": strings.Join(ids, ",")}})
+	_ = e.StartFlow(ctx, in.OpenID, State{Flow: clarifyFlow, Step: "choose", Ephemeral: true, Clarify: &clarifyChoice{Entries: ids}})
 	first := found[0]
 	e.markAnswered(ctx, in.OpenID, first.Entry.ID)
 	e.rememberTopic(ctx, first.Entry, first.Entry.Title, "")

@@ -173,5 +173,5 @@ func eventDetail(v signup.EventView) string {
 }
 
 func clockText(t time.Time) string {
-	return fmt.Sprintf("%d月%d日 %s", t.In(signup.Local).Month(), t.In(signup.Local).Day(), t.In(signup.Local).Format("15:04"))
+	return fmt.Sprintf("%d月%d日 %s", t.In(models.Beijing).Month(), t.In(models.Beijing).Day(), t.In(models.Beijing).Format("15:04"))
 }

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -61,7 +60,7 @@ func (e *Engine) eventsNamed(ctx context.Context, text string) eventRef {
 		month, _ := strconv.Atoi(m[1])
 		day, _ := strconv.Atoi(m[2])
 		for _, v := range up {
-			at := v.StartAt.In(signup.Local)
+			at := v.StartAt.In(models.Beijing)
 			if at.Day() == day && (month == 0 || int(at.Month()) == month) {
 				byDate = append(byDate, v)
 			}
@@ -109,12 +108,12 @@ func (e *Engine) eventsNamed(ctx context.Context, text string) eventRef {
 // onWeekday are the events on the weekday said: 下周六 in next week, 这周六 in
 // this one, 周六 the nearest Saturday with an event.
 func (e *Engine) onWeekday(up []signup.EventView, which string, wd time.Weekday) []signup.EventView {
-	now := e.now().In(signup.Local)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, signup.Local)
+	now := e.now().In(models.Beijing)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, models.Beijing)
 	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 	var out []signup.EventView
 	for _, v := range up {
-		at := v.StartAt.In(signup.Local)
+		at := v.StartAt.In(models.Beijing)
 		if at.Weekday() != wd {
 			continue
 		}
@@ -128,7 +127,7 @@ func (e *Engine) onWeekday(up []signup.EventView, which string, wd time.Weekday)
 				continue
 			}
 		default:
-			if len(out) > 0 && at.YearDay() != out[0].StartAt.In(signup.Local).YearDay() {
+			if len(out) > 0 && at.YearDay() != out[0].StartAt.In(models.Beijing).YearDay() {
 				continue // the nearest one (Upcoming is in date order)
 			}
 		}
@@ -179,8 +178,8 @@ var samePhoneRE = regexp.MustCompile(`(电话|手机|号码)(号码?)?(还是|�
 // earlierPhone is the phone number the resident gave before: in this form, or
 // in their latest sign-up; "" when there is none.
 func (e *Engine) earlierPhone(ctx context.Context, openID string, st *State) string {
-	if p := st.Get("phone"); p != "" {
-		return p
+	if st.Signup != nil && st.Signup.Phone != "" {
+		return st.Signup.Phone
 	}
 	if e.Signups == nil {
 		return ""
@@ -205,15 +204,17 @@ func (e *Engine) leftForm(ctx context.Context, openID string, v signup.EventView
 	if err != nil || conv.Flow != signupFlow {
 		return ""
 	}
-	old := loadState(conv)
-	id, _ := strconv.ParseUint(old.Get("event"), 10, 32)
-	if uint(id) == v.ID {
+	old, ok := decodeState(conv)
+	if !ok || old.Signup.Event == v.ID {
 		return ""
 	}
-	for _, k := range []string{"name", "phone"} { // the parent's, not the child's: consent is per event
-		if st.Get(k) == "" && old.Get(k) != "" {
-			st.Set(k, old.Get(k))
-		}
+	id := old.Signup.Event
+	// The parent's name and phone carry over, not the child's: consent is per event.
+	if st.Signup.Name == "" {
+		st.Signup.Name = old.Signup.Name
+	}
+	if st.Signup.Phone == "" {
+		st.Signup.Phone = old.Signup.Phone
 	}
 	title := "刚才那个活动"
 	if ov, err := e.Signups.Event(ctx, uint(id)); err == nil {
@@ -353,14 +354,6 @@ func (e *Engine) fitsFor(ctx context.Context, months int, not uint) string {
 		return ""
 	}
 	return "适合" + signup.FormatAge(months) + "孩子的活动：\n" + strings.Join(lines, "\n")
-}
-
-// loadState reads a stored conversation into its flow state.
-func loadState(conv models.Conversation) State {
-	st := State{Flow: conv.Flow, Step: conv.Step}
-	_ = json.Unmarshal([]byte(conv.Data), &st)
-	st.Flow, st.Step, st.Ephemeral = conv.Flow, conv.Step, conv.Ephemeral
-	return st
 }
 
 // msgChildLater says why a child's details given before the guardian's consent are not kept.

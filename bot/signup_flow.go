@@ -66,23 +66,24 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 	if e.Limiter != nil && e.Limits.SignupsPerHour > 0 && !e.Limiter.Allow(ctx, "signup:"+in.OpenID, e.Limits.SignupsPerHour, time.Hour) {
 		return Reply{Text: e.fill(msgSignupLimit), Route: models.RouteLimited}
 	}
-	st := State{Flow: signupFlow, Data: map[string]string{"event": strconv.FormatUint(uint64(v.ID), 10)}}
+	st := State{Flow: signupFlow, Signup: &signupForm{Event: v.ID}}
 	left := e.leftForm(ctx, in.OpenID, v, &st)
 	prefix := ""
 	if len(fields) > 1 {
-		if oneLine(v.Event, fields[1:], &st) {
+		complete, problem := oneLine(v.Event, fields[1:], st.Signup)
+		if complete {
 			st.Flow = ""
-			return e.submitSignup(ctx, in, v.Event, &st)
+			return e.submitSignup(ctx, in, v.Event, st.Signup)
 		}
-		switch st.Get("bad") {
-		case "refused":
+		switch problem {
+		case lineRefused:
 			return Reply{Text: e.fill(msgConsentRefused), Category: models.CatService}
-		case "age":
+		case lineAge:
 			prefix = fmt.Sprintf("这个活动适合%s的孩子，您填的年龄不在范围内。\n", signup.AgeRange(v.Event))
-		case "":
+		case lineOK:
 			switch {
-			case !v.ForChild || st.Get("consent") != "":
-			case nextStep(v.Event, &st) == "consent":
+			case !v.ForChild || st.Signup.Consent:
+			case nextStep(v.Event, st.Signup) == "consent":
 				prefix = msgOneLineConsent
 			case childSaid(fields[1:]):
 				prefix = msgChildLater + "\n"
@@ -90,7 +91,6 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 		default:
 			prefix = msgOneLineFixed
 		}
-		delete(st.Data, "bad")
 	}
 	if v.Closed() { // no point asking questions (the one-line form above still says 已报名 to a duplicate)
 		return Reply{Text: fmt.Sprintf(msgSignupClosed, v.Title), Category: models.CatService}
@@ -98,7 +98,7 @@ func (e *Engine) startSignup(ctx context.Context, in Inbound, args string, anoth
 	if v.Full() && prefix == "" {
 		prefix = fmt.Sprintf(msgSignupFullAhead, v.Title, v.Waitlisted+1)
 	}
-	st.Step = nextStep(v.Event, &st)
+	st.Step = nextStep(v.Event, st.Signup)
 	if err := e.StartFlow(ctx, in.OpenID, st); err != nil {
 		return Reply{Text: msgSorry}
 	}
@@ -129,63 +129,87 @@ func (e *Engine) alreadyBooked(ctx context.Context, in Inbound, v signup.EventVi
 	return Reply{}, false
 }
 
-// oneLine fills st from "姓名 手机号 [孩子称呼] [年龄] [同意]" in any order and
-// reports whether everything the event needs is there and valid. Without 同意,
-// a children's event keeps nothing of the child's.
-func oneLine(ev models.Event, fields []string, st *State) bool {
+// signupForm is the sign-up flow's state: the answers so far.
+type signupForm struct {
+	Event   uint   `json:"event"`
+	Name    string `json:"name,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	Consent bool   `json:"consent,omitempty"`
+	// Child is the child's nickname; ChildGiven says it was asked for (it is
+	// optional, and left out of the one-line form).
+	Child      string `json:"child,omitempty"`
+	ChildGiven bool   `json:"child_given,omitempty"`
+	AgeMonths  int    `json:"age_months,omitempty"`
+	AgeGiven   bool   `json:"age_given,omitempty"`
+}
+
+func (f *signupForm) setAge(months int) { f.AgeMonths, f.AgeGiven = months, true }
+
+func (f *signupForm) setChild(name string) { f.Child, f.ChildGiven = name, true }
+
+// lineProblem is what keeps a one-line sign-up from going through.
+type lineProblem int
+
+const (
+	lineOK      lineProblem = iota // nothing wrong, though something may be missing
+	lineRefused                    // 不同意
+	lineAge                        // the child's age is outside the event's range
+	lineFixed                      // a field that is none of the form's
+)
+
+// oneLine fills f from "姓名 手机号 [孩子称呼] [年龄] [同意]" in any order and
+// reports whether everything the event needs is there and valid, or what is
+// wrong. Without 同意, a children's event keeps nothing of the child's.
+func oneLine(ev models.Event, fields []string, f *signupForm) (complete bool, problem lineProblem) {
 	var names []string
-	for _, f := range fields {
-		if p, ok := signup.ParsePhone(f); ok {
-			st.Set("phone", p)
+	for _, field := range fields {
+		if p, ok := signup.ParsePhone(field); ok {
+			f.Phone = p
 			continue
 		}
-		switch f {
+		switch field {
 		case "同意", "我同意":
-			st.Set("consent", "1")
+			f.Consent = true
 			continue
 		case "不同意":
-			st.Set("bad", "refused")
-			return false
+			return false, lineRefused
 		}
-		if m, err := signup.ParseAge(f); err == nil && ev.ForChild {
-			st.Set("age", strconv.Itoa(m))
+		if m, err := signup.ParseAge(field); err == nil && ev.ForChild {
+			f.setAge(m)
 			continue
 		}
-		if n, ok := signup.ParseName(f, 20); ok && len(names) < 2 {
+		if n, ok := signup.ParseName(field, 20); ok && len(names) < 2 {
 			names = append(names, n)
 			continue
 		}
-		st.Set("bad", "1")
+		problem = lineFixed
 	}
 	if len(names) > 0 {
-		st.Set("name", names[0])
+		f.Name = names[0]
 	}
 	if ev.ForChild && len(names) > 1 {
-		st.Set("child", names[1])
-		st.Set("child_given", "1")
+		f.setChild(names[1])
 	}
 	if !ev.ForChild && len(names) > 1 {
-		st.Set("bad", "1")
+		problem = lineFixed
 	}
-	if ev.ForChild && st.Get("consent") != "" {
-		st.Set("child_given", "1") // the nickname is optional in one line
+	if ev.ForChild && f.Consent {
+		f.ChildGiven = true // the nickname is optional in one line
 	}
-	if ev.ForChild && st.Get("consent") == "" {
-		delete(st.Data, "child")
-		delete(st.Data, "child_given")
-		delete(st.Data, "age")
+	if ev.ForChild && !f.Consent {
+		f.Child, f.ChildGiven, f.AgeMonths, f.AgeGiven = "", false, 0, false
 	}
-	if ev.ForChild && st.Get("age") != "" {
-		if m, _ := strconv.Atoi(st.Get("age")); !signup.AgeFits(ev, m) && st.Get("bad") == "" {
-			st.Set("bad", "age")
-			delete(st.Data, "age")
+	if ev.ForChild && f.AgeGiven && !signup.AgeFits(ev, f.AgeMonths) {
+		f.AgeMonths, f.AgeGiven = 0, false
+		if problem == lineOK {
+			problem = lineAge
 		}
 	}
-	if st.Get("bad") != "" || st.Get("name") == "" || st.Get("phone") == "" {
-		return false
+	if problem != lineOK || f.Name == "" || f.Phone == "" {
+		return false, problem
 	}
 	// In one line the child's nickname is optional; age and consent are not.
-	return !ev.ForChild || (st.Get("consent") != "" && st.Get("age") != "")
+	return !ev.ForChild || (f.Consent && f.AgeGiven), lineOK
 }
 
 // childSaid reports details of a child among the fields (an age), kept only
@@ -200,17 +224,17 @@ func childSaid(fields []string) bool {
 }
 
 // nextStep is the first thing the flow still needs.
-func nextStep(ev models.Event, st *State) string {
+func nextStep(ev models.Event, f *signupForm) string {
 	switch {
-	case st.Get("name") == "":
+	case f.Name == "":
 		return "name"
-	case st.Get("phone") == "":
+	case f.Phone == "":
 		return "phone"
-	case ev.ForChild && st.Get("consent") == "":
+	case ev.ForChild && !f.Consent:
 		return "consent"
-	case ev.ForChild && st.Get("child_given") == "":
+	case ev.ForChild && !f.ChildGiven:
 		return "child"
-	case ev.ForChild && st.Get("age") == "":
+	case ev.ForChild && !f.AgeGiven:
 		return "age"
 	}
 	return "confirm"
@@ -234,9 +258,9 @@ func (e *Engine) askStep(ev models.Event, st *State, first bool) string {
 	case "child":
 		return msgAskChild
 	case "age":
-		return fmt.Sprintf(msgAskAge, childLabel(st.Get("child")), signup.AgeRange(ev))
+		return fmt.Sprintf(msgAskAge, childLabel(st.Signup.Child), signup.AgeRange(ev))
 	}
-	return summary(ev, st)
+	return summary(ev, st.Signup)
 }
 
 // firstAsk opens a form that some details already fill (报名亲子阅读 王磊 138…,
@@ -246,10 +270,10 @@ func firstAsk(ev models.Event, st *State, ask string) string {
 		return ask
 	}
 	var took []string
-	if n := st.Get("name"); n != "" {
+	if n := st.Signup.Name; n != "" {
 		took = append(took, "姓名 "+n)
 	}
-	if p := st.Get("phone"); p != "" {
+	if p := st.Signup.Phone; p != "" {
 		took = append(took, "手机 "+privacy.MaskPhone(p))
 	}
 	head := fmt.Sprintf("好的，开始报名「%s」（%s）。回复“退出”可随时结束。\n", ev.Title, signup.FormatWhen(ev))
@@ -266,18 +290,17 @@ func childLabel(name string) string {
 	return name
 }
 
-func summary(ev models.Event, st *State) string {
+func summary(ev models.Event, f *signupForm) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "请核对报名信息：\n活动：%s\n时间：%s\n地点：%s\n", ev.Title, signup.FormatWhen(ev), ev.Place)
 	if ev.ForChild {
-		m, _ := strconv.Atoi(st.Get("age"))
-		child := signup.FormatAge(m)
-		if c := st.Get("child"); c != "" {
-			child = c + "，" + child
+		child := signup.FormatAge(f.AgeMonths)
+		if f.Child != "" {
+			child = f.Child + "，" + child
 		}
-		fmt.Fprintf(&b, "家长：%s\n手机：%s\n孩子：%s\n", st.Get("name"), privacy.MaskPhone(st.Get("phone")), child)
+		fmt.Fprintf(&b, "家长：%s\n手机：%s\n孩子：%s\n", f.Name, privacy.MaskPhone(f.Phone), child)
 	} else {
-		fmt.Fprintf(&b, "参加人：%s\n手机：%s\n", st.Get("name"), privacy.MaskPhone(st.Get("phone")))
+		fmt.Fprintf(&b, "参加人：%s\n手机：%s\n", f.Name, privacy.MaskPhone(f.Phone))
 	}
 	b.WriteString("回复“确认”提交，回复“修改”重新填写，回复“退出”放弃。")
 	return b.String()
@@ -294,8 +317,8 @@ func signupStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 		st.Flow = ""
 		return Reply{Text: e.fill(msgSignupOff)}, true
 	}
-	id, _ := strconv.ParseUint(st.Get("event"), 10, 32)
-	v, err := e.Signups.Event(ctx, uint(id))
+	f := st.Signup
+	v, err := e.Signups.Event(ctx, f.Event)
 	if err != nil {
 		st.Flow = ""
 		return Reply{Text: msgSorry}, true
@@ -317,20 +340,20 @@ func signupStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 		if !ok || notNames[n] || (isHan(n) && utf8.RuneCountInString(n) > 6) || strings.ContainsAny(n, sentenceChars) {
 			return Reply{Text: msgBadName}, true
 		}
-		st.Set("name", n)
+		f.Name = n
 	case "phone":
 		p, ok := signup.ParsePhone(answer)
 		if !ok {
 			return Reply{Text: msgBadPhone}, true
 		}
-		st.Set("phone", p)
+		f.Phone = p
 	case "consent":
 		switch answer {
 		case "不同意", "不", "否", "2", "拒绝", "不愿意":
 			st.Flow = ""
 			return Reply{Text: e.fill(msgConsentRefused)}, true
 		case "同意", "我同意", "是", "1", "同意的", "是的", "可以":
-			st.Set("consent", "1")
+			f.Consent = true
 		default:
 			return Reply{Text: msgConsentAgain}, true
 		}
@@ -339,8 +362,7 @@ func signupStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 		if !ok || notNames[n] || strings.ContainsAny(n, sentenceChars) {
 			return Reply{Text: msgBadChild}, true
 		}
-		st.Set("child", n)
-		st.Set("child_given", "1")
+		f.setChild(n)
 	case "age":
 		m, err := signup.ParseAge(answer)
 		switch {
@@ -349,22 +371,21 @@ func signupStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 		case err != nil:
 			return Reply{Text: msgAgeBad}, true
 		case !signup.AgeFits(ev, m):
-			return reask(fmt.Sprintf(msgAgeRange, signup.AgeRange(ev), childLabel(st.Get("child")), signup.FormatAge(m)))
+			return reask(fmt.Sprintf(msgAgeRange, signup.AgeRange(ev), childLabel(f.Child), signup.FormatAge(m)))
 		}
-		st.Set("age", strconv.Itoa(m))
+		f.setAge(m)
 	case "confirm":
 		switch {
 		case strings.HasPrefix(answer, "确认") || answer == "1" || answer == "是" || answer == "提交" || answer == "确定":
 			st.Flow = ""
-			return e.submitSignup(ctx, in, ev, st), true
+			return e.submitSignup(ctx, in, ev, f), true
 		case answer == "修改" || answer == "2" || answer == "重新填写":
-			consent := st.Get("consent")
-			st.Data = map[string]string{"event": st.Get("event"), "consent": consent}
+			*f = signupForm{Event: f.Event, Consent: f.Consent}
 		default:
 			return Reply{Text: msgConfirmAgain}, true
 		}
 	}
-	st.Step = nextStep(ev, st)
+	st.Step = nextStep(ev, f)
 	return Reply{Text: e.fill(e.askStep(ev, st, false)), Category: models.CatService}, true
 }
 
@@ -377,13 +398,12 @@ func isHan(s string) bool {
 	return true
 }
 
-// submitSignup signs up what st holds and says what happened: 报名成功 or 候补,
+// submitSignup signs up what f holds and says what happened: 报名成功 or 候补,
 // never both in one reply.
-func (e *Engine) submitSignup(ctx context.Context, in Inbound, ev models.Event, st *State) Reply {
-	age, _ := strconv.Atoi(st.Get("age"))
+func (e *Engine) submitSignup(ctx context.Context, in Inbound, ev models.Event, f *signupForm) Reply {
 	res, err := e.Signups.Join(ctx, signup.Request{
-		EventID: ev.ID, OpenID: in.OpenID, Name: st.Get("name"), Phone: st.Get("phone"),
-		ChildName: st.Get("child"), ChildAgeMonths: age, Consent: st.Get("consent") != "",
+		EventID: ev.ID, OpenID: in.OpenID, Name: f.Name, Phone: f.Phone,
+		ChildName: f.Child, ChildAgeMonths: f.AgeMonths, Consent: f.Consent,
 	})
 	reply := func(text string) Reply { return Reply{Text: e.fill(text), Category: models.CatService} }
 	switch {

@@ -61,7 +61,7 @@ func (e *Engine) forgive(ctx context.Context, in Inbound, ev models.Event, st *S
 	if !ok {
 		return Reply{}, false
 	}
-	st.Step = nextStep(ev, st)
+	st.Step = nextStep(ev, st.Signup)
 	text := ""
 	if len(took) > 0 {
 		text = "好的，「" + ev.Title + "」的报名已记下：" + strings.Join(took, "，") + "。"
@@ -119,12 +119,12 @@ func (e *Engine) takeFields(ctx context.Context, in Inbound, ev models.Event, st
 		return nil, nil, false // the step's own answer
 	}
 	if consented {
-		st.Set("consent", "1")
+		st.Signup.Consent = true
 		took = append(took, "同意说明")
 	}
 	if same && !hasPhone {
 		if p := e.earlierPhone(ctx, in.OpenID, st); p != "" {
-			st.Set("phone", p)
+			st.Signup.Phone = p
 			took = append(took, "手机 "+privacy.MaskPhone(p)+"（和之前的一样）")
 		} else {
 			notes = append(notes, "没有找到您之前留的手机号，请再发一次11位手机号。")
@@ -132,7 +132,7 @@ func (e *Engine) takeFields(ctx context.Context, in Inbound, ev models.Event, st
 	}
 	childPending := false
 	child := func(set func()) {
-		if st.Get("consent") == "" {
+		if !st.Signup.Consent {
 			childPending = true
 			return
 		}
@@ -147,7 +147,7 @@ func (e *Engine) takeFields(ctx context.Context, in Inbound, ev models.Event, st
 		m := mark
 		mark = 0
 		if p, ok := signup.ParsePhone(f); ok {
-			st.Set("phone", p)
+			st.Signup.Phone = p
 			took = append(took, "手机 "+privacy.MaskPhone(p))
 			continue
 		}
@@ -158,14 +158,14 @@ func (e *Engine) takeFields(ctx context.Context, in Inbound, ev models.Event, st
 			}
 			child(func() {
 				if !signup.AgeFits(ev, months) {
-					n := fmt.Sprintf(msgAgeRange, signup.AgeRange(ev), childLabel(st.Get("child")), signup.FormatAge(months))
+					n := fmt.Sprintf(msgAgeRange, signup.AgeRange(ev), childLabel(st.Signup.Child), signup.FormatAge(months))
 					if more := e.fitsFor(ctx, months, ev.ID); more != "" {
 						n += "\n" + more
 					}
 					notes = append(notes, n)
 					return
 				}
-				st.Set("age", strconv.Itoa(months))
+				st.Signup.setAge(months)
 				took = append(took, "年龄 "+signup.FormatAge(months))
 			})
 			continue
@@ -178,13 +178,12 @@ func (e *Engine) takeFields(ctx context.Context, in Inbound, ev models.Event, st
 		switch {
 		case ev.ForChild && m != '\x02' && (m == '\x01' || st.Step == "child" || nextAge):
 			child(func() {
-				st.Set("child", n)
-				st.Set("child_given", "1")
+				st.Signup.setChild(n)
 				took = append(took, "孩子 "+n)
 			})
 		case m == '\x02' || st.Step == "name" || strings.Contains(answer, "名字") || strings.Contains(answer, "姓名") ||
 			corrected && (st.Step == "phone" || !ev.ForChild): // 打错了 是陈建国, asked for the phone next
-			st.Set("name", n)
+			st.Signup.Name = n
 			took = append(took, "姓名 "+n)
 		}
 	}
@@ -204,13 +203,13 @@ func (e *Engine) nameSentence(ev models.Event, st *State, answer string, resume 
 	if _, age := ageInText(answer); age || !ok || (st.Step != "name" && st.Step != "phone" && !strings.Contains(answer, "名字") && !strings.Contains(answer, "姓名")) {
 		return Reply{}, false
 	}
-	st.Set("name", n)
+	st.Signup.Name = n
 	took := []string{"姓名 " + n}
 	if p := phoneInText.FindString(answer); p != "" {
-		st.Set("phone", p)
+		st.Signup.Phone = p
 		took = append(took, "手机 "+privacy.MaskPhone(p))
 	}
-	st.Step = nextStep(ev, st)
+	st.Step = nextStep(ev, st.Signup)
 	return resume("好的，已记下：" + strings.Join(took, "，") + "。")
 }
 
@@ -359,7 +358,7 @@ func cancelOne(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
 // askCancel asks to confirm cancelling one booking.
 func (e *Engine) askCancel(ctx context.Context, in Inbound, en signup.Entry) Reply {
 	id := strconv.FormatUint(uint64(en.Signup.ID), 10)
-	if err := e.StartFlow(ctx, in.OpenID, State{Flow: cancelFlow, Step: "confirm", Data: map[string]string{"id": id}}); err != nil {
+	if err := e.StartFlow(ctx, in.OpenID, State{Flow: cancelFlow, Step: "confirm", Cancel: &cancelChoice{SignupID: en.Signup.ID}}); err != nil {
 		return Reply{Text: msgSorry}
 	}
 	state := ""
@@ -382,11 +381,11 @@ func cancelStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, b
 	switch {
 	case dontCancel(t) || isSkip(t) || strings.HasPrefix(t, "不") || strings.HasPrefix(t, "别"):
 	case strings.Contains(t, "取消") || containsExact(t, []string{"确定", "确认", "是", "是的", "对", "好", "好的", "嗯", "可以", "行", "确定吧"}):
-		id, _ := strconv.ParseUint(st.Get("id"), 10, 64)
-		r := cancelSignup(ctx, e, in, st.Get("id"))
+		id := st.Cancel.SignupID
+		r := cancelSignup(ctx, e, in, strconv.FormatUint(id, 10))
 		if list, err := e.Signups.Mine(ctx, in.OpenID); err == nil {
 			for _, en := range list {
-				if uint64(en.Signup.ID) == id {
+				if en.Signup.ID == id {
 					convOf(ctx).update(ctx, func(c *convContext) { c.Event = en.Event.ID }) // "帮我重新报上" next
 				}
 			}
@@ -408,7 +407,10 @@ func (e *Engine) cancelOther(ctx context.Context, in Inbound, st *State, t strin
 		}
 		return Reply{}, false
 	}
-	id, _ := strconv.ParseUint(st.Get("id"), 10, 64)
+	var id uint64
+	if st.Cancel != nil {
+		id = st.Cancel.SignupID
+	}
 	active, r, ok := e.activeSignups(ctx, in.OpenID)
 	if !ok {
 		return r, true
@@ -431,7 +433,7 @@ func (e *Engine) cancelOther(ctx context.Context, in Inbound, st *State, t strin
 	if len(same) == 1 { // that booking's cancellation is asked about now
 		r := e.askCancel(ctx, in, same[0])
 		st.Flow, st.Step = cancelFlow, "confirm"
-		st.Set("id", strconv.FormatUint(uint64(same[0].Signup.ID), 10))
+		st.Cancel = &cancelChoice{SignupID: uint64(same[0].Signup.ID)}
 		return r, true
 	}
 	if len(same) > 1 {

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -195,10 +194,11 @@ func (e *Engine) unfinishedSignup(ctx context.Context, openID string) string {
 	if err != nil || conv.Flow != signupFlow {
 		return ""
 	}
-	var st State
-	_ = json.Unmarshal([]byte(conv.Data), &st)
-	id, _ := strconv.ParseUint(st.Get("event"), 10, 32)
-	v, err := e.Signups.Event(ctx, uint(id))
+	st, ok := decodeState(conv)
+	if !ok {
+		return ""
+	}
+	v, err := e.Signups.Event(ctx, st.Signup.Event)
 	if err != nil {
 		return ""
 	}

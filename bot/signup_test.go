@@ -32,7 +32,7 @@ func (c *suClock) add(d time.Duration) { c.set(c.now().Add(d)) }
 // is needed for sign-ups (questions fall back).
 func signupEngine(t *testing.T, st *store.Store) (*Engine, *signup.Service, *suClock) {
 	t.Helper()
-	clk := &suClock{t: time.Date(2025, 6, 2, 10, 0, 0, 0, signup.Local)} // Monday 10:00
+	clk := &suClock{t: time.Date(2025, 6, 2, 10, 0, 0, 0, models.Beijing)} // Monday 10:00
 	st.Now = func() time.Time { return clk.now().UTC() }
 	svc := &signup.Service{Store: st, Notify: &outbox.Notifier{Store: st}, Now: clk.now}
 	e := &Engine{
@@ -45,7 +45,7 @@ func signupEngine(t *testing.T, st *store.Store) (*Engine, *signup.Service, *suC
 // suEvent creates an open event next Sunday 09:30–11:00.
 func suEvent(t *testing.T, svc *signup.Service, title string, capacity, waitlist int, forChild bool) models.Event {
 	t.Helper()
-	start := time.Date(2025, 6, 8, 9, 30, 0, 0, signup.Local)
+	start := time.Date(2025, 6, 8, 9, 30, 0, 0, models.Beijing)
 	end := start.Add(90 * time.Minute)
 	ev := models.Event{Title: title, Category: models.EventParentClass, StartAt: start, EndAt: &end, Place: "协会二楼亲子小屋",
 		Capacity: capacity, WaitlistCap: waitlist, Status: models.EventOpen}
@@ -393,7 +393,7 @@ func TestEventQuestionsUseTheEvent(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e, svc, _ := signupEngine(t, st)
 		e.Recent = cache.NewMemoryState()
-		start := time.Date(2025, 6, 7, 8, 30, 0, 0, signup.Local)
+		start := time.Date(2025, 6, 7, 8, 30, 0, 0, models.Beijing)
 		ev, err := svc.CreateEvent(context.Background(), models.Event{Title: "老年健康义诊（量血压、测血糖）", Category: models.EventParentClass,
 			StartAt: start, Place: "文三路社区卫生服务站门口", Capacity: 30, Status: models.EventOpen, Description: "免费量血压、测血糖。"})
 		if err != nil {

@@ -59,7 +59,7 @@ func helpCommand(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
 }
 
 func handoffCommand(ctx context.Context, e *Engine, in Inbound, _ string) Reply {
-	return e.handoff(ctx, in, "resident")
+	return e.handoff(ctx, in, models.HandoffAsked)
 }
 
 func unhelpfulCommand(ctx context.Context, e *Engine, in Inbound, _ string) Reply {

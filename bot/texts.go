@@ -35,11 +35,14 @@ const (
 	msgFeedbackThanks  = "谢谢您告诉我们，这条回答我们会请工作人员改进。\n您可以换个说法再问，或回复“人工”联系工作人员。"
 	msgFeedbackNothing = "收到。您可以换个说法再问，或回复“人工”联系工作人员（{{phone}}）。"
 	msgExited          = "好的，已退出，刚才填写的内容没有保存。有需要随时回复“帮助”。"
-	msgExitNothing     = "好的。有需要随时回复“帮助”查看我能做什么。"
-	msgSorry           = "抱歉，系统有点忙，请稍后再发一次。紧急情况请拨打 120。"
-	msgSlowDown        = "您发得太快啦，请稍等一会儿再发。紧急情况请直接拨打 120 或 110。"
-	msgEmpty           = "请直接输入您想问的问题，例如“宝宝发烧怎么办”。回复“帮助”查看我能做什么。"
-	msgMedia           = "收到啦。我目前只能看懂文字消息，图片、视频、位置和链接还看不了。\n" +
+	// msgFlowLost answers a message in a flow whose saved place could not be read
+	// (saved by an older version): the resident starts again.
+	msgFlowLost    = "抱歉，刚才没填完的内容没能接上，没有保存。请重新开始：报名请回复“报名”，写心愿请回复“许愿”，查看或取消报名请回复“我的报名”。"
+	msgExitNothing = "好的。有需要随时回复“帮助”查看我能做什么。"
+	msgSorry       = "抱歉，系统有点忙，请稍后再发一次。紧急情况请拨打 120。"
+	msgSlowDown    = "您发得太快啦，请稍等一会儿再发。紧急情况请直接拨打 120 或 110。"
+	msgEmpty       = "请直接输入您想问的问题，例如“宝宝发烧怎么办”。回复“帮助”查看我能做什么。"
+	msgMedia       = "收到啦。我目前只能看懂文字消息，图片、视频、位置和链接还看不了。\n" +
 		"请用文字描述您的问题；需要工作人员查看的，请回复“人工”或致电 {{phone}}（{{hours}}）。"
 
 	msgTopicParenting = "【科学育儿 0-3岁】您可以直接问我，例如：\n" +

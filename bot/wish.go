@@ -20,6 +20,18 @@ import (
 
 const wishFlow = "wish"
 
+// wishDraft is the wish flow's state: the wish as written so far.
+type wishDraft struct {
+	Text     string `json:"text,omitempty"`
+	Category string `json:"category,omitempty"`
+	Contact  string `json:"contact,omitempty"`
+}
+
+// wish is the draft ready to be stored.
+func (d *wishDraft) wish(openID string, public bool) wishwall.NewWish {
+	return wishwall.NewWish{OpenID: openID, Text: d.Text, Category: d.Category, Contact: d.Contact, Public: public}
+}
+
 // Texts of the wish flow.
 const (
 	msgWishAsk = "欢迎来到心愿墙 🌻 请用几句话写下您的心愿或建议（500字以内），例如“希望社区多办几次家长课堂”。\n" +
@@ -62,7 +74,7 @@ func wishStart(ctx context.Context, e *Engine, in Inbound, args string) Reply {
 		if r, limited := e.wishLimited(ctx, in.OpenID); limited {
 			return r
 		}
-		if err := e.StartFlow(ctx, in.OpenID, State{Flow: wishFlow, Step: "text"}); err != nil {
+		if err := e.StartFlow(ctx, in.OpenID, State{Flow: wishFlow, Step: "text", Wish: &wishDraft{}}); err != nil {
 			return Reply{Text: msgSorry}
 		}
 		return Reply{Text: msgWishAsk}
@@ -165,12 +177,12 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 			}
 			return Reply{Text: msgSorry}, true
 		}
-		st.Set("text", text)
+		st.Wish.Text = text
 		ask := msgWishAskCategory
 		st.Step = "category"
 		if cat := wishwall.InferCategory(text); cat != models.WishCatOther {
 			// The text says its category: one question fewer.
-			st.Set("category", cat)
+			st.Wish.Category = cat
 			st.Step = "contact"
 			ask = fmt.Sprintf(msgWishCategorized, models.WishCategoryLabel(cat)) + msgWishAskContact
 		}
@@ -182,20 +194,20 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 		cat, ok := parseCategory(short)
 		if !ok && phoneInText.MatchString(joinPhone(short)) && utf8.RuneCountInString(answer) <= wishwall.MaxContact {
 			// 我叫赵秀兰 电话139…: the contact, given before it was asked for.
-			st.Set("category", wishwall.InferCategory(st.Get("text")))
-			st.Set("contact", answer)
+			st.Wish.Category = wishwall.InferCategory(st.Wish.Text)
+			st.Wish.Contact = answer
 			st.Step = "public"
 			return Reply{Text: "好的，联系方式记下了（只有工作人员能看到），工作人员会联系您。\n" + msgWishAskPublic}, true
 		}
 		if !ok && utf8.RuneCountInString(plainIntent(short)) > 5 {
 			// More words of the wish, not a category: added to it.
-			st.Set("text", clip(st.Get("text")+"；"+answer, 500))
+			st.Wish.Text = clip(st.Wish.Text+"；"+answer, 500)
 			return Reply{Text: "好的，这句也补充进心愿里了。\n" + msgWishAskCategory}, true
 		}
 		if !ok {
 			return Reply{Text: msgWishBadCategory}, true
 		}
-		st.Set("category", cat)
+		st.Wish.Category = cat
 		st.Step = "contact"
 		return Reply{Text: msgWishAskContact}, true
 	case "contact":
@@ -206,7 +218,7 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 		if utf8.RuneCountInString(contact) > wishwall.MaxContact {
 			return Reply{Text: fmt.Sprintf("联系方式请不要超过%d个字，或回复“跳过”。", wishwall.MaxContact)}, true
 		}
-		st.Set("contact", contact)
+		st.Wish.Contact = contact
 		st.Step = "public"
 		return Reply{Text: msgWishAskPublic}, true
 	case "public":
@@ -219,8 +231,7 @@ func wishStep(ctx context.Context, e *Engine, in Inbound, st *State) (Reply, boo
 			return Reply{Text: msgWishBadPublic}, true
 		}
 		st.Flow = ""
-		return e.createWish(ctx, wishwall.NewWish{OpenID: in.OpenID, Text: st.Get("text"), Category: st.Get("category"),
-			Contact: st.Get("contact"), Public: public}, ""), true
+		return e.createWish(ctx, st.Wish.wish(in.OpenID, public), ""), true
 	}
 	st.Flow = ""
 	return Reply{}, false
@@ -317,7 +328,7 @@ func wishDetailText(d wishwall.Detail) string {
 		if len(d.Replies)-i > 3 {
 			continue // the last three replies keep the message within WeChat's size limit
 		}
-		fmt.Fprintf(&b, "\n工作人员回复（%s）：\n%s\n", r.CreatedAt.In(wishwall.China).Format("1月2日"), excerpt(r.Text, 150))
+		fmt.Fprintf(&b, "\n工作人员回复（%s）：\n%s\n", r.CreatedAt.In(models.Beijing).Format("1月2日"), excerpt(r.Text, 150))
 	}
 	if len(d.Replies) == 0 && d.Status != models.WishRejected {
 		b.WriteString("\n工作人员还没有回复，回复后会通知您。\n")
@@ -411,7 +422,7 @@ func parseWishID(s string) (uint64, bool) {
 	return id, err == nil && id > 0
 }
 
-func chinaDate(d wishwall.Detail) string { return d.CreatedAt.In(wishwall.China).Format("1月2日") }
+func chinaDate(d wishwall.Detail) string { return d.CreatedAt.In(models.Beijing).Format("1月2日") }
 
 // excerpt shortens s to n characters on one line.
 func excerpt(s string, n int) string {

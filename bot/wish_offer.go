@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"familybot/models"
-	"familybot/wishwall"
 )
 
 // A suggestion said outright ("希望周末也有活动") is offered to the 心愿墙; a
@@ -42,7 +41,7 @@ func (e *Engine) wishIntent(ctx context.Context, in Inbound, text string) (Reply
 	if r, limited := e.wishLimited(ctx, in.OpenID); limited {
 		return r, true
 	}
-	if err := e.StartFlow(ctx, in.OpenID, State{Flow: wishFlow, Step: "offer", Data: map[string]string{"text": clip(in.Text, 500)}}); err != nil {
+	if err := e.StartFlow(ctx, in.OpenID, State{Flow: wishFlow, Step: "offer", Wish: &wishDraft{Text: clip(in.Text, 500)}}); err != nil {
 		return Reply{Text: msgSorry}, true
 	}
 	if company || containsAnyWord(text, companyWords) {
@@ -71,12 +70,11 @@ func (e *Engine) wishOffered(ctx context.Context, in Inbound, st *State, short s
 			return Reply{Text: msgWishKeep}, true
 		}
 		st.Flow = ""
-		return e.createWish(ctx, wishwall.NewWish{OpenID: in.OpenID, Text: st.Get("text"), Category: st.Get("category"),
-			Contact: st.Get("contact")}, ""), true
+		return e.createWish(ctx, st.Wish.wish(in.OpenID, false), ""), true
 	}
 	// 对 就是建议 周末搞点亲子的: the yes, then more of the wish.
 	more := strings.TrimSpace(strings.NewReplacer("就是建议", "", "是建议", "", "是的", "", "对的", "", "留下", "", "是", "", "对", "", "嗯", "", "好", "", "可以", "").Replace(short))
-	text := st.Get("text")
+	text := st.Wish.Text
 	if utf8.RuneCountInString(plainIntent(more)) > 1 {
 		text += "；" + strings.TrimLeft(more, "，,。 ")
 	}

@@ -38,8 +38,8 @@ func TestStaffRunsAnEvent(t *testing.T) {
 	bg := context.Background()
 
 	// Another event already running, so the list has more than one line.
-	day := time.Now().In(signup.Local).AddDate(0, 0, 3)
-	start := time.Date(day.Year(), day.Month(), day.Day(), 14, 30, 0, 0, signup.Local)
+	day := time.Now().In(models.Beijing).AddDate(0, 0, 3)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 14, 30, 0, 0, models.Beijing)
 	end := start.Add(90 * time.Minute)
 	other, err := svc.CreateEvent(bg, models.Event{Title: "老年健康讲座：预防跌倒", Category: models.EventElderly, StartAt: start,
 		EndAt: &end, Place: "社区卫生服务中心二楼", Capacity: 40})
@@ -97,7 +97,7 @@ func TestStaffRunsAnEvent(t *testing.T) {
 	shot.take(ctx, "22a-event-before-checkin")
 
 	// At the door, an hour before the start: the code as a parent reads it out, in lower case.
-	doors := time.Date(day.Year(), day.Month(), day.Day(), 8, 30, 0, 0, signup.Local)
+	doors := time.Date(day.Year(), day.Month(), day.Day(), 8, 30, 0, 0, models.Beijing)
 	shift.Store(int64(time.Until(doors)))
 	must(t, chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/admin/dev-login?token="+devToken+"&next=/admin/events/"+itoa(id)),
 		chromedp.WaitVisible(chromedp.ID("code"))))

@@ -68,8 +68,8 @@ func TestStaffFindingsOnAPhone(t *testing.T) {
 	_, err = wishes.Create(bg, wishwall.NewWish{OpenID: "o-b", Text: "医保卡怎么给新生儿办理，要带什么材料", Category: models.WishCatOther}, 0)
 	must(t, err)
 	must(t, st.RecordHandoff(bg, "o-a", models.HandoffAsked))
-	day := time.Now().In(signup.Local).AddDate(0, 0, 3)
-	start := time.Date(day.Year(), day.Month(), day.Day(), 9, 30, 0, 0, signup.Local)
+	day := time.Now().In(models.Beijing).AddDate(0, 0, 3)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 9, 30, 0, 0, models.Beijing)
 	end := start.Add(90 * time.Minute)
 	var evIDs []string
 	for _, title := range []string{"向日葵亲子小屋·绘本时光", "老年健康讲座：预防跌倒"} {

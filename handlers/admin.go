@@ -56,7 +56,6 @@ import (
 	"unicode"
 
 	"familybot/models"
-	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
 )
@@ -123,7 +122,7 @@ var funcs = template.FuncMap{
 	"catLabel":    models.WishCategoryLabel,
 	"when":        whenText,
 	"invalid":     invalidAttr,
-	"day":         func(t time.Time) string { return t.In(wishwall.China).Format("1月2日") },
+	"day":         func(t time.Time) string { return t.In(models.Beijing).Format("1月2日") },
 	"pct": func(n, d int64) string {
 		if d == 0 {
 			return "—"
@@ -139,12 +138,12 @@ func whenText(t any) string {
 		if v.IsZero() {
 			return ""
 		}
-		return v.In(wishwall.China).Format("2006-01-02 15:04")
+		return v.In(models.Beijing).Format("2006-01-02 15:04")
 	case *time.Time:
 		if v == nil || v.IsZero() {
 			return ""
 		}
-		return v.In(wishwall.China).Format("2006-01-02 15:04")
+		return v.In(models.Beijing).Format("2006-01-02 15:04")
 	}
 	return ""
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"familybot/models"
-	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
 )
@@ -161,7 +160,7 @@ func chinaDate(s string, days int) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	d, err := time.ParseInLocation("2006-01-02", s, wishwall.China)
+	d, err := time.ParseInLocation("2006-01-02", s, models.Beijing)
 	if err != nil {
 		return time.Time{}, models.Errorf(models.EINVALID, "日期格式不对，请按 2026-01-31 这样填写。")
 	}

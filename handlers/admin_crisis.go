@@ -12,7 +12,6 @@ import (
 	"familybot/crisis"
 	"familybot/models"
 	"familybot/privacy"
-	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
 )
@@ -44,7 +43,7 @@ type crisisNoteRow struct {
 	Shown string // numbers masked
 }
 
-var crisisNoteTexts = map[string]string{models.CrisisNoteReply: "回复居民", models.CrisisNoteCalled: "已电话联系",
+var crisisNoteTexts = map[models.CrisisNoteKind]string{models.CrisisNoteReply: "回复居民", models.CrisisNoteCalled: "已电话联系",
 	models.CrisisNoteNote: "处理记录", models.CrisisNoteClosed: "标记已处理"}
 
 // crisisProblem is a crisis form sent back: which episode (its LastID), the
@@ -74,7 +73,7 @@ func (s *Server) replyWindow(ep crisis.Episode) replyWindow {
 	if !ep.CanReply(s.now()) {
 		return replyWindow{Text: "已超过48小时，公众号发不出去了，请电话联系"}
 	}
-	return replyWindow{Open: true, Text: "可回复至 " + ep.ReplyUntil.In(wishwall.China).Format("1月2日 15:04")}
+	return replyWindow{Open: true, Text: "可回复至 " + ep.ReplyUntil.In(models.Beijing).Format("1月2日 15:04")}
 }
 
 // crisisNoteRows shows an episode's history of staff actions.

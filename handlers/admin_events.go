@@ -121,7 +121,7 @@ func (s *Server) eventsPage(c *gin.Context) error {
 // signupRow is one line of the sign-up list: masked phone, escaped names.
 type signupRow struct {
 	ID        uint64
-	Status    string
+	Status    models.SignupStatus
 	Position  int
 	Who       string // the attendee: the child's nickname, or the adult's name
 	Guardian  string // children's events: the parent who signed up
@@ -185,7 +185,7 @@ func hhmm(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(signup.Local).Format("1月2日 15:04")
+	return t.In(models.Beijing).Format("1月2日 15:04")
 }
 
 // clockOn shows t as "09:42" on the event's day, "11月28日 09:42" on any other.
@@ -193,8 +193,8 @@ func clockOn(t *time.Time, day time.Time) string {
 	if t == nil {
 		return ""
 	}
-	if t.In(signup.Local).Format("20060102") == day.In(signup.Local).Format("20060102") {
-		return t.In(signup.Local).Format("15:04")
+	if t.In(models.Beijing).Format("20060102") == day.In(models.Beijing).Format("20060102") {
+		return t.In(models.Beijing).Format("15:04")
 	}
 	return hhmm(t)
 }

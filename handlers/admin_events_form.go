@@ -39,7 +39,7 @@ func formOf(ev models.Event) eventForm {
 		if t == nil || t.IsZero() {
 			return ""
 		}
-		return t.In(signup.Local).Format(formTime)
+		return t.In(models.Beijing).Format(formTime)
 	}
 	f := eventForm{Title: ev.Title, Category: ev.Category, Start: local(&ev.StartAt), End: local(ev.EndAt),
 		CancelBy: local(ev.CancelDeadline), Place: ev.Place, Capacity: strconv.Itoa(ev.Capacity),
@@ -102,7 +102,7 @@ func formWhen(v string) (*time.Time, bool) {
 		return nil, true
 	}
 	for _, layout := range []string{formTime, "2006-01-02 15:04", "2006/01/02 15:04", "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, v, signup.Local); err == nil {
+		if t, err := time.ParseInLocation(layout, v, models.Beijing); err == nil {
 			t = t.UTC()
 			return &t, true
 		}

@@ -61,7 +61,7 @@ func (s *Server) eventCheckin(c *gin.Context) error {
 	case errors.Is(err, signup.ErrCheckedIn):
 		msg := fmt.Sprintf("已签到：签到码 %s（报名号 %d）已经签到过了，不用重复签到。", code, su.ID)
 		if su.CheckedInAt != nil {
-			msg = fmt.Sprintf("已签到：签到码 %s（报名号 %d）在 %s 已经签到过了，不用重复签到。", code, su.ID, su.CheckedInAt.In(signup.Local).Format("15:04"))
+			msg = fmt.Sprintf("已签到：签到码 %s（报名号 %d）在 %s 已经签到过了，不用重复签到。", code, su.ID, su.CheckedInAt.In(models.Beijing).Format("15:04"))
 		}
 		return s.renderEvent(c, id, eventOpts{status: http.StatusConflict, problem: msg, just: su.ID})
 	case errors.Is(err, signup.ErrNotConfirmed):
@@ -165,7 +165,7 @@ func (s *Server) eventExport(c *gin.Context) error {
 	}
 	rows := bytes.Count(buf.Bytes(), []byte("\r\n")) - 1 // CRLF ends each record; the first is the header
 	s.audit(c, "event.export", fmt.Sprintf("event:%d", id), fmt.Sprintf("rows=%d purpose=%s", rows, purpose))
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="event-%d-%s.csv"`, id, s.now().In(signup.Local).Format("20060102")))
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="event-%d-%s.csv"`, id, s.now().In(models.Beijing).Format("20060102")))
 	c.Header("Cache-Control", "no-store")
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())

@@ -29,7 +29,7 @@ func evFixture(t *testing.T) (*fixture, *signup.Service) {
 }
 
 // evSaturday is Saturday 28 November 2026, 09:30 in Beijing (tBase is the Tuesday before).
-var evSaturday = time.Date(2026, 11, 28, 9, 30, 0, 0, signup.Local)
+var evSaturday = time.Date(2026, 11, 28, 9, 30, 0, 0, models.Beijing)
 
 // evMust creates an event starting at start (90 minutes long), published unless draft.
 func evMust(t *testing.T, svc *signup.Service, title string, start time.Time, capacity, waitlist int, draft bool) models.Event {
@@ -90,7 +90,7 @@ func TestEventListAndPageMaskAndEscape(t *testing.T) {
 	// A name no chat flow would accept, written straight to the store: the page must show it as text.
 	active := true
 	if _, err := f.st.JoinEvent(ctx, models.Signup{EventID: ev.ID, OpenID: "o-b", AttendeeKey: "k-b", Active: &active,
-		Name: `<script>alert(1)</script><img src=x>`, Phone: "13812345678"}, func(models.Event, models.SignupCounts) (string, error) {
+		Name: `<script>alert(1)</script><img src=x>`, Phone: "13812345678"}, func(models.Event, models.SignupCounts) (models.SignupStatus, error) {
 		return models.SignupConfirmed, nil
 	}); err != nil {
 		t.Fatal(err)

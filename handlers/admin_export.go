@@ -30,7 +30,7 @@ func (s *Server) wishesCSV(c *gin.Context) error {
 	names := s.staffNames(c.Request.Context())
 	s.audit(c, "wish.export", "wishes", fmt.Sprintf("status=%s category=%s rows=%d", status, cat, len(items)))
 	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="wishes-%s.csv"`, s.now().In(wishwall.China).Format("20060102")))
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="wishes-%s.csv"`, s.now().In(models.Beijing).Format("20060102")))
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
 	c.Writer.WriteString("\ufeff") // so Excel reads UTF-8
@@ -45,7 +45,7 @@ func (s *Server) wishesCSV(c *gin.Context) error {
 			rating = strconv.Itoa(d.Rating)
 		}
 		row := []string{strconv.FormatUint(d.ID, 10), models.WishStatusLabel(d.Status), models.WishCategoryLabel(d.Category),
-			models.WishCategoryLabel(d.Team), names[d.AssignedTo], d.CreatedAt.In(wishwall.China).Format("2006-01-02 15:04"),
+			models.WishCategoryLabel(d.Team), names[d.AssignedTo], d.CreatedAt.In(models.Beijing).Format("2006-01-02 15:04"),
 			privacy.Mask(d.Text), privacy.Mask(d.Contact), public, strconv.Itoa(d.ReplyCount), rating, d.Overdue}
 		for i := range row {
 			row[i] = signup.CSVSafe(row[i])

@@ -68,7 +68,7 @@ func TestFoldOutFormStaysOpenOnError(t *testing.T) {
 	f := fixtureSQLite(t)
 	w := f.mustWish(wishwall.NewWish{Text: "想问问家长课堂什么时候开", Category: models.WishCatHealth})
 	c := f.loggedIn("amy")
-	r := c.post(fmt.Sprintf("/admin/wishes/%d/status", w.ID), url.Values{"to": {models.WishRejected}, "reason": {"  "}})
+	r := c.post(fmt.Sprintf("/admin/wishes/%d/status", w.ID), url.Values{"to": {string(models.WishRejected)}, "reason": {"  "}})
 	wantStatus(t, r, http.StatusBadRequest)
 	doc := mustDoc(t, r)
 	if _, open := doc.Find("details#reject").Attr("open"); !open {

@@ -12,7 +12,6 @@ import (
 	"familybot/knowledge"
 	"familybot/models"
 	"familybot/privacy"
-	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
 )
@@ -52,7 +51,7 @@ func kbDay(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(knowledge.China).Format("2006-01-02")
+	return t.In(models.Beijing).Format("2006-01-02")
 }
 
 func kbFormFromEntry(e knowledge.Entry) kbForm {
@@ -115,7 +114,7 @@ func kbParseDay(s string) (*time.Time, bool) {
 	if s == "" {
 		return nil, true
 	}
-	t, err := time.ParseInLocation("2006-1-2", s, knowledge.China)
+	t, err := time.ParseInLocation("2006-1-2", s, models.Beijing)
 	return &t, err == nil
 }
 
@@ -297,7 +296,7 @@ func (s *Server) kbEntrySave(c *gin.Context) error {
 		// again (with the new version) overwrites deliberately.
 		f.Version = current
 		s.renderKBEntry(c, http.StatusConflict, row.ID, f, row, nil,
-			"这个条目刚被其他同事修改过（"+row.UpdatedAt.In(wishwall.China).Format("15:04")+"）。下面保留了您填写的内容；"+
+			"这个条目刚被其他同事修改过（"+row.UpdatedAt.In(models.Beijing).Format("15:04")+"）。下面保留了您填写的内容；"+
 				"确认无误再点一次保存会覆盖同事的修改，或先打开新页面查看最新内容。")
 		return nil
 	}

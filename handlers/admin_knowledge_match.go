@@ -47,12 +47,12 @@ type kbTestView struct {
 }
 
 // kbDecisions names the bot's decision for each route, with its badge class.
-var kbDecisions = map[string][2]string{
+var kbDecisions = map[models.Route][2]string{
 	models.RouteFAQ: {"直接回答", "done"}, models.RouteClarify: {"追问", "pending"}, models.RouteFallback: {"兜底", "rejected"},
 	models.RouteCrisis: {"危机", "bad"}, models.RouteKeyword: {"关键词回复", "accepted"}, models.RouteCommand: {"指令", "in_progress"},
 }
 
-var kbRouteTexts = map[string]string{
+var kbRouteTexts = map[models.Route]string{
 	models.RouteFAQ: "用知识库条目直接回答", models.RouteClarify: "列出几个相近的条目，请居民回复数字选择",
 	models.RouteFallback: "没找到答案，回复兜底说明", models.RouteCrisis: "危机回复（最先处理，不查知识库）",
 	models.RouteKeyword: "关键词规则回复（先于知识库）", models.RouteCommand: "当作指令处理（如报名、许愿、人工）",

@@ -169,7 +169,7 @@ func (s *Server) kbReviewExport(c *gin.Context) error {
 		return err
 	}
 	s.audit(c, "kb.review.export", "kb", fmt.Sprintf("entries=%d", len(rows)))
-	name := "knowledge-review-" + now.In(knowledge.China).Format("20060102") + ".xlsx"
+	name := "knowledge-review-" + now.In(models.Beijing).Format("20060102") + ".xlsx"
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
 	return nil

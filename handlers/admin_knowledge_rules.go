@@ -16,7 +16,7 @@ import (
 // ---- Keyword rules ----
 
 var (
-	kbRuleKinds   = map[string]string{knowledge.RuleKeyword: "关键词回复", knowledge.RuleWelcome: "被关注回复", knowledge.RuleDefault: "收到消息回复"}
+	kbRuleKinds   = map[models.RuleKind]string{models.RuleKeyword: "关键词回复", models.RuleWelcome: "被关注回复", models.RuleDefault: "收到消息回复"}
 	kbRuleMatches = map[string]string{knowledge.MatchEqual: "完全一致", knowledge.MatchContain: "包含"}
 	kbRuleOrigins = map[string]string{"seed": "预置", "autoreply": "公众号后台导入", "staff": "工作人员添加"}
 )
@@ -55,7 +55,7 @@ func (s *Server) kbRules(c *gin.Context) error {
 		}
 		v.Rows = append(v.Rows, kbRuleRow{ID: r.ID, Name: r.Name, Kind: kbRuleKinds[r.Kind], Match: kbRuleMatches[r.Match],
 			Origin: kbRuleOrigins[r.Origin], Reply: excerpt(r.Reply, 80), Keywords: kbRuleKeywords(r.Keywords), Priority: r.Priority,
-			Enabled: r.Enabled, IsKeyword: r.Kind == knowledge.RuleKeyword || r.Kind == "", HasConflict: conflict && r.Enabled})
+			Enabled: r.Enabled, IsKeyword: r.Kind == models.RuleKeyword || r.Kind == "", HasConflict: conflict && r.Enabled})
 	}
 	s.render(c, http.StatusOK, "kb_rules.html", v)
 	return nil
@@ -63,8 +63,9 @@ func (s *Server) kbRules(c *gin.Context) error {
 
 // kbRuleForm is the rule form as typed.
 type kbRuleForm struct {
-	Name, Kind, Keywords, Match, Priority, Reply, Origin string
-	Enabled                                              bool
+	Name, Keywords, Match, Priority, Reply, Origin string
+	Kind                                           models.RuleKind
+	Enabled                                        bool
 }
 
 type kbRuleView struct {
@@ -89,7 +90,7 @@ func (f kbRuleForm) rule() (knowledge.Rule, []string) {
 	if _, ok := kbRuleKinds[r.Kind]; !ok {
 		p = append(p, "请选择规则类型")
 	}
-	if r.Kind == knowledge.RuleKeyword {
+	if r.Kind == models.RuleKeyword {
 		if len(r.Keywords) == 0 {
 			p = append(p, "请至少填写一个关键词")
 		}
@@ -131,8 +132,8 @@ func (s *Server) renderKBRule(c *gin.Context, status int, id uint, f kbRuleForm,
 	if len(problems) > 0 {
 		v.Error = fmt.Sprintf("有 %d 处需要修改，规则还没有保存。", len(problems))
 	}
-	for _, k := range []string{knowledge.RuleKeyword, knowledge.RuleWelcome, knowledge.RuleDefault} {
-		v.Kinds = append(v.Kinds, option{Value: k, Label: kbRuleKinds[k], Selected: f.Kind == k})
+	for _, k := range []models.RuleKind{models.RuleKeyword, models.RuleWelcome, models.RuleDefault} {
+		v.Kinds = append(v.Kinds, option{Value: string(k), Label: kbRuleKinds[k], Selected: f.Kind == k})
 	}
 	for _, m := range []string{knowledge.MatchContain, knowledge.MatchEqual} {
 		v.Matches = append(v.Matches, option{Value: m, Label: kbRuleMatches[m], Selected: f.Match == m})
@@ -150,12 +151,12 @@ func (s *Server) renderKBRule(c *gin.Context, status int, id uint, f kbRuleForm,
 }
 
 func bindKBRuleForm(c *gin.Context) kbRuleForm {
-	return kbRuleForm{Name: c.PostForm("name"), Kind: c.PostForm("kind"), Keywords: c.PostForm("keywords"), Match: c.PostForm("match"),
+	return kbRuleForm{Name: c.PostForm("name"), Kind: models.RuleKind(c.PostForm("kind")), Keywords: c.PostForm("keywords"), Match: c.PostForm("match"),
 		Priority: c.PostForm("priority"), Reply: c.PostForm("reply"), Enabled: c.PostForm("enabled") == "1"}
 }
 
 func (s *Server) kbRuleNew(c *gin.Context) error {
-	s.renderKBRule(c, http.StatusOK, 0, kbRuleForm{Kind: knowledge.RuleKeyword, Match: knowledge.MatchContain, Priority: "0", Enabled: true}, nil)
+	s.renderKBRule(c, http.StatusOK, 0, kbRuleForm{Kind: models.RuleKeyword, Match: knowledge.MatchContain, Priority: "0", Enabled: true}, nil)
 	return nil
 }
 
@@ -171,7 +172,7 @@ func (s *Server) kbRulePage(c *gin.Context) error {
 	f := kbRuleForm{Name: row.Name, Kind: row.Kind, Keywords: strings.Join(kbRuleKeywords(row.Keywords), "\n"), Match: row.Match,
 		Priority: strconv.Itoa(row.Priority), Reply: row.Reply, Enabled: row.Enabled, Origin: kbRuleOrigins[row.Origin]}
 	if f.Kind == "" {
-		f.Kind = knowledge.RuleKeyword
+		f.Kind = models.RuleKeyword
 	}
 	s.renderKBRule(c, http.StatusOK, row.ID, f, nil)
 	return nil

@@ -114,10 +114,7 @@ func TestKnowledgeList(t *testing.T) {
 	f := kbFixture(t, storetest.SQLite(t))
 	ctx := context.Background()
 	fever, roseola, old := f.entry("parenting-fever-care"), f.entry("parenting-roseola"), f.entry("service-echo-wall")
-	for i := 0; i < 10; i++ {
-		f.st.IncKBHit(ctx, fever.ID)
-		f.st.IncKBHit(ctx, roseola.ID)
-	}
+	f.st.AddKBHits(ctx, map[uint]int{fever.ID: 10, roseola.ID: 10})
 	for i := 0; i < 4; i++ {
 		f.st.AddKBFeedback(ctx, fever.ID, "o1")
 	}

@@ -122,7 +122,7 @@ func TestSkipLinkAndFocusOnResult(t *testing.T) {
 	if doc.Find("main#main").Length() != 1 {
 		t.Error("the skip link leads nowhere")
 	}
-	r := c.post(fmt.Sprintf("/admin/wishes/%d/status", w.ID), url.Values{"to": {models.WishAccepted}})
+	r := c.post(fmt.Sprintf("/admin/wishes/%d/status", w.ID), url.Values{"to": {string(models.WishAccepted)}})
 	wantStatus(t, r, http.StatusSeeOther)
 	if loc := r.Header().Get("Location"); !strings.HasSuffix(loc, "#result") {
 		t.Errorf("redirect %q does not lead to the result", loc)

@@ -14,16 +14,15 @@ import (
 	"familybot/messages"
 	"familybot/models"
 	"familybot/privacy"
-	"familybot/wishwall"
 
 	"github.com/gin-gonic/gin"
 )
 
-// weekStart is Monday 00:00 China time of the week containing now.
+// weekStart is Monday 00:00 Beijing time of the week containing now.
 func weekStart(now time.Time) time.Time {
-	t := now.In(wishwall.China)
+	t := now.In(models.Beijing)
 	d := (int(t.Weekday()) + 6) % 7
-	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, wishwall.China).UTC()
+	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, models.Beijing).UTC()
 }
 
 type dashView struct {
@@ -55,7 +54,7 @@ func (s *Server) dashboard(c *gin.Context) error {
 		}
 		v.Overdue = overdue
 		for _, st := range models.WishStatuses {
-			v.Wishes = append(v.Wishes, option{Value: st, Label: models.WishStatusLabel(st), N: counts[st]})
+			v.Wishes = append(v.Wishes, option{Value: string(st), Label: models.WishStatusLabel(st), N: counts[st]})
 		}
 		for _, st := range models.WishOpenStatuses {
 			v.OpenWishes += counts[st]
@@ -208,7 +207,7 @@ type messagesView struct {
 	Unanswered     int
 }
 
-var routeTexts = map[string]string{
+var routeTexts = map[models.Route]string{
 	models.RouteFAQ: "已回答", models.RouteKeyword: "关键词回复", models.RouteClarify: "追问", models.RouteFallback: "未能回答", models.RouteChat: "闲聊与心情",
 	models.RouteCommand: "指令", models.RouteFlow: "填写中", models.RouteCrisis: "危机", models.RouteMedia: "图片等",
 	models.RouteLimited: "限流",

@@ -39,7 +39,7 @@ func (s *Server) reportPeriod(c *gin.Context) (kind, from, to string) {
 		return "range", strings.TrimSpace(c.Query("from")), strings.TrimSpace(c.Query("to"))
 	}
 	day := s.now()
-	if d, err := time.ParseInLocation("2006-01-02", c.Query("day"), report.China); err == nil {
+	if d, err := time.ParseInLocation("2006-01-02", c.Query("day"), models.Beijing); err == nil {
 		day = d
 	}
 	switch kind {
@@ -71,8 +71,8 @@ func (s *Server) reportPage(c *gin.Context) error {
 	v.R, v.Sections = r, r.Sections()
 	v.XLSX = "/admin/report.xlsx?from=" + r.Period.From + "&to=" + r.Period.To
 	if kind != "range" {
-		f, _ := time.ParseInLocation("2006-01-02", r.Period.From, report.China)
-		t, _ := time.ParseInLocation("2006-01-02", r.Period.To, report.China)
+		f, _ := time.ParseInLocation("2006-01-02", r.Period.From, models.Beijing)
+		t, _ := time.ParseInLocation("2006-01-02", r.Period.To, models.Beijing)
 		v.Prev = "/admin/report?kind=" + kind + "&day=" + f.AddDate(0, 0, -1).Format("2006-01-02")
 		v.Next = "/admin/report?kind=" + kind + "&day=" + t.AddDate(0, 0, 1).Format("2006-01-02")
 	}

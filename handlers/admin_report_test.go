@@ -26,14 +26,14 @@ func TestServiceReport(t *testing.T) {
 		}
 		at := f.now.Add(-time.Hour)
 		var msgs []models.Message
-		for i, route := range []string{models.RouteFAQ, models.RouteFAQ, models.RouteFallback, models.RouteCommand} {
+		for i, route := range []models.Route{models.RouteFAQ, models.RouteFAQ, models.RouteFallback, models.RouteCommand} {
 			msgs = append(msgs, models.Message{OpenID: []string{"a", "b", "b", "c"}[i], Kind: "text", Route: route, Category: "parenting",
 				Text: "医保卡 13912345678 怎么办", CreatedAt: at})
 		}
 		if err := s.InsertMessages(ctx, msgs); err != nil {
 			t.Fatal(err)
 		}
-		month := f.now.In(time.FixedZone("CST", 8*3600)).Format("2006-01")
+		month := f.now.In(models.Beijing).Format("2006-01")
 
 		for _, who := range []string{"boss", "mgr"} {
 			c := f.loggedIn(who)

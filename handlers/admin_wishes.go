@@ -26,7 +26,7 @@ type option struct {
 // wishRow is one inbox line: everything masked, nothing a resident wrote unescaped.
 type wishRow struct {
 	ID         uint64
-	Status     string
+	Status     models.WishStatus
 	Category   string
 	Excerpt    string
 	Contact    string
@@ -82,7 +82,7 @@ func validStatusFilter(v string) string {
 		return v
 	}
 	for _, st := range models.WishStatuses {
-		if st == v {
+		if string(st) == v {
 			return v
 		}
 	}
@@ -137,7 +137,7 @@ func (s *Server) wishesPage(c *gin.Context) error {
 	}
 	v.Statuses = []option{{Value: "open", Label: "待办", N: open}, {Value: "overdue", Label: "逾期", N: overdue}}
 	for _, st := range models.WishStatuses {
-		v.Statuses = append(v.Statuses, option{Value: st, Label: models.WishStatusLabel(st), N: counts[st]})
+		v.Statuses = append(v.Statuses, option{Value: string(st), Label: models.WishStatusLabel(st), N: counts[st]})
 	}
 	v.Statuses = append(v.Statuses, option{Value: "all", Label: "全部", N: all})
 	for i := range v.Statuses {
@@ -197,7 +197,7 @@ type wishView struct {
 	Wall       wallVersion // the 回音壁 version of the answer
 }
 
-var stepLabels = map[string]string{models.WishAccepted: "受理", models.WishInProgress: "开始办理"}
+var stepLabels = map[models.WishStatus]string{models.WishAccepted: "受理", models.WishInProgress: "开始办理"}
 
 func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool, problem, draft, reason string) error {
 	svc, err := s.wishes()
@@ -227,7 +227,7 @@ func (s *Server) renderWish(c *gin.Context, status int, id uint64, revealed bool
 	}
 	for _, to := range wishwall.NextStatuses(d.Status) {
 		if l, ok := stepLabels[to]; ok {
-			v.Steps = append(v.Steps, option{Value: to, Label: l})
+			v.Steps = append(v.Steps, option{Value: string(to), Label: l})
 		}
 	}
 	v.Categories = categoryOptions(d.Category)
@@ -325,11 +325,11 @@ func (s *Server) wishStatus(c *gin.Context) error {
 	switch {
 	case c.PostForm("reopen") == "1":
 		c.Set(wishFormKey, "reopen")
-	case to == models.WishRejected:
+	case models.WishStatus(to) == models.WishRejected:
 		c.Set(wishFormKey, "reject")
 	}
 	var ok string
-	switch to {
+	switch models.WishStatus(to) {
 	case models.WishAccepted:
 		_, err = svc.Accept(ctx, me, id)
 		ok = "accepted"

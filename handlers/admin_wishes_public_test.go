@@ -18,7 +18,7 @@ func TestWishPublicVersion(t *testing.T) {
 	f := fixtureSQLite(t)
 	w := f.mustWish(wishwall.NewWish{Text: "希望多办家长课堂", Category: models.WishCatHealth, Public: true})
 	c := f.loggedIn("boss")
-	wantStatus(t, c.post("/admin/wishes/1/status", url.Values{"to": {models.WishAccepted}}), http.StatusSeeOther)
+	wantStatus(t, c.post("/admin/wishes/1/status", url.Values{"to": {string(models.WishAccepted)}}), http.StatusSeeOther)
 	reply := "张阿姨您好，下月起每周六办家长课堂，张阿姨有事打13912345678找我。"
 	wantStatus(t, c.post("/admin/wishes/1/reply", url.Values{"action": {"finish"}, "text": {reply}}), http.StatusSeeOther)
 	if f.wishNow(w.ID).Status != models.WishDone {

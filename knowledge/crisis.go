@@ -13,6 +13,9 @@ const (
 	CrisisChildAbuse CrisisKind = "child_abuse"
 	CrisisViolence   CrisisKind = "violence"
 	CrisisMedical    CrisisKind = "medical"
+	// CrisisMissingMinor is a child who cannot be reached, as the bot records it
+	// for staff (bot/missing.go); DetectCrisis never returns it.
+	CrisisMissingMinor CrisisKind = "missing_minor"
 )
 
 // DetectCrisis reports which crisis a message signals, or CrisisNone. It is

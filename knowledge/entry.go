@@ -58,10 +58,6 @@ var Facets = []Facet{FacetMedicine, FacetDoctor, FacetDiet, FacetPrevention, Fac
 // Categories lists the four entry categories, in display order.
 var Categories = []string{models.CatParenting, models.CatAdolescent, models.CatElderly, models.CatService}
 
-// China is the zone the association's dates are meant in: "2025-06-01" starts
-// at midnight in China, whatever the server's zone.
-var China = time.FixedZone("CST", 8*3600)
-
 const dateLayout = "2006-01-02"
 
 // Live reports whether the entry may be answered at now: not disabled, on or
@@ -219,7 +215,7 @@ func parseDate(s string) (*time.Time, error) {
 	if s == "" {
 		return nil, nil
 	}
-	t, err := time.ParseInLocation(dateLayout, s, China)
+	t, err := time.ParseInLocation(dateLayout, s, models.Beijing)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +226,7 @@ func formatDate(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(China).Format(dateLayout)
+	return t.In(models.Beijing).Format(dateLayout)
 }
 
 // MarshalYAML writes entries in the content format; ParseYAML reads it back

@@ -36,7 +36,7 @@ func TestParseYAMLReadsTheSchema(t *testing.T) {
 	if want := "高压≥140或低压≥90，不同日子测3次都这样，就是高血压。"; e.Answer != want {
 		t.Errorf("answer %q, want %q (exactly as written, without the block's trailing newline)", e.Answer, want)
 	}
-	if e.ReviewedAt == nil || !e.ReviewedAt.Equal(time.Date(2025, 3, 1, 0, 0, 0, 0, China)) {
+	if e.ReviewedAt == nil || !e.ReviewedAt.Equal(time.Date(2025, 3, 1, 0, 0, 0, 0, models.Beijing)) {
 		t.Errorf("reviewed_at %v", e.ReviewedAt)
 	}
 	if !entries[7].Disabled {
@@ -99,8 +99,8 @@ func TestSeedIsValidAndUnique(t *testing.T) {
 }
 
 func TestLiveRespectsDates(t *testing.T) {
-	from := time.Date(2025, 6, 1, 0, 0, 0, 0, China)
-	until := time.Date(2025, 9, 1, 0, 0, 0, 0, China)
+	from := time.Date(2025, 6, 1, 0, 0, 0, 0, models.Beijing)
+	until := time.Date(2025, 9, 1, 0, 0, 0, 0, models.Beijing)
 	e := Entry{EffectiveFrom: &from, ExpiresAt: &until}
 	for _, tc := range []struct {
 		at   time.Time
@@ -110,7 +110,7 @@ func TestLiveRespectsDates(t *testing.T) {
 		{from, true},
 		{until.Add(-time.Second), true},
 		{until, false},
-		{time.Date(2025, 5, 31, 16, 0, 0, 0, time.UTC), true}, // 00:00 on 1 June in China
+		{time.Date(2025, 5, 31, 16, 0, 0, 0, time.UTC), true}, // 00:00 on 1 June in Beijing
 	} {
 		if got := e.Live(tc.at); got != tc.want {
 			t.Errorf("Live(%v) = %v, want %v", tc.at, got, tc.want)

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"familybot/models"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -76,7 +77,7 @@ func pct(a, b int) string {
 func TestEval(t *testing.T) {
 	entries, items := loadEval(t)
 	ix := NewIndex(entries, DefaultOptions())
-	now := time.Date(2025, 6, 1, 10, 0, 0, 0, China)
+	now := time.Date(2025, 6, 1, 10, 0, 0, 0, models.Beijing)
 	slugs := map[string]bool{}
 	for _, e := range ix.Entries() {
 		slugs[e.Slug] = true

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"familybot/models"
 	"strings"
 	"sync"
 	"testing"
@@ -24,7 +25,7 @@ func FuzzMatch(f *testing.F) {
 		f.Add(s)
 	}
 	ix := fuzzIndex(f)
-	now := time.Date(2025, 7, 1, 0, 0, 0, 0, China)
+	now := time.Date(2025, 7, 1, 0, 0, 0, 0, models.Beijing)
 	f.Fuzz(func(t *testing.T, q string) {
 		r := ix.Match(q, now)
 		if len(r.Top) > maxTop {

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"familybot/models"
 	"fmt"
 	"sync"
 	"testing"
@@ -62,7 +63,7 @@ var benchQueries = []string{
 // (not from the index's memory of recent verdicts).
 func BenchmarkMatch10k(b *testing.B) {
 	ix := bench10k(b)
-	now := time.Date(2025, 7, 1, 0, 0, 0, 0, China)
+	now := time.Date(2025, 7, 1, 0, 0, 0, 0, models.Beijing)
 	for _, q := range benchQueries {
 		ix.Match(q, now) // warm the segmenter and converters
 	}
@@ -77,7 +78,7 @@ func BenchmarkMatch10k(b *testing.B) {
 // announcement, answered from the index's memory of recent verdicts.
 func BenchmarkMatch10kRepeated(b *testing.B) {
 	ix := bench10k(b)
-	now := time.Date(2025, 7, 1, 0, 0, 0, 0, China)
+	now := time.Date(2025, 7, 1, 0, 0, 0, 0, models.Beijing)
 	i := 0
 	for b.Loop() {
 		ix.Match(benchQueries[i%len(benchQueries)], now)
@@ -92,7 +93,7 @@ func BenchmarkMatchSeed(b *testing.B) {
 		b.Skip("no content")
 	}
 	ix := NewIndex(seed, DefaultOptions())
-	now := time.Date(2025, 7, 1, 0, 0, 0, 0, China)
+	now := time.Date(2025, 7, 1, 0, 0, 0, 0, models.Beijing)
 	i := 0
 	for b.Loop() {
 		ix.match(Normalize(benchQueries[i%len(benchQueries)]), now, false, Hint{})

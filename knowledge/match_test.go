@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"familybot/models"
 	"fmt"
 	"strings"
 	"sync"
@@ -8,7 +9,7 @@ import (
 	"time"
 )
 
-var summer = time.Date(2025, 7, 1, 10, 0, 0, 0, China)
+var summer = time.Date(2025, 7, 1, 10, 0, 0, 0, models.Beijing)
 
 func fixtureIndex(t testing.TB) *Index {
 	t.Helper()
@@ -119,9 +120,9 @@ func TestDatesAndDisabled(t *testing.T) {
 		at   time.Time
 		want Decision
 	}{
-		{time.Date(2025, 5, 31, 12, 0, 0, 0, China), NoMatch},
+		{time.Date(2025, 5, 31, 12, 0, 0, 0, models.Beijing), NoMatch},
 		{summer, Answer},
-		{time.Date(2025, 9, 1, 0, 0, 0, 0, China), NoMatch},
+		{time.Date(2025, 9, 1, 0, 0, 0, 0, models.Beijing), NoMatch},
 	} {
 		r := ix.Match("天热老人中暑了", tc.at)
 		if r.Decision != tc.want {

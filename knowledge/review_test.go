@@ -1,13 +1,14 @@
 package knowledge
 
 import (
+	"familybot/models"
 	"testing"
 	"time"
 )
 
 func TestReviewStateOf(t *testing.T) {
 	day := func(s string) *time.Time {
-		d, err := time.ParseInLocation(dateLayout, s, China)
+		d, err := time.ParseInLocation(dateLayout, s, models.Beijing)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +72,7 @@ func TestReviewByParsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if es[0].ReviewBy == nil || es[0].ReviewBy.In(China).Format(dateLayout) != "2026-12-31" {
+	if es[0].ReviewBy == nil || es[0].ReviewBy.In(models.Beijing).Format(dateLayout) != "2026-12-31" {
 		t.Fatalf("review_by = %v", es[0].ReviewBy)
 	}
 	out, err := MarshalYAML(es)

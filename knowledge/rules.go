@@ -1,13 +1,14 @@
 package knowledge
 
 import (
+	"familybot/models"
 	"fmt"
 	"sort"
 	"strings"
 )
 
 // Rule is a keyword rule answered before the FAQ, like the official account
-// console's 关键词回复. Kind "welcome" and "default" rules are chosen by the bot
+// console's 关键词回复. Rules of kind welcome and default are chosen by the bot
 // on other occasions and never match text.
 type Rule struct {
 	ID       uint
@@ -16,21 +17,17 @@ type Rule struct {
 	Match    string // "equal" | "contain"
 	Reply    string
 	Priority int
-	Kind     string // keyword | welcome | default
+	Kind     models.RuleKind
 }
 
-// Rule kinds and match modes.
+// Match modes.
 const (
-	RuleKeyword = "keyword"
-	RuleWelcome = "welcome"
-	RuleDefault = "default"
-
 	MatchEqual   = "equal"
 	MatchContain = "contain"
 )
 
 // IsKeyword reports whether the rule matches text (kind keyword, or unset).
-func (r *Rule) IsKeyword() bool { return r.Kind == RuleKeyword || r.Kind == "" }
+func (r *Rule) IsKeyword() bool { return r.Kind == models.RuleKeyword || r.Kind == "" }
 
 // hit returns the length in runes of the longest keyword of r that matches
 // the normalised text, or -1.

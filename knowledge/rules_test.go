@@ -1,18 +1,19 @@
 package knowledge
 
 import (
+	"familybot/models"
 	"strings"
 	"testing"
 )
 
 func TestMatchRule(t *testing.T) {
 	rules := []Rule{
-		{ID: 1, Name: "联系电话", Keywords: []string{"电话", "联系方式"}, Match: MatchEqual, Reply: "电话：{{phone}}", Priority: 10, Kind: RuleKeyword},
-		{ID: 2, Name: "疫苗", Keywords: []string{"疫苗"}, Match: MatchContain, Reply: "疫苗接种请咨询社区", Priority: 1, Kind: RuleKeyword},
-		{ID: 3, Name: "HPV疫苗", Keywords: []string{"hpv疫苗"}, Match: MatchContain, Reply: "HPV", Priority: 1, Kind: RuleKeyword},
-		{ID: 4, Name: "紧急电话", Keywords: []string{"急救电话"}, Match: MatchContain, Reply: "120", Priority: 20, Kind: RuleKeyword},
-		{ID: 5, Name: "欢迎语", Keywords: []string{"你好"}, Match: MatchContain, Reply: "欢迎", Kind: RuleWelcome},
-		{ID: 6, Name: "疫苗2", Keywords: []string{"疫苗"}, Match: MatchContain, Reply: "重复", Priority: 1, Kind: RuleKeyword},
+		{ID: 1, Name: "联系电话", Keywords: []string{"电话", "联系方式"}, Match: MatchEqual, Reply: "电话：{{phone}}", Priority: 10, Kind: models.RuleKeyword},
+		{ID: 2, Name: "疫苗", Keywords: []string{"疫苗"}, Match: MatchContain, Reply: "疫苗接种请咨询社区", Priority: 1, Kind: models.RuleKeyword},
+		{ID: 3, Name: "HPV疫苗", Keywords: []string{"hpv疫苗"}, Match: MatchContain, Reply: "HPV", Priority: 1, Kind: models.RuleKeyword},
+		{ID: 4, Name: "紧急电话", Keywords: []string{"急救电话"}, Match: MatchContain, Reply: "120", Priority: 20, Kind: models.RuleKeyword},
+		{ID: 5, Name: "欢迎语", Keywords: []string{"你好"}, Match: MatchContain, Reply: "欢迎", Kind: models.RuleWelcome},
+		{ID: 6, Name: "疫苗2", Keywords: []string{"疫苗"}, Match: MatchContain, Reply: "重复", Priority: 1, Kind: models.RuleKeyword},
 	}
 	for _, tc := range []struct {
 		text string

@@ -1,12 +1,13 @@
 package knowledge
 
 import (
+	"familybot/models"
 	"testing"
 	"time"
 )
 
 // A remembered verdict must follow the calendar: the seasonal heat-stroke
-// entry (effective 2025-06-01, expiring 2025-09-01 in China) is answered up to
+// entry (effective 2025-06-01, expiring 2025-09-01 in Beijing) is answered up to
 // the last second of August and not from the first second of September, even
 // when the same question was asked a moment before.
 func TestRememberedVerdictsFollowTheCalendar(t *testing.T) {
@@ -17,12 +18,12 @@ func TestRememberedVerdictsFollowTheCalendar(t *testing.T) {
 		want Decision
 	}{
 		{summer, Answer},
-		{time.Date(2025, 8, 31, 23, 59, 59, 0, China), Answer},
-		{time.Date(2025, 9, 1, 0, 0, 0, 0, China), NoMatch},
-		{time.Date(2025, 9, 2, 0, 0, 0, 0, China), NoMatch},
+		{time.Date(2025, 8, 31, 23, 59, 59, 0, models.Beijing), Answer},
+		{time.Date(2025, 9, 1, 0, 0, 0, 0, models.Beijing), NoMatch},
+		{time.Date(2025, 9, 2, 0, 0, 0, 0, models.Beijing), NoMatch},
 		{summer, Answer},
-		{time.Date(2025, 5, 31, 23, 59, 59, 0, China), NoMatch},
-		{time.Date(2025, 6, 1, 0, 0, 0, 0, China), Answer},
+		{time.Date(2025, 5, 31, 23, 59, 59, 0, models.Beijing), NoMatch},
+		{time.Date(2025, 6, 1, 0, 0, 0, 0, models.Beijing), Answer},
 	} {
 		if r := ix.Match(q, tc.at); r.Decision != tc.want {
 			t.Errorf("at %v: %s, want %s", tc.at, r.Decision, tc.want)
@@ -113,7 +114,7 @@ func TestExpiredEntriesDoNotCrowdOutLiveOnes(t *testing.T) {
 			fever = e
 		}
 	}
-	gone := time.Date(2025, 1, 1, 0, 0, 0, 0, China)
+	gone := time.Date(2025, 1, 1, 0, 0, 0, 0, models.Beijing)
 	for i := range 2 * maxScored {
 		e := fever
 		e.ID, e.Slug, e.ExpiresAt = uint(1000+i), fever.Slug+"-old-"+string(rune('a'+i)), &gone

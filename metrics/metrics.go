@@ -4,6 +4,7 @@ package metrics
 
 import (
 	"context"
+	"familybot/models"
 	"net/http"
 	"time"
 
@@ -51,8 +52,8 @@ func New(outbox OutboxCounter) *Metrics {
 }
 
 // ObserveMessage counts one answered message (webhook.Observe).
-func (m *Metrics) ObserveMessage(route string, d time.Duration) {
-	m.messages.WithLabelValues(route).Inc()
+func (m *Metrics) ObserveMessage(route models.Route, d time.Duration) {
+	m.messages.WithLabelValues(string(route)).Inc()
 	m.latency.Observe(d.Seconds())
 }
 
@@ -67,8 +68,8 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 func (m *Metrics) unansweredRatio() float64 {
-	get := func(route string) float64 {
-		c, err := m.messages.GetMetricWithLabelValues(route)
+	get := func(route models.Route) float64 {
+		c, err := m.messages.GetMetricWithLabelValues(string(route))
 		if err != nil {
 			return 0
 		}
@@ -76,8 +77,8 @@ func (m *Metrics) unansweredRatio() float64 {
 		_ = out.read(c)
 		return out.v
 	}
-	miss := get("fallback")
-	total := miss + get("faq") + get("clarify")
+	miss := get(models.RouteFallback)
+	total := miss + get(models.RouteFAQ) + get(models.RouteClarify)
 	if total == 0 {
 		return 0
 	}

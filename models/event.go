@@ -28,11 +28,14 @@ var EventCategories = map[string]string{
 	EventOther:       "其他活动",
 }
 
+// EventStatus is where an event stands: draft, open or cancelled.
+type EventStatus string
+
 // Event states.
 const (
-	EventDraft     = "draft"     // being prepared; residents do not see it
-	EventOpen      = "open"      // published: listed and open for sign-up until it starts
-	EventCancelled = "cancelled" // called off; everyone signed up was told
+	EventDraft     EventStatus = "draft"     // being prepared; residents do not see it
+	EventOpen      EventStatus = "open"      // published: listed and open for sign-up until it starts
+	EventCancelled EventStatus = "cancelled" // called off; everyone signed up was told
 )
 
 // Event is one session residents sign up for. Times are UTC.
@@ -54,8 +57,8 @@ type Event struct {
 	// are asked, after the guardian's consent, and checked against the age range.
 	ForChild          bool
 	ChildAgeMinMonths int
-	ChildAgeMaxMonths int    // 0: no upper limit
-	Status            string `gorm:"type:varchar(16);index:idx_events_status_start,priority:1"`
+	ChildAgeMaxMonths int         // 0: no upper limit
+	Status            EventStatus `gorm:"type:varchar(16);index:idx_events_status_start,priority:1"`
 	// CheckinQR is the image address of the event's check-in QR code (scene
 	// checkin_<ID>), valid until CheckinQRUntil; empty until staff make one.
 	CheckinQR      string `gorm:"type:varchar(512)"`
@@ -136,11 +139,14 @@ func (e Event) CancelBy() time.Time {
 	return e.StartAt
 }
 
+// SignupStatus is where a sign-up stands: a place, a wait, or cancelled.
+type SignupStatus string
+
 // Sign-up states.
 const (
-	SignupConfirmed  = "confirmed"
-	SignupWaitlisted = "waitlisted"
-	SignupCancelled  = "cancelled"
+	SignupConfirmed  SignupStatus = "confirmed"
+	SignupWaitlisted SignupStatus = "waitlisted"
+	SignupCancelled  SignupStatus = "cancelled"
 )
 
 // Who cancelled a sign-up.
@@ -162,14 +168,14 @@ const ConsentVersion = "child-2025-1"
 // sign-up counts and NULL once cancelled (NULLs are distinct in unique indexes on
 // both MySQL and SQLite, so cancelled rows never block signing up again).
 type Signup struct {
-	ID          uint64 `gorm:"primaryKey"`
-	EventID     uint   `gorm:"uniqueIndex:idx_signups_attendee,priority:1;uniqueIndex:idx_signups_code,priority:1;index:idx_signups_event_status,priority:1"`
-	OpenID      string `gorm:"type:varchar(64);index"`
-	AttendeeKey string `gorm:"type:varchar(64);uniqueIndex:idx_signups_attendee,priority:2"` // hash of who attends; NULL once purged
-	Active      *bool  `gorm:"uniqueIndex:idx_signups_attendee,priority:3"`
-	Status      string `gorm:"type:varchar(16);index:idx_signups_event_status,priority:2"`
-	Name        string `gorm:"type:varchar(64)"` // attendee (adult events) or guardian (children's events)
-	Phone       string `gorm:"type:varchar(20)"` // contact mobile; masked everywhere but the CSV export
+	ID          uint64       `gorm:"primaryKey"`
+	EventID     uint         `gorm:"uniqueIndex:idx_signups_attendee,priority:1;uniqueIndex:idx_signups_code,priority:1;index:idx_signups_event_status,priority:1"`
+	OpenID      string       `gorm:"type:varchar(64);index"`
+	AttendeeKey string       `gorm:"type:varchar(64);uniqueIndex:idx_signups_attendee,priority:2"` // hash of who attends; NULL once purged
+	Active      *bool        `gorm:"uniqueIndex:idx_signups_attendee,priority:3"`
+	Status      SignupStatus `gorm:"type:varchar(16);index:idx_signups_event_status,priority:2"`
+	Name        string       `gorm:"type:varchar(64)"` // attendee (adult events) or guardian (children's events)
+	Phone       string       `gorm:"type:varchar(20)"` // contact mobile; masked everywhere but the CSV export
 	// Children's details, kept only with the guardian's consent, purged 30 days after the event.
 	ChildName      string `gorm:"type:varchar(32)"`
 	ChildAgeMonths int
@@ -213,7 +219,7 @@ type SignupNotice func(ev Event, su Signup) Notice
 // SignupDecision picks the status of a new sign-up (SignupConfirmed or
 // SignupWaitlisted) from the locked event and its current counts, or refuses
 // with an error. It runs inside the store's transaction.
-type SignupDecision func(ev Event, n SignupCounts) (status string, err error)
+type SignupDecision func(ev Event, n SignupCounts) (status SignupStatus, err error)
 
 // ErrDuplicateSignup means the attendee already holds an active sign-up for the event.
 var ErrDuplicateSignup = Errorf(ECONFLICT, "已报名，无需重复报名")

@@ -45,14 +45,26 @@ type KBEntry struct {
 	UpdatedAt time.Time
 }
 
+// RuleKind says when a keyword rule answers: on its keywords, on a new
+// follower (the console's 被关注回复), or on a message nothing else answers
+// (收到消息回复).
+type RuleKind string
+
+// Rule kinds.
+const (
+	RuleKeyword RuleKind = "keyword"
+	RuleWelcome RuleKind = "welcome"
+	RuleDefault RuleKind = "default"
+)
+
 // KBRule is a keyword rule answered before the FAQ (like the console's 关键词回复).
 type KBRule struct {
-	ID        uint   `gorm:"primaryKey"`
-	Name      string `gorm:"type:varchar(128)"`
-	Kind      string `gorm:"type:varchar(16)"` // keyword | welcome | default
-	Keywords  string `gorm:"type:text"`        // JSON []string
-	Match     string `gorm:"type:varchar(8)"`  // equal | contain
-	Reply     string `gorm:"type:text"`
+	ID        uint     `gorm:"primaryKey"`
+	Name      string   `gorm:"type:varchar(128)"`
+	Kind      RuleKind `gorm:"type:varchar(16)"` // keyword | welcome | default
+	Keywords  string   `gorm:"type:text"`        // JSON []string
+	Match     string   `gorm:"type:varchar(8)"`  // equal | contain
+	Reply     string   `gorm:"type:text"`
 	Priority  int
 	Enabled   bool
 	Origin    string `gorm:"type:varchar(16)"` // seed | autoreply | staff

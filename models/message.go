@@ -2,19 +2,23 @@ package models
 
 import "time"
 
+// Route is the way a message took through the bot engine; the message log
+// keeps it for statistics and the unanswered-question list.
+type Route string
+
 // Routes a message can take through the bot engine.
 const (
-	RouteCrisis   = "crisis"
-	RouteCommand  = "command"
-	RouteFlow     = "flow"
-	RouteKeyword  = "keyword"
-	RouteFAQ      = "faq"
-	RouteClarify  = "clarify"
-	RouteFallback = "fallback"
-	RouteEvent    = "event" // subscribe, unsubscribe, SCAN, VIEW … with no resident question
-	RouteMedia    = "media" // image, video, location, link
-	RouteLimited  = "limited"
-	RouteChat     = "chat" // small talk and feelings: answered warmly, never counted as unanswered
+	RouteCrisis   Route = "crisis"
+	RouteCommand  Route = "command"
+	RouteFlow     Route = "flow"
+	RouteKeyword  Route = "keyword"
+	RouteFAQ      Route = "faq"
+	RouteClarify  Route = "clarify"
+	RouteFallback Route = "fallback"
+	RouteEvent    Route = "event" // subscribe, unsubscribe, SCAN, VIEW … with no resident question
+	RouteMedia    Route = "media" // image, video, location, link
+	RouteLimited  Route = "limited"
+	RouteChat     Route = "chat" // small talk and feelings: answered warmly, never counted as unanswered
 )
 
 // Message records one inbound message and how it was answered, for statistics and
@@ -24,7 +28,7 @@ type Message struct {
 	OpenID    string `gorm:"type:varchar(64);index"`
 	Kind      string `gorm:"type:varchar(16)"`
 	Text      string `gorm:"type:text"`
-	Route     string `gorm:"type:varchar(16);index:idx_messages_route_time,priority:1"`
+	Route     Route  `gorm:"type:varchar(16);index:idx_messages_route_time,priority:1"`
 	Category  string `gorm:"type:varchar(16)"`
 	EntryID   uint   `gorm:"index"`
 	Score     float64

@@ -49,31 +49,34 @@ func WishCategoryByLabel(s string) (string, bool) {
 	return "", false
 }
 
-// Wish statuses: 待受理 → 已受理 → 办理中 → 已办结, or 不予受理.
+// WishStatus is where a wish stands: 待受理 → 已受理 → 办理中 → 已办结, or 不予受理.
+type WishStatus string
+
+// Wish statuses.
 const (
-	WishPending    = "pending"
-	WishAccepted   = "accepted"
-	WishInProgress = "in_progress"
-	WishDone       = "done"
-	WishRejected   = "rejected"
+	WishPending    WishStatus = "pending"
+	WishAccepted   WishStatus = "accepted"
+	WishInProgress WishStatus = "in_progress"
+	WishDone       WishStatus = "done"
+	WishRejected   WishStatus = "rejected"
 )
 
 // WishStatuses lists every status in lifecycle order.
-var WishStatuses = []string{WishPending, WishAccepted, WishInProgress, WishDone, WishRejected}
+var WishStatuses = []WishStatus{WishPending, WishAccepted, WishInProgress, WishDone, WishRejected}
 
 // WishOpenStatuses are the statuses that still need staff work.
-var WishOpenStatuses = []string{WishPending, WishAccepted, WishInProgress}
+var WishOpenStatuses = []WishStatus{WishPending, WishAccepted, WishInProgress}
 
-var wishStatusLabels = map[string]string{
+var wishStatusLabels = map[WishStatus]string{
 	WishPending: "待受理", WishAccepted: "已受理", WishInProgress: "办理中", WishDone: "已办结", WishRejected: "不予受理",
 }
 
 // WishStatusLabel returns the Chinese name of a status.
-func WishStatusLabel(s string) string {
+func WishStatusLabel(s WishStatus) string {
 	if l, ok := wishStatusLabels[s]; ok {
 		return l
 	}
-	return s
+	return string(s)
 }
 
 // Wish is one resident's wish or suggestion on the 心愿墙. Its ID is the number
@@ -91,8 +94,8 @@ type Wish struct {
 	WallHidden bool
 	// PublicReply is the answer as the 回音壁 shows it, written by staff with
 	// names and numbers left out; the reply sent to the resident is never shown.
-	PublicReply string `gorm:"type:text"`
-	Status      string `gorm:"type:varchar(16);index:idx_wishes_status_time,priority:1"`
+	PublicReply string     `gorm:"type:text"`
+	Status      WishStatus `gorm:"type:varchar(16);index:idx_wishes_status_time,priority:1"`
 	// Team is the staff team responsible (initially the category).
 	Team       string `gorm:"type:varchar(32);index"`
 	AssignedTo string `gorm:"type:varchar(64);index"` // staff UserID, or empty
@@ -139,14 +142,14 @@ const WishLowRating = 3
 
 // WishEvent is one row of a wish's history: who did what, and when.
 type WishEvent struct {
-	ID         uint64 `gorm:"primaryKey"`
-	WishID     uint64 `gorm:"index"`
-	Actor      string `gorm:"type:varchar(64)"` // staff UserID, or "resident"
-	ActorName  string `gorm:"type:varchar(64)"`
-	Action     string `gorm:"type:varchar(16)"`
-	FromStatus string `gorm:"type:varchar(16)"`
-	ToStatus   string `gorm:"type:varchar(16)"`
-	Note       string `gorm:"type:varchar(512)"`
+	ID         uint64     `gorm:"primaryKey"`
+	WishID     uint64     `gorm:"index"`
+	Actor      string     `gorm:"type:varchar(64)"` // staff UserID, or "resident"
+	ActorName  string     `gorm:"type:varchar(64)"`
+	Action     string     `gorm:"type:varchar(16)"`
+	FromStatus WishStatus `gorm:"type:varchar(16)"`
+	ToStatus   WishStatus `gorm:"type:varchar(16)"`
+	Note       string     `gorm:"type:varchar(512)"`
 	CreatedAt  time.Time
 }
 
@@ -161,8 +164,8 @@ type WishQuota struct {
 
 // WishFilter selects wishes for the staff inbox.
 type WishFilter struct {
-	Statuses []string // empty: any
-	Category string   // empty: any
+	Statuses []WishStatus // empty: any
+	Category string       // empty: any
 	// Scoped restricts to Team or AssignedTo (a staff member's view); admins are not scoped.
 	Scoped     bool
 	Team       string
@@ -183,9 +186,9 @@ type WishFilter struct {
 // notices built by Notices are enqueued in the outbox.
 type WishChange struct {
 	ID         uint64
-	From       string  // the status the change was decided on
-	To         string  // the new status (equal to From when the status does not change)
-	Reason     *string // set Reason (不予受理)
+	From       WishStatus // the status the change was decided on
+	To         WishStatus // the new status (equal to From when the status does not change)
+	Reason     *string    // set Reason (不予受理)
 	AssignTo   *string
 	Team       *string
 	WallHidden *bool

@@ -2,14 +2,10 @@ package outbox
 
 import (
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"familybot/models"
 )
-
-// china is the zone residents read times in.
-var china = time.FixedZone("CST", 8*3600)
 
 // templateValues are what a template field may be filled with for m.
 func (w *Worker) templateValues(m models.OutboxMessage) map[string]string {
@@ -17,7 +13,7 @@ func (w *Worker) templateValues(m models.OutboxMessage) map[string]string {
 	if made.IsZero() {
 		made = w.now()
 	}
-	made = made.In(china)
+	made = made.In(models.Beijing)
 	return map[string]string{
 		"title": m.Title, "text": m.Text, "assoc": w.Association,
 		"time": made.Format("2006年01月02日 15:04"), "date": made.Format("2006年01月02日"),

@@ -11,13 +11,10 @@ import (
 	"sort"
 	"time"
 
+	"familybot/knowledge"
 	"familybot/models"
 	"familybot/privacy"
 )
-
-// China is the zone the report's dates are meant in: a month starts at
-// midnight in Beijing, whatever the server's zone.
-var China = time.FixedZone("CST", 8*3600)
 
 const dayLayout = "2006-01-02"
 
@@ -49,14 +46,15 @@ type Source interface {
 
 // RouteCount is one cell of the message table.
 type RouteCount struct {
-	Route, Category string
-	N               int
+	Route    models.Route
+	Category string
+	N        int
 }
 
 // SignupRow is what the report needs of one sign-up (no name, no phone).
 type SignupRow struct {
 	OpenID         string
-	Status         string
+	Status         models.SignupStatus
 	Promoted       bool
 	CheckedIn      bool
 	EventEnded     bool // the event is over: a confirmed place without check-in is a no-show
@@ -172,7 +170,7 @@ type Month struct {
 
 // Routes as the report counts them.
 var (
-	answeredRoutes = map[string]bool{models.RouteFAQ: true, models.RouteKeyword: true, models.RouteCommand: true, models.RouteFlow: true}
+	answeredRoutes = map[models.Route]bool{models.RouteFAQ: true, models.RouteKeyword: true, models.RouteCommand: true, models.RouteFlow: true}
 )
 
 // The wish service's promises (wishwall: 3 days to accept, 15 to finish).
@@ -184,8 +182,8 @@ const (
 
 // ParsePeriod reads from and to as Beijing dates (to inclusive).
 func ParsePeriod(from, to string) (Period, time.Time, time.Time, error) {
-	f, err1 := time.ParseInLocation(dayLayout, from, China)
-	t, err2 := time.ParseInLocation(dayLayout, to, China)
+	f, err1 := time.ParseInLocation(dayLayout, from, models.Beijing)
+	t, err2 := time.ParseInLocation(dayLayout, to, models.Beijing)
 	if err1 != nil || err2 != nil {
 		return Period{}, time.Time{}, time.Time{}, models.Errorf(models.EINVALID, "日期请写成 2026-11-01 这样的格式。")
 	}
@@ -217,22 +215,22 @@ func label(f, t time.Time) string {
 // MonthPeriod, QuarterPeriod and YearPeriod give the from and to dates of the
 // month, quarter or year containing day (a Beijing date).
 func MonthPeriod(day time.Time) (string, string) {
-	d := day.In(China)
-	f := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, China)
+	d := day.In(models.Beijing)
+	f := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, models.Beijing)
 	return f.Format(dayLayout), f.AddDate(0, 1, -1).Format(dayLayout)
 }
 
 // QuarterPeriod: see MonthPeriod.
 func QuarterPeriod(day time.Time) (string, string) {
-	d := day.In(China)
-	f := time.Date(d.Year(), (d.Month()-1)/3*3+1, 1, 0, 0, 0, 0, China)
+	d := day.In(models.Beijing)
+	f := time.Date(d.Year(), (d.Month()-1)/3*3+1, 1, 0, 0, 0, 0, models.Beijing)
 	return f.Format(dayLayout), f.AddDate(0, 3, -1).Format(dayLayout)
 }
 
 // YearPeriod: see MonthPeriod.
 func YearPeriod(day time.Time) (string, string) {
-	d := day.In(China)
-	f := time.Date(d.Year(), 1, 1, 0, 0, 0, 0, China)
+	d := day.In(models.Beijing)
+	f := time.Date(d.Year(), 1, 1, 0, 0, 0, 0, models.Beijing)
 	return f.Format(dayLayout), f.AddDate(1, 0, -1).Format(dayLayout)
 }
 
@@ -436,7 +434,8 @@ func (r *Report) wishes(ctx context.Context, src Source, from, to time.Time) err
 	return err
 }
 
-var crisisNames = map[string]string{"medical": "可能急症", "suicide": "自伤风险", "child_abuse": "儿童受侵害", "violence": "家庭暴力"}
+var crisisNames = map[string]string{string(knowledge.CrisisMedical): "可能急症", string(knowledge.CrisisSuicide): "自伤风险",
+	string(knowledge.CrisisChildAbuse): "儿童受侵害", string(knowledge.CrisisViolence): "家庭暴力"}
 
 func (r *Report) crisis(ctx context.Context, src Source, from, to time.Time) error {
 	list, err := src.CrisisEvents(ctx, from, to)
@@ -455,8 +454,8 @@ func (r *Report) crisis(ctx context.Context, src Source, from, to time.Time) err
 			minutes = append(minutes, e.HandledAt.Sub(e.CreatedAt).Minutes())
 		}
 	}
-	for _, k := range []string{"suicide", "child_abuse", "violence", "medical"} {
-		c.ByKind = append(c.ByKind, Count{Label: crisisNames[k], N: by[k]})
+	for _, k := range []knowledge.CrisisKind{knowledge.CrisisSuicide, knowledge.CrisisChildAbuse, knowledge.CrisisViolence, knowledge.CrisisMedical} {
+		c.ByKind = append(c.ByKind, Count{Label: crisisNames[string(k)], N: by[string(k)]})
 	}
 	for k, n := range by {
 		if crisisNames[k] == "" {
@@ -480,8 +479,8 @@ func (r *Report) knowledge(ctx context.Context, src Source, from, to time.Time) 
 
 // months fills the twelve months that end with the one containing end-1.
 func (r *Report) months(ctx context.Context, src Source, end time.Time) error {
-	last := end.Add(-time.Nanosecond).In(China)
-	first := time.Date(last.Year(), last.Month()-11, 1, 0, 0, 0, 0, China)
+	last := end.Add(-time.Nanosecond).In(models.Beijing)
+	first := time.Date(last.Year(), last.Month()-11, 1, 0, 0, 0, 0, models.Beijing)
 	for i := 0; i < 12; i++ {
 		f := first.AddDate(0, i, 0)
 		t := f.AddDate(0, 1, 0)

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"familybot/models"
 	"strings"
 	"testing"
 	"time"
@@ -22,10 +23,10 @@ func TestPeriods(t *testing.T) {
 		if err != nil || from != c.from || to != c.to || p.Label != c.lb {
 			t.Errorf("%s: %s–%s %q %v", c.name, from, to, p.Label, err)
 		}
-		if got := start.In(China).Format("2006-01-02 15:04"); got != c.from+" 00:00" {
+		if got := start.In(models.Beijing).Format("2006-01-02 15:04"); got != c.from+" 00:00" {
 			t.Errorf("%s starts %s", c.name, got)
 		}
-		if got := end.In(China).Format("15:04"); got != "00:00" || !end.After(start) {
+		if got := end.In(models.Beijing).Format("15:04"); got != "00:00" || !end.After(start) {
 			t.Errorf("%s ends %s", c.name, got)
 		}
 	}

@@ -124,7 +124,7 @@ func (s *Service) Event(ctx context.Context, id uint) (EventView, error) {
 // Upcoming lists the published events residents can still sign up for, soonest first.
 func (s *Service) Upcoming(ctx context.Context, limit int) ([]EventView, error) {
 	return s.UpcomingCache.Get(limit, func() ([]EventView, error) {
-		evs, err := s.Store.ListEvents(ctx, s.now(), []string{models.EventOpen}, limit)
+		evs, err := s.Store.ListEvents(ctx, s.now(), []models.EventStatus{models.EventOpen}, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -197,10 +197,10 @@ var weekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "�
 
 // FormatWhen shows when an event runs, in Beijing time: "6月8日（周六）09:30–11:00".
 func FormatWhen(ev models.Event) string {
-	st := ev.StartAt.In(Local)
+	st := ev.StartAt.In(models.Beijing)
 	s := fmt.Sprintf("%d月%d日（%s）%s", st.Month(), st.Day(), weekdays[st.Weekday()], st.Format("15:04"))
 	if ev.EndAt != nil {
-		en := ev.EndAt.In(Local)
+		en := ev.EndAt.In(models.Beijing)
 		if en.YearDay() == st.YearDay() && en.Year() == st.Year() {
 			return s + "–" + en.Format("15:04")
 		}

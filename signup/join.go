@@ -100,7 +100,7 @@ func (s *Service) Join(ctx context.Context, r Request) (Result, error) {
 		su.ChildName, su.ChildAgeMonths = r.ChildName, r.ChildAgeMonths
 		su.ConsentVersion, su.ConsentAt = models.ConsentVersion, &now
 	}
-	got, err := s.Store.JoinEvent(ctx, su, func(ev models.Event, n models.SignupCounts) (string, error) {
+	got, err := s.Store.JoinEvent(ctx, su, func(ev models.Event, n models.SignupCounts) (models.SignupStatus, error) {
 		// Re-checked under the lock: the event may have been cancelled meanwhile.
 		if err := s.Open(ev); err != nil {
 			return "", err

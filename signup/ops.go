@@ -146,7 +146,7 @@ func (s *Service) Roster(ctx context.Context, eventID uint, reveal bool) ([]Rost
 }
 
 // StatusName is a sign-up state as staff read it.
-func StatusName(status string) string {
+func StatusName(status models.SignupStatus) string {
 	switch status {
 	case models.SignupConfirmed:
 		return "已确认"
@@ -155,7 +155,7 @@ func StatusName(status string) string {
 	case models.SignupCancelled:
 		return "已取消"
 	}
-	return status
+	return string(status)
 }
 
 // ExportCSV writes an event's roster as CSV for Excel: UTF-8 with a byte-order
@@ -188,7 +188,7 @@ func (s *Service) ExportCSV(ctx context.Context, eventID uint, w io.Writer) erro
 		if t == nil {
 			return ""
 		}
-		return t.In(Local).Format("2006-01-02 15:04")
+		return t.In(models.Beijing).Format("2006-01-02 15:04")
 	}
 	for _, r := range rows {
 		pos := ""
@@ -261,7 +261,7 @@ func (s *Service) Stats(ctx context.Context, eventID uint) (Stats, error) {
 // window the outbox worker sends the configured "reminder" template instead.
 func (s *Service) SendReminders(ctx context.Context) (int, error) {
 	now := s.now()
-	if h := now.In(Local).Hour(); h >= QuietStart || h < QuietEnd {
+	if h := now.In(models.Beijing).Hour(); h >= QuietStart || h < QuietEnd {
 		return 0, nil
 	}
 	return s.Store.RemindSignups(ctx, now.Add(ReminderFrom), now.Add(ReminderTo), func(ev models.Event, su models.Signup) models.Notice {

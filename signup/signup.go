@@ -36,10 +36,6 @@ const (
 	CheckinLate  = 0
 )
 
-// Local is Beijing time: staff type times in it and residents read them in it
-// (China keeps no daylight saving, so a fixed zone needs no tzdata).
-var Local = time.FixedZone("CST", 8*3600)
-
 // Domain errors the chat and the admin turn into sentences. Compare with errors.Is.
 var (
 	ErrNotFound      = models.Errorf(models.ENOTFOUND, "没有这个活动")
@@ -75,7 +71,7 @@ type Store interface {
 	CreateEvent(ctx context.Context, ev *models.Event) error
 	GetEvent(ctx context.Context, id uint) (models.Event, error)
 	GetEvents(ctx context.Context, ids []uint) (map[uint]models.Event, error)
-	ListEvents(ctx context.Context, from time.Time, statuses []string, limit int) ([]models.Event, error)
+	ListEvents(ctx context.Context, from time.Time, statuses []models.EventStatus, limit int) ([]models.Event, error)
 	UpdateEvent(ctx context.Context, id uint, fn func(ev *models.Event, n models.SignupCounts) error, promoted, moved models.SignupNotice) (models.Event, []models.Signup, error)
 	CountSignupsSince(ctx context.Context, since time.Time) (int64, error)
 	CancelEvent(ctx context.Context, id uint, reason string, notice models.SignupNotice) (int, error)
@@ -84,7 +80,7 @@ type Store interface {
 	JoinEvent(ctx context.Context, su models.Signup, decide models.SignupDecision) (models.Signup, error)
 	CancelSignup(ctx context.Context, id uint64, by string, check func(ev models.Event, su models.Signup) error, cancelled, promoted models.SignupNotice) (models.Signup, []models.Signup, error)
 	GetSignup(ctx context.Context, id uint64) (models.Signup, error)
-	ListSignups(ctx context.Context, eventID uint, statuses ...string) ([]models.Signup, error)
+	ListSignups(ctx context.Context, eventID uint, statuses ...models.SignupStatus) ([]models.Signup, error)
 	ListSignupsByOpenID(ctx context.Context, openID string, since time.Time) ([]models.Signup, error)
 	WaitlistPosition(ctx context.Context, su models.Signup) (int, error)
 

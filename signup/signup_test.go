@@ -30,7 +30,7 @@ func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t 
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // monday10 is Monday 2025-06-02 10:00 in Beijing.
-var monday10 = time.Date(2025, 6, 2, 10, 0, 0, 0, signup.Local)
+var monday10 = time.Date(2025, 6, 2, 10, 0, 0, 0, models.Beijing)
 
 func newService(t *testing.T, st *store.Store) (*signup.Service, *clock) {
 	t.Helper()
@@ -381,7 +381,7 @@ func TestRemindersOnceWithTwoCopies(t *testing.T) {
 		}
 		// Quiet hours: at 22:00 the new start is 35.5 hours away, so the reminders are
 		// due, and still nothing is sent.
-		clk.Set(time.Date(2025, 6, 7, 22, 0, 0, 0, signup.Local))
+		clk.Set(time.Date(2025, 6, 7, 22, 0, 0, 0, models.Beijing))
 		if n, _ := s1.SendReminders(ctx); n != 0 {
 			t.Fatalf("quiet hours: %d", n)
 		}

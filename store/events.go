@@ -106,7 +106,7 @@ func (s *Store) GetEvents(ctx context.Context, ids []uint) (map[uint]models.Even
 
 // ListEvents lists events starting at or after from, soonest first; statuses
 // filters by state (none: all).
-func (s *Store) ListEvents(ctx context.Context, from time.Time, statuses []string, limit int) ([]models.Event, error) {
+func (s *Store) ListEvents(ctx context.Context, from time.Time, statuses []models.EventStatus, limit int) ([]models.Event, error) {
 	db := s.DB.WithContext(ctx).Where("start_at >= ?", from)
 	if len(statuses) > 0 {
 		db = db.Where("status IN ?", statuses)

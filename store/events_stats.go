@@ -15,7 +15,7 @@ import (
 func (s *Store) CountSignupsSince(ctx context.Context, since time.Time) (int64, error) {
 	var n int64
 	err := s.DB.WithContext(ctx).Model(&models.Signup{}).
-		Where("created_at >= ? AND status IN ?", since.UTC(), []string{models.SignupConfirmed, models.SignupWaitlisted}).
+		Where("created_at >= ? AND status IN ?", since.UTC(), []models.SignupStatus{models.SignupConfirmed, models.SignupWaitlisted}).
 		Count(&n).Error
 	return n, err
 }

@@ -29,7 +29,7 @@ func evMustEvent(t *testing.T, s *store.Store, capacity, waitlist int, start tim
 }
 
 // evFIFO is the sign-up rule in its simplest form (the real one is signup.Service's).
-func evFIFO(ev models.Event, n models.SignupCounts) (string, error) {
+func evFIFO(ev models.Event, n models.SignupCounts) (models.SignupStatus, error) {
 	switch {
 	case n.Confirmed < ev.Capacity && n.Waitlisted == 0:
 		return models.SignupConfirmed, nil
@@ -167,7 +167,7 @@ func TestPromotionErrorRollsBack(t *testing.T) {
 		if _, _, err := s.CancelSignup(failing, a.ID, models.CancelledByResident, nil, nil, evNotice("promote")); err == nil {
 			t.Fatal("cancel succeeded although the promotion query failed")
 		}
-		for id, want := range map[uint64]string{a.ID: models.SignupConfirmed, w.ID: models.SignupWaitlisted} {
+		for id, want := range map[uint64]models.SignupStatus{a.ID: models.SignupConfirmed, w.ID: models.SignupWaitlisted} {
 			if got, _ := s.GetSignup(ctx, id); got.Status != want || got.Active == nil {
 				t.Errorf("sign-up %d: %s, want %s (rolled back)", id, got.Status, want)
 			}

@@ -172,12 +172,6 @@ func (s *Store) ImportKB(ctx context.Context, entries []knowledge.Entry) (int, e
 	return n, err
 }
 
-// IncKBHit counts one answer given from an entry.
-func (s *Store) IncKBHit(ctx context.Context, id uint) error {
-	return s.DB.WithContext(ctx).Model(&models.KBEntry{}).Where("id = ?", id).
-		UpdateColumn("hits", gorm.Expr("hits + 1")).Error
-}
-
 // AddKBFeedback records one "没用" for an entry.
 func (s *Store) AddKBFeedback(ctx context.Context, id uint, openID string) error {
 	return s.Tx(ctx, func(tx *gorm.DB) error {
@@ -228,17 +222,17 @@ func (s *Store) ListKBRules(ctx context.Context) ([]knowledge.Rule, error) {
 // origin and creation time, so an edited seed rule is not seeded again.
 func (s *Store) SaveKBRule(ctx context.Context, r knowledge.Rule, origin string) (knowledge.Rule, error) {
 	if r.Kind == "" {
-		r.Kind = knowledge.RuleKeyword
+		r.Kind = models.RuleKeyword
 	}
 	if r.Match == "" {
 		r.Match = knowledge.MatchContain
 	}
 	switch {
-	case strings.TrimSpace(r.Reply) == "" || (r.Kind == knowledge.RuleKeyword && len(r.Keywords) == 0):
+	case strings.TrimSpace(r.Reply) == "" || (r.Kind == models.RuleKeyword && len(r.Keywords) == 0):
 		return r, models.Errorf(models.EINVALID, "规则需要关键词和回复内容")
 	case r.Match != knowledge.MatchEqual && r.Match != knowledge.MatchContain:
 		return r, models.Errorf(models.EINVALID, "匹配方式须为 equal（完全一致）或 contain（包含）")
-	case r.Kind != knowledge.RuleKeyword && r.Kind != knowledge.RuleWelcome && r.Kind != knowledge.RuleDefault:
+	case r.Kind != models.RuleKeyword && r.Kind != models.RuleWelcome && r.Kind != models.RuleDefault:
 		return r, models.Errorf(models.EINVALID, "规则类型须为 keyword、welcome 或 default")
 	}
 	row := ruleToModel(r, origin)
@@ -275,7 +269,7 @@ func (s *Store) ReplaceKBRulesByOrigin(ctx context.Context, origin string, rules
 		now := s.Now()
 		for _, r := range rules {
 			if r.Kind == "" {
-				r.Kind = knowledge.RuleKeyword
+				r.Kind = models.RuleKeyword
 			}
 			row := ruleToModel(r, origin)
 			row.ID, row.CreatedAt, row.UpdatedAt = 0, now, now
@@ -307,7 +301,7 @@ func (s *Store) SeedKBRules(ctx context.Context) error {
 		return nil
 	}
 	for _, r := range seedRules {
-		r.Kind = knowledge.RuleKeyword
+		r.Kind = models.RuleKeyword
 		if _, err := s.SaveKBRule(ctx, r, "seed"); err != nil {
 			return fmt.Errorf("seed rule %s: %w", r.Name, err)
 		}

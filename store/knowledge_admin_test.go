@@ -19,7 +19,7 @@ func TestUnansweredGroups(t *testing.T) {
 		base := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
 		now := base
 		s.Now = func() time.Time { return now }
-		msg := func(min int, route, text string) {
+		msg := func(min int, route models.Route, text string) {
 			t.Helper()
 			m := models.Message{OpenID: "o1", Kind: "text", Text: text, Route: route, CreatedAt: base.Add(time.Duration(min) * time.Minute)}
 			if err := s.InsertMessages(ctx, []models.Message{m}); err != nil {

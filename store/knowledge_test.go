@@ -46,7 +46,7 @@ func TestSeedKeepsStaffEditsAndRoundTripsEmoji(t *testing.T) {
 			t.Fatalf("after upgrade: %q %q", entries[0].Answer, entries[1].Answer)
 		}
 		// Counters and stats.
-		s.IncKBHit(ctx, entries[0].ID)
+		s.AddKBHits(ctx, map[uint]int{entries[0].ID: 1})
 		s.AddKBFeedback(ctx, entries[0].ID, "o1")
 		row, _ := s.GetKBEntry(ctx, entries[0].ID)
 		stats, _ := s.KBStats(ctx)
@@ -104,8 +104,8 @@ func TestImportDatesAndRuleEdits(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed := []knowledge.Entry{sampleEntry("elderly-heat", "多喝水")}
-		from := time.Date(2025, 6, 1, 0, 0, 0, 0, knowledge.China)
-		until := time.Date(2025, 9, 1, 0, 0, 0, 0, knowledge.China)
+		from := time.Date(2025, 6, 1, 0, 0, 0, 0, models.Beijing)
+		until := time.Date(2025, 9, 1, 0, 0, 0, 0, models.Beijing)
 		seed[0].EffectiveFrom, seed[0].ExpiresAt = &from, &until
 		if _, _, err := s.SeedKnowledge(ctx, seed); err != nil {
 			t.Fatal(err)

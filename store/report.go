@@ -58,7 +58,7 @@ func (s *Store) TopUnanswered(ctx context.Context, from, to time.Time, n int) ([
 func (s *Store) SignupsMade(ctx context.Context, from, to time.Time) ([]report.SignupRow, error) {
 	var rows []struct {
 		OpenID         string
-		Status         string
+		Status         models.SignupStatus
 		PromotedAt     *time.Time
 		CheckedInAt    *time.Time
 		ChildAgeMonths int

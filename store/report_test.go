@@ -15,7 +15,7 @@ import (
 
 // bj is a Beijing wall-clock time as a UTC instant.
 func bj(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, report.China)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, models.Beijing)
 	if err != nil {
 		panic(err)
 	}
@@ -36,7 +36,7 @@ func scriptMonth(t *testing.T, s *store.Store) {
 			t.Fatal(err)
 		}
 	}
-	msg := func(at, openID, kind, route, cat, text string) {
+	msg := func(at, openID, kind string, route models.Route, cat, text string) {
 		must(s.InsertMessages(ctx, []models.Message{{OpenID: openID, Kind: kind, Route: route, Category: cat, Text: text, CreatedAt: bj(at)}}))
 	}
 	// 10 messages in November from 4 residents; 1 on each side outside it.
@@ -55,7 +55,7 @@ func scriptMonth(t *testing.T, s *store.Store) {
 	msg("2026-12-01 00:05", "r6", "text", models.RouteFAQ, "elderly", "血压")     // December
 
 	// Events: two held in November (one parent-child, one clinic), one cancelled, one in December.
-	ev := func(title, cat, status, start string) models.Event {
+	ev := func(title, cat string, status models.EventStatus, start string) models.Event {
 		e := models.Event{Title: title, Category: cat, Status: status, StartAt: bj(start), EndAt: ptr(bj(start).Add(2 * time.Hour)), Capacity: 10}
 		must(db.Create(&e).Error)
 		return e
@@ -66,7 +66,7 @@ func scriptMonth(t *testing.T, s *store.Store) {
 	e4 := ev("十二月活动", models.EventParentChild, models.EventOpen, "2026-12-10 09:00")
 	yes := true
 	n := 0
-	su := func(e models.Event, openID, status, at string, f func(*models.Signup)) {
+	su := func(e models.Event, openID string, status models.SignupStatus, at string, f func(*models.Signup)) {
 		n++
 		x := models.Signup{EventID: e.ID, OpenID: openID, AttendeeKey: fmt.Sprintf("k%d", n), Status: status,
 			CheckinCode: fmt.Sprintf("C%03d", n), CreatedAt: bj(at)}

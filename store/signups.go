@@ -86,7 +86,7 @@ func freeCheckinCode(tx *gorm.DB, eventID uint) (string, error) {
 func countSignups(tx *gorm.DB, eventID uint, openID string) (models.SignupCounts, error) {
 	var n models.SignupCounts
 	var rows []struct {
-		Status string
+		Status models.SignupStatus
 		N      int
 	}
 	if err := tx.Model(&models.Signup{}).Select("status, count(*) AS n").Where("event_id = ?", eventID).
@@ -122,7 +122,7 @@ func (s *Store) CountSignups(ctx context.Context, ids []uint) (map[uint]models.S
 	}
 	var rows []struct {
 		EventID uint
-		Status  string
+		Status  models.SignupStatus
 		N       int
 		In      int
 	}
@@ -267,7 +267,7 @@ func (s *Store) GetSignup(ctx context.Context, id uint64) (models.Signup, error)
 }
 
 // ListSignups lists an event's sign-ups in arrival order; statuses filters (none: all).
-func (s *Store) ListSignups(ctx context.Context, eventID uint, statuses ...string) ([]models.Signup, error) {
+func (s *Store) ListSignups(ctx context.Context, eventID uint, statuses ...models.SignupStatus) ([]models.Signup, error) {
 	db := s.DB.WithContext(ctx).Where("event_id = ?", eventID)
 	if len(statuses) > 0 {
 		db = db.Where("status IN ?", statuses)

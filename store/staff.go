@@ -173,7 +173,7 @@ func (s *Store) ListAudit(ctx context.Context, limit int) ([]models.AuditLog, er
 // CountMessagesSince summarises the message log since since.
 func (s *Store) CountMessagesSince(ctx context.Context, since time.Time) (models.MessageStats, error) {
 	var rows []struct {
-		Route string
+		Route models.Route
 		N     int64
 	}
 	err := s.DB.WithContext(ctx).Model(&models.Message{}).Where("created_at >= ?", since.UTC()).

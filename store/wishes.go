@@ -152,14 +152,14 @@ func (s *Store) ListWishes(ctx context.Context, f models.WishFilter) ([]models.W
 }
 
 // CountWishesByStatus counts the wishes visible through f (status and limit ignored).
-func (s *Store) CountWishesByStatus(ctx context.Context, f models.WishFilter) (map[string]int64, error) {
+func (s *Store) CountWishesByStatus(ctx context.Context, f models.WishFilter) (map[models.WishStatus]int64, error) {
 	f.Statuses = nil
 	var rows []struct {
-		Status string
+		Status models.WishStatus
 		N      int64
 	}
 	err := wishScope(s.DB.WithContext(ctx).Model(&models.Wish{}), f).Select("status, count(*) AS n").Group("status").Scan(&rows).Error
-	out := map[string]int64{}
+	out := map[models.WishStatus]int64{}
 	for _, r := range rows {
 		out[r.Status] = r.N
 	}

@@ -24,7 +24,7 @@ func TestLowRatedWishes(t *testing.T) {
 			}
 		}
 		count := func() int64 {
-			n, err := s.CountWishes(ctx, models.WishFilter{Statuses: []string{models.WishDone}, LowRated: true, NotFollowedUp: true})
+			n, err := s.CountWishes(ctx, models.WishFilter{Statuses: []models.WishStatus{models.WishDone}, LowRated: true, NotFollowedUp: true})
 			if err != nil {
 				t.Fatal(err)
 			}

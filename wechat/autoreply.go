@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"familybot/knowledge"
+	"familybot/models"
 
 	"github.com/silenceper/wechat/v2/util"
 )
@@ -64,10 +65,10 @@ func (c *Client) AutoReplyRules(ctx context.Context) (rules []knowledge.Rule, sk
 		return nil, nil, c.classify(fmt.Errorf("get_current_autoreply_info: errcode=%d errmsg=%s", info.ErrCode, info.ErrMsg), c.oaTokenKey())
 	}
 	if info.IsAddFriendReplyOpen == 1 && info.AddFriend.Type == "text" && info.AddFriend.Content != "" {
-		rules = append(rules, knowledge.Rule{Name: "被关注回复", Kind: "welcome", Reply: info.AddFriend.Content})
+		rules = append(rules, knowledge.Rule{Name: "被关注回复", Kind: models.RuleWelcome, Reply: info.AddFriend.Content})
 	}
 	if info.IsAutoreplyOpen == 1 && info.Default.Type == "text" && info.Default.Content != "" {
-		rules = append(rules, knowledge.Rule{Name: "收到消息回复", Kind: "default", Reply: info.Default.Content})
+		rules = append(rules, knowledge.Rule{Name: "收到消息回复", Kind: models.RuleDefault, Reply: info.Default.Content})
 	}
 	for _, r := range info.Keyword.List {
 		var texts []string
@@ -96,7 +97,7 @@ func (c *Client) AutoReplyRules(ctx context.Context) (rules []knowledge.Rule, sk
 		}
 		for _, mode := range []string{"equal", "contain"} {
 			if len(byMode[mode]) > 0 {
-				rules = append(rules, knowledge.Rule{Name: r.RuleName, Kind: "keyword", Match: mode,
+				rules = append(rules, knowledge.Rule{Name: r.RuleName, Kind: models.RuleKeyword, Match: mode,
 					Keywords: byMode[mode], Reply: strings.Join(texts, "\n\n")})
 			}
 		}

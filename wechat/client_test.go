@@ -355,7 +355,7 @@ func TestMenuSyncAndAutoReplyImportAgainstFake(t *testing.T) {
 	}
 	kinds := map[string]int{}
 	for _, r := range rules {
-		kinds[r.Kind+"/"+r.Match]++
+		kinds[string(r.Kind)+"/"+r.Match]++
 	}
 	if len(rules) != 4 || kinds["welcome/"] != 1 || kinds["default/"] != 1 || kinds["keyword/contain"] != 1 || kinds["keyword/equal"] != 1 || len(skipped) != 2 {
 		t.Fatalf("rules %+v skipped %v", rules, skipped)

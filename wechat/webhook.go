@@ -67,7 +67,7 @@ type Webhook struct {
 	Random   func() []byte // 16 random bytes for reply encryption
 	Log      *slog.Logger
 	// Observe is told each handled message's route and time (metrics); may be nil.
-	Observe func(route string, d time.Duration)
+	Observe func(route models.Route, d time.Duration)
 
 	runnerOnce sync.Once
 	runner     *runner
@@ -374,7 +374,7 @@ func (w *Webhook) random() []byte {
 	return b
 }
 
-func (w *Webhook) observe(route string, start time.Time) {
+func (w *Webhook) observe(route models.Route, start time.Time) {
 	if w.Observe != nil {
 		w.Observe(route, time.Since(start))
 	}

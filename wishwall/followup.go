@@ -13,7 +13,7 @@ import (
 // followed up yet.
 func (s *Service) LowRatedWaiting(ctx context.Context, st models.Staff) (int64, error) {
 	f := s.scope(st)
-	f.Statuses, f.LowRated, f.NotFollowedUp = []string{models.WishDone}, true, true
+	f.Statuses, f.LowRated, f.NotFollowedUp = []models.WishStatus{models.WishDone}, true, true
 	return s.Store.CountWishes(ctx, f)
 }
 

@@ -9,14 +9,14 @@ import (
 )
 
 // transitions lists the statuses each status may move to.
-var transitions = map[string][]string{
+var transitions = map[models.WishStatus][]models.WishStatus{
 	models.WishPending:    {models.WishAccepted, models.WishRejected},
 	models.WishAccepted:   {models.WishInProgress, models.WishDone, models.WishRejected},
 	models.WishInProgress: {models.WishDone},
 }
 
 // CanTransition reports whether a wish may move from one status to another.
-func CanTransition(from, to string) bool {
+func CanTransition(from, to models.WishStatus) bool {
 	for _, s := range transitions[from] {
 		if s == to {
 			return true
@@ -26,10 +26,12 @@ func CanTransition(from, to string) bool {
 }
 
 // NextStatuses lists where a wish in status may go next.
-func NextStatuses(status string) []string { return append([]string(nil), transitions[status]...) }
+func NextStatuses(status models.WishStatus) []models.WishStatus {
+	return append([]models.WishStatus(nil), transitions[status]...)
+}
 
 // CanReply reports whether staff may send a reply in status (not after 不予受理).
-func CanReply(status string) bool { return status != models.WishRejected }
+func CanReply(status models.WishStatus) bool { return status != models.WishRejected }
 
 // CanSee is the scope rule: admins see every wish; staff see their team's wishes
 // and the wishes assigned to them.
@@ -67,7 +69,7 @@ func (s *Service) Inbox(ctx context.Context, st models.Staff, q Query) ([]Detail
 		f.OverdueOnly = true
 	case "all":
 	default:
-		f.Statuses = []string{q.Status}
+		f.Statuses = []models.WishStatus{models.WishStatus(q.Status)}
 	}
 	ws, err := s.Store.ListWishes(ctx, f)
 	if err != nil {
@@ -82,7 +84,7 @@ func (s *Service) Inbox(ctx context.Context, st models.Staff, q Query) ([]Detail
 }
 
 // Counts returns the number of wishes st may see per status, and how many are overdue.
-func (s *Service) Counts(ctx context.Context, st models.Staff) (map[string]int64, int64, error) {
+func (s *Service) Counts(ctx context.Context, st models.Staff) (map[models.WishStatus]int64, int64, error) {
 	f := s.scope(st)
 	byStatus, err := s.Store.CountWishesByStatus(ctx, f)
 	if err != nil {
@@ -125,7 +127,7 @@ func event(st models.Staff, action, note string) models.WishEvent {
 }
 
 // transition moves a wish to status to, with an optional reply or reason.
-func (s *Service) transition(ctx context.Context, st models.Staff, id uint64, to string, reply, reason string) (models.Wish, error) {
+func (s *Service) transition(ctx context.Context, st models.Staff, id uint64, to models.WishStatus, reply, reason string) (models.Wish, error) {
 	defer s.WallCache.Forget()
 	w, err := s.load(ctx, st, id)
 	if err != nil {

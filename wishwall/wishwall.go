@@ -31,9 +31,6 @@ const (
 	MaxReply     = 1000
 )
 
-// China is the zone a resident's "day" is counted in.
-var China = time.FixedZone("CST", 8*3600)
-
 // Service is the wish service.
 type Service struct {
 	Store  Store
@@ -55,7 +52,7 @@ type Store interface {
 	ListWishesByOpenID(ctx context.Context, openID string, limit int) ([]models.Wish, error)
 	ListWallWishes(ctx context.Context, limit int) ([]models.Wish, error)
 	ListWishes(ctx context.Context, f models.WishFilter) ([]models.Wish, error)
-	CountWishesByStatus(ctx context.Context, f models.WishFilter) (map[string]int64, error)
+	CountWishesByStatus(ctx context.Context, f models.WishFilter) (map[models.WishStatus]int64, error)
 	CountOverdueWishes(ctx context.Context, f models.WishFilter) (int64, error)
 	CountWishes(ctx context.Context, f models.WishFilter) (int64, error)
 	ChangeWish(ctx context.Context, ch models.WishChange) (models.Wish, error)
@@ -113,7 +110,7 @@ func CheckText(text string) (clean string, redacted bool, err error) {
 }
 
 // Create stores a resident's wish and alerts the staff on duty. perDay > 0 limits
-// the resident's wishes per China calendar day (ELIMIT beyond it).
+// the resident's wishes per Beijing calendar day (ELIMIT beyond it).
 func (s *Service) Create(ctx context.Context, in NewWish, perDay int) (models.Wish, error) {
 	text, _, err := CheckText(in.Text)
 	if err != nil {
@@ -133,13 +130,13 @@ func (s *Service) Create(ctx context.Context, in NewWish, perDay int) (models.Wi
 	now := s.now()
 	w := models.Wish{OpenID: in.OpenID, Text: text, Category: cat, Team: cat, Contact: contact, Public: in.Public,
 		Status: models.WishPending, CreatedAt: now, UpdatedAt: now}
-	err = s.Store.CreateWish(ctx, &w, perDay, now.In(China).Format("2006-01-02"), s.newWishNotices)
+	err = s.Store.CreateWish(ctx, &w, perDay, now.In(models.Beijing).Format("2006-01-02"), s.newWishNotices)
 	return w, err
 }
 
-// Today returns how many wishes the resident has made today (China time), as counted for the daily limit.
+// Today returns how many wishes the resident has made today (Beijing time), as counted for the daily limit.
 func (s *Service) Today(ctx context.Context, openID string) (int, error) {
-	return s.Store.WishesOnDay(ctx, openID, s.now().In(China).Format("2006-01-02"))
+	return s.Store.WishesOnDay(ctx, openID, s.now().In(models.Beijing).Format("2006-01-02"))
 }
 
 // Mine returns a resident's latest wishes with their replies.
@@ -268,7 +265,7 @@ func Overdue(w models.Wish, now time.Time) string {
 	return ""
 }
 
-func isOpen(status string) bool {
+func isOpen(status models.WishStatus) bool {
 	for _, s := range models.WishOpenStatuses {
 		if s == status {
 			return true

@@ -17,7 +17,7 @@ import (
 )
 
 var (
-	t0    = time.Date(2025, 6, 2, 2, 0, 0, 0, time.UTC) // 10:00 in China
+	t0    = time.Date(2025, 6, 2, 2, 0, 0, 0, time.UTC) // 10:00 in Beijing
 	admin = models.Staff{UserID: "boss", Name: "李会长", Role: models.RoleAdmin}
 	amy   = models.Staff{UserID: "amy", Name: "王艾米", Role: models.RoleStaff, Team: models.WishCatHealth}
 	bob   = models.Staff{UserID: "bob", Name: "赵波", Role: models.RoleStaff, Team: models.WishCatLife}
@@ -107,7 +107,7 @@ func TestCreate(t *testing.T) {
 				t.Errorf("Create(%.20q): got %v, want EINVALID", bad.Text, err)
 			}
 		}
-		// The daily limit counts per China day: at 23:30 China time the day is still the same.
+		// The daily limit counts per Beijing day: at 23:30 Beijing time the day is still the same.
 		for i := 0; i < 2; i++ {
 			if _, err := svc.Create(ctxb(), wishwall.NewWish{OpenID: "o1", Text: "再许一个愿望"}, 3); err != nil {
 				t.Fatal(err)
@@ -115,11 +115,11 @@ func TestCreate(t *testing.T) {
 		}
 		c.t = time.Date(2025, 6, 2, 15, 30, 0, 0, time.UTC)
 		if _, err := svc.Create(ctxb(), wishwall.NewWish{OpenID: "o1", Text: "第四个愿望"}, 3); !models.IsCode(err, models.ELIMIT) {
-			t.Errorf("fourth wish on the same China day: %v", err)
+			t.Errorf("fourth wish on the same models.Beijing day: %v", err)
 		}
-		c.t = time.Date(2025, 6, 2, 16, 30, 0, 0, time.UTC) // 00:30 on 3 June in China
+		c.t = time.Date(2025, 6, 2, 16, 30, 0, 0, time.UTC) // 00:30 on 3 June in Beijing
 		if _, err := svc.Create(ctxb(), wishwall.NewWish{OpenID: "o1", Text: "第二天的愿望"}, 3); err != nil {
-			t.Errorf("next China day: %v", err)
+			t.Errorf("next models.Beijing day: %v", err)
 		}
 	})
 }
@@ -135,19 +135,19 @@ func TestLifecycle(t *testing.T) {
 		name  string
 		steps []step
 	}{
-		{"accept, start, finish", []step{{admin, "accept", "", models.WishAccepted}, {amy, "start", "", models.WishInProgress},
-			{amy, "finish", "已联系社区医生，每月第一周周六上门", models.WishDone}}},
-		{"accept then finish directly", []step{{amy, "accept", "", models.WishAccepted}, {amy, "finish", "已办好", models.WishDone}}},
-		{"reject when pending", []step{{amy, "reject", "不属于协会业务范围，已转社区", models.WishRejected}}},
-		{"reject after accepting", []step{{amy, "accept", "", models.WishAccepted}, {amy, "reject", "经核实无法办理", models.WishRejected}}},
-		{"reply keeps the status", []step{{amy, "reply", "请问您住在哪个小区？", models.WishPending}, {amy, "accept", "", models.WishAccepted}}},
+		{"accept, start, finish", []step{{admin, "accept", "", string(models.WishAccepted)}, {amy, "start", "", string(models.WishInProgress)},
+			{amy, "finish", "已联系社区医生，每月第一周周六上门", string(models.WishDone)}}},
+		{"accept then finish directly", []step{{amy, "accept", "", string(models.WishAccepted)}, {amy, "finish", "已办好", string(models.WishDone)}}},
+		{"reject when pending", []step{{amy, "reject", "不属于协会业务范围，已转社区", string(models.WishRejected)}}},
+		{"reject after accepting", []step{{amy, "accept", "", string(models.WishAccepted)}, {amy, "reject", "经核实无法办理", string(models.WishRejected)}}},
+		{"reply keeps the status", []step{{amy, "reply", "请问您住在哪个小区？", string(models.WishPending)}, {amy, "accept", "", string(models.WishAccepted)}}},
 		{"cannot finish before accepting", []step{{amy, "finish", "好的", models.EINVALID}}},
 		{"cannot start before accepting", []step{{amy, "start", "", models.EINVALID}}},
-		{"finish needs a reply", []step{{amy, "accept", "", models.WishAccepted}, {amy, "finish", "  ", models.EINVALID}}},
+		{"finish needs a reply", []step{{amy, "accept", "", string(models.WishAccepted)}, {amy, "finish", "  ", models.EINVALID}}},
 		{"reject needs a reason", []step{{amy, "reject", "", models.EINVALID}}},
-		{"cannot reject in progress", []step{{amy, "accept", "", models.WishAccepted}, {amy, "start", "", models.WishInProgress}, {amy, "reject", "不办了", models.EINVALID}}},
-		{"done is final", []step{{amy, "accept", "", models.WishAccepted}, {amy, "finish", "好了", models.WishDone}, {amy, "accept", "", models.EINVALID}, {amy, "start", "", models.EINVALID}}},
-		{"rejected is final, no replies", []step{{amy, "reject", "原因", models.WishRejected}, {amy, "accept", "", models.EINVALID}, {amy, "reply", "再说一句", models.EINVALID}}},
+		{"cannot reject in progress", []step{{amy, "accept", "", string(models.WishAccepted)}, {amy, "start", "", string(models.WishInProgress)}, {amy, "reject", "不办了", models.EINVALID}}},
+		{"done is final", []step{{amy, "accept", "", string(models.WishAccepted)}, {amy, "finish", "好了", string(models.WishDone)}, {amy, "accept", "", models.EINVALID}, {amy, "start", "", models.EINVALID}}},
+		{"rejected is final, no replies", []step{{amy, "reject", "原因", string(models.WishRejected)}, {amy, "accept", "", models.EINVALID}, {amy, "reply", "再说一句", models.EINVALID}}},
 		{"other team is forbidden", []step{{bob, "accept", "", models.EFORBID}, {bob, "reply", "你好", models.EFORBID}}},
 	}
 	// One database per engine; each case works on its own wish.
@@ -180,7 +180,7 @@ func TestLifecycle(t *testing.T) {
 						}
 						continue
 					}
-					if got.Status != st.want {
+					if string(got.Status) != st.want {
 						t.Fatalf("step %d %s: status %s, want %s", i, st.action, got.Status, st.want)
 					}
 					ok++
@@ -240,7 +240,7 @@ func TestNotificationsAndHistory(t *testing.T) {
 		d, _ := svc.Get(ctxb(), admin, w.ID)
 		var acts []string
 		for _, ev := range d.Events {
-			acts = append(acts, ev.Action+":"+ev.ToStatus+":"+ev.Actor)
+			acts = append(acts, ev.Action+":"+string(ev.ToStatus)+":"+ev.Actor)
 		}
 		wantActs := []string{"create:pending:resident", "status:accepted:amy", "reply:accepted:amy", "status:in_progress:amy",
 			"assign:in_progress:amy", "status:done:bob"}
@@ -366,14 +366,14 @@ func TestMine(t *testing.T) {
 
 func TestTransitionsTable(t *testing.T) {
 	all := models.WishStatuses
-	allowed := map[[2]string]bool{
+	allowed := map[[2]models.WishStatus]bool{
 		{models.WishPending, models.WishAccepted}: true, {models.WishPending, models.WishRejected}: true,
 		{models.WishAccepted, models.WishInProgress}: true, {models.WishAccepted, models.WishDone}: true,
 		{models.WishAccepted, models.WishRejected}: true, {models.WishInProgress, models.WishDone}: true,
 	}
 	for _, from := range all {
 		for _, to := range all {
-			if got := wishwall.CanTransition(from, to); got != allowed[[2]string{from, to}] {
+			if got := wishwall.CanTransition(from, to); got != allowed[[2]models.WishStatus{from, to}] {
 				t.Errorf("CanTransition(%s, %s) = %v", from, to, got)
 			}
 		}

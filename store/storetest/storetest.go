@@ -37,15 +37,6 @@ func ForEach(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 // SQLite returns a migrated in-memory SQLite store.
 func SQLite(t testing.TB) *store.Store { return New(t, "sqlite") }
 
-// MySQL returns a migrated store on a fresh MariaDB database, or skips the test
-// when FAMILYBOT_TEST_MYSQL_DSN is not set.
-func MySQL(t testing.TB) *store.Store {
-	if os.Getenv("FAMILYBOT_TEST_MYSQL_DSN") == "" {
-		t.Skip("FAMILYBOT_TEST_MYSQL_DSN not set: MySQL tests skipped")
-	}
-	return New(t, "mysql")
-}
-
 // New returns a migrated store on the named engine.
 func New(t testing.TB, engine string) *store.Store {
 	t.Helper()
