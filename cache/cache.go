@@ -1,7 +1,8 @@
 // Package cache holds the bot's short-lived state: rate limits, message dedup,
 // conversation state and per-resident facts (misses in a row, the last answer).
 // "memory" serves one copy (conversations written through to the database);
-// "redis" serves many. The access token's cache is the wechat package's.
+// "redis" serves many, with one round trip before each reply and one after
+// (Visits). The access token's cache is the wechat package's.
 package cache
 
 import (

@@ -291,10 +291,11 @@ func (w *Webhook) sendLater(key, openID string, parts []string, kind string) {
 	}
 }
 
-// keepReply stores the reply for WeChat's retries with a short timeout of its
-// own, so a hung cache cannot hold the answer back; when that is not enough it
-// keeps trying after the reply has gone out (a retry comes 5 s later at the
-// earliest, and only if this reply was lost).
+// keepReply stores the reply for WeChat's retries (after an arrival, with the
+// bot's writes) with a short timeout of its own, so a hung cache cannot hold
+// the answer back; when that is not enough it keeps trying after the reply has
+// gone out (a retry comes 5 s later at the earliest, and only if this reply
+// was lost).
 func (w *Webhook) keepReply(a *arrival, key, reply string) {
 	if a != nil {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(a.ctx), 200*time.Millisecond)
