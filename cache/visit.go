@@ -70,7 +70,9 @@ return {1, claimed, prev, redis.call('MGET', unpack(KEYS, 3))}
 // RedisDedup.ClaimMessage) and fetches openID's state into the returned
 // context. A nonce recorded before with another digest is an ECONFLICT error
 // and claims nothing; any other error means nothing was fetched (the caller
-// takes the steps one by one).
+// takes the steps one by one). ctx bounds the wait: under heavy load Redis
+// may take longer than its usual millisecond, and a wait cut short sends every
+// message of the next two minutes down the database's slower path.
 func (vs *Visits) Arrive(ctx context.Context, nonceKey, digest string, nonceTTL time.Duration, key, openID string) (context.Context, bool, models.ProcessedMessage, error) {
 	none := models.ProcessedMessage{}
 	if vs.Dedup != nil && vs.Dedup.degraded() {
@@ -91,9 +93,7 @@ func (vs *Visits) Arrive(ctx context.Context, nonceKey, digest string, nonceTTL 
 	if p.Limit != "" && p.Per > 0 {
 		keys = append(keys, limitKey(vs.Prefix, p.Limit, p.Per))
 	}
-	rctx, cancel := context.WithTimeout(ctx, redisWait)
-	res, err := arriveScript.Run(rctx, vs.Client, keys, digest, nonceTTL.Milliseconds(), vs.dedupTTL().Milliseconds()).Slice()
-	cancel()
+	res, err := arriveScript.Run(ctx, vs.Client, keys, digest, nonceTTL.Milliseconds(), vs.dedupTTL().Milliseconds()).Slice()
 	if err != nil || len(res) == 0 {
 		if vs.Dedup != nil {
 			vs.Dedup.fail()
@@ -145,10 +145,9 @@ func (vs *Visits) Leave(ctx context.Context, key, reply string, async bool) erro
 		}
 	}
 	pipe.Set(ctx, vs.Prefix+"dedup:"+key, finishedRecord(reply, async), vs.dedupTTL())
+	// A failure here claimed nothing in the database that a retry must meet:
+	// the caller stores the reply through Dedup, which falls back if it must.
 	_, err := pipe.Exec(ctx)
-	if err != nil && vs.Dedup != nil {
-		vs.Dedup.fail()
-	}
 	return err
 }
 

@@ -129,12 +129,18 @@ func arrived(ctx context.Context) bool { return ctx.Value(arrivedKey{}) != nil }
 // step. nil (and not replayed): the cache failed, take the steps one by one.
 func (w *Webhook) arrive(ctx context.Context, ts, nonce string, body []byte, key, openID string) (a *arrival, replayed bool) {
 	nk, digest, ttl := w.nonceOf(ts, nonce, body)
-	actx, claimed, prev, err := w.Arrivals.Arrive(ctx, nk, digest, ttl, key, openID)
+	// Like a claim in the database, the arrival gets a third of the reply's time.
+	wctx, cancel := context.WithTimeout(ctx, w.deadline()/3)
+	defer cancel()
+	actx, claimed, prev, err := w.Arrivals.Arrive(wctx, nk, digest, ttl, key, openID)
 	switch {
 	case models.IsCode(err, models.ECONFLICT):
 		return nil, true
 	case err != nil:
 		return nil, false
 	}
+	// The bot's context is the request's (actx carries the state, wctx's
+	// deadline must not reach the bot).
+	actx = context.WithoutCancel(actx)
 	return &arrival{ctx: context.WithValue(actx, arrivedKey{}, true), claimed: claimed, prev: prev}, false
 }

@@ -187,10 +187,7 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 // left in it for ServeHTTP.
 func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound, a *arrival) (text string, silent bool) {
 	start := time.Now() // real elapsed time, whatever clock Now is
-	deadline := w.Deadline
-	if deadline <= 0 {
-		deadline = 4 * time.Second
-	}
+	deadline := w.deadline()
 	if a != nil {
 		if !a.claimed {
 			if a.prev.Done && !a.prev.Async && a.prev.Reply != "" {
@@ -424,6 +421,14 @@ func (w *Webhook) fresh(ts string) bool {
 	}
 	d := w.now().Sub(time.Unix(n, 0))
 	return d <= w.MaxSkew && d >= -w.MaxSkew
+}
+
+// deadline is how long the bot has before WeChat gets "success".
+func (w *Webhook) deadline() time.Duration {
+	if w.Deadline <= 0 {
+		return 4 * time.Second
+	}
+	return w.Deadline
 }
 
 func (w *Webhook) now() time.Time {
