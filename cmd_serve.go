@@ -52,9 +52,17 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 	// and claim message keys in the database while Redis fails.
 	var dedup wechat.Dedup = cache.NewMemoryDedup(time.Hour)
 	var nonces wechat.Nonces = cache.NewMemoryNonces()
+	var arrivals wechat.Arrivals
 	if app.Redis != nil {
-		dedup = &cache.FallbackDedup{Redis: &cache.RedisDedup{Client: app.Redis, Prefix: redisPrefix}, Store: app.Store}
+		// While Redis fails, message keys are claimed in the database instead.
+		fallback := &cache.FallbackDedup{Redis: &cache.RedisDedup{Client: app.Redis, Prefix: redisPrefix}, Store: app.Store}
+		dedup = fallback
 		nonces = &cache.RedisNonces{Client: app.Redis, Prefix: redisPrefix, Local: cache.NewMemoryNonces()}
+		// One round trip before the bot answers, one after (cache.Visits).
+		arrivals = &cache.Visits{Client: app.Redis, Prefix: redisPrefix, Dedup: fallback, Keys: func(openID string) cache.Preload {
+			p := app.Engine.Preload(openID)
+			return cache.Preload{State: p.Recent, Urgent: p.Urgent, Limit: p.Limit, Per: p.Per}
+		}}
 	}
 	host, _ := os.Hostname()
 	owner := fmt.Sprintf("%s-%d", host, os.Getpid())
@@ -63,7 +71,7 @@ func buildServer(ctx context.Context, app *App) (*Server, error) {
 	client := wechat.NewClient(cfg.OfficialAccount, cfg.WeCom, wechat.TokenCache(app.Redis, redisPrefix), true)
 	wh := &wechat.Webhook{
 		Token: cfg.OfficialAccount.Token, AppID: cfg.OfficialAccount.AppID, EncodingAESKey: cfg.OfficialAccount.EncodingAESKey,
-		Mode: cfg.OfficialAccount.Mode(), Bot: app.Engine, Dedup: dedup, Nonces: nonces, Later: app.Notifier,
+		Mode: cfg.OfficialAccount.Mode(), Bot: app.Engine, Dedup: dedup, Nonces: nonces, Arrivals: arrivals, Later: app.Notifier,
 		Inbox: app.Store, Owner: owner,
 		Deadline: cfg.Server.ReplyDeadline, MaxSkew: cfg.Server.MaxClockSkew, Log: app.Log,
 	}

@@ -65,7 +65,7 @@ func convOf(ctx context.Context) *convState {
 	return s
 }
 
-func (s *convState) key() string { return "ctx:" + s.openID }
+func contextKey(openID string) string { return "ctx:" + openID }
 
 // get reads the context once per message.
 func (s *convState) get(ctx context.Context) *convContext {
@@ -76,7 +76,7 @@ func (s *convState) get(ctx context.Context) *convContext {
 	if s.e.Recent == nil {
 		return &s.c
 	}
-	if v, ok, err := s.e.Recent.Get(ctx, s.key()); err == nil && ok {
+	if v, ok, err := s.e.Recent.Get(ctx, contextKey(s.openID)); err == nil && ok {
 		_ = json.Unmarshal([]byte(v), &s.c)
 	}
 	return &s.c
@@ -97,7 +97,7 @@ func (s *convState) save(ctx context.Context) {
 		return
 	}
 	data, _ := json.Marshal(s.c)
-	_ = s.e.Recent.Set(ctx, s.key(), string(data), s.e.contextTTL())
+	_ = s.e.Recent.Set(ctx, contextKey(s.openID), string(data), s.e.contextTTL())
 }
 
 func (e *Engine) contextTTL() time.Duration {

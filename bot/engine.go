@@ -208,7 +208,7 @@ func (e *Engine) route(ctx context.Context, in Inbound) Reply {
 		return e.crisisFollowUp(ctx, in, ep)
 	}
 	if e.Limiter != nil && e.Limits.MessagesPerMinute > 0 &&
-		!e.Limiter.Allow(ctx, "msg:"+in.OpenID, e.Limits.MessagesPerMinute, time.Minute) {
+		!e.Limiter.Allow(ctx, limitKey(in.OpenID), e.Limits.MessagesPerMinute, messageWindow) {
 		return Reply{Text: msgSlowDown, Route: models.RouteLimited}
 	}
 	if isExit(in.Text) {

@@ -25,14 +25,45 @@ const (
 	feedbackWithin = 2 * time.Hour
 )
 
+func answerKey(openID string) string { return "answer:" + openID }
+
+func missKey(openID string) string { return "miss:" + openID }
+
+// messageWindow is the window of limits.messages_per_minute.
+const messageWindow = time.Minute
+
+// limitKey is the rate limiter's key for a resident's messages.
+func limitKey(openID string) string { return "msg:" + openID }
+
+// Preload is what one message of a resident reads from Recent and the rate
+// limiter on its way to a plain answer, so a shared cache can fetch it all in
+// one round trip when the message arrives (cache.Visits).
+type Preload struct {
+	Recent []string // read by most messages; written after the reply
+	// Urgent keys are read by every message and written at once: another copy
+	// may be waiting for them (a crisis episode it is joining).
+	Urgent []string
+	Limit  string        // the rate limiter's key ("" when there is no limit)
+	Per    time.Duration // its window
+}
+
+// Preload names what a message of openID reads (see Preload).
+func (e *Engine) Preload(openID string) Preload {
+	p := Preload{Recent: []string{contextKey(openID), missKey(openID), answerKey(openID)}, Urgent: []string{episodeKey(openID)}}
+	if e.Limiter != nil && e.Limits.MessagesPerMinute > 0 {
+		p.Limit, p.Per = limitKey(openID), messageWindow
+	}
+	return p
+}
+
 // markAnswered remembers the answer and starts the count of misses again.
 func (e *Engine) markAnswered(ctx context.Context, openID string, entryID uint) {
 	if e.Recent == nil {
 		return
 	}
 	v := strconv.FormatUint(uint64(entryID), 10) + " " + strconv.FormatInt(e.now().UnixMilli(), 10)
-	_ = e.Recent.Set(ctx, "answer:"+openID, v, feedbackWithin)
-	_ = e.Recent.Del(ctx, "miss:"+openID)
+	_ = e.Recent.Set(ctx, answerKey(openID), v, feedbackWithin)
+	_ = e.Recent.Del(ctx, missKey(openID))
 }
 
 // addMiss counts an unanswered question and returns how many came in a row.
@@ -40,7 +71,7 @@ func (e *Engine) addMiss(ctx context.Context, openID string) int {
 	if e.Recent == nil {
 		return 0
 	}
-	n, err := e.Recent.Incr(ctx, "miss:"+openID, missesFor)
+	n, err := e.Recent.Incr(ctx, missKey(openID), missesFor)
 	if err != nil {
 		return 0
 	}
@@ -49,7 +80,7 @@ func (e *Engine) addMiss(ctx context.Context, openID string) int {
 
 func (e *Engine) resetMisses(ctx context.Context, openID string) {
 	if e.Recent != nil {
-		_ = e.Recent.Del(ctx, "miss:"+openID)
+		_ = e.Recent.Del(ctx, missKey(openID))
 	}
 }
 
@@ -59,11 +90,11 @@ func (e *Engine) takeLastAnswer(ctx context.Context, openID string) (uint, bool)
 	if e.Recent == nil {
 		return 0, false
 	}
-	v, ok, err := e.Recent.Get(ctx, "answer:"+openID)
+	v, ok, err := e.Recent.Get(ctx, answerKey(openID))
 	if err != nil || !ok {
 		return 0, false
 	}
-	_ = e.Recent.Del(ctx, "answer:"+openID)
+	_ = e.Recent.Del(ctx, answerKey(openID))
 	id, at, _ := strings.Cut(v, " ")
 	n, err1 := strconv.ParseUint(id, 10, 64)
 	ms, err2 := strconv.ParseInt(at, 10, 64)

@@ -266,6 +266,9 @@ func (e *Engine) aboutLastEvent(ctx context.Context, in Inbound) (Reply, bool) {
 	} else if id == 0 && cx.ListKind == listEvents && len(cx.List) == 1 {
 		id, guessed = cx.List[0], true // the one event just listed
 	} else if id == 0 {
+		if !containsAnyWord(in.Text, eventQuestionWords) {
+			return Reply{}, false // only such a question is about a booking: no database read for the rest
+		}
 		id, guessed, booked = e.onlyBooking(ctx, in.OpenID), true, true
 	}
 	asks := containsAnyWord(in.Text, eventQuestionWords) || !booked && containsAnyWord(in.Text, eventAboutWords)

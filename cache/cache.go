@@ -1,7 +1,8 @@
 // Package cache holds the bot's short-lived state: rate limits, message dedup,
 // conversation state and per-resident facts (misses in a row, the last answer).
 // "memory" serves one copy (conversations written through to the database);
-// "redis" serves many. The access token's cache is the wechat package's.
+// "redis" serves many, with one round trip before each reply and one after
+// (Visits). The access token's cache is the wechat package's.
 package cache
 
 import (
@@ -82,18 +83,16 @@ type RedisLimiter struct {
 }
 
 // Allow counts one action; when Redis is unreachable it allows (fail open: a
-// resident is never silenced because the cache is down).
+// resident is never silenced because the cache is down). Inside a Visit that
+// fetched key's count, the count is sent with the message's other writes.
 func (l *RedisLimiter) Allow(ctx context.Context, key string, limit int, per time.Duration) bool {
-	k := l.key(key, per)
 	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
-	pipe := l.Client.TxPipeline()
-	incr := pipe.Incr(ctx, k)
-	pipe.Expire(ctx, k, per+time.Second)
-	if _, err := pipe.Exec(ctx); err != nil {
+	n, err := incrKey(ctx, l.Client, limitKey(l.Prefix, key, per), per+time.Second)
+	if err != nil {
 		return true
 	}
-	return incr.Val() <= int64(limit)
+	return n <= int64(limit)
 }
 
 // Over reads the window's count; when Redis is unreachable it says no (fail
@@ -101,12 +100,8 @@ func (l *RedisLimiter) Allow(ctx context.Context, key string, limit int, per tim
 func (l *RedisLimiter) Over(ctx context.Context, key string, limit int, per time.Duration) bool {
 	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
-	n, err := l.Client.Get(ctx, l.key(key, per)).Int64()
+	n, err := l.Client.Get(ctx, limitKey(l.Prefix, key, per)).Int64()
 	return err == nil && n > int64(limit)
-}
-
-func (l *RedisLimiter) key(key string, per time.Duration) string {
-	return l.Prefix + "rl:" + key + ":" + itoa(time.Now().UnixNano()/int64(per))
 }
 
 func itoa(n int64) string {

@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"familybot/models"
@@ -46,26 +45,24 @@ func (d *RedisDedup) ClaimMessage(ctx context.Context, key string) (bool, models
 	if err != nil {
 		return false, models.ProcessedMessage{}, err
 	}
-	var rec dedupRecord
-	_ = json.Unmarshal([]byte(raw), &rec)
-	return false, models.ProcessedMessage{Key: key, Reply: rec.Reply, Done: rec.Done, Async: rec.Async}, nil
+	return false, recordOf(key, raw), nil
 }
 
 // FinishMessage stores the reply for retries.
 func (d *RedisDedup) FinishMessage(ctx context.Context, key, reply string, async bool) error {
-	b, _ := json.Marshal(dedupRecord{Reply: reply, Done: true, Async: async})
-	return d.Client.Set(ctx, d.Prefix+"dedup:"+key, b, d.ttl()).Err()
+	return d.Client.Set(ctx, d.Prefix+"dedup:"+key, finishedRecord(reply, async), d.ttl()).Err()
 }
 
 // RedisConversations keeps conversation state in Redis with the flow's TTL, so the
-// next message of a resident may land on any copy.
+// next message of a resident may land on any copy. Within a message (a Visit in
+// ctx) it is read from what was fetched on arrival and written after the reply.
 type RedisConversations struct {
 	Client redis.UniversalClient
 	Prefix string
 	Now    func() time.Time
 }
 
-func (r *RedisConversations) key(openID string) string { return r.Prefix + "conv:" + openID }
+func (r *RedisConversations) key(openID string) string { return conversationKey(r.Prefix, openID) }
 
 func (r *RedisConversations) now() time.Time {
 	if r.Now != nil {
@@ -76,12 +73,12 @@ func (r *RedisConversations) now() time.Time {
 
 // GetConversation returns the unexpired conversation, or ENOTFOUND.
 func (r *RedisConversations) GetConversation(ctx context.Context, openID string) (models.Conversation, error) {
-	raw, err := r.Client.Get(ctx, r.key(openID)).Result()
-	if errors.Is(err, redis.Nil) {
-		return models.Conversation{}, models.Errorf(models.ENOTFOUND, "conversation not found")
-	}
+	raw, ok, err := getString(ctx, r.Client, r.key(openID))
 	if err != nil {
 		return models.Conversation{}, err
+	}
+	if !ok {
+		return models.Conversation{}, models.Errorf(models.ENOTFOUND, "conversation not found")
 	}
 	var c models.Conversation
 	if err := json.Unmarshal([]byte(raw), &c); err != nil || !c.ExpiresAt.After(r.now()) {
@@ -97,10 +94,10 @@ func (r *RedisConversations) SaveConversation(ctx context.Context, c models.Conv
 		return r.DeleteConversation(ctx, c.OpenID)
 	}
 	b, _ := json.Marshal(c)
-	return r.Client.Set(ctx, r.key(c.OpenID), b, ttl).Err()
+	return setString(ctx, r.Client, r.key(c.OpenID), string(b), ttl)
 }
 
 // DeleteConversation ends the conversation.
 func (r *RedisConversations) DeleteConversation(ctx context.Context, openID string) error {
-	return r.Client.Del(ctx, r.key(openID)).Err()
+	return delKeys(ctx, r.Client, r.key(openID))
 }

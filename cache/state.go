@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"errors"
 	"hash/fnv"
 	"sync"
 	"time"
@@ -97,50 +96,37 @@ func (c *MemoryState) Del(_ context.Context, keys ...string) error {
 	return nil
 }
 
-// RedisState is MemoryState in Redis, shared by every copy.
+// RedisState is MemoryState in Redis, shared by every copy. Within a message
+// (a Visit in ctx) the keys fetched on arrival are read from it and written
+// after the reply.
 type RedisState struct {
 	Client redis.UniversalClient
 	Prefix string
 }
 
-func (c *RedisState) key(k string) string { return c.Prefix + "state:" + k }
-
 // Incr adds one to key, which expires ttl after its latest count.
 func (c *RedisState) Incr(ctx context.Context, key string, ttl time.Duration) (int, error) {
-	k := c.key(key)
-	var incr *redis.IntCmd
-	_, err := c.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		incr = p.Incr(ctx, k)
-		p.Expire(ctx, k, ttl)
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	return int(incr.Val()), nil
+	n, err := incrKey(ctx, c.Client, stateKey(c.Prefix, key), ttl)
+	return int(n), err
 }
 
 // Set stores value under key for ttl.
 func (c *RedisState) Set(ctx context.Context, key, value string, ttl time.Duration) error {
-	return c.Client.Set(ctx, c.key(key), value, ttl).Err()
+	return setString(ctx, c.Client, stateKey(c.Prefix, key), value, ttl)
 }
 
 // Get returns the value under key, if any.
 func (c *RedisState) Get(ctx context.Context, key string) (string, bool, error) {
-	v, err := c.Client.Get(ctx, c.key(key)).Result()
-	if errors.Is(err, redis.Nil) {
-		return "", false, nil
-	}
-	return v, err == nil, err
+	return getString(ctx, c.Client, stateKey(c.Prefix, key))
 }
 
 // Del forgets keys.
 func (c *RedisState) Del(ctx context.Context, keys ...string) error {
 	ks := make([]string, len(keys))
 	for i, k := range keys {
-		ks[i] = c.key(k)
+		ks[i] = stateKey(c.Prefix, k)
 	}
-	return c.Client.Del(ctx, ks...).Err()
+	return delKeys(ctx, c.Client, ks...)
 }
 
 // ConversationStore keeps conversations durably (the database).

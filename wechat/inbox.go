@@ -68,7 +68,7 @@ func (w *Webhook) Recover(ctx context.Context) (int, error) {
 			continue
 		}
 		w.background(func() {
-			w.deliver(m.MsgKey, in.OpenID, w.handle(context.Background(), in))
+			w.deliver(context.Background(), m.MsgKey, in.OpenID, w.handle(context.Background(), in))
 			w.release(m.MsgKey)
 		})
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"familybot/models"
+
 	"github.com/silenceper/wechat/v2/util"
 )
 
@@ -86,18 +88,59 @@ func (w *Webhook) unseen(ctx context.Context, ts, nonce string, body []byte) boo
 	if w.Nonces == nil {
 		return true
 	}
-	ttl := 2 * w.MaxSkew // a timestamp is fresh from MaxSkew before now to MaxSkew after
-	if ttl <= 0 {
-		ttl = 10 * time.Minute
-	}
-	sum := sha1.Sum(body)
-	digest := hex.EncodeToString(sum[:])
+	key, digest, ttl := w.nonceOf(ts, nonce, body)
 	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
-	first, err := w.Nonces.SeeNonce(ctx, ts+":"+nonce, digest, ttl)
+	first, err := w.Nonces.SeeNonce(ctx, key, digest, ttl)
 	if err != nil {
 		w.logWarn("nonce cache unavailable", err)
 		return true
 	}
 	return first == digest
+}
+
+// nonceOf returns the key a call's nonce is remembered under, its body's
+// digest and how long to remember it.
+func (w *Webhook) nonceOf(ts, nonce string, body []byte) (key, digest string, ttl time.Duration) {
+	ttl = 2 * w.MaxSkew // a timestamp is fresh from MaxSkew before now to MaxSkew after
+	if ttl <= 0 {
+		ttl = 10 * time.Minute
+	}
+	sum := sha1.Sum(body)
+	return ts + ":" + nonce, hex.EncodeToString(sum[:]), ttl
+}
+
+// arrival is what Arrivals.Arrive learnt of a message: its claim, and the
+// context carrying the resident's state that the bot runs in. reply is set
+// once there is a reply to keep for retries.
+type arrival struct {
+	ctx     context.Context
+	claimed bool
+	prev    models.ProcessedMessage
+	reply   *string
+}
+
+type arrivedKey struct{}
+
+// arrived reports whether ctx came from an arrival.
+func arrived(ctx context.Context) bool { return ctx.Value(arrivedKey{}) != nil }
+
+// arrive checks the nonce, claims key and fetches the resident's state in one
+// step. nil (and not replayed): the cache failed, take the steps one by one.
+func (w *Webhook) arrive(ctx context.Context, ts, nonce string, body []byte, key, openID string) (a *arrival, replayed bool) {
+	nk, digest, ttl := w.nonceOf(ts, nonce, body)
+	// Like a claim in the database, the arrival gets a third of the reply's time.
+	wctx, cancel := context.WithTimeout(ctx, w.deadline()/3)
+	defer cancel()
+	actx, claimed, prev, err := w.Arrivals.Arrive(wctx, nk, digest, ttl, key, openID)
+	switch {
+	case models.IsCode(err, models.ECONFLICT):
+		return nil, true
+	case err != nil:
+		return nil, false
+	}
+	// The bot's context is the request's (actx carries the state, wctx's
+	// deadline must not reach the bot).
+	actx = context.WithoutCancel(actx)
+	return &arrival{ctx: context.WithValue(actx, arrivedKey{}, true), claimed: claimed, prev: prev}, false
 }

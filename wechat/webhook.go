@@ -40,6 +40,21 @@ type Dedup interface {
 	FinishMessage(ctx context.Context, key, reply string, async bool) error
 }
 
+// Arrivals does in one round trip to a shared cache what a message needs
+// before the bot can answer it, and in one more what it leaves behind
+// (cache.Visits).
+type Arrivals interface {
+	// Arrive records the call's nonce with its body's digest for nonceTTL (a
+	// nonce recorded before with another digest: an ECONFLICT error, nothing
+	// claimed), claims key as Dedup.ClaimMessage does, and fetches the
+	// resident's state into the returned context, which the bot runs in. Any
+	// other error: nothing was done, take the steps one by one.
+	Arrive(ctx context.Context, nonceKey, digest string, nonceTTL time.Duration, key, openID string) (context.Context, bool, models.ProcessedMessage, error)
+	// Leave writes what the bot changed and the reply for retries (as
+	// Dedup.FinishMessage); ctx is the one Arrive returned.
+	Leave(ctx context.Context, key, reply string, async bool) error
+}
+
 // Later sends text to a resident after the webhook has answered (through the
 // outbox, outbox.Notifier).
 type Later interface {
@@ -55,7 +70,10 @@ type Webhook struct {
 	Bot    Handler
 	Dedup  Dedup
 	Nonces Nonces // nil: no replay check beyond the timestamp
-	Later  Later
+	// Arrivals, when set, does the nonce check, the claim and the fetch of
+	// the resident's state in one step; Nonces and Dedup are used when it fails.
+	Arrivals Arrivals
+	Later    Later
 	// Inbox keeps a message answered "success" until its answer is queued, so
 	// a copy that dies meanwhile loses nothing; may be nil.
 	Inbox Inbox
@@ -120,37 +138,66 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		}
 		return
 	}
-	if !w.unseen(req.Context(), ts, nonce, body) {
+	var msg message.MixMessage
+	bad := xml.Unmarshal(raw, &msg) != nil || msg.FromUserName == "" || msg.MsgType == ""
+	var in bot.Inbound
+	ok := false
+	if !bad {
+		in, ok = toInbound(&msg)
+	}
+	key := dedupKey(&msg)
+	// With Arrivals the nonce check, the claim and the resident's state come in
+	// one round trip; without (or when it fails) they are taken one by one.
+	var a *arrival
+	if ok && w.Arrivals != nil {
+		var replayed bool
+		if a, replayed = w.arrive(req.Context(), ts, nonce, body, key, in.OpenID); replayed {
+			w.refuse(rw, http.StatusForbidden, "nonce replayed with another body")
+			return
+		}
+	}
+	if a == nil && !w.unseen(req.Context(), ts, nonce, body) {
 		w.refuse(rw, http.StatusForbidden, "nonce replayed with another body")
 		return
 	}
-	var msg message.MixMessage
-	if err := xml.Unmarshal(raw, &msg); err != nil || msg.FromUserName == "" || msg.MsgType == "" {
+	if bad {
 		http.Error(rw, "bad request", http.StatusBadRequest)
 		return
 	}
-	in, ok := toInbound(&msg)
 	if !ok { // a message kind we do not handle: acknowledge, never "暂时无法提供服务"
 		writeSuccess(rw)
 		return
 	}
-	text, silent := w.answer(req.Context(), dedupKey(&msg), in)
+	text, silent := w.answer(req.Context(), key, in, a)
 	if silent {
 		writeSuccess(rw)
-		return
+	} else {
+		w.writeReply(rw, &msg, text, safe, ts, nonce)
 	}
-	w.writeReply(rw, &msg, text, safe, ts, nonce)
+	if a != nil && a.reply != nil {
+		// The bot's writes and the reply for retries, in one round trip. It
+		// ends before the response is released, so the resident's next
+		// message, on whichever copy, finds them.
+		w.keepReply(a, key, *a.reply)
+	}
 }
 
 // answer runs the bot once per message, within the deadline. A retry of a message
-// already answered gets the same text; one answered later gets "success".
-func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text string, silent bool) {
+// already answered gets the same text; one answered later gets "success". With
+// an arrival the claim is already made, and the reply to keep for retries is
+// left in it for ServeHTTP.
+func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound, a *arrival) (text string, silent bool) {
 	start := time.Now() // real elapsed time, whatever clock Now is
-	deadline := w.Deadline
-	if deadline <= 0 {
-		deadline = 4 * time.Second
-	}
-	if w.Dedup != nil {
+	deadline := w.deadline()
+	if a != nil {
+		if !a.claimed {
+			if a.prev.Done && !a.prev.Async && a.prev.Reply != "" {
+				return a.prev.Reply, false
+			}
+			return "", true
+		}
+		ctx = a.ctx
+	} else if w.Dedup != nil {
 		// A slow database must not eat the reply's time: the claim gets a third of it.
 		cctx, cancel := context.WithTimeout(ctx, deadline/3)
 		claimed, prev, err := w.Dedup.ClaimMessage(cctx, key)
@@ -180,7 +227,11 @@ func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text 
 		} else if len(rest) > 0 {
 			w.background(func() { w.sendLater(key, in.OpenID, rest, models.NoticeOverflow) })
 		}
-		w.keepReply(key, first)
+		if a != nil {
+			a.reply = &first
+		} else {
+			w.keepReply(nil, key, first)
+		}
 		return first, first == ""
 	case <-timer.C:
 		// WeChat does not retry after "success": from here the message is ours
@@ -189,7 +240,7 @@ func (w *Webhook) answer(ctx context.Context, key string, in bot.Inbound) (text 
 		w.background(func() {
 			r := <-done
 			w.observe(r.Route, start)
-			w.deliver(key, in.OpenID, r)
+			w.deliver(ctx, key, in.OpenID, r)
 			if kept {
 				w.release(key)
 			}
@@ -213,12 +264,13 @@ func (w *Webhook) handle(ctx context.Context, in bot.Inbound) (r bot.Reply) {
 }
 
 // deliver queues a late answer as customer-service messages and marks the
-// message answered for retries.
-func (w *Webhook) deliver(key, openID string, r bot.Reply) {
+// message answered for retries (with the bot's writes, when ctx carries an
+// arrival's state).
+func (w *Webhook) deliver(ctx context.Context, key, openID string, r bot.Reply) {
 	if text := Sanitize(r.Text); !r.Silent && text != "" {
 		w.sendLater(key, openID, []string{text}, models.NoticeLateAnswer)
 	}
-	w.finish(key, "", true)
+	w.finish(ctx, key, "", true)
 }
 
 func (w *Webhook) sendLater(key, openID string, parts []string, kind models.NoticeKind) {
@@ -237,11 +289,21 @@ func (w *Webhook) sendLater(key, openID string, parts []string, kind models.Noti
 	}
 }
 
-// keepReply stores the reply for WeChat's retries with a short timeout of its
-// own, so a hung cache cannot hold the answer back; when that is not enough it
-// keeps trying after the reply has gone out (a retry comes 5 s later at the
-// earliest, and only if this reply was lost).
-func (w *Webhook) keepReply(key, reply string) {
+// keepReply stores the reply for WeChat's retries (after an arrival, with the
+// bot's writes) with a short timeout of its own, so a hung cache cannot hold
+// the answer back; when that is not enough it keeps trying after the reply has
+// gone out (a retry comes 5 s later at the earliest, and only if this reply
+// was lost).
+func (w *Webhook) keepReply(a *arrival, key, reply string) {
+	if a != nil {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(a.ctx), 200*time.Millisecond)
+		err := w.Arrivals.Leave(ctx, key, reply, false)
+		cancel()
+		if err != nil { // the bot's writes are lost with Redis; the reply is kept in the database
+			w.background(func() { w.finish(context.Background(), key, reply, false) })
+		}
+		return
+	}
 	if w.Dedup == nil {
 		return
 	}
@@ -249,17 +311,25 @@ func (w *Webhook) keepReply(key, reply string) {
 	err := w.Dedup.FinishMessage(ctx, key, reply, false)
 	cancel()
 	if err != nil {
-		w.background(func() { w.finish(key, reply, false) })
+		w.background(func() { w.finish(context.Background(), key, reply, false) })
 	}
 }
 
-func (w *Webhook) finish(key, reply string, async bool) {
-	if w.Dedup == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+// finish stores the reply for retries: through Arrivals.Leave when ctx came
+// from an arrival (with the bot's writes), else through Dedup.
+func (w *Webhook) finish(ctx context.Context, key, reply string, async bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
-	if err := w.Dedup.FinishMessage(ctx, key, reply, async); err != nil {
+	var err error
+	switch {
+	case w.Arrivals != nil && arrived(ctx):
+		if err = w.Arrivals.Leave(ctx, key, reply, async); err != nil && w.Dedup != nil {
+			err = w.Dedup.FinishMessage(ctx, key, reply, async)
+		}
+	case w.Dedup != nil:
+		err = w.Dedup.FinishMessage(ctx, key, reply, async)
+	}
+	if err != nil {
 		w.logWarn("could not store the reply for retries", err)
 	}
 }
@@ -352,6 +422,14 @@ func (w *Webhook) fresh(ts string) bool {
 	}
 	d := w.now().Sub(time.Unix(n, 0))
 	return d <= w.MaxSkew && d >= -w.MaxSkew
+}
+
+// deadline is how long the bot has before WeChat gets "success".
+func (w *Webhook) deadline() time.Duration {
+	if w.Deadline <= 0 {
+		return 4 * time.Second
+	}
+	return w.Deadline
 }
 
 func (w *Webhook) now() time.Time {
