@@ -70,12 +70,13 @@ func (l *crisisLexicon) assess(text string, m *crisisModel) Crisis {
 	// crises are what the concept rules are for. On a few everyday topics
 	// (guard_model: a medicine question, periods, allowances) it never
 	// decides alone either, nor on a joke or a story (哈哈, 电视剧里), nor on
-	// a missing child (MissingMinor: no kind's reply fits).
+	// a missing child or vulnerable adult (MissingMinor, MissingPerson: no
+	// kind's reply fits).
 	if k, ok := m.verdict(s); ok {
 		switch {
 		case c.Kind != CrisisNone:
 			c.Layer = "rule+model"
-		case !l.anyGuard(h) && !l.hasAny(h, "guard_model", "guard_joke", "guard_fiction") && !strings.Contains(s, "|") && utf8.RuneCountInString(s) >= modelMinRunes && !l.missingMinor(h):
+		case !l.anyGuard(h) && !l.hasAny(h, "guard_model", "guard_joke", "guard_fiction") && !strings.Contains(s, "|") && utf8.RuneCountInString(s) >= modelMinRunes && !l.missingMinor(h) && !l.missingPerson(h):
 			c.Kind, c.Layer = k, "model"
 		}
 	}
