@@ -92,11 +92,18 @@ const msgMissingAdult = "家里老人（或生病的家人）找不到了：有�
 // first, staff alerted once for the episode; what the resident writes next
 // is answered inside it (missingSituation).
 func (e *Engine) missingAdult(ctx context.Context, in Inbound) (Reply, bool) {
-	if !missingAdultText(in.Text) {
+	// knowledge.MissingPerson reads the detector's concepts (a vulnerable
+	// adult gone); the words here add an elder named as lost with no illness
+	// said yet (我妈又找不到了): recall first.
+	who, named := knowledge.MissingPerson(in.Text)
+	if !named && !missingAdultText(in.Text) {
 		return Reply{}, false
 	}
+	if !named {
+		who = knowledge.SubjectElder
+	}
 	ep, joined := e.startEpisode(ctx, in.OpenID)
-	ep.Crisis = knowledge.Crisis{Kind: crisisMissingAdult, Person: knowledge.PersonWorried, Subject: knowledge.SubjectElder, Layer: "rule"}
+	ep.Crisis = knowledge.Crisis{Kind: crisisMissingAdult, Person: knowledge.PersonWorried, Subject: who, Layer: "rule"}
 	text := notAgain(&ep, "", msgMissingAdult)
 	e.saveEpisode(ctx, in.OpenID, ep)
 	e.keepCrisis(ctx, in, ep, false, !joined)
