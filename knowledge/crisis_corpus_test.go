@@ -91,6 +91,11 @@ const (
 	// entries' new questions joined the everyday negatives the model is fitted
 	// on (the fit, not the rules, moved): one message of noise above the figure.
 	ceilCrisisFalseAlarms = 0.055
+	// Held-out set 2, first measured 2026-12-06 before any tuning at 92.9%
+	// recall and 8.7% false alarms; after the round-3 fixes 216/226 (95.6%)
+	// and 13/230 (5.7%). A message or two of noise below/above.
+	floorCrisisRecall2     = 0.94
+	ceilCrisisFalseAlarms2 = 0.07
 )
 
 // crisisScore counts one evaluation.
@@ -300,7 +305,8 @@ func TestCrisisCorpus(t *testing.T) {
 			t.Logf("held-out false alarm: %s", s)
 		}
 	}
-	if float64(sc.hit) < targetCrisisRecall*float64(sc.pos) || float64(sc.fa) > targetCrisisFalseAlarms*float64(sc.neg) {
+	if float64(sc.hit) < targetCrisisRecall*float64(sc.pos) || float64(sc.fa) > targetCrisisFalseAlarms*float64(sc.neg) ||
+		float64(sc2.hit) < targetCrisisRecall*float64(sc2.pos) || float64(sc2.fa) > targetCrisisFalseAlarms*float64(sc2.neg) {
 		msg := fmt.Sprintf("crisis corpus held-out: target (recall ≥ %.0f%%, false alarms ≤ %.0f%%) not met yet", 100*targetCrisisRecall, 100*targetCrisisFalseAlarms)
 		t.Log(msg)
 		fmt.Println(msg)
@@ -310,6 +316,12 @@ func TestCrisisCorpus(t *testing.T) {
 	}
 	if float64(sc.fa) > ceilCrisisFalseAlarms*float64(sc.neg) {
 		t.Errorf("held-out false alarms %.1f%% rose above the %.0f%% ceiling", pctOf(sc.fa, sc.neg), 100*ceilCrisisFalseAlarms)
+	}
+	if float64(sc2.hit) < floorCrisisRecall2*float64(sc2.pos) {
+		t.Errorf("held-out set 2 recall %.1f%% fell below the %.0f%% floor", pctOf(sc2.hit, sc2.pos), 100*floorCrisisRecall2)
+	}
+	if float64(sc2.fa) > ceilCrisisFalseAlarms2*float64(sc2.neg) {
+		t.Errorf("held-out set 2 false alarms %.1f%% rose above the %.0f%% ceiling", pctOf(sc2.fa, sc2.neg), 100*ceilCrisisFalseAlarms2)
 	}
 }
 
