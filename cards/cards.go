@@ -49,14 +49,7 @@ type Wishes interface {
 type Service struct {
 	Store  Store
 	Wishes Wishes
-	Now    func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
+	Now    models.Clock
 }
 
 // Apply applies one tap. A refusal (not in the staff list, not their wish, an
@@ -116,7 +109,7 @@ func (s *Service) Apply(ctx context.Context, t models.CardTap) error {
 // follow records st as following the crisis message up; the first tap wins.
 // Every staff member may (the admin's crisis page is open to all staff).
 func (s *Service) follow(ctx context.Context, st models.Staff, t models.CardTap, id uint64, object string) error {
-	ev, recorded, err := s.Store.FollowCrisis(ctx, id, st.UserID, s.now())
+	ev, recorded, err := s.Store.FollowCrisis(ctx, id, st.UserID, s.Now.UTC())
 	if models.IsCode(err, models.ENOTFOUND) {
 		return s.audit(ctx, st.UserID, ActRefuse, object, "危机消息不存在")
 	}
@@ -201,7 +194,7 @@ func (s *Service) audit(ctx context.Context, actor, action, object, detail strin
 		actor = "anonymous"
 	}
 	return s.Store.AddAudit(ctx, models.AuditLog{Actor: actor, Action: action, Object: object, Detail: detail,
-		IP: "企业微信", CreatedAt: s.now()})
+		IP: "企业微信", CreatedAt: s.Now.UTC()})
 }
 
 // name is the staff member's name as the card shows it (short: the button is small).

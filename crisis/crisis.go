@@ -35,14 +35,7 @@ type Service struct {
 	Store Store
 	// Association signs replies to residents (config association.name).
 	Association string
-	Now         func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
+	Now         models.Clock
 }
 
 // MaxText bounds a reply or a note (one WeChat text).
@@ -199,7 +192,7 @@ func (s *Service) Close(ctx context.Context, id uint64, by models.Staff, note st
 		text = strings.TrimSpace(text + " 已确认居民目前安全")
 	}
 	cl.Text = text
-	err = s.Store.CloseCrisis(ctx, id, models.CrisisNote{Kind: models.CrisisNoteClosed, Text: text, By: by.Label(), CreatedAt: s.now()})
+	err = s.Store.CloseCrisis(ctx, id, models.CrisisNote{Kind: models.CrisisNoteClosed, Text: text, By: by.Label(), CreatedAt: s.Now.UTC()})
 	if models.IsCode(err, models.ECONFLICT) {
 		cl.Already, err = true, nil
 	}
@@ -224,6 +217,6 @@ func (s *Service) AddNote(ctx context.Context, id uint64, by models.Staff, calle
 	case utf8.RuneCountInString(text) > MaxText:
 		return models.CrisisNote{}, problem("note", "处理情况请不要超过"+strconv.Itoa(MaxText)+"个字")
 	}
-	n := models.CrisisNote{CrisisID: id, Kind: kind, Text: text, By: by.Label(), CreatedAt: s.now()}
+	n := models.CrisisNote{CrisisID: id, Kind: kind, Text: text, By: by.Label(), CreatedAt: s.Now.UTC()}
 	return n, s.Store.AddCrisisNote(ctx, n)
 }

@@ -31,7 +31,7 @@ func (s *Service) Reply(ctx context.Context, id uint64, by models.Staff, reply s
 	case utf8.RuneCountInString(text) > MaxText:
 		return "", problem("text", "内容请不要超过"+strconv.Itoa(MaxText)+"个字")
 	}
-	if !s.now().Before(s.replyUntil(ctx, ev.OpenID, ev.CreatedAt)) {
+	if !s.Now.UTC().Before(s.replyUntil(ctx, ev.OpenID, ev.CreatedAt)) {
 		return "", problem("text", "居民超过48小时没有发消息，公众号发不出去了，请电话联系")
 	}
 	name := strings.TrimSpace(s.Association)
@@ -40,6 +40,6 @@ func (s *Service) Reply(ctx context.Context, id uint64, by models.Staff, reply s
 	sum := sha256.Sum256([]byte(text))
 	n := outbox.ToResident(ev.OpenID, models.Notice{Kind: models.NoticeCrisisReply, About: models.CrisisSubject(id),
 		Variant: hex.EncodeToString(sum[:8]), Title: "工作人员回复", Text: body})
-	note := models.CrisisNote{CrisisID: id, Kind: models.CrisisNoteReply, Text: text, By: by.Label(), CreatedAt: s.now()}
+	note := models.CrisisNote{CrisisID: id, Kind: models.CrisisNoteReply, Text: text, By: by.Label(), CreatedAt: s.Now.UTC()}
 	return text, s.Store.SendCrisisReply(ctx, n, note)
 }

@@ -38,14 +38,7 @@ type Store interface {
 // Service is the knowledge admin service.
 type Service struct {
 	Store Store
-	Now   func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
+	Now   models.Clock
 }
 
 // Failing reports whether residents found an answer useless often enough to

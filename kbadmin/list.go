@@ -59,7 +59,7 @@ func (s *Service) Entries(ctx context.Context, q ListQuery) (List, error) {
 	if err != nil {
 		return List{}, err
 	}
-	now := s.now()
+	now := s.Now.UTC()
 	l := List{Total: len(rows), PerCategory: map[string]int64{}, PerReview: map[knowledge.ReviewState]int64{}}
 	needle := strings.ToLower(q.Q)
 	byCat := map[string][]Row{}

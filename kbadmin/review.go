@@ -15,7 +15,7 @@ const ReviewNoteMax = 300
 
 // ReviewStates returns every enabled entry with where it stands in the review now.
 func (s *Service) ReviewStates(ctx context.Context) ([]knowledge.ReviewRow, error) {
-	return s.Store.ListKBReviewStates(ctx, s.now())
+	return s.Store.ListKBReviewStates(ctx, s.Now.UTC())
 }
 
 // Review records a doctor's review of the version of entry id they read
@@ -39,7 +39,7 @@ type ReviewGroup struct {
 // state in knowledge.ReviewStates order (empty ones too), each most asked
 // first: the doctor's work list.
 func (s *Service) ReviewQueue(ctx context.Context) ([]ReviewGroup, error) {
-	rows, err := s.Store.ListKBReviewStates(ctx, s.now())
+	rows, err := s.Store.ListKBReviewStates(ctx, s.Now.UTC())
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ const maxVariant = 100
 // Unanswered lists what the bot could not answer, grouped as the matcher reads
 // it, newest first.
 func (s *Service) Unanswered(ctx context.Context) ([]models.UnansweredGroup, error) {
-	return s.Store.ListUnansweredGroups(ctx, s.now().Add(-UnansweredDays*24*time.Hour), unansweredLimit)
+	return s.Store.ListUnansweredGroups(ctx, s.Now.UTC().Add(-UnansweredDays*24*time.Hour), unansweredLimit)
 }
 
 // UnansweredMessage returns the resident's message id if the bot did not

@@ -60,7 +60,7 @@ func (s *Service) withContact(ctx context.Context, h models.Handoff) Handoff {
 		}
 	}
 	if r.Phone == "" {
-		if sus, err := s.Store.ListSignupsByOpenID(ctx, h.OpenID, s.now().AddDate(-1, 0, 0)); err == nil {
+		if sus, err := s.Store.ListSignupsByOpenID(ctx, h.OpenID, s.Now.UTC().AddDate(-1, 0, 0)); err == nil {
 			for i := len(sus) - 1; i >= 0; i-- {
 				if sus[i].Phone != "" {
 					r.Phone = privacy.MaskPhone(sus[i].Phone)
@@ -84,5 +84,5 @@ func (s *Service) CloseHandoff(ctx context.Context, id uint64, by models.Staff, 
 	if utf8.RuneCountInString(note) > MaxHandoffNote {
 		return "", models.Errorf(models.EINVALID, "情况说明请不要超过%d个字", MaxHandoffNote)
 	}
-	return note, s.Store.CloseHandoff(ctx, id, by.Label(), note, s.now())
+	return note, s.Store.CloseHandoff(ctx, id, by.Label(), note, s.Now.UTC())
 }

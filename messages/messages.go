@@ -29,14 +29,7 @@ type Store interface {
 // Service is the message-log service.
 type Service struct {
 	Store Store
-	Now   func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
+	Now   models.Clock
 }
 
 // The 居民留言 page shows the last week, at most recentLimit messages.
@@ -58,7 +51,7 @@ func (m Logged) Unanswered() bool { return m.Route == models.RouteFallback || m.
 // Recent returns the last week's messages, newest first; only the unanswered
 // ones when unansweredOnly.
 func (s *Service) Recent(ctx context.Context, unansweredOnly bool) ([]Logged, error) {
-	list, err := s.Store.ListRecentMessages(ctx, s.now().Add(-recentFor), unansweredOnly, recentLimit)
+	list, err := s.Store.ListRecentMessages(ctx, s.Now.UTC().Add(-recentFor), unansweredOnly, recentLimit)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func (s *Service) CreateEvent(ctx context.Context, ev models.Event) (models.Even
 	if err := ev.Validate(); err != nil {
 		return models.Event{}, err
 	}
-	if !ev.StartAt.After(s.now()) {
+	if !ev.StartAt.After(s.Now.UTC()) {
 		return models.Event{}, models.Errorf(models.EINVALID, "开始时间已经过去了")
 	}
 	if err := s.Store.CreateEvent(ctx, &ev); err != nil {
@@ -82,7 +82,7 @@ func (s *Service) UpdateEvent(ctx context.Context, id uint, fn func(ev *models.E
 func (s *Service) PublishEvent(ctx context.Context, id uint) (models.Event, error) {
 	defer s.UpcomingCache.Forget()
 	return s.UpdateEvent(ctx, id, func(ev *models.Event) error {
-		if !ev.StartAt.After(s.now()) {
+		if !ev.StartAt.After(s.Now.UTC()) {
 			return ErrStarted
 		}
 		ev.Status = models.EventOpen
@@ -124,7 +124,7 @@ func (s *Service) Event(ctx context.Context, id uint) (EventView, error) {
 // Upcoming lists the published events residents can still sign up for, soonest first.
 func (s *Service) Upcoming(ctx context.Context, limit int) ([]EventView, error) {
 	return s.UpcomingCache.Get(limit, func() ([]EventView, error) {
-		evs, err := s.Store.ListEvents(ctx, s.now(), []models.EventStatus{models.EventOpen}, limit)
+		evs, err := s.Store.ListEvents(ctx, s.Now.UTC(), []models.EventStatus{models.EventOpen}, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +135,7 @@ func (s *Service) Upcoming(ctx context.Context, limit int) ([]EventView, error) 
 // ListEvents lists events for staff: all states, from `since` on (zero: from a month ago).
 func (s *Service) ListEvents(ctx context.Context, since time.Time) ([]EventView, error) {
 	if since.IsZero() {
-		since = s.now().AddDate(0, -1, 0)
+		since = s.Now.UTC().AddDate(0, -1, 0)
 	}
 	evs, err := s.Store.ListEvents(ctx, since, nil, 0)
 	if err != nil {

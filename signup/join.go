@@ -68,7 +68,7 @@ func (s *Service) Open(ev models.Event) error {
 		return ErrEventCanceled
 	case ev.Status != models.EventOpen:
 		return ErrNotOpen
-	case !s.now().Before(ev.StartAt):
+	case !s.Now.UTC().Before(ev.StartAt):
 		return ErrStarted
 	}
 	return nil
@@ -91,7 +91,7 @@ func (s *Service) Join(ctx context.Context, r Request) (Result, error) {
 	if r, err = Check(ev, r); err != nil {
 		return Result{}, err
 	}
-	now := s.now()
+	now := s.Now.UTC()
 	su := models.Signup{
 		EventID: ev.ID, OpenID: r.OpenID, Name: r.Name, Phone: r.Phone,
 		AttendeeKey: AttendeeKey(ev.ForChild, r.Name, r.Phone, r.ChildName, r.ChildAgeMonths),
@@ -169,7 +169,7 @@ func (s *Service) Cancel(ctx context.Context, openID string, signupID uint64) (R
 	var ev models.Event
 	before, _, err := s.Store.CancelSignup(ctx, signupID, models.CancelledByResident, func(e models.Event, su models.Signup) error {
 		ev = e
-		now := s.now()
+		now := s.Now.UTC()
 		switch {
 		case su.OpenID != openID:
 			return ErrNotYours
@@ -228,7 +228,7 @@ type Entry struct {
 
 // Mine lists a resident's sign-ups for events that have not ended, soonest first.
 func (s *Service) Mine(ctx context.Context, openID string) ([]Entry, error) {
-	sus, err := s.Store.ListSignupsByOpenID(ctx, openID, s.now().AddDate(0, 0, -1))
+	sus, err := s.Store.ListSignupsByOpenID(ctx, openID, s.Now.UTC().AddDate(0, 0, -1))
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +243,7 @@ func (s *Service) Mine(ctx context.Context, openID string) ([]Entry, error) {
 	var out []Entry
 	for _, su := range sus {
 		ev := evs[su.EventID]
-		if !ev.End().After(s.now()) {
+		if !ev.End().After(s.Now.UTC()) {
 			continue
 		}
 		en := Entry{Signup: su, Event: ev}

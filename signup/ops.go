@@ -21,7 +21,7 @@ func (s *Service) CheckIn(ctx context.Context, eventID uint, code string) (model
 	if err != nil {
 		return models.Signup{}, notFound(err)
 	}
-	if err := CheckinOpen(ev, s.now()); err != nil {
+	if err := CheckinOpen(ev, s.Now.UTC()); err != nil {
 		return models.Signup{}, err
 	}
 	code = strings.ToUpper(strings.TrimSpace(code))
@@ -32,7 +32,7 @@ func (s *Service) CheckIn(ctx context.Context, eventID uint, code string) (model
 	if su.Status != models.SignupConfirmed {
 		return su, ErrNotConfirmed
 	}
-	now := s.now()
+	now := s.Now.UTC()
 	ok, err := s.Store.MarkCheckedIn(ctx, su.ID, now)
 	if err != nil {
 		return su, err
@@ -78,7 +78,7 @@ func (s *Service) CheckInResident(ctx context.Context, eventID uint, openID stri
 	if err != nil {
 		return ev, nil, notFound(err)
 	}
-	now := s.now()
+	now := s.Now.UTC()
 	if err := CheckinOpen(ev, now); err != nil {
 		return ev, nil, err
 	}
@@ -260,7 +260,7 @@ func (s *Service) Stats(ctx context.Context, eventID uint) (Stats, error) {
 // QuietEnd (Beijing time) it sends nothing and returns 0. Outside WeChat's 48-hour
 // window the outbox worker sends the configured "reminder" template instead.
 func (s *Service) SendReminders(ctx context.Context) (int, error) {
-	now := s.now()
+	now := s.Now.UTC()
 	if h := now.In(models.Beijing).Hour(); h >= QuietStart || h < QuietEnd {
 		return 0, nil
 	}
@@ -281,5 +281,5 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 // statistics. It returns how many sign-ups were cleared.
 func (s *Service) PurgeChildData(ctx context.Context) (int, error) {
 	defer s.UpcomingCache.Forget()
-	return s.Store.PurgeSignups(ctx, s.now().AddDate(0, 0, -RetentionDays))
+	return s.Store.PurgeSignups(ctx, s.Now.UTC().AddDate(0, 0, -RetentionDays))
 }

@@ -58,7 +58,7 @@ var (
 type Service struct {
 	Store  Store
 	Notify *outbox.Notifier
-	Now    func() time.Time
+	Now    models.Clock
 	// UpcomingCache keeps the list residents see for UpcomingCache.TTL (zero:
 	// not at all). Every change made through this Service forgets it, so only
 	// other copies' changes (and the clock) may take that long to show; places
@@ -89,13 +89,6 @@ type Store interface {
 	MarkCheckedIn(ctx context.Context, id uint64, at time.Time) (bool, error)
 	RemindSignups(ctx context.Context, from, to time.Time, remind models.SignupNotice) (int, error)
 	PurgeSignups(ctx context.Context, endedBefore time.Time) (int, error)
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
 }
 
 // EventView is an event with its counts.

@@ -9,7 +9,7 @@ import (
 // Record keeps one audit record (who did what, never the data itself).
 func (s *Service) Record(ctx context.Context, a models.AuditLog) error {
 	if a.CreatedAt.IsZero() {
-		a.CreatedAt = s.now()
+		a.CreatedAt = s.Now.UTC()
 	}
 	return s.Store.AddAudit(ctx, a)
 }
@@ -18,7 +18,7 @@ func (s *Service) Record(ctx context.Context, a models.AuditLog) error {
 // for its action, client and minute, so a flood of them stays a few rows.
 func (s *Service) RecordAttempt(ctx context.Context, a models.AuditLog) error {
 	if a.CreatedAt.IsZero() {
-		a.CreatedAt = s.now()
+		a.CreatedAt = s.Now.UTC()
 	}
 	return s.Store.AddAuditSummary(ctx, a)
 }

@@ -23,7 +23,7 @@ const touchEvery = time.Minute
 // Session returns the live session with ID id and its staff member; ENOTFOUND
 // when it expired, sat idle too long or its owner left the staff list.
 func (s *Service) Session(ctx context.Context, id string) (models.AdminSession, models.Staff, error) {
-	now := s.now()
+	now := s.Now.UTC()
 	sess, err := s.Store.GetSession(ctx, id, now)
 	if err != nil {
 		return models.AdminSession{}, models.Staff{}, err
@@ -52,7 +52,7 @@ func (s *Service) Start(ctx context.Context, userID, id, csrf, replaces string) 
 	if replaces != "" {
 		_ = s.Store.DeleteSession(ctx, replaces)
 	}
-	now := s.now()
+	now := s.Now.UTC()
 	sess := models.AdminSession{ID: id, UserID: st.UserID, CSRF: csrf,
 		ExpiresAt: now.Add(SessionMax), LastSeenAt: now, CreatedAt: now}
 	if err := s.Store.CreateSession(ctx, sess); err != nil {
@@ -68,7 +68,7 @@ func (s *Service) End(ctx context.Context, id string) error { return s.Store.Del
 // NewLoginState keeps a one-time WeCom login state, bound to binding (the hash
 // of the pre-login cookie), valid for ttl.
 func (s *Service) NewLoginState(ctx context.Context, state, binding, next string, ttl time.Duration) error {
-	now := s.now()
+	now := s.Now.UTC()
 	return s.Store.CreateOAuthState(ctx, models.OAuthState{State: state, Binding: binding, Next: next,
 		ExpiresAt: now.Add(ttl), CreatedAt: now})
 }
@@ -76,5 +76,5 @@ func (s *Service) NewLoginState(ctx context.Context, state, binding, next string
 // UseLoginState takes a login state once, whatever the outcome: EFORBID when
 // it is unknown, expired or bound to another browser.
 func (s *Service) UseLoginState(ctx context.Context, state, binding string) (models.OAuthState, error) {
-	return s.Store.ConsumeOAuthState(ctx, state, binding, s.now())
+	return s.Store.ConsumeOAuthState(ctx, state, binding, s.Now.UTC())
 }

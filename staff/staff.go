@@ -34,14 +34,7 @@ type Store interface {
 // Service is the staff service.
 type Service struct {
 	Store Store
-	Now   func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
+	Now   models.Clock
 }
 
 // Get returns a staff member, or ENOTFOUND.

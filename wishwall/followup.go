@@ -36,6 +36,6 @@ func (s *Service) FollowUp(ctx context.Context, st models.Staff, id uint64, note
 	if note, err = checkReply(note, "请写下回访的情况"); err != nil {
 		return w, err
 	}
-	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.now(), FollowedUp: true,
+	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.Now.UTC(), FollowedUp: true,
 		Event: event(st, models.WishActFollowUp, note)})
 }

@@ -41,7 +41,7 @@ func CanSee(st models.Staff, w models.Wish) bool {
 
 // scope returns the inbox filter that applies CanSee in the database.
 func (s *Service) scope(st models.Staff) models.WishFilter {
-	now := s.now()
+	now := s.Now.UTC()
 	f := models.WishFilter{AcceptBy: now.Add(-AcceptWithin), FinishBy: now.Add(-FinishWithin)}
 	if !st.IsAdmin() {
 		f.Scoped, f.Team, f.AssignedTo = true, st.Team, st.UserID
@@ -75,7 +75,7 @@ func (s *Service) Inbox(ctx context.Context, st models.Staff, q Query) ([]Detail
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.Now.UTC()
 	out := make([]Detail, len(ws))
 	for i, w := range ws {
 		out[i] = Detail{Wish: w, Overdue: Overdue(w, now)}
@@ -108,7 +108,7 @@ func (s *Service) Get(ctx context.Context, st models.Staff, id uint64) (Detail, 
 	if err != nil {
 		return Detail{}, err
 	}
-	return Detail{Wish: w, Replies: rs, Events: evs, Overdue: Overdue(w, s.now())}, nil
+	return Detail{Wish: w, Replies: rs, Events: evs, Overdue: Overdue(w, s.Now.UTC())}, nil
 }
 
 func (s *Service) load(ctx context.Context, st models.Staff, id uint64) (models.Wish, error) {
@@ -136,7 +136,7 @@ func (s *Service) transition(ctx context.Context, st models.Staff, id uint64, to
 	if !CanTransition(w.Status, to) {
 		return w, models.Errorf(models.EINVALID, "“%s”的心愿不能改为“%s”", models.WishStatusLabel(w.Status), models.WishStatusLabel(to))
 	}
-	ch := models.WishChange{ID: id, From: w.Status, To: to, At: s.now(), Event: event(st, models.WishActStatus, "")}
+	ch := models.WishChange{ID: id, From: w.Status, To: to, At: s.Now.UTC(), Event: event(st, models.WishActStatus, "")}
 	switch to {
 	case models.WishDone:
 		if reply, err = checkReply(reply, "办结时请填写给居民的答复"); err != nil {
@@ -195,7 +195,7 @@ func (s *Service) Reopen(ctx context.Context, st models.Staff, id uint64, reason
 	if reason, err = checkReply(reason, "重新办理时请填写原因，会告诉居民"); err != nil {
 		return w, err
 	}
-	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: models.WishInProgress, At: s.now(),
+	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: models.WishInProgress, At: s.Now.UTC(),
 		Event: event(st, models.WishActStatus, reason), Notices: s.reopenNotices(reason)})
 }
 
@@ -217,7 +217,7 @@ func (s *Service) Reply(ctx context.Context, st models.Staff, id uint64, text st
 	if text, err = checkReply(text, "请填写回复内容"); err != nil {
 		return w, err
 	}
-	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.now(),
+	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.Now.UTC(),
 		Reply: &models.WishReply{StaffID: st.UserID, StaffName: st.Label(), Text: text},
 		Event: event(st, models.WishActReply, text), Notices: s.residentNotices(text)})
 }
@@ -246,7 +246,7 @@ func (s *Service) Assign(ctx context.Context, st models.Staff, id uint64, team, 
 	} else {
 		note += "；经办人：无"
 	}
-	ch := models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.now(), Team: &team, AssignTo: &userID,
+	ch := models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.Now.UTC(), Team: &team, AssignTo: &userID,
 		Event: event(st, models.WishActAssign, note)}
 	if userID != "" && userID != st.UserID {
 		ch.Notices = func(w models.Wish, _ int) []models.Notice { return s.assignNotices(w, userID) }
@@ -265,6 +265,6 @@ func (s *Service) SetWallHidden(ctx context.Context, st models.Staff, id uint64,
 	if hidden {
 		note = "不在回音壁展示"
 	}
-	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.now(), WallHidden: &hidden,
+	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.Now.UTC(), WallHidden: &hidden,
 		Event: event(st, models.WishActWall, note)})
 }

@@ -58,6 +58,6 @@ func (s *Service) SetPublicReply(ctx context.Context, st models.Staff, id uint64
 	if !w.Public {
 		return w, models.Errorf(models.EINVALID, "居民没有同意公开这条心愿，不会上回音壁")
 	}
-	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.now(), PublicReply: &text,
+	return s.Store.ChangeWish(ctx, models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.Now.UTC(), PublicReply: &text,
 		Event: event(st, models.WishActWall, "写了回音壁上的公开回应")})
 }

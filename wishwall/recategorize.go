@@ -23,7 +23,7 @@ func (s *Service) SetCategory(ctx context.Context, st models.Staff, id uint64, c
 		return w, nil
 	}
 	note := "类别：" + models.WishCategoryLabel(w.Category) + " → " + models.WishCategoryLabel(code)
-	ch := models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.now(), Category: &code}
+	ch := models.WishChange{ID: id, From: w.Status, To: w.Status, At: s.Now.UTC(), Category: &code}
 	if w.Team == w.Category || w.Team == "" {
 		ch.Team = &code
 		note += "；转给" + models.WishCategoryLabel(code) + "组"

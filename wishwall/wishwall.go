@@ -35,7 +35,7 @@ const (
 type Service struct {
 	Store  Store
 	Notify *outbox.Notifier // nil: nothing is sent (tests, the CLI)
-	Now    func() time.Time
+	Now    models.Clock
 	// WallCache keeps the 回音壁 for WallCache.TTL (zero: not at all). Every
 	// change made through this Service forgets it, so only other copies'
 	// changes may take that long to show.
@@ -87,13 +87,6 @@ type NewWish struct {
 	Public   bool
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
-
 // CheckText validates a wish's text and returns it cleaned: trimmed, with ID card
 // numbers redacted (redacted reports whether any were).
 func CheckText(text string) (clean string, redacted bool, err error) {
@@ -127,7 +120,7 @@ func (s *Service) Create(ctx context.Context, in NewWish, perDay int) (models.Wi
 	if utf8.RuneCountInString(contact) > MaxContact {
 		return models.Wish{}, models.Errorf(models.EINVALID, "联系方式请不要超过%d个字", MaxContact)
 	}
-	now := s.now()
+	now := s.Now.UTC()
 	w := models.Wish{OpenID: in.OpenID, Text: text, Category: cat, Team: cat, Contact: contact, Public: in.Public,
 		Status: models.WishPending, CreatedAt: now, UpdatedAt: now}
 	err = s.Store.CreateWish(ctx, &w, perDay, now.In(models.Beijing).Format("2006-01-02"), s.newWishNotices)
@@ -136,7 +129,7 @@ func (s *Service) Create(ctx context.Context, in NewWish, perDay int) (models.Wi
 
 // Today returns how many wishes the resident has made today (Beijing time), as counted for the daily limit.
 func (s *Service) Today(ctx context.Context, openID string) (int, error) {
-	return s.Store.WishesOnDay(ctx, openID, s.now().In(models.Beijing).Format("2006-01-02"))
+	return s.Store.WishesOnDay(ctx, openID, s.Now.UTC().In(models.Beijing).Format("2006-01-02"))
 }
 
 // Mine returns a resident's latest wishes with their replies.
@@ -161,7 +154,7 @@ func (s *Service) MineOne(ctx context.Context, openID string, id uint64) (Detail
 	if err != nil {
 		return Detail{}, err
 	}
-	return Detail{Wish: w, Replies: rs, Overdue: Overdue(w, s.now())}, nil
+	return Detail{Wish: w, Replies: rs, Overdue: Overdue(w, s.Now.UTC())}, nil
 }
 
 func (s *Service) withReplies(ctx context.Context, ws []models.Wish) ([]Detail, error) {
@@ -173,7 +166,7 @@ func (s *Service) withReplies(ctx context.Context, ws []models.Wish) ([]Detail, 
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.Now.UTC()
 	out := make([]Detail, len(ws))
 	for i, w := range ws {
 		out[i] = Detail{Wish: w, Replies: rs[w.ID], Overdue: Overdue(w, now)}
@@ -210,7 +203,7 @@ func (s *Service) Rate(ctx context.Context, openID string, id uint64, score int)
 			return models.Wish{}, models.Errorf(models.EINVALID, "several wishes to rate")
 		}
 	}
-	return s.Store.RateWish(ctx, id, openID, score, s.now(), func(w models.Wish) []models.Notice {
+	return s.Store.RateWish(ctx, id, openID, score, s.Now.UTC(), func(w models.Wish) []models.Notice {
 		return s.lowRatingNotices(w, score)
 	})
 }
