@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,7 +26,7 @@ func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
 		// The writer's own words unless they tell of someone else's
 		// (儿子说要跳楼, 我女儿手臂上全是划痕): family named in passing (孩子不给我见
 		// 我活着还有什么意思) does not make it someone else's.
-		if l.has(h, "self_harm_self") || !(l.has(h, "third_intent") || othersFirst(s)) {
+		if l.has(h, "self_harm_self") || !(l.has(h, "third_intent") || othersFirst(s)) || (!l.has(h, "third_intent") && joinTheDead.MatchString(s)) {
 			c.Subject, c.Person = SubjectSelf, PersonSelf
 			break
 		}
@@ -81,6 +82,10 @@ func (l *crisisLexicon) who(c *Crisis, h conceptHits, s string) {
 		c.Subject = SubjectInfant
 	}
 }
+
+// joinTheDead is the writer wishing to go with, or to, someone gone (真想跟儿子
+// 一起去了, 我想去陪她了): the one named is the one lost, the writer the one at risk.
+var joinTheDead = regexp.MustCompile(`(跟|和|随|陪)(着)?[^，。,.]{0,4}一(起|块)(去|走)|去(找|陪)(他|她|儿子|女儿|孩子|闺女|老伴)`)
 
 // othersWords name someone other than the writer; "我" before one of them
 // (我女儿, 我妈) is possessive.
