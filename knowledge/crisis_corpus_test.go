@@ -53,6 +53,11 @@ func TestCrisisWho(t *testing.T) {
 		{"我吃了一整瓶安眠药", Crisis{Kind: CrisisSuicide, Emergency: EmergencyPoisoning, Person: PersonSelf, Subject: SubjectSelf}},
 		{"我才13岁 他让我别告诉别人", Crisis{Kind: CrisisChildAbuse, Person: PersonSelf, Subject: SubjectSelf, ChildWriter: true}},
 		{"宝宝才20天 发烧38度5", Crisis{Kind: CrisisMedical, Emergency: EmergencyInfant, Person: PersonPresent, Subject: SubjectInfant}},
+		// A bereaved parent wishing to go with the one lost is the one at risk
+		// (kept out of the regression list: that list is fitted on, and these
+		// words as a positive shifted the model on everyday messages).
+		{"真想跟儿子一起去了算了", Crisis{Kind: CrisisSuicide, Person: PersonSelf, Subject: SubjectSelf}},
+		{"女儿走了三年了 我想去陪她了", Crisis{Kind: CrisisSuicide, Person: PersonSelf, Subject: SubjectSelf}},
 	} {
 		got := AssessCrisis(tc.text)
 		got.Layer = ""
