@@ -42,6 +42,7 @@ func MissingPerson(text string) (who Subject, ok bool) {
 }
 
 func (l *crisisLexicon) missingPerson(h conceptHits) bool {
-	return l.hasAll(h, "missing_adult", "missing_vulnerable") && !l.missingMinor(h) &&
+	gone := l.hasAll(h, "missing_adult", "missing_vulnerable") || l.hasAll(h, "missing_lost", "elder")
+	return gone && !l.missingMinor(h) &&
 		!l.hasAny(h, "missing_thing", "guard_prevention", "guard_past", "guard_over", "guard_fiction", "guard_hypothetical")
 }

@@ -35,6 +35,8 @@ func TestMissingPerson(t *testing.T) {
 		"我爷爷有点糊涂 今天出门三个小时还没回来 电话打不通": SubjectElder,
 		"我妈有老年痴呆 钥匙又找不到了":            SubjectUnknown,
 		"我爸出门买菜还没回来":                 SubjectUnknown,
+		"我妈又找不到了 出门一个小时了":            SubjectElder, // an elder named as lost, before any illness is said
+		"我妈说她的老花镜不见了 我帮她找找":          SubjectUnknown,
 		"老年痴呆的老人怎么防止走丢":              SubjectUnknown,
 		"去年我妈老年痴呆走丢过一次 后来找到了":        SubjectUnknown,
 	} {
