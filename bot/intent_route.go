@@ -245,6 +245,18 @@ func (e *Engine) residentIntent(ctx context.Context, in Inbound) (Reply, bool) {
 	if p, ok := signup.ParsePhone(joinPhone(plain)); ok && p != "" {
 		return chat(msgPhoneNothing)
 	}
+	if _, named := nameInSentence(plain); e.Signups != nil && (named || phoneInText.MatchString(joinPhone(plain))) {
+		// 那就报12号亲子阅读吧 我叫张伟 手机…: an event named clearly, with the
+		// details for its form, is a sign-up like "报名 12号的亲子阅读 张伟 …".
+		if ref := e.eventsNamed(ctx, text); ref.strong() {
+			v, _ := ref.one()
+			r := e.startSignup(ctx, in, strings.Join(append([]string{strconv.FormatUint(uint64(v.ID), 10)}, signupDetails(text)...), " "), false)
+			if r.Route == "" {
+				r.Route = models.RouteCommand
+			}
+			return r, true
+		}
+	}
 	if r, ok := e.detailsNothing(ctx, text); ok {
 		return r, true
 	}
@@ -259,29 +271,7 @@ func (e *Engine) residentIntent(ctx context.Context, in Inbound) (Reply, bool) {
 			return r, true
 		}
 	}
-	name, named := nameInSentence(plain)
-	if e.Signups != nil && (named || phoneInText.MatchString(joinPhone(plain))) {
-		// 那就报12号亲子阅读吧 我叫张伟 手机…: an event named clearly, with the
-		// details for its form.
-		if ref := e.eventsNamed(ctx, text); ref.strong() {
-			v, _ := ref.one()
-			args := []string{strconv.FormatUint(uint64(v.ID), 10)}
-			if named {
-				args = append(args, name)
-			}
-			for _, d := range signupDetails(text) {
-				if d != name && !strings.Contains(d, name) || !named {
-					args = append(args, d)
-				}
-			}
-			r := e.startSignup(ctx, in, strings.Join(args, " "), false)
-			if r.Route == "" {
-				r.Route = models.RouteCommand
-			}
-			return r, true
-		}
-	}
-	if named || e.bareName(ctx, plain) {
+	if _, named := nameInSentence(plain); named || e.bareName(ctx, plain) {
 		return chat(msgNameNothing)
 	}
 	if e.Wishes != nil {

@@ -167,6 +167,10 @@ func signupDetails(text string) []string {
 			}
 		case hanName(f) && !containsAnyWord(f, kinWords) && !eventDayRE.MatchString(f) && !strings.ContainsAny(f, "课读活动"):
 			out = append(out, f)
+		default:
+			if n, ok := nameInSentence(f); ok { // 我叫张伟
+				out = append(out, n)
+			}
 		}
 	}
 	return out

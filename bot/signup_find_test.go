@@ -194,9 +194,9 @@ func TestDateAloneIsNotASignup(t *testing.T) {
 
 // An event named clearly with the form's details, and no form open ("那就报
 // 29号的亲子阅读吧 我叫张伟 手机…"), starts that event's sign-up with them,
-// rather than saying nothing is being filled in.
+// rather than asking which event; without an event named, it asks.
 func TestNamedEventWithDetailsStartsItsForm(t *testing.T) {
 	e := suiteEngine(t)
 	say(t, e, "n", "那就报29号的亲子阅读吧 我叫张伟 手机13912345678", "开始报名", "亲子阅读会", "张伟", "139****5678", "!没有在填的报名", "!13912345678")
-	say(t, e, "n2", "我叫张伟 手机13912345678", "没有在填的报名")
+	say(t, e, "n2", "我叫张伟 手机13912345678", "报哪个活动", "!13912345678")
 }
